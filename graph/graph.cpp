@@ -1,0 +1,120 @@
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+const char* stageName(Stage s) {
+  switch (s) {
+    case Stage::Fwd: return "fwd";
+    case Stage::Bwd: return "bwd";
+    case Stage::Opt: return "opt";
+  }
+  return "?";
+}
+
+Graph::Graph(std::string name) : name_(std::move(name)) {}
+
+std::vector<Node*> Graph::nodes() const {
+  std::vector<Node*> out;
+  out.reserve(nodes_.size());
+  for (const auto& n : nodes_) out.push_back(n.get());
+  return out;
+}
+
+std::string Graph::uniqueName(const std::string& hint) {
+  auto allDigits = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); });
+  };
+  if (hint.empty()) {
+    while (byName_.count(std::to_string(nextId_))) ++nextId_;
+    return std::to_string(nextId_++);
+  }
+  if (allDigits(hint)) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
+  if (!byName_.count(hint)) return hint;
+  for (int k = 1;; ++k) {
+    std::string candidate = hint + "." + std::to_string(k);
+    if (!byName_.count(candidate)) return candidate;
+  }
+}
+
+void Graph::renumber() const {
+  int64_t i = 0;
+  for (const auto& n : nodes_) n->order_ = i++;
+  orderValid_ = true;
+}
+
+bool Graph::before(const Node* a, const Node* b) const {
+  if (!orderValid_) renumber();
+  return a->order_ < b->order_;
+}
+
+Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, Attrs attrs,
+                    std::string name, Stage stage, Node* before) {
+  for (Node* op : operands) {
+    MNEMO_CHECK(op != nullptr, "null operand for " << opName(kind));
+    MNEMO_CHECK(find(op->name()) == op, "operand %" << op->name() << " is not in graph @" << name_);
+    if (before) MNEMO_CHECK(this->before(op, before), "operand %" << op->name() << " comes after the insertion point");
+  }
+  std::unique_ptr<Node> node(new Node(kind, std::move(type), std::move(attrs), uniqueName(name), stage));
+  Node* n = node.get();
+  auto pos = before ? before->position_ : nodes_.end();
+  n->position_ = nodes_.insert(pos, std::move(node));
+  byName_[n->name_] = n;
+  n->operands_ = std::move(operands);
+  for (int i = 0; i < n->numOperands(); ++i) n->operands_[i]->uses_.push_back({n, i});
+  if (before) orderValid_ = false;
+  else n->order_ = nodes_.size() > 1 ? std::prev(n->position_, 1)->get()->order_ + 1 : 0;
+  return n;
+}
+
+void Graph::removeUse(Node* value, Node* user, int index) {
+  auto& uses = value->uses_;
+  auto it = std::find(uses.begin(), uses.end(), Use{user, index});
+  MNEMO_CHECK(it != uses.end(), "use list of %" << value->name() << " lacks %" << user->name());
+  uses.erase(it);
+}
+
+void Graph::setOperand(Node* user, int index, Node* value) {
+  MNEMO_CHECK(index >= 0 && index < user->numOperands(), "operand index out of range");
+  MNEMO_CHECK(before(value, user), "%" << value->name() << " does not come before %" << user->name());
+  removeUse(user->operands_[index], user, index);
+  user->operands_[index] = value;
+  value->uses_.push_back({user, index});
+}
+
+void Graph::replaceAllUsesWith(Node* from, Node* to) {
+  if (from == to) return;
+  std::vector<Use> uses = from->uses_;
+  for (const Use& u : uses) setOperand(u.user, u.index, to);
+  for (Node*& out : outputs_)
+    if (out == from) out = to;
+}
+
+void Graph::erase(Node* n) {
+  MNEMO_CHECK(n->uses_.empty(), "erasing %" << n->name() << " which still has uses");
+  MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
+  for (int i = 0; i < n->numOperands(); ++i) removeUse(n->operands_[i], n, i);
+  byName_.erase(n->name_);
+  nodes_.erase(n->position_);
+  orderValid_ = false;
+}
+
+void Graph::addOutput(Node* n) {
+  MNEMO_CHECK(find(n->name()) == n, "returned value is not in the graph");
+  outputs_.push_back(n);
+}
+
+bool Graph::isOutput(const Node* n) const {
+  return std::find(outputs_.begin(), outputs_.end(), n) != outputs_.end();
+}
+
+Node* Graph::find(const std::string& name) const {
+  auto it = byName_.find(name);
+  return it == byName_.end() ? nullptr : it->second;
+}
+
+}  // namespace mnemo

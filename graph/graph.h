@@ -1,0 +1,69 @@
+// The graph IR: an ordered list of nodes that is always a valid topological order, plus the
+// returned values. Every edit goes through this API (create, setOperand, replaceAllUsesWith,
+// erase), so operand lists and use lists cannot drift apart.
+#pragma once
+
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/node.h"
+
+namespace mnemo {
+
+class Graph {
+ public:
+  explicit Graph(std::string name = "main");
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  /// Iteration in topological order: `for (Node* n : g.nodes())`. The returned vector is a
+  /// snapshot, so the graph may be edited while walking it.
+  std::vector<Node*> nodes() const;
+  size_t size() const { return nodes_.size(); }
+
+  /// Creates a node with an already inferred type (use Builder for checked creation). The node
+  /// is inserted before \p before, or at the end when \p before is null; every operand must
+  /// already be in the graph and come before the insertion point. An empty \p name gets the
+  /// next anonymous number; a taken name gets a numeric suffix.
+  Node* create(OpKind kind, std::vector<Node*> operands, TensorType type, Attrs attrs,
+               std::string name, Stage stage, Node* before = nullptr);
+
+  /// Points operand slot \p index of \p user at \p value (which must come before \p user).
+  void setOperand(Node* user, int index, Node* value);
+  /// Every use of \p from (operand slots and returns) now uses \p to.
+  void replaceAllUsesWith(Node* from, Node* to);
+  /// Removes \p n, which must have no uses and not be returned.
+  void erase(Node* n);
+
+  /// The graph's results (loss, logits, ...), in order.
+  const std::vector<Node*>& outputs() const { return outputs_; }
+  void addOutput(Node* n);
+  bool isOutput(const Node* n) const;
+
+  /// \returns the node named \p name (without '%'), or null.
+  Node* find(const std::string& name) const;
+  /// \returns true if \p a comes before \p b in the node order.
+  bool before(const Node* a, const Node* b) const;
+  /// The next anonymous number (the printer's numbering is stable across passes).
+  int64_t nextAnonymousId() const { return nextId_; }
+
+ private:
+  std::string uniqueName(const std::string& hint);
+  void renumber() const;
+  void removeUse(Node* value, Node* user, int index);
+
+  std::string name_;
+  std::list<std::unique_ptr<Node>> nodes_;
+  std::unordered_map<std::string, Node*> byName_;
+  std::vector<Node*> outputs_;
+  int64_t nextId_ = 0;
+  mutable bool orderValid_ = true;
+};
+
+}  // namespace mnemo

@@ -1,0 +1,68 @@
+// A node of the graph IR. A node is an op application and, at the same time, the value it
+// produces (each node has at most one result; side-effecting updates have none). Operands and
+// use lists are kept consistent by Graph: a Node is never edited directly.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/attrs.h"
+#include "graph/types.h"
+#include "ops/op_table.h"
+
+namespace mnemo {
+
+/// The three stages of a training graph. Inference runs the `fwd` prefix.
+enum class Stage : uint8_t { Fwd, Bwd, Opt };
+const char* stageName(Stage s);
+
+class Node;
+
+/// One use of a value: operand slot \p index of node \p user.
+struct Use {
+  Node* user;
+  int index;
+  bool operator==(const Use& o) const { return user == o.user && index == o.index; }
+};
+
+class Node {
+ public:
+  OpKind kind() const { return kind_; }
+  const OpInfo& info() const { return opInfo(kind_); }
+  const TensorType& type() const { return type_; }
+  const Dims& dims() const { return type_.dims; }
+  /// Stable name, without the leading '%'.
+  const std::string& name() const { return name_; }
+  Stage stage() const { return stage_; }
+  const Attrs& attrs() const { return attrs_; }
+
+  int numOperands() const { return static_cast<int>(operands_.size()); }
+  Node* operand(int i) const { return operands_[i]; }
+  const std::vector<Node*>& operands() const { return operands_; }
+  const std::vector<Use>& uses() const { return uses_; }
+  bool hasUses() const { return !uses_.empty(); }
+
+  bool isLeaf() const { return info().category == Category::Leaf; }
+  bool hasSideEffect() const { return info().hasFlag(kSideEffect); }
+
+ private:
+  friend class Graph;
+  Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage)
+      : kind_(kind), type_(std::move(type)), attrs_(std::move(attrs)), name_(std::move(name)),
+        stage_(stage) {}
+
+  OpKind kind_;
+  TensorType type_;
+  Attrs attrs_;
+  std::string name_;
+  Stage stage_;
+  std::vector<Node*> operands_;
+  std::vector<Use> uses_;
+  std::list<std::unique_ptr<Node>>::iterator position_;
+  mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
+};
+
+}  // namespace mnemo

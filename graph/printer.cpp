@@ -1,0 +1,81 @@
+#include "graph/printer.h"
+
+#include <sstream>
+
+namespace mnemo {
+
+std::string printNode(const Node& n) {
+  std::string s = "%" + n.name();
+  if (s.size() < 8) s.resize(8, ' ');
+  s += " = ";
+  s += opName(n.kind());
+  if (n.numOperands() > 0) {
+    s += "(";
+    for (int i = 0; i < n.numOperands(); ++i) s += (i ? ", %" : "%") + n.operand(i)->name();
+    s += ")";
+  }
+  if (!n.attrs().empty()) {
+    s += " {";
+    bool first = true;
+    for (const auto& [key, value] : n.attrs().entries()) {
+      s += (first ? "" : ", ") + key + "=" + attrToString(value);
+      first = false;
+    }
+    s += "}";
+  }
+  return s + " : " + n.type().str();
+}
+
+std::string printGraph(const Graph& g, const std::string& header) {
+  std::ostringstream os;
+  if (!header.empty()) os << "// " << header << "\n";
+  os << "graph @" << g.name() << " {\n";
+  Stage current = Stage::Fwd;
+  for (const Node* n : g.nodes()) {
+    if (n->stage() != current) {
+      current = n->stage();
+      os << ".stage " << stageName(current) << "\n";
+    }
+    os << "  " << printNode(*n) << "\n";
+  }
+  if (!g.outputs().empty()) {
+    os << "  return ";
+    for (size_t i = 0; i < g.outputs().size(); ++i) os << (i ? ", %" : "%") << g.outputs()[i]->name();
+    os << "\n";
+  }
+  os << "}\n";
+  return os.str();
+}
+
+namespace {
+std::string dotId(const Node* n) {
+  std::string id = "n_";
+  for (char c : n->name()) id += (c == '.' ? '_' : c);
+  return id;
+}
+const char* stageColour(Stage s) {
+  switch (s) {
+    case Stage::Fwd: return "#dbe9f6";
+    case Stage::Bwd: return "#fbe3d6";
+    case Stage::Opt: return "#e2f0d9";
+  }
+  return "white";
+}
+}  // namespace
+
+std::string printDot(const Graph& g) {
+  std::ostringstream os;
+  os << "digraph \"" << g.name() << "\" {\n  rankdir=TB;\n  node [shape=box, style=filled, fontname=\"monospace\"];\n";
+  for (const Node* n : g.nodes()) {
+    os << "  " << dotId(n) << " [label=\"%" << n->name() << "\\n" << opName(n->kind()) << "\\n"
+       << n->type().str() << "\", fillcolor=\"" << (n->isLeaf() ? "#eeeeee" : stageColour(n->stage()))
+       << "\"];\n";
+  }
+  for (const Node* n : g.nodes())
+    for (const Node* op : n->operands()) os << "  " << dotId(op) << " -> " << dotId(n) << ";\n";
+  for (const Node* out : g.outputs()) os << "  " << dotId(out) << " [penwidth=3];\n";
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace mnemo

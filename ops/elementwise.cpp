@@ -1,0 +1,134 @@
+// Elementwise ops: add sub mul div (numpy broadcasting), neg relu tanh sigmoid exp log sqrt
+// square, and relu_grad (relu's derivative applied to an incoming gradient).
+// Each op's shape rule, reference evaluation and gradient rule are side by side.
+#include <cmath>
+
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "ops/op_table.h"
+#include "ops/ref_tensor.h"
+#include "ops/shape_util.h"
+
+namespace mnemo {
+
+namespace {
+
+// ---- shape rules ----------------------------------------------------------------------------
+
+TensorType binaryType(const std::vector<TensorType>& ins, const Attrs&) {
+  requireF32(ins[0], "left operand");
+  requireF32(ins[1], "right operand");
+  return TensorType::f32(broadcastDims(ins[0].dims, ins[1].dims));
+}
+
+TensorType unaryType(const std::vector<TensorType>& ins, const Attrs&) {
+  requireF32(ins[0], "operand");
+  return ins[0];
+}
+
+TensorType sameShapePairType(const std::vector<TensorType>& ins, const Attrs&) {
+  requireF32(ins[0], "operand");
+  if (ins[0] != ins[1])
+    MNEMO_FAIL("operands must have the same type, got " << ins[0].str() << " and " << ins[1].str());
+  return ins[0];
+}
+
+// ---- reference evaluation -------------------------------------------------------------------
+
+template <typename F>
+void evalBinary(const std::vector<RefTensor*>& ins, RefTensor& out, F f) {
+  std::vector<size_t> ia = broadcastIndexMap(out.type.dims, ins[0]->type.dims);
+  std::vector<size_t> ib = broadcastIndexMap(out.type.dims, ins[1]->type.dims);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = f((*ins[0])[ia[i]], (*ins[1])[ib[i]]);
+}
+
+template <typename F>
+void evalUnary(const std::vector<RefTensor*>& ins, RefTensor& out, F f) {
+  for (size_t i = 0; i < out.size(); ++i) out[i] = f((*ins[0])[i]);
+}
+
+#define BINARY_EVAL(fn, expr)                                                 \
+  void fn(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) { \
+    evalBinary(ins, out, [](double a, double b) { return expr; });            \
+  }
+#define UNARY_EVAL(fn, expr)                                                  \
+  void fn(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) { \
+    evalUnary(ins, out, [](double a) { return expr; });                       \
+  }
+
+BINARY_EVAL(evalAdd, a + b)
+BINARY_EVAL(evalSub, a - b)
+BINARY_EVAL(evalMul, a * b)
+BINARY_EVAL(evalDiv, a / b)
+BINARY_EVAL(evalReluGrad, a > 0 ? b : 0.0)  // relu'(0) = 0, as jax.nn.relu
+UNARY_EVAL(evalNeg, -a)
+UNARY_EVAL(evalRelu, a > 0 ? a : 0.0)
+UNARY_EVAL(evalTanh, std::tanh(a))
+UNARY_EVAL(evalSigmoid, 1.0 / (1.0 + std::exp(-a)))
+UNARY_EVAL(evalExp, std::exp(a))
+UNARY_EVAL(evalLog, std::log(a))
+UNARY_EVAL(evalSqrt, std::sqrt(a))
+UNARY_EVAL(evalSquare, a * a)
+
+#undef BINARY_EVAL
+#undef UNARY_EVAL
+
+// ---- gradient rules (g is the gradient of the loss w.r.t. the result) -----------------------
+
+using Grads = std::vector<Node*>;
+
+Grads vjpAdd(Builder&, Node*, Node* g) { return {g, g}; }
+Grads vjpSub(Builder& b, Node*, Node* g) { return {g, b.neg(g)}; }
+Grads vjpMul(Builder& b, Node* n, Node* g) {
+  return {b.mul(g, n->operand(1)), b.mul(g, n->operand(0))};
+}
+Grads vjpDiv(Builder& b, Node* n, Node* g) {
+  Node* y = n->operand(1);
+  // d(x/y)/dy = -x / y^2 = -(x/y) / y
+  return {b.div(g, y), b.neg(b.div(b.mul(g, n), y))};
+}
+Grads vjpNeg(Builder& b, Node*, Node* g) { return {b.neg(g)}; }
+Grads vjpRelu(Builder& b, Node* n, Node* g) { return {b.reluGrad(n->operand(0), g)}; }
+Grads vjpTanh(Builder& b, Node* n, Node* g) {
+  return {b.mul(g, b.sub(b.constant(1.0), b.square(n)))};  // 1 - tanh^2
+}
+Grads vjpSigmoid(Builder& b, Node* n, Node* g) {
+  return {b.mul(g, b.mul(n, b.sub(b.constant(1.0), n)))};  // s (1 - s)
+}
+Grads vjpExp(Builder& b, Node* n, Node* g) { return {b.mul(g, n)}; }
+Grads vjpLog(Builder& b, Node* n, Node* g) { return {b.div(g, n->operand(0))}; }
+Grads vjpSqrt(Builder& b, Node* n, Node* g) {
+  return {b.div(g, b.mul(b.constant(2.0), n))};  // 1 / (2 sqrt(x))
+}
+Grads vjpSquare(Builder& b, Node* n, Node* g) {
+  return {b.mul(g, b.mul(b.constant(2.0), n->operand(0)))};
+}
+
+}  // namespace
+
+void describeElementwiseOps(OpInfo* t) {
+  struct Row {
+    OpKind kind;
+    ShapeFn shape;
+    RefFn eval;
+    VjpFn vjp;
+  };
+  const Row rows[] = {
+      {OpKind::Add, binaryType, evalAdd, vjpAdd},
+      {OpKind::Sub, binaryType, evalSub, vjpSub},
+      {OpKind::Mul, binaryType, evalMul, vjpMul},
+      {OpKind::Div, binaryType, evalDiv, vjpDiv},
+      {OpKind::Neg, unaryType, evalNeg, vjpNeg},
+      {OpKind::Relu, unaryType, evalRelu, vjpRelu},
+      {OpKind::ReluGrad, sameShapePairType, evalReluGrad, nullptr},
+      {OpKind::Tanh, unaryType, evalTanh, vjpTanh},
+      {OpKind::Sigmoid, unaryType, evalSigmoid, vjpSigmoid},
+      {OpKind::Exp, unaryType, evalExp, vjpExp},
+      {OpKind::Log, unaryType, evalLog, vjpLog},
+      {OpKind::Sqrt, unaryType, evalSqrt, vjpSqrt},
+      {OpKind::Square, unaryType, evalSquare, vjpSquare},
+  };
+  for (const Row& r : rows) define(t, r.kind, {}, r.shape, r.eval, r.vjp);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,99 @@
+// The op table: one row per op of ops/ops.def, with its shape rule, attribute schema, reference
+// evaluation and gradient rule. The rows' behaviour is filled in by the family files
+// (ops/elementwise.cpp, ops/matmul.cpp, ...), each beside the others of its family.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/attrs.h"
+#include "graph/types.h"
+
+namespace mnemo {
+
+class Node;
+class Builder;
+struct RefTensor;
+
+enum class OpKind : uint16_t {
+#define OP(Enum, name, arity, category, flags) Enum,
+#include "ops/ops.def"
+#undef OP
+  Count
+};
+constexpr int kNumOps = static_cast<int>(OpKind::Count);
+
+enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer };
+
+enum OpFlags : unsigned {
+  kSideEffect = 1u << 0,
+  kBroadcast = 1u << 1,
+  kNoGrad = 1u << 2,
+};
+
+/// One attribute an op accepts. Optional attributes have the default their op documents.
+struct AttrSpec {
+  std::string name;
+  AttrKind kind;
+  bool required;
+};
+
+/// \returns the result type for operand types \p ins and attributes \p attrs, or throws
+/// mnemo::Error with the reason (the builder and verifier add the op and operands).
+using ShapeFn = TensorType (*)(const std::vector<TensorType>& ins, const Attrs& attrs);
+/// Evaluates node \p n in double precision: reads \p ins, writes \p out (already sized to the
+/// node's type). Side-effecting ops write into their operands instead.
+using RefFn = void (*)(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out);
+/// Gradient rule (vector-Jacobian product): given node \p n and the gradient \p g of the loss
+/// with respect to its result, emits graph ops through \p b and returns one gradient per operand
+/// (nullptr where an operand is not differentiable). A gradient may have the result's
+/// (broadcast) shape: autodiff reduces it back to the operand's shape.
+using VjpFn = std::vector<Node*> (*)(Builder& b, Node* n, Node* g);
+
+struct OpInfo {
+  OpKind kind;
+  const char* name;
+  int arity;  // -1: variadic, at least one operand
+  Category category;
+  unsigned flags;
+  std::vector<AttrSpec> attrs;
+  ShapeFn inferType = nullptr;
+  RefFn evaluate = nullptr;
+  VjpFn vjp = nullptr;
+
+  bool hasFlag(unsigned f) const { return (flags & f) != 0; }
+  bool differentiable() const { return vjp != nullptr; }
+};
+
+/// \returns the table row of \p kind. The table is complete: every op has a shape rule and a
+/// reference evaluation (checked when the table is first built).
+const OpInfo& opInfo(OpKind kind);
+/// \returns the op named \p name, or false if there is none.
+bool opByName(const std::string& name, OpKind* kind);
+const char* opName(OpKind kind);
+const char* categoryName(Category c);
+
+/// Filled in by each family file; called once while building the table.
+void describeLeafOps(OpInfo* table);
+void describeElementwiseOps(OpInfo* table);
+void describeMatMulOps(OpInfo* table);
+void describeShapeOps(OpInfo* table);
+void describeReduceOps(OpInfo* table);
+void describeLossOps(OpInfo* table);
+void describeOptimizerOps(OpInfo* table);
+
+inline OpInfo& row(OpInfo* table, OpKind k) { return table[static_cast<int>(k)]; }
+
+/// Fills in the behaviour of \p kind's row (its name, arity, category and flags come from
+/// ops.def).
+inline void define(OpInfo* table, OpKind kind, std::vector<AttrSpec> attrs, ShapeFn shape,
+                   RefFn eval, VjpFn vjp) {
+  OpInfo& r = row(table, kind);
+  r.attrs = std::move(attrs);
+  r.inferType = shape;
+  r.evaluate = eval;
+  r.vjp = vjp;
+}
+
+}  // namespace mnemo

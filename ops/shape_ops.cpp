@@ -1,0 +1,139 @@
+// Shape ops: reshape, broadcast, select (one index along an axis, which is removed),
+// insert_slice (select's inverse placement into zeros) and stack (join along a new axis).
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "ops/op_table.h"
+#include "ops/ref_tensor.h"
+#include "ops/shape_util.h"
+
+namespace mnemo {
+
+namespace {
+
+using Grads = std::vector<Node*>;
+
+int64_t product(const Dims& d) {
+  int64_t n = 1;
+  for (int64_t x : d) n *= x;
+  return n;
+}
+
+// ---- reshape ----
+
+TensorType reshapeType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  Dims to = attrs.getInts("shape");
+  for (int64_t d : to)
+    if (d <= 0) MNEMO_FAIL("shape " << dimsStr(to) << " has a non-positive dimension");
+  if (product(to) != ins[0].numel())
+    MNEMO_FAIL("cannot reshape " << ins[0].str() << " (" << ins[0].numel() << " elements) to "
+                                 << dimsStr(to) << " (" << product(to) << " elements)");
+  return {ins[0].dtype, to};
+}
+void evalCopy(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) { out.data = ins[0]->data; }
+Grads vjpReshape(Builder& b, Node* n, Node* g) { return {b.reshape(g, n->operand(0)->dims())}; }
+
+// ---- broadcast ----
+
+TensorType broadcastType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  Dims to = attrs.getInts("shape");
+  if (broadcastDims(ins[0].dims, to) != to)
+    MNEMO_FAIL("cannot broadcast " << ins[0].str() << " to " << dimsStr(to));
+  return {ins[0].dtype, to};
+}
+void evalBroadcast(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<size_t> map = broadcastIndexMap(out.type.dims, ins[0]->type.dims);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = (*ins[0])[map[i]];
+}
+Grads vjpBroadcast(Builder& b, Node* n, Node* g) { return {b.unbroadcast(g, n->operand(0)->dims())}; }
+
+// ---- select / insert_slice ----
+// A tensor viewed as [outer, axis, inner]: select copies one [outer, inner] plane out,
+// insert_slice writes one plane into zeros.
+
+struct Planes {
+  int64_t outer, len, inner;
+};
+Planes planes(const Dims& full, int64_t axis) {
+  Planes p{1, full[axis], 1};
+  for (int64_t i = 0; i < axis; ++i) p.outer *= full[i];
+  for (size_t i = axis + 1; i < full.size(); ++i) p.inner *= full[i];
+  return p;
+}
+
+TensorType selectType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  int64_t axis = attrs.getInt("axis"), index = attrs.getInt("index");
+  checkAxis(axis, ins[0].rank());
+  if (index < 0 || index >= ins[0].dims[axis])
+    MNEMO_FAIL("index " << index << " is out of range for axis " << axis << " of " << ins[0].str());
+  Dims out = ins[0].dims;
+  out.erase(out.begin() + axis);
+  return {ins[0].dtype, out};
+}
+void evalSelect(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  Planes p = planes(ins[0]->type.dims, n.attrs().getInt("axis"));
+  int64_t index = n.attrs().getInt("index");
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t i = 0; i < p.inner; ++i) out[o * p.inner + i] = (*ins[0])[(o * p.len + index) * p.inner + i];
+}
+Grads vjpSelect(Builder& b, Node* n, Node* g) {
+  int64_t axis = n->attrs().getInt("axis");
+  return {b.insertSlice(g, axis, n->attrs().getInt("index"), n->operand(0)->dims()[axis])};
+}
+
+TensorType insertSliceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  int64_t axis = attrs.getInt("axis"), index = attrs.getInt("index"), size = attrs.getInt("size");
+  if (axis < 0 || axis > ins[0].rank()) MNEMO_FAIL("axis " << axis << " is out of range for rank " << ins[0].rank() + 1);
+  if (index < 0 || index >= size) MNEMO_FAIL("index " << index << " is out of range for size " << size);
+  Dims out = ins[0].dims;
+  out.insert(out.begin() + axis, size);
+  return {ins[0].dtype, out};
+}
+void evalInsertSlice(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
+  int64_t index = n.attrs().getInt("index");
+  for (double& x : out.data) x = 0;
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + index) * p.inner + i] = (*ins[0])[o * p.inner + i];
+}
+Grads vjpInsertSlice(Builder& b, Node* n, Node* g) {
+  return {b.select(g, n->attrs().getInt("axis"), n->attrs().getInt("index"))};
+}
+
+// ---- stack ----
+
+TensorType stackType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  int64_t axis = attrs.getInt("axis");
+  for (const TensorType& t : ins)
+    if (t != ins[0]) MNEMO_FAIL("all parts must have the same type, got " << ins[0].str() << " and " << t.str());
+  if (axis < 0 || axis > ins[0].rank()) MNEMO_FAIL("axis " << axis << " is out of range for rank " << ins[0].rank() + 1);
+  Dims out = ins[0].dims;
+  out.insert(out.begin() + axis, static_cast<int64_t>(ins.size()));
+  return {ins[0].dtype, out};
+}
+void evalStack(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
+  for (int64_t k = 0; k < p.len; ++k)
+    for (int64_t o = 0; o < p.outer; ++o)
+      for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + k) * p.inner + i] = (*ins[k])[o * p.inner + i];
+}
+Grads vjpStack(Builder& b, Node* n, Node* g) {
+  Grads grads;
+  for (int k = 0; k < n->numOperands(); ++k) grads.push_back(b.select(g, n->attrs().getInt("axis"), k));
+  return grads;
+}
+
+}  // namespace
+
+void describeShapeOps(OpInfo* t) {
+  define(t, OpKind::Reshape, {{"shape", AttrKind::IntList, true}}, reshapeType, evalCopy, vjpReshape);
+  define(t, OpKind::Broadcast, {{"shape", AttrKind::IntList, true}}, broadcastType, evalBroadcast,
+         vjpBroadcast);
+  define(t, OpKind::Select, {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}},
+         selectType, evalSelect, vjpSelect);
+  define(t, OpKind::InsertSlice,
+         {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
+         insertSliceType, evalInsertSlice, vjpInsertSlice);
+  define(t, OpKind::Stack, {{"axis", AttrKind::Int, false}}, stackType, evalStack, vjpStack);
+}
+
+}  // namespace mnemo

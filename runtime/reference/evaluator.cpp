@@ -1,0 +1,92 @@
+#include "runtime/reference/evaluator.h"
+
+#include <random>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+void ReferenceEvaluator::bind(const std::string& name, RefTensor value) {
+  Node* n = g_.find(name);
+  if (!n) MNEMO_FAIL("graph @" << g_.name() << " has no value %" << name);
+  if (n->kind() != OpKind::Input && n->kind() != OpKind::Param && n->kind() != OpKind::State)
+    MNEMO_FAIL("%" << name << " is a " << opName(n->kind()) << ", not an input, param or state");
+  if (value.type != n->type())
+    MNEMO_FAIL("value for %" << name << " has type " << value.type.str() << ", expected " << n->type().str());
+  if (value.data.size() != static_cast<size_t>(n->type().numel()))
+    MNEMO_FAIL("value for %" << name << " has " << value.data.size() << " elements, expected " << n->type().numel());
+  values_[n] = std::move(value);
+}
+
+namespace {
+/// Classes of the loss that reads labels \p n (its logits' last dimension), or 3.
+int64_t labelClasses(const Node* n) {
+  for (const Use& u : n->uses())
+    if (u.user->kind() == OpKind::SoftmaxXent && u.index == 1) return u.user->operand(0)->dims()[1];
+  return 3;
+}
+bool isAdamHyper(const Node* n) {
+  for (const Use& u : n->uses())
+    if (u.user->kind() == OpKind::AdamUpdate && u.index == 4) return true;
+  return false;
+}
+}  // namespace
+
+void ReferenceEvaluator::bindRandom(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (Node* n : g_.nodes()) {
+    bool bindable = n->kind() == OpKind::Input || n->kind() == OpKind::Param || n->kind() == OpKind::State;
+    if (!bindable || values_.count(n)) continue;
+    RefTensor t(n->type());
+    if (isAdamHyper(n)) {
+      t.data = {1e-3, 0.9, 0.999, 1e-8, 1};
+    } else if (n->type().dtype == DType::I64) {
+      std::uniform_int_distribution<int64_t> dist(0, labelClasses(n) - 1);
+      for (double& x : t.data) x = static_cast<double>(dist(rng));
+    } else {
+      std::uniform_real_distribution<double> dist(n->kind() == OpKind::State ? 0.0 : -1.0, 1.0);
+      for (double& x : t.data) x = dist(rng);
+    }
+    values_[n] = std::move(t);
+  }
+}
+
+void ReferenceEvaluator::run(Stage last) {
+  for (Node* n : g_.nodes()) {
+    const OpInfo& info = n->info();
+    if (info.category == Category::Leaf) {
+      if (n->kind() == OpKind::Constant) {
+        RefTensor t(n->type());
+        info.evaluate(*n, {}, t);
+        values_[n] = std::move(t);
+      } else if (!values_.count(n)) {
+        MNEMO_FAIL(opName(n->kind()) << " %" << n->name() << " has no value bound");
+      }
+      continue;
+    }
+    if (n->stage() > last) continue;
+    std::vector<RefTensor*> ins;
+    for (Node* op : n->operands()) {
+      auto it = values_.find(op);
+      MNEMO_CHECK(it != values_.end(), "%" << op->name() << " evaluated before its definition");
+      ins.push_back(&it->second);
+    }
+    RefTensor out(n->type());
+    info.evaluate(*n, ins, out);
+    if (!n->type().isNone()) values_[n] = std::move(out);
+  }
+}
+
+const RefTensor& ReferenceEvaluator::value(const Node* n) const {
+  auto it = values_.find(n);
+  if (it == values_.end()) MNEMO_FAIL("%" << n->name() << " has not been evaluated");
+  return it->second;
+}
+
+const RefTensor& ReferenceEvaluator::value(const std::string& name) const {
+  Node* n = g_.find(name);
+  if (!n) MNEMO_FAIL("graph @" << g_.name() << " has no value %" << name);
+  return value(n);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what mnemo needs on Debian 12 (only what is missing), then configures and builds it.
+# Usage: scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR="${1:-build}"
+shift || true
+
+PACKAGES=(g++ cmake make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev
+          libbenchmark-dev catch2 libeigen3-dev libzip-dev)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "mnemo setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release "$@" > /dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"
