@@ -1,0 +1,104 @@
+#include "runtime/executable.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <omp.h>
+#include <sstream>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+size_t alignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+std::unique_ptr<char, void (*)(void*)> alignedBlock(size_t bytes) {
+  void* p = std::aligned_alloc(kAlign, alignUp(std::max<size_t>(bytes, kAlign)));
+  MNEMO_CHECK(p, "out of memory allocating " << bytes << " bytes");
+  std::memset(p, 0, alignUp(std::max<size_t>(bytes, kAlign)));
+  return {static_cast<char*>(p), std::free};
+}
+
+std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
+  switch (n.info().category) {
+    case Category::Contraction: return makeMatmulKernel(n, env);
+    case Category::Elementwise:
+      return n.info().hasFlag(kBroadcast) ? makeBinaryKernel(n, env) : makeUnaryKernel(n, env);
+    case Category::Shape: return makeShapeKernel(n, env);
+    case Category::Reduction: return makeReduceKernel(n, env);
+    case Category::Loss: return makeLossKernel(n, env);
+    case Category::Optimizer: return makeAdamKernel(n, env);
+    case Category::Leaf: break;
+  }
+  MNEMO_FAIL("no kernel for op '" << opName(n.kind()) << "'");
+}
+
+}  // namespace
+
+Executable::Executable(const Graph& g, const CompileOptions& opts)
+    : g_(g), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+  if (opts.threads < 1) MNEMO_FAIL("thread count must be at least 1, got " << opts.threads);
+  omp_set_num_threads(opts.threads);
+
+  // Leaves get persistent storage; constants are filled now.
+  std::vector<const Node*> order;
+  std::unordered_map<const Node*, size_t> leafOffset;
+  for (const Node* n : g.nodes()) {
+    if (n->isLeaf()) {
+      leafOffset[n] = persistentBytes_;
+      persistentBytes_ += alignUp(valueBytes(n->type()));
+    } else {
+      order.push_back(n);
+    }
+  }
+  persistent_ = alignedBlock(persistentBytes_);
+  for (auto& [n, offset] : leafOffset) {
+    leafAddress_[n] = persistent_.get() + offset;
+    if (n->kind() == OpKind::Constant) {
+      float v = static_cast<float>(n->attrs().getFloat("value"));
+      float* p = reinterpret_cast<float*>(leafAddress_[n]);
+      std::fill(p, p + n->type().numel(), v);
+    }
+  }
+
+  plan_ = planMemory(g, order);
+  arena_ = alignedBlock(plan_.arenaBytes);
+
+  KernelEnv env{engine_, stream_, [this](const Node* n) { return address(n); }};
+  for (const Node* n : order) {
+    if (isView(n)) continue;
+    kernels_.push_back(makeKernel(*n, env));
+    stageEnd_[static_cast<int>(n->stage())] = kernels_.size();
+  }
+  for (int s = 1; s < 3; ++s) stageEnd_[s] = std::max(stageEnd_[s], stageEnd_[s - 1]);
+}
+
+char* Executable::address(const Node* n) const {
+  auto leaf = leafAddress_.find(n);
+  if (leaf != leafAddress_.end()) return leaf->second;
+  auto p = plan_.placement.find(n);
+  MNEMO_CHECK(p != plan_.placement.end(), "%" << n->name() << " has no storage");
+  const Node* base = p->second.base;
+  char* baseAddress = base->isLeaf() ? leafAddress_.at(base) : arena_.get() + plan_.arenaOffset.at(base);
+  return baseAddress + p->second.offset;
+}
+
+void Executable::run(Stage last) {
+  size_t end = stageEnd_[static_cast<int>(last)];
+  for (size_t i = 0; i < end; ++i) kernels_[i]->run();
+  stream_.wait();
+}
+
+size_t Executable::kernelCount(Stage last) const { return stageEnd_[static_cast<int>(last)]; }
+
+std::string Executable::describe() const {
+  std::ostringstream os;
+  for (const auto& k : kernels_)
+    os << stageName(k->node->stage()) << "  %" << k->node->name() << " = " << opName(k->node->kind()) << "  ["
+       << k->impl() << "]\n";
+  return os.str();
+}
+
+}  // namespace mnemo

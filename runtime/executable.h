@@ -1,0 +1,58 @@
+// Lowering: a graph becomes an Executable — one kernel per node (views have none), every oneDNN
+// primitive created here, once, over buffers from the memory plan. Executing a stage is a flat
+// loop over kernels with no allocation and no primitive creation.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/graph.h"
+#include "runtime/kernel.h"
+#include "runtime/memory_plan.h"
+
+namespace mnemo {
+
+struct CompileOptions {
+  bool fuse = true;  ///< run the fusion passes before lowering (the graph optimizer's switch)
+  int threads = 1;   ///< OpenMP threads for oneDNN (1 is fastest for B=16, H=64)
+};
+
+class Executable {
+ public:
+  /// Compiles \p g, which must outlive the Executable and not change while it exists.
+  Executable(const Graph& g, const CompileOptions& opts);
+  Executable(const Executable&) = delete;
+  Executable& operator=(const Executable&) = delete;
+
+  /// Runs the kernels of every stage up to \p last, in order.
+  void run(Stage last);
+  /// Kernels executed by run(\p last).
+  size_t kernelCount(Stage last) const;
+
+  /// The bytes of value \p n: leaves (inputs, params, state, constants) persist across runs;
+  /// other values live in the arena and are valid only until the plan reuses them (graph
+  /// outputs are never reused).
+  char* address(const Node* n) const;
+  const Graph& graph() const { return g_; }
+  const MemoryPlan& plan() const { return plan_; }
+  size_t persistentBytes() const { return persistentBytes_; }
+  const std::vector<std::unique_ptr<Kernel>>& kernels() const { return kernels_; }
+  /// One line per kernel: node, op, stage and implementation.
+  std::string describe() const;
+
+ private:
+  const Graph& g_;
+  MemoryPlan plan_;
+  std::unique_ptr<char, void (*)(void*)> arena_{nullptr, nullptr};
+  std::unique_ptr<char, void (*)(void*)> persistent_{nullptr, nullptr};
+  std::unordered_map<const Node*, char*> leafAddress_;
+  size_t persistentBytes_ = 0;
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;
+  size_t stageEnd_[3] = {0, 0, 0};  // kernels_[0, stageEnd_[s]) belong to stages <= s
+};
+
+}  // namespace mnemo

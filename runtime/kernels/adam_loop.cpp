@@ -1,0 +1,33 @@
+// adam_update as one loop over the parameter (BrainPy's form, see ops/optim.cpp): oneDNN has no
+// optimizer primitive, and a fused loop touches each of p, g, m, v once.
+#include <cmath>
+
+#include "graph/error.h"
+#include "runtime/kernel.h"
+
+namespace mnemo {
+
+std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env) {
+  float* p = env.f32(n.operand(0));
+  const float* g = env.f32(n.operand(1));
+  float* m = env.f32(n.operand(2));
+  float* v = env.f32(n.operand(3));
+  const float* hyper = env.f32(n.operand(4));
+  size_t count = static_cast<size_t>(n.operand(0)->type().numel());
+  auto k = std::make_unique<LoopKernel>("adam_update", [=] {
+    double lr = hyper[0], b1 = hyper[1], b2 = hyper[2], t = hyper[4];
+    float eps = hyper[3];
+    if (t < 1) MNEMO_FAIL("adam step counter must be at least 1, got " << t);
+    float lrt = static_cast<float>(lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)));
+    float fb1 = static_cast<float>(b1), fb2 = static_cast<float>(b2);
+    for (size_t i = 0; i < count; ++i) {
+      m[i] = fb1 * m[i] + (1 - fb1) * g[i];
+      v[i] = fb2 * v[i] + (1 - fb2) * g[i] * g[i];
+      p[i] -= lrt * m[i] / (std::sqrt(v[i]) + eps);
+    }
+  });
+  k->node = &n;
+  return k;
+}
+
+}  // namespace mnemo

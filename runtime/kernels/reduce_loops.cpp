@@ -1,0 +1,99 @@
+// Reductions as loops. oneDNN 2.6's reduction primitive falls back to reference code when it
+// reduces an outer axis (1600×64 → 64 costs 3.4 ms there, ONEDNN-NOTES.md), which is exactly the
+// bias-gradient shape; a loop costs microseconds. argmax has no oneDNN primitive.
+#include <algorithm>
+
+#include "graph/error.h"
+#include "ops/shape_util.h"
+#include "runtime/kernel.h"
+
+namespace mnemo {
+
+namespace {
+
+std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void()> body) {
+  auto k = std::make_unique<LoopKernel>(what, std::move(body));
+  k->node = &n;
+  return k;
+}
+
+/// Sums over axes of \p in into \p out. Reduced axes that form a prefix or a suffix of the shape
+/// get a dense loop; any other set goes through an index table.
+std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, const float* src, float* dst, float scale) {
+  size_t total = 1;
+  for (int64_t d : in) total *= static_cast<size_t>(d);
+  size_t reduced = 1;
+  for (int64_t a : axes) reduced *= static_cast<size_t>(in[a]);
+  size_t kept = total / reduced;
+  bool prefix = true, suffix = true;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    prefix = prefix && axes[i] == static_cast<int64_t>(i);
+    suffix = suffix && axes[i] == static_cast<int64_t>(in.size() - axes.size() + i);
+  }
+  if (prefix) {
+    return [=] {
+      std::fill(dst, dst + kept, 0.f);
+      for (size_t r = 0; r < reduced; ++r)
+        for (size_t j = 0; j < kept; ++j) dst[j] += src[r * kept + j];
+      if (scale != 1.f) for (size_t j = 0; j < kept; ++j) dst[j] *= scale;
+    };
+  }
+  if (suffix) {
+    return [=] {
+      for (size_t j = 0; j < kept; ++j) {
+        float s = 0;
+        for (size_t r = 0; r < reduced; ++r) s += src[j * reduced + r];
+        dst[j] = s * scale;
+      }
+    };
+  }
+  Dims keptDims = in;
+  for (int64_t a : axes) keptDims[a] = 1;
+  auto map = std::make_shared<std::vector<size_t>>(broadcastIndexMap(in, keptDims));
+  return [=] {
+    std::fill(dst, dst + kept, 0.f);
+    for (size_t i = 0; i < total; ++i) dst[(*map)[i]] += src[i];
+    if (scale != 1.f) for (size_t j = 0; j < kept; ++j) dst[j] *= scale;
+  };
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env) {
+  const Node* x = n.operand(0);
+  switch (n.kind()) {
+    case OpKind::ReduceSum:
+    case OpKind::ReduceMean: {
+      std::vector<int64_t> axes = n.attrs().getInts("axes");
+      float scale = 1.f;
+      if (n.kind() == OpKind::ReduceMean) {
+        double count = 1;
+        for (int64_t a : axes) count *= static_cast<double>(x->dims()[a]);
+        scale = static_cast<float>(1.0 / count);
+      }
+      return loop(n, n.kind() == OpKind::ReduceSum ? "reduce_sum" : "reduce_mean",
+                  sumLoop(x->dims(), axes, env.f32(x), env.f32(&n), scale));
+    }
+    case OpKind::ArgMax: {
+      const Dims& d = x->dims();
+      int64_t axis = n.attrs().getInt("axis");
+      size_t outer = 1, inner = 1, len = static_cast<size_t>(d[axis]);
+      for (int64_t i = 0; i < axis; ++i) outer *= static_cast<size_t>(d[i]);
+      for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= static_cast<size_t>(d[i]);
+      const float* src = env.f32(x);
+      int64_t* dst = env.i64(&n);
+      return loop(n, "argmax", [=] {
+        for (size_t o = 0; o < outer; ++o)
+          for (size_t i = 0; i < inner; ++i) {
+            size_t best = 0;
+            for (size_t k = 1; k < len; ++k)
+              if (src[(o * len + k) * inner + i] > src[(o * len + best) * inner + i]) best = k;
+            dst[o * inner + i] = static_cast<int64_t>(best);
+          }
+      });
+    }
+    default: MNEMO_FAIL("no reduction kernel for op '" << opName(n.kind()) << "'");
+  }
+}
+
+}  // namespace mnemo

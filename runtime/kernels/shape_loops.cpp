@@ -1,0 +1,79 @@
+// Shape kernels as copy loops: broadcast, stack, insert_slice, and select along an inner axis.
+// (reshape and select along the outermost axis are views and have no kernel.) These only move
+// bytes; a oneDNN reorder or concat would cost a primitive call each for the same memcpy.
+#include <cstring>
+
+#include "graph/error.h"
+#include "ops/shape_util.h"
+#include "runtime/kernel.h"
+#include "runtime/memory_plan.h"
+
+namespace mnemo {
+
+namespace {
+
+/// The tensor of \p dims seen as [outer, len, inner] around \p axis.
+struct Planes {
+  size_t outer = 1, len = 1, inner = 1;
+};
+Planes planesAround(const Dims& dims, int64_t axis) {
+  Planes p;
+  p.len = static_cast<size_t>(dims[axis]);
+  for (int64_t i = 0; i < axis; ++i) p.outer *= static_cast<size_t>(dims[i]);
+  for (size_t i = static_cast<size_t>(axis) + 1; i < dims.size(); ++i) p.inner *= static_cast<size_t>(dims[i]);
+  return p;
+}
+
+std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void()> body) {
+  auto k = std::make_unique<LoopKernel>(what, std::move(body));
+  k->node = &n;
+  return k;
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
+  char* out = env.address(&n);
+  size_t elem = elementBytes(n.type());
+  switch (n.kind()) {
+    case OpKind::Broadcast: {
+      const char* src = env.address(n.operand(0));
+      auto map = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(0)->dims()));
+      return loop(n, "broadcast", [=] {
+        for (size_t i = 0; i < map->size(); ++i) std::memcpy(out + i * elem, src + (*map)[i] * elem, elem);
+      });
+    }
+    case OpKind::Stack: {
+      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
+      std::vector<const char*> parts;
+      for (const Node* op : n.operands()) parts.push_back(env.address(op));
+      size_t chunk = p.inner * elem;
+      return loop(n, "stack", [=] {
+        for (size_t k = 0; k < p.len; ++k)
+          for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + (o * p.len + k) * chunk, parts[k] + o * chunk, chunk);
+      });
+    }
+    case OpKind::Select: {
+      Planes p = planesAround(n.operand(0)->dims(), n.attrs().getInt("axis"));
+      size_t index = static_cast<size_t>(n.attrs().getInt("index"));
+      const char* src = env.address(n.operand(0));
+      size_t chunk = p.inner * elem;
+      return loop(n, "select", [=] {
+        for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + o * chunk, src + (o * p.len + index) * chunk, chunk);
+      });
+    }
+    case OpKind::InsertSlice: {
+      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
+      size_t index = static_cast<size_t>(n.attrs().getInt("index"));
+      const char* src = env.address(n.operand(0));
+      size_t chunk = p.inner * elem, total = valueBytes(n.type());
+      return loop(n, "insert_slice", [=] {
+        std::memset(out, 0, total);
+        for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + (o * p.len + index) * chunk, src + o * chunk, chunk);
+      });
+    }
+    default: MNEMO_FAIL("no shape kernel for op '" << opName(n.kind()) << "'");
+  }
+}
+
+}  // namespace mnemo

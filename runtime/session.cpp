@@ -1,0 +1,80 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, opts) {
+  for (const Node* n : g.nodes()) {
+    if (n->kind() != OpKind::AdamUpdate) continue;
+    const Node* h = n->operand(4);
+    if (std::find(hypers_.begin(), hypers_.end(), h) == hypers_.end()) hypers_.push_back(h);
+  }
+  if (!hypers_.empty()) setAdam(1e-3);
+}
+
+Node* Session::leafOrOutput(const std::string& name, bool forWrite) const {
+  Node* n = g_.find(name);
+  if (!n) MNEMO_FAIL("graph @" << g_.name() << " has no value %" << name);
+  bool writable = n->kind() == OpKind::Input || n->kind() == OpKind::Param || n->kind() == OpKind::State;
+  if (forWrite && !writable) MNEMO_FAIL("%" << name << " is a " << opName(n->kind()) << ", not an input, param or state");
+  if (!forWrite && !n->isLeaf() && !g_.isOutput(n))
+    MNEMO_FAIL("%" << name << " is an intermediate value; only inputs, params, state and outputs can be read");
+  return n;
+}
+
+void Session::setF32(const std::string& name, const float* data, size_t count) {
+  Node* n = leafOrOutput(name, true);
+  if (n->type().dtype != DType::F32) MNEMO_FAIL("%" << name << " is " << n->type().str() << ", not f32");
+  if (count != static_cast<size_t>(n->type().numel()))
+    MNEMO_FAIL("%" << name << " is " << n->type().str() << " (" << n->type().numel() << " values), got " << count);
+  std::memcpy(exe_.address(n), data, count * sizeof(float));
+}
+
+void Session::setI64(const std::string& name, const int64_t* data, size_t count) {
+  Node* n = leafOrOutput(name, true);
+  if (n->type().dtype != DType::I64) MNEMO_FAIL("%" << name << " is " << n->type().str() << ", not i64");
+  if (count != static_cast<size_t>(n->type().numel()))
+    MNEMO_FAIL("%" << name << " is " << n->type().str() << " (" << n->type().numel() << " values), got " << count);
+  std::memcpy(exe_.address(n), data, count * sizeof(int64_t));
+}
+
+const float* Session::f32(const std::string& name) const {
+  Node* n = leafOrOutput(name, false);
+  if (n->type().dtype != DType::F32) MNEMO_FAIL("%" << name << " is " << n->type().str() << ", not f32");
+  return reinterpret_cast<const float*>(exe_.address(n));
+}
+
+std::vector<float> Session::getF32(const std::string& name) const {
+  const float* p = f32(name);
+  return std::vector<float>(p, p + g_.find(name)->type().numel());
+}
+
+void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t step) {
+  if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no Adam updates");
+  for (const Node* h : hypers_) {
+    float* p = reinterpret_cast<float*>(exe_.address(h));
+    p[0] = static_cast<float>(lr), p[1] = static_cast<float>(beta1), p[2] = static_cast<float>(beta2);
+    p[3] = static_cast<float>(eps), p[4] = static_cast<float>(step);
+  }
+}
+
+void Session::setLearningRate(double lr) {
+  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[0] = static_cast<float>(lr);
+}
+
+int64_t Session::step() const {
+  return hypers_.empty() ? 0 : static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[4]);
+}
+
+float Session::trainStep() {
+  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[4] += 1.f;
+  exe_.run(Stage::Opt);
+  if (g_.outputs().empty()) MNEMO_FAIL("graph @" << g_.name() << " returns no loss");
+  return *reinterpret_cast<const float*>(exe_.address(g_.outputs()[0]));
+}
+
+}  // namespace mnemo

@@ -1,0 +1,54 @@
+// The runtime's user-facing API: compile a graph once for its shapes, bind inputs, read and write
+// parameters and state by name, run the fwd stage alone or a whole training step (fwd, bwd, Adam)
+// that returns the loss. Parameters, Adam moments and hyper-parameters live in the session
+// between steps.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/executable.h"
+
+namespace mnemo {
+
+class Session {
+ public:
+  /// Compiles \p g, which must outlive the session.
+  explicit Session(const Graph& g, const CompileOptions& opts = {});
+
+  /// Writes \p count f32 values into input, param or state \p name (count must match its type).
+  void setF32(const std::string& name, const float* data, size_t count);
+  void setF32(const std::string& name, const std::vector<float>& data) { setF32(name, data.data(), data.size()); }
+  /// Writes integer labels into i64 input \p name.
+  void setI64(const std::string& name, const int64_t* data, size_t count);
+  void setI64(const std::string& name, const std::vector<int64_t>& data) { setI64(name, data.data(), data.size()); }
+  /// Reads an f32 leaf or graph output (intermediate values are not kept; asking is an error).
+  std::vector<float> getF32(const std::string& name) const;
+  const float* f32(const std::string& name) const;
+
+  /// Sets the Adam hyper-parameters of every adam_update (lr, beta1, beta2, eps) and resets the
+  /// step counter to \p step (the next training step is step + 1).
+  void setAdam(double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, int64_t step = 0);
+  /// Changes the learning rate without recompiling.
+  void setLearningRate(double lr);
+  /// The number of Adam steps taken so far.
+  int64_t step() const;
+
+  /// Runs the fwd stage only.
+  void forward() { exe_.run(Stage::Fwd); }
+  /// Advances the Adam step counter and runs fwd, bwd and opt; \returns the graph's first output
+  /// (the loss), computed with the parameters before the update.
+  float trainStep();
+
+  Executable& executable() { return exe_; }
+  const Graph& graph() const { return g_; }
+
+ private:
+  Node* leafOrOutput(const std::string& name, bool forWrite) const;
+  const Graph& g_;
+  Executable exe_;
+  std::vector<const Node*> hypers_;  // the distinct hyper states read by adam_update nodes
+};
+
+}  // namespace mnemo
