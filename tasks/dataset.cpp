@@ -1,0 +1,130 @@
+// The streaming Dataset (see dataset.h).
+#include "tasks/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen) {
+  // Discrete actions have shape (), so their element count is 1.
+  const double c = 1e5 / (obsSize + 1) / batchSize;
+  return static_cast<int>((1 + std::floor(c / seqLen)) * seqLen);
+}
+
+Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
+    : task_(std::move(task)),
+      batchSize_(config.batchSize),
+      seqLen_(config.seqLen),
+      cacheLen_(config.cacheLen),
+      obsSize_(0),
+      seed_(config.seed),
+      keepInfo_(config.keepTrialInfo) {
+  MNEMO_CHECK(task_, "Dataset needs a task");
+  obsSize_ = task_->obsSize();
+  if (batchSize_ <= 0) MNEMO_FAIL("batch size must be positive, got " << batchSize_);
+  if (seqLen_ <= 0) MNEMO_FAIL("sequence length must be positive, got " << seqLen_);
+  if (cacheLen_ == 0) cacheLen_ = defaultCacheLen(obsSize_, batchSize_, seqLen_);
+  if (cacheLen_ < seqLen_)
+    MNEMO_FAIL("cache length " << cacheLen_ << " is shorter than the sequence length " << seqLen_);
+  rngs_.reserve(static_cast<size_t>(batchSize_));
+  for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i));
+  cacheInputs_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * obsSize_, 0.0f);
+  cacheLabels_.assign(static_cast<size_t>(cacheLen_) * batchSize_, 0);
+  records_.resize(static_cast<size_t>(batchSize_));
+  recordCount_.assign(static_cast<size_t>(batchSize_), 0);
+  refill();
+}
+
+void Dataset::refill() {
+  const size_t rowIn = static_cast<size_t>(batchSize_) * obsSize_;
+  for (int col = 0; col < batchSize_; ++col) {
+    Rng& rng = rngs_[static_cast<size_t>(col)];
+    std::vector<Record>& records = records_[static_cast<size_t>(col)];
+    size_t count = 0;
+    int pos = 0;
+    while (pos < cacheLen_) {
+      task_->newTrial(rng, scratch_);
+      if (scratch_.length() <= 0)
+        MNEMO_FAIL(task_->name() << " produced an empty trial; check its timing (dt "
+                                 << task_->dt() << " ms)");
+      const int n = std::min(scratch_.length(), cacheLen_ - pos);
+      const float* src = scratch_.inputs.data();
+      float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn +
+                   static_cast<size_t>(col) * obsSize_;
+      for (int t = 0; t < n; ++t) {
+        std::memcpy(dst, src, sizeof(float) * static_cast<size_t>(obsSize_));
+        dst += rowIn;
+        src += obsSize_;
+      }
+      int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
+      for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];
+      if (keepInfo_) {
+        if (count == records.size()) records.emplace_back();
+        records[count].cacheStart = pos;
+        records[count].info = scratch_.info;
+        ++count;
+      }
+      pos += n;
+    }
+    recordCount_[static_cast<size_t>(col)] = count;
+  }
+  ++fills_;
+}
+
+void Dataset::next(float* inputs, int64_t* labels) {
+  if (start_ + seqLen_ >= cacheLen_) {
+    refill();
+    start_ = 0;
+  }
+  const size_t rowIn = static_cast<size_t>(batchSize_) * obsSize_;
+  std::memcpy(inputs, cacheInputs_.data() + static_cast<size_t>(start_) * rowIn,
+              sizeof(float) * rowIn * static_cast<size_t>(seqLen_));
+  std::memcpy(labels, cacheLabels_.data() + static_cast<size_t>(start_) * batchSize_,
+              sizeof(int64_t) * static_cast<size_t>(batchSize_) * static_cast<size_t>(seqLen_));
+  lastStart_ = start_;
+  start_ += seqLen_;
+  ++calls_;
+}
+
+void Dataset::next(Batch& batch) {
+  batch.seqLen = seqLen_;
+  batch.batchSize = batchSize_;
+  batch.obsSize = obsSize_;
+  batch.inputs.resize(static_cast<size_t>(seqLen_) * batchSize_ * obsSize_);
+  batch.labels.resize(static_cast<size_t>(seqLen_) * batchSize_);
+  next(batch.inputs.data(), batch.labels.data());
+}
+
+Batch Dataset::next() {
+  Batch b;
+  next(b);
+  return b;
+}
+
+std::vector<ServedTrial> Dataset::lastBatchTrials() const {
+  std::vector<ServedTrial> out;
+  if (!keepInfo_ || lastStart_ < 0) return out;
+  const int winEnd = lastStart_ + seqLen_;
+  for (int col = 0; col < batchSize_; ++col) {
+    const std::vector<Record>& records = records_[static_cast<size_t>(col)];
+    for (size_t k = 0; k < recordCount_[static_cast<size_t>(col)]; ++k) {
+      const Record& r = records[k];
+      const int end = std::min(r.cacheStart + r.info.length, cacheLen_);
+      if (r.cacheStart >= winEnd || end <= lastStart_) continue;
+      ServedTrial s;
+      s.column = col;
+      s.offset = r.cacheStart - lastStart_;
+      s.cacheStart = r.cacheStart;
+      s.served = std::min(end, winEnd) - std::max(r.cacheStart, lastStart_);
+      s.info = r.info;
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+}  // namespace mnemo

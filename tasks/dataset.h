@@ -1,0 +1,112 @@
+// The streaming supervised Dataset, a port of neurogym's Dataset with a seed.
+//
+// batchSize independent trial streams (column i draws from Rng(seed + i)) fill a time-major
+// cache of cacheLen steps: each column is filled from position 0 with back-to-back trials, the
+// last one cut off at cacheLen and its remainder discarded. Each call serves the next seqLen
+// steps, so consecutive calls within a fill are contiguous in time (a trial straddling a window
+// boundary continues in the next call). When start + seqLen >= cacheLen (note >=) the cache is
+// refilled first and serving restarts at 0; so with the defaults (B = 16, T = 100,
+// cacheLen = 2100) 20 windows are served per fill, the 21st call refills, and the last window
+// [2000, 2100) is generated but never served. The first fill happens in the constructor.
+//
+// Batches: inputs float32 [seqLen, batchSize, obsSize], labels int64 [seqLen, batchSize]
+// (neurogym's dtypes), copied into caller-owned buffers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tasks/rng.h"
+#include "tasks/task.h"
+
+namespace mnemo {
+
+/// Dataset shape and seed.
+struct DatasetConfig {
+  int batchSize = 16;
+  int seqLen = 100;
+  int cacheLen = 0;   ///< 0 = neurogym's rule (Dataset::defaultCacheLen)
+  uint64_t seed = 0;  ///< column i uses Rng(seed + i)
+  bool keepTrialInfo = true;  ///< keep per-trial metadata for lastBatchTrials()
+};
+
+/// One time-major batch.
+struct Batch {
+  int seqLen = 0, batchSize = 0, obsSize = 0;
+  std::vector<float> inputs;    ///< [seqLen, batchSize, obsSize]
+  std::vector<int64_t> labels;  ///< [seqLen, batchSize]
+  float input(int t, int b, int c) const {
+    return inputs[(static_cast<size_t>(t) * batchSize + b) * obsSize + c];
+  }
+  int64_t label(int t, int b) const { return labels[static_cast<size_t>(t) * batchSize + b]; }
+};
+
+/// A trial that overlaps the last served window.
+struct ServedTrial {
+  int column = 0;      ///< batch column
+  int offset = 0;      ///< window step where the trial starts (< 0: it began in an earlier call)
+  int cacheStart = 0;  ///< cache position where the trial starts
+  int served = 0;      ///< how many of its steps lie in this window
+  TrialInfo info;      ///< the whole trial's metadata (its length may run past the cache end)
+};
+
+/// Streams batches of trials of one task; see the file comment for the exact algorithm.
+class Dataset {
+ public:
+  /// Builds the streams and performs the first fill. Throws mnemo::Error for a non-positive
+  /// batch size or sequence length, or a cache shorter than one window.
+  Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config = {});
+
+  /// neurogym's cache length: c = 1e5 / (obsSize + 1) / batchSize;
+  /// int((1 + c // seqLen) * seqLen) — 2100 for obsSize 2, B = 16, T = 100.
+  static int defaultCacheLen(int obsSize, int batchSize, int seqLen);
+
+  /// Serves the next window into `inputs` (seqLen*batchSize*obsSize floats) and `labels`
+  /// (seqLen*batchSize values), refilling first if the window would reach the cache end.
+  void next(float* inputs, int64_t* labels);
+  /// Serves the next window into `batch`, sizing it on first use (no allocation afterwards).
+  void next(Batch& batch);
+  /// Serves the next window as a new Batch.
+  Batch next();
+
+  const Task& task() const { return *task_; }
+  int batchSize() const { return batchSize_; }
+  int seqLen() const { return seqLen_; }
+  int cacheLen() const { return cacheLen_; }
+  int obsSize() const { return obsSize_; }
+  uint64_t seed() const { return seed_; }
+  /// Windows served so far.
+  int64_t calls() const { return calls_; }
+  /// Cache fills so far (1 after construction).
+  int64_t fills() const { return fills_; }
+  /// Cache position where the last served window starts (-1 before the first call).
+  int lastWindowStart() const { return lastStart_; }
+
+  /// The trials (whole or part) in the last served window, column by column in time order.
+  /// Empty if keepTrialInfo is off or nothing has been served yet.
+  std::vector<ServedTrial> lastBatchTrials() const;
+
+ private:
+  struct Record {
+    int cacheStart = 0;
+    TrialInfo info;
+  };
+  void refill();
+
+  std::shared_ptr<const Task> task_;
+  int batchSize_, seqLen_, cacheLen_, obsSize_;
+  uint64_t seed_;
+  bool keepInfo_;
+  std::vector<Rng> rngs_;
+  std::vector<float> cacheInputs_;    // [cacheLen, batchSize, obsSize]
+  std::vector<int64_t> cacheLabels_;  // [cacheLen, batchSize]
+  Trial scratch_;
+  std::vector<std::vector<Record>> records_;  // per column, this fill's trials
+  std::vector<size_t> recordCount_;
+  int start_ = 0;
+  int lastStart_ = -1;
+  int64_t calls_ = 0, fills_ = 0;
+};
+
+}  // namespace mnemo

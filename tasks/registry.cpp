@@ -1,0 +1,43 @@
+// The task registry (see registry.h). A new task adds one line to kTasks.
+#include "tasks/registry.h"
+
+#include "graph/error.h"
+#include "tasks/delay_comparison.h"
+#include "tasks/perceptual_decision_making.h"
+
+namespace mnemo {
+
+namespace {
+
+struct Entry {
+  const char* name;
+  std::unique_ptr<Task> (*make)(const TaskConfig&);
+};
+
+template <typename T>
+std::unique_ptr<Task> make(const TaskConfig& config) {
+  return std::make_unique<T>(config);
+}
+
+const Entry kTasks[] = {
+    {DelayComparison::kName, make<DelayComparison>},
+    {PerceptualDecisionMaking::kName, make<PerceptualDecisionMaking>},
+};
+
+}  // namespace
+
+std::unique_ptr<Task> makeTask(const std::string& name, const TaskConfig& config) {
+  for (const Entry& e : kTasks)
+    if (name == e.name) return e.make(config);
+  std::string known;
+  for (const Entry& e : kTasks) known += (known.empty() ? "" : ", ") + std::string(e.name);
+  MNEMO_FAIL("unknown task '" << name << "' (known: " << known << ")");
+}
+
+std::vector<std::string> taskNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : kTasks) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace mnemo

@@ -1,0 +1,159 @@
+// Task base class and TrialBuilder (see task.h).
+#include "tasks/task.h"
+
+#include <cmath>
+#include <iostream>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+const PeriodSpan& TrialInfo::period(const std::string& name) const {
+  for (const PeriodSpan& p : periods)
+    if (p.name == name) return p;
+  MNEMO_FAIL("trial has no period '" << name << "'");
+}
+
+double TrialInfo::param(const std::string& name) const {
+  for (const TrialParam& p : params)
+    if (p.name == name) return p.value;
+  MNEMO_FAIL("trial has no parameter '" << name << "'");
+}
+
+Task::Task(Spec spec, const TaskConfig& config)
+    : name_(std::move(spec.name)),
+      dt_(config.dt),
+      obsNames_(std::move(spec.obsNames)),
+      actionNames_(std::move(spec.actionNames)),
+      paramNames_(std::move(spec.paramNames)) {
+  if (!(dt_ > 0) || !std::isfinite(dt_))
+    MNEMO_FAIL(name_ << ": dt must be a positive number of ms, got " << dt_);
+  if (!(config.sigma >= 0) || !std::isfinite(config.sigma))
+    MNEMO_FAIL(name_ << ": sigma must be >= 0, got " << config.sigma);
+  noiseStd_ = config.sigma / std::sqrt(dt_);
+  for (auto& [period, timing] : spec.periods) {
+    periodNames_.push_back(period);
+    timings_.push_back(timing);
+  }
+  for (const auto& [period, timing] : config.timing) {
+    bool found = false;
+    for (size_t i = 0; i < periodNames_.size(); ++i) {
+      if (periodNames_[i] == period) {
+        timings_[i] = timing;
+        found = true;
+      }
+    }
+    if (found) continue;
+    std::string names;
+    for (const std::string& p : periodNames_) names += (names.empty() ? "" : ", ") + p;
+    std::string msg = "timing entry '" + period + "' names no period of " + name_ + " (" + names +
+                      "); it has no effect";
+    if (config.warn) config.warn(msg);
+    else std::cerr << "mnemo: warning: " << msg << "\n";
+  }
+}
+
+void Task::newTrial(Rng& rng, Trial& trial) const {
+  TrialBuilder b(*this, rng, trial);
+  build(b);
+  MNEMO_CHECK(trial.info.periods.size() == periodNames_.size(),
+              name_ << ": build() did not lay out the periods");
+}
+
+Trial Task::newTrial(Rng& rng) const {
+  Trial t;
+  newTrial(rng, t);
+  return t;
+}
+
+TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
+    : task_(task), rng_(rng), trial_(trial) {
+  trial_.obsSize = task.obsSize();
+  trial_.info.length = 0;
+  trial_.info.groundTruth = 0;
+  trial_.info.periods.clear();
+  trial_.info.params.clear();
+}
+
+void TrialBuilder::layoutPeriods() {
+  MNEMO_CHECK(!laidOut_, "layoutPeriods called twice");
+  const double dt = task_.dt_;
+  double elapsed = 0;
+  const size_t n = task_.periodNames_.size();
+  trial_.info.periods.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double sampled = task_.timings_[i].sample(rng_, elapsed);
+    if (!(sampled >= 0) || !std::isfinite(sampled))
+      MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[i] << "' got duration "
+                              << sampled << " ms from " << task_.timings_[i].str());
+    const double duration = floorToDt(sampled, dt);
+    PeriodSpan& p = trial_.info.periods[i];
+    p.name = task_.periodNames_[i];
+    p.startMs = elapsed;
+    p.endMs = elapsed + duration;
+    p.start = static_cast<int>(p.startMs / dt);
+    p.end = static_cast<int>(p.endMs / dt);
+    elapsed = p.endMs;
+  }
+  const int length = static_cast<int>(elapsed / dt);
+  trial_.info.length = length;
+  trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);
+  trial_.labels.assign(static_cast<size_t>(length), 0);
+  laidOut_ = true;
+}
+
+void TrialBuilder::requireLayout() const {
+  MNEMO_CHECK(laidOut_, task_.name() << ": observation set before layoutPeriods()");
+}
+
+StepRange TrialBuilder::period(const std::string& name) const {
+  requireLayout();
+  for (const PeriodSpan& p : trial_.info.periods)
+    if (p.name == name) return {p.start, p.end};
+  MNEMO_CHECK(false, task_.name() << " has no period '" << name << "'");
+  return {};
+}
+
+void TrialBuilder::addOb(StepRange steps, int channel, double value) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t)
+    at(t, channel) = static_cast<float>(static_cast<double>(at(t, channel)) + value);
+}
+
+void TrialBuilder::setOb(StepRange steps, double value) {
+  for (int c = 0; c < trial_.obsSize; ++c) setOb(steps, c, value);
+}
+
+void TrialBuilder::setOb(StepRange steps, int channel, double value) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t) at(t, channel) = static_cast<float>(value);
+}
+
+void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int count) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t)
+    for (int c = firstChannel; c < firstChannel + count; ++c)
+      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_.normal());
+}
+
+void TrialBuilder::addNoise(StepRange steps, double sigma) {
+  addNoise(steps, sigma, 0, trial_.obsSize);
+}
+
+void TrialBuilder::setGroundTruth(StepRange steps, int64_t label) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t) trial_.labels[static_cast<size_t>(t)] = label;
+  trial_.info.groundTruth = label;
+}
+
+void TrialBuilder::setParam(const std::string& name, double value) {
+  for (TrialParam& p : trial_.info.params) {
+    if (p.name == name) {
+      p.value = value;
+      return;
+    }
+  }
+  trial_.info.params.push_back({name, value});
+}
+
+}  // namespace mnemo

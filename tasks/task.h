@@ -1,0 +1,186 @@
+// The task interface. A task is its periods (named, in order, each with a TimingSpec), its
+// observation channels and its ground truth: a subclass draws the trial's variables and then
+// describes the trial through a TrialBuilder (lay out the periods; add/set observation values
+// and Gaussian noise over periods; set the ground-truth label over a period). The base class
+// handles timing overrides, flooring to dt, buffers and metadata.
+//
+// Conventions (neurogym's): inputs are float32 [T, obsSize] (step-major), labels int64 [T]
+// with 0 = fixate, period boundaries are whole steps, a trial's length is int(total_ms / dt).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tasks/rng.h"
+#include "tasks/timing.h"
+
+namespace mnemo {
+
+/// Receives one-line warnings (e.g. a timing entry that names no period of the task).
+using WarningSink = std::function<void(const std::string&)>;
+
+/// How a task is configured. Entries a task does not use are ignored.
+struct TaskConfig {
+  double dt = 100;  ///< ms per step
+  /// Timing overrides merged over the task's defaults in order (a later entry wins). An entry
+  /// naming no period of the task is accepted, has no effect and produces a warning.
+  std::vector<std::pair<std::string, TimingSpec>> timing;
+  double sigma = 1.0;  ///< input noise scale; the per-step standard deviation is sigma/sqrt(dt)
+  /// Where warnings go; unset = one line on stderr prefixed "mnemo: warning: ".
+  WarningSink warn;
+};
+
+/// One period of a trial, in steps [start, end) and in ms [startMs, endMs).
+struct PeriodSpan {
+  std::string name;
+  int start = 0, end = 0;
+  double startMs = 0, endMs = 0;
+  int length() const { return end - start; }
+};
+
+/// A named number describing a trial (e.g. "v1", "coh").
+struct TrialParam {
+  std::string name;
+  double value = 0;
+};
+
+/// What a trial was: for analysis and export.
+struct TrialInfo {
+  int length = 0;            ///< steps
+  int64_t groundTruth = 0;   ///< the label of the decision step(s)
+  std::vector<PeriodSpan> periods;  ///< in order, back to back from step 0
+  std::vector<TrialParam> params;   ///< task-specific values, in a fixed order per task
+
+  /// The period called `name`; throws mnemo::Error if there is none.
+  const PeriodSpan& period(const std::string& name) const;
+  /// The parameter called `name`; throws mnemo::Error if there is none.
+  double param(const std::string& name) const;
+};
+
+/// One trial: inputs [length, obsSize] float32, labels [length] int64, and its metadata.
+struct Trial {
+  int obsSize = 0;
+  std::vector<float> inputs;
+  std::vector<int64_t> labels;
+  TrialInfo info;
+  int length() const { return info.length; }
+  /// Input at step t, channel c.
+  float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
+};
+
+class Task;
+
+/// A range of steps [begin, end) of the trial being built.
+struct StepRange {
+  int begin = 0, end = 0;
+};
+
+/// Fills one Trial for a Task subclass; see Task::build.
+class TrialBuilder {
+ public:
+  TrialBuilder(const Task& task, Rng& rng, Trial& trial);
+
+  /// Lays out the task's periods in order from t = 0, sampling each duration (floored to dt),
+  /// then sizes the inputs (zeros) and labels (zeros). Call once, after drawing the trial
+  /// variables and before any observation call.
+  void layoutPeriods();
+
+  /// The steps of the period called `name`.
+  StepRange period(const std::string& name) const;
+  /// Every step of the trial.
+  StepRange all() const { return {0, trial_.info.length}; }
+
+  /// Adds `value` to channel `channel` over `steps`.
+  void addOb(StepRange steps, int channel, double value);
+  /// Sets every channel to `value` over `steps`.
+  void setOb(StepRange steps, double value);
+  /// Sets channel `channel` to `value` over `steps`.
+  void setOb(StepRange steps, int channel, double value);
+  /// Adds i.i.d. N(0, sigma²) noise to channels [firstChannel, firstChannel + count) over
+  /// `steps`, drawn step-major, channel-minor.
+  void addNoise(StepRange steps, double sigma, int firstChannel, int count);
+  /// Adds noise to every channel over `steps`.
+  void addNoise(StepRange steps, double sigma);
+  /// Sets the label over `steps` and records it as the trial's ground truth.
+  void setGroundTruth(StepRange steps, int64_t label);
+  /// Records a named trial variable in the metadata.
+  void setParam(const std::string& name, double value);
+
+  Rng& rng() { return rng_; }
+  /// The metadata of the trial being built (periods are valid after layoutPeriods()).
+  const TrialInfo& info() const { return trial_.info; }
+
+ private:
+  float& at(int t, int c) { return trial_.inputs[static_cast<size_t>(t) * trial_.obsSize + c]; }
+  void requireLayout() const;
+
+  const Task& task_;
+  Rng& rng_;
+  Trial& trial_;
+  bool laidOut_ = false;
+};
+
+/// A cognitive task: named periods with timings, observation channels, a label space and a
+/// trial generator. Immutable after construction and safe to share between threads; all
+/// randomness comes from the Rng passed in.
+class Task {
+ public:
+  virtual ~Task() = default;
+
+  /// The registry name, e.g. "DelayComparison-v0".
+  const std::string& name() const { return name_; }
+  double dt() const { return dt_; }
+  /// Number of observation channels.
+  int obsSize() const { return static_cast<int>(obsNames_.size()); }
+  /// Number of labels (actions), including 0 = fixate.
+  int actionSize() const { return static_cast<int>(actionNames_.size()); }
+  const std::vector<std::string>& obsNames() const { return obsNames_; }
+  const std::vector<std::string>& actionNames() const { return actionNames_; }
+  /// Period names in trial order.
+  const std::vector<std::string>& periodNames() const { return periodNames_; }
+  /// The timing in effect for each period (defaults merged with the config's overrides).
+  const std::vector<TimingSpec>& periodTimings() const { return timings_; }
+  /// Names of the per-trial parameters TrialInfo::params holds, in order.
+  const std::vector<std::string>& paramNames() const { return paramNames_; }
+
+  /// Generates the next trial into `trial`, reusing its buffers (no allocation once they are
+  /// large enough).
+  void newTrial(Rng& rng, Trial& trial) const;
+  /// Generates and returns a trial.
+  Trial newTrial(Rng& rng) const;
+
+ protected:
+  /// What a subclass declares about itself.
+  struct Spec {
+    std::string name;
+    std::vector<std::pair<std::string, TimingSpec>> periods;  ///< in order, with default timing
+    std::vector<std::string> obsNames;
+    std::vector<std::string> actionNames;
+    std::vector<std::string> paramNames;
+  };
+  /// Merges config.timing over the spec's default timings, warning through config.warn about
+  /// entries that name no period. Throws mnemo::Error for a bad dt or sigma.
+  Task(Spec spec, const TaskConfig& config);
+
+  /// Draws one trial: sample the trial variables from `b.rng()`, call b.layoutPeriods(), then
+  /// fill observations, noise and ground truth.
+  virtual void build(TrialBuilder& b) const = 0;
+
+  /// config.sigma / sqrt(dt): the per-step noise standard deviation.
+  double noiseStd() const { return noiseStd_; }
+
+ private:
+  friend class TrialBuilder;
+  std::string name_;
+  double dt_;
+  double noiseStd_;
+  std::vector<std::string> periodNames_;
+  std::vector<TimingSpec> timings_;
+  std::vector<std::string> obsNames_, actionNames_, paramNames_;
+};
+
+}  // namespace mnemo
