@@ -1,0 +1,59 @@
+// adam: appends the optimizer stage. One `state` %hyper f32[5] = [lr, beta1, beta2, eps, t] is
+// shared by all updates, so the learning rate and the step counter are data, not graph; each
+// parameter gets two `state` moment tensors and one side-effecting adam_update that writes the
+// parameter and both moments (ops/optim.cpp has the exact formula).
+//
+// Before / after (autodiff already produced %grad.w):
+//
+//   .stage bwd                                 .stage bwd
+//     %grad.w = matmul(...) : f32[I,H]           %grad.w = matmul(...) : f32[I,H]
+//                                              .stage opt
+//                                                %hyper    = state : f32[5]
+//                                                %w.m      = state : f32[I,H]
+//                                                %w.v      = state : f32[I,H]
+//                                                %update.w = adam_update(%w, %grad.w, %w.m, %w.v, %hyper) : ()
+#include "graph/passes/adam.h"
+
+#include "graph/builder.h"
+#include "graph/error.h"
+
+namespace mnemo {
+
+AdamResult addAdam(Graph& g, const AutodiffResult& grads) {
+  MNEMO_CHECK(grads.params.size() == grads.grads.size(), "autodiff result with " << grads.params.size()
+                                                            << " params and " << grads.grads.size() << " gradients");
+  for (size_t i = 0; i < grads.params.size(); ++i) {
+    const Node* p = grads.params[i];
+    const Node* gp = grads.grads[i];
+    if (p->kind() != OpKind::Param) MNEMO_FAIL("adam: %" << p->name() << " is " << opName(p->kind()) << ", not a param");
+    if (gp->type() != p->type())
+      MNEMO_FAIL("adam: gradient %" << gp->name() << " : " << gp->type().str() << " does not match param %"
+                                    << p->name() << " : " << p->type().str());
+  }
+  Builder b(g, Stage::Opt);
+  AdamResult result;
+  result.hyper = b.state(kAdamHyperName, TensorType::f32({5}));
+  for (size_t i = 0; i < grads.params.size(); ++i) {
+    Node* p = grads.params[i];
+    Node* m = b.state(p->name() + ".m", p->type());
+    Node* v = b.state(p->name() + ".v", p->type());
+    result.slots.push_back({p, m, v, nullptr});
+  }
+  for (size_t i = 0; i < grads.params.size(); ++i) {
+    AdamResult::Slot& s = result.slots[i];
+    s.update = b.create(OpKind::AdamUpdate, {s.param, grads.grads[i], s.m, s.v, result.hyper}, {},
+                        "update." + s.param->name());
+  }
+  return result;
+}
+
+std::vector<double> adamHyper(const AdamConfig& config, int64_t step) {
+  if (step < 1) MNEMO_FAIL("adam: the step counter starts at 1, got " << step);
+  return {config.lr, config.beta1, config.beta2, config.eps, static_cast<double>(step)};
+}
+
+RefTensor adamHyperTensor(const AdamConfig& config, int64_t step) {
+  return RefTensor(TensorType::f32({5}), adamHyper(config, step));
+}
+
+}  // namespace mnemo
