@@ -26,8 +26,9 @@ struct RnnConfig {
 };
 
 /// Builds the forward graph: inputs %x f32[T,B,I] and %labels i64[T,B]; params %w_ir, %w_rr,
-/// %b_rr, %w_ro, %b_ro with the notebook's initialisers; returns %loss f32[], %logits
-/// f32[T,B,O] (and %hs f32[T,B,H] when asked).
+/// %b_rr, %w_ro, %b_ro with the notebook's initialisers; states %h_0 (zeros) ... %h_T, step
+/// values %ins_t and %o_t; returns %loss f32[], %logits f32[T,B,O] (and %hs f32[T,B,H] when
+/// asked). The IR text equals that of examples/notebook_rnn.mnemo loaded with the same sizes.
 std::unique_ptr<Graph> buildNotebookRnn(const RnnConfig& cfg);
 
 }  // namespace mnemo

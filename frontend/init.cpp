@@ -1,0 +1,176 @@
+// Parameter initialisation: parsing and checking `init` strings, and seeded sampling.
+#include "frontend/init.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+namespace {
+
+struct InitKind {
+  const char* name;
+  int arity;
+};
+constexpr InitKind kInitKinds[] = {
+    {"zeros", 0}, {"ones", 0}, {"constant", 1}, {"uniform", 2}, {"normal", 1}, {"kaiming_normal", 1},
+};
+
+const InitKind* findKind(const std::string& name) {
+  for (const InitKind& k : kInitKinds)
+    if (name == k.name) return &k;
+  return nullptr;
+}
+
+/// splitmix64: a strong 64-bit mixer, used to derive per-param seeds.
+uint64_t mix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+/// Uniform in [0, 1) from the top 53 bits of one draw.
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+/// A standard normal by Box–Muller (one of the pair; the other is discarded for simplicity).
+double standardNormal(std::mt19937_64& rng) {
+  const double u1 = 1.0 - uniform01(rng);  // (0, 1]: log is finite
+  const double u2 = uniform01(rng);
+  const double twoPi = 6.283185307179586476925;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
+}
+
+}  // namespace
+
+std::string formatNumber(double v) {
+  char buf[40];
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string formatInitSpec(const InitSpec& spec) {
+  if (spec.args.empty()) return spec.kind;
+  std::string s = spec.kind + "(";
+  for (size_t i = 0; i < spec.args.size(); ++i) s += (i ? "," : "") + formatNumber(spec.args[i]);
+  return s + ")";
+}
+
+InitSpec parseInitSpec(const std::string& text) {
+  InitSpec spec;
+  size_t i = 0;
+  auto skipSpace = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  skipSpace();
+  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) spec.kind += text[i++];
+  if (spec.kind.empty()) MNEMO_FAIL("expected an initialiser name");
+  skipSpace();
+  if (i < text.size() && text[i] == '(') {
+    ++i;
+    skipSpace();
+    if (i < text.size() && text[i] == ')') MNEMO_FAIL("empty argument list");
+    while (true) {
+      skipSpace();
+      const char* begin = text.c_str() + i;
+      char* end = nullptr;
+      double v = std::strtod(begin, &end);
+      if (end == begin) MNEMO_FAIL("expected a number at offset " << i);
+      spec.args.push_back(v);
+      i += static_cast<size_t>(end - begin);
+      skipSpace();
+      if (i < text.size() && text[i] == ',') { ++i; continue; }
+      if (i < text.size() && text[i] == ')') { ++i; break; }
+      MNEMO_FAIL("expected ',' or ')' at offset " << i);
+    }
+  }
+  skipSpace();
+  if (i != text.size()) MNEMO_FAIL("unexpected text at offset " << i);
+  return spec;
+}
+
+int64_t fanIn(const Dims& dims) {
+  MNEMO_CHECK(dims.size() >= 2, "fanIn of a rank " << dims.size() << " shape");
+  int64_t receptive = 1;
+  for (size_t i = 0; i + 2 < dims.size(); ++i) receptive *= dims[i];
+  return dims[dims.size() - 2] * receptive;
+}
+
+void checkInitSpec(const InitSpec& spec, const Dims& dims) {
+  const InitKind* kind = findKind(spec.kind);
+  if (!kind)
+    MNEMO_FAIL("unknown initialiser '" << spec.kind
+                                      << "' (known: zeros, ones, constant(v), uniform(lo, hi), normal(std), kaiming_normal(scale))");
+  if (static_cast<int>(spec.args.size()) != kind->arity)
+    MNEMO_FAIL(spec.kind << " takes " << kind->arity << " argument(s), got " << spec.args.size());
+  for (double a : spec.args)
+    if (!std::isfinite(a)) MNEMO_FAIL(spec.kind << ": argument " << a << " is not finite");
+  if (spec.kind == "uniform" && !(spec.args[0] < spec.args[1]))
+    MNEMO_FAIL("uniform(lo, hi) needs lo < hi, got lo = " << formatNumber(spec.args[0]) << ", hi = " << formatNumber(spec.args[1]));
+  if (spec.kind == "normal" && spec.args[0] < 0) MNEMO_FAIL("normal(std) needs std >= 0, got " << formatNumber(spec.args[0]));
+  if (spec.kind == "kaiming_normal") {
+    if (!(spec.args[0] > 0)) MNEMO_FAIL("kaiming_normal(scale) needs scale > 0, got " << formatNumber(spec.args[0]));
+    if (dims.size() < 2) MNEMO_FAIL("kaiming_normal needs a param of rank >= 2 (in, out), got shape " << dimsStr(dims));
+  }
+}
+
+std::vector<float> sampleInit(const InitSpec& spec, const Dims& dims, uint64_t seed) {
+  checkInitSpec(spec, dims);
+  int64_t n = 1;
+  for (int64_t d : dims) n *= d;
+  std::vector<float> out(static_cast<size_t>(n));
+  std::mt19937_64 rng(seed);
+  if (spec.kind == "zeros" || spec.kind == "ones" || spec.kind == "constant") {
+    float v = spec.kind == "zeros" ? 0.0f : spec.kind == "ones" ? 1.0f : static_cast<float>(spec.args[0]);
+    for (float& x : out) x = v;
+  } else if (spec.kind == "uniform") {
+    const double lo = spec.args[0], hi = spec.args[1];
+    for (float& x : out) {
+      // Rounding to float could reach hi; redraw so the interval stays half-open.
+      do x = static_cast<float>(lo + (hi - lo) * uniform01(rng));
+      while (static_cast<double>(x) >= hi);
+    }
+  } else if (spec.kind == "normal") {
+    for (float& x : out) x = static_cast<float>(spec.args[0] * standardNormal(rng));
+  } else {  // kaiming_normal
+    const double stddev = std::sqrt(spec.args[0] / static_cast<double>(fanIn(dims))) / kTruncatedNormalStd;
+    for (float& x : out) {
+      double z;
+      do z = standardNormal(rng);
+      while (!(z > -2.0 && z < 2.0));
+      x = static_cast<float>(z * stddev);
+    }
+  }
+  return out;
+}
+
+uint64_t paramSeed(uint64_t seed, const std::string& name) {
+  uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a of the name
+  for (unsigned char c : name) h = (h ^ c) * 0x100000001B3ull;
+  return mix64(mix64(seed) ^ h);
+}
+
+std::map<std::string, std::vector<float>> initParams(const Graph& g, uint64_t seed) {
+  std::map<std::string, std::vector<float>> values;
+  for (const Node* n : g.nodes()) {
+    if (n->kind() != OpKind::Param) continue;
+    if (!n->attrs().has("init")) MNEMO_FAIL("param %" << n->name() << " has no init attribute");
+    const std::string text = n->attrs().getString("init");
+    try {
+      values[n->name()] = sampleInit(parseInitSpec(text), n->dims(), paramSeed(seed, n->name()));
+    } catch (const Error& e) {
+      MNEMO_FAIL("param %" << n->name() << ": bad init \"" << text << "\": " << e.what());
+    }
+  }
+  return values;
+}
+
+}  // namespace mnemo

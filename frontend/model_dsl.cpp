@@ -1,0 +1,26 @@
+// Loading model files: read, parse (frontend/dsl_parser.h), unroll (frontend/dsl_unroller.h).
+#include "frontend/model_dsl.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "frontend/dsl_parser.h"
+#include "frontend/dsl_unroller.h"
+#include "graph/error.h"
+
+namespace mnemo {
+
+Model parseModel(const std::string& text, const std::string& file, const ModelOptions& opts) {
+  return unrollDsl(parseDsl(text, file), opts);
+}
+
+Model loadModelFile(const std::string& path, const ModelOptions& opts) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL("cannot open model file '" << path << "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) MNEMO_FAIL("cannot read model file '" << path << "'");
+  return parseModel(text.str(), path, opts);
+}
+
+}  // namespace mnemo
