@@ -6,6 +6,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"dump", "parse, verify and print a graph (.gir) as IR text or DOT", runDump},
       {"eval", "run the reference evaluator on a graph with given or random inputs", runEval},
+      {"task", "show or export sample trials of a task (DelayComparison-v0, ...)", runTask},
   };
   return list;
 }

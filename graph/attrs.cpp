@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "graph/error.h"
 
@@ -65,6 +66,7 @@ std::string attrToString(const Attr& a) {
     case AttrKind::Int: return std::to_string(std::get<int64_t>(a));
     case AttrKind::Float: {
       double d = std::get<double>(a);
+      if (std::isnan(d)) return "nan";  // the sign of a NaN is not kept ("-nan" would not parse)
       char buf[40];
       // Shortest form that reads back to the same double.
       for (int prec = 6; prec <= 17; ++prec) {
@@ -79,8 +81,10 @@ std::string attrToString(const Attr& a) {
     case AttrKind::String: {
       std::string s = "\"";
       for (char c : std::get<std::string>(a)) {
-        if (c == '"' || c == '\\') s += '\\';
-        s += c;
+        if (c == '\n') s += "\\n";  // the lexer reads \n and \t back; a raw newline would end the line
+        else if (c == '\t') s += "\\t";
+        else if (c == '"' || c == '\\') s += std::string("\\") + c;
+        else s += c;
       }
       return s + "\"";
     }

@@ -36,6 +36,8 @@ Node* Builder::create(OpKind kind, std::vector<Node*> operands, Attrs attrs, std
   auto fail = [&](const std::string& why) {
     MNEMO_FAIL("op '" << info.name << "' (" << describeOperands(operands) << "): " << why);
   };
+  if (info.category == Category::Leaf) fail("a declaration is made with input(), param(), state() or constant()");
+  if (info.category == Category::Fused) fail("a fused region is made with Graph::createFused");
   bool arityOk = info.arity < 0 ? !operands.empty() : static_cast<int>(operands.size()) == info.arity;
   if (!arityOk) {
     fail("takes " + (info.arity < 0 ? std::string("at least 1") : std::to_string(info.arity)) +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <queue>
 
 #include "graph/error.h"
 
@@ -15,6 +16,10 @@ const char* stageName(Stage s) {
   }
   return "?";
 }
+
+Node::Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage)
+    : kind_(kind), type_(std::move(type)), attrs_(std::move(attrs)), name_(std::move(name)), stage_(stage) {}
+Node::~Node() = default;
 
 Graph::Graph(std::string name) : name_(std::move(name)) {}
 
@@ -71,6 +76,23 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
   return n;
 }
 
+Node* Graph::createFused(std::vector<Node*> operands, std::unique_ptr<Graph> body, Attrs attrs, std::string name,
+                         Stage stage, Node* before) {
+  MNEMO_CHECK(body && body->outputs().size() == 1, "a fused region's body must return one value");
+  std::vector<Node*> params;
+  for (Node* n : body->nodes())
+    if (n->kind() == OpKind::Input) params.push_back(n);
+  MNEMO_CHECK(params.size() == operands.size(), "fused region has " << params.size() << " parameters for "
+                                                                    << operands.size() << " operands");
+  for (size_t i = 0; i < params.size(); ++i)
+    MNEMO_CHECK(params[i]->type() == operands[i]->type(), "fused region parameter %" << params[i]->name()
+                                                              << " does not match operand %" << operands[i]->name());
+  TensorType type = body->outputs()[0]->type();
+  Node* n = create(OpKind::Fused, std::move(operands), std::move(type), std::move(attrs), std::move(name), stage, before);
+  n->body_ = std::move(body);
+  return n;
+}
+
 void Graph::removeUse(Node* value, Node* user, int index) {
   auto& uses = value->uses_;
   auto it = std::find(uses.begin(), uses.end(), Use{user, index});
@@ -94,6 +116,29 @@ void Graph::replaceAllUsesWith(Node* from, Node* to) {
     if (out == from) out = to;
 }
 
+void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
+  std::vector<Use> uses = from->uses_;
+  for (const Use& u : uses) {
+    removeUse(from, u.user, u.index);
+    u.user->operands_[u.index] = to;
+    to->uses_.push_back(u);
+  }
+  for (Node*& out : outputs_)
+    if (out == from) out = to;
+}
+
+void Graph::replaceAndErase(Node* from, Node* to) {
+  replaceAllUsesWith(from, to);
+  auto anonymous = [](const std::string& s) { return std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); }); };
+  std::string inherited = anonymous(to->name_) && !anonymous(from->name_) ? from->name_ : "";
+  erase(from);
+  if (!inherited.empty()) {
+    byName_.erase(to->name_);
+    to->name_ = inherited;
+    byName_[inherited] = to;
+  }
+}
+
 void Graph::erase(Node* n) {
   MNEMO_CHECK(n->uses_.empty(), "erasing %" << n->name() << " which still has uses");
   MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
@@ -101,6 +146,33 @@ void Graph::erase(Node* n) {
   byName_.erase(n->name_);
   nodes_.erase(n->position_);
   orderValid_ = false;
+}
+
+void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) {
+  renumber();
+  auto key = [&](const Node* n) {
+    auto it = priority.find(n);
+    return it != priority.end() ? it->second : static_cast<double>(n->order_);
+  };
+  // Kahn's algorithm over a min-heap of (priority, position).
+  using Entry = std::pair<std::pair<double, int64_t>, Node*>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
+  std::unordered_map<const Node*, int> pending;
+  for (const auto& n : nodes_) {
+    pending[n.get()] = n->numOperands();
+    if (n->numOperands() == 0) ready.push({{key(n.get()), n->order_}, n.get()});
+  }
+  std::list<std::unique_ptr<Node>> sorted;
+  while (!ready.empty()) {
+    Node* n = ready.top().second;
+    ready.pop();
+    sorted.splice(sorted.end(), nodes_, n->position_);
+    for (const Use& u : n->uses_)
+      if (--pending[u.user] == 0) ready.push({{key(u.user), u.user->order_}, u.user});
+  }
+  MNEMO_CHECK(nodes_.empty(), "reschedule: the graph has a cycle");
+  nodes_.swap(sorted);
+  renumber();
 }
 
 void Graph::addOutput(Node* n) {

@@ -34,10 +34,24 @@ class Graph {
   Node* create(OpKind kind, std::vector<Node*> operands, TensorType type, Attrs attrs,
                std::string name, Stage stage, Node* before = nullptr);
 
+  /// Creates a fused region with operands \p operands and body \p body, whose inputs (in
+  /// declaration order) must match the operands' types and which returns one value; the node
+  /// takes that value's type.
+  Node* createFused(std::vector<Node*> operands, std::unique_ptr<Graph> body, Attrs attrs, std::string name,
+                    Stage stage, Node* before = nullptr);
+
   /// Points operand slot \p index of \p user at \p value (which must come before \p user).
   void setOperand(Node* user, int index, Node* value);
   /// Every use of \p from (operand slots and returns) now uses \p to.
   void replaceAllUsesWith(Node* from, Node* to);
+  /// Like replaceAllUsesWith, but \p to may come after some users: the caller must call
+  /// reschedule() before anything else reads the order (time batching builds its replacement
+  /// after the last operand it needs, then lets reschedule move the users down).
+  void replaceAllUsesThenReschedule(Node* from, Node* to);
+  /// Replaces every use of \p from with \p to and erases \p from (unless it is still needed as
+  /// a returned value of another kind). An anonymous \p to inherits \p from's user-given name,
+  /// so optimized dumps keep the names a model gave (%logits, %h_3).
+  void replaceAndErase(Node* from, Node* to);
   /// Removes \p n, which must have no uses and not be returned.
   void erase(Node* n);
 
@@ -45,6 +59,12 @@ class Graph {
   const std::vector<Node*>& outputs() const { return outputs_; }
   void addOutput(Node* n);
   bool isOutput(const Node* n) const;
+
+  /// Reorders the nodes by a stable topological sort: among the nodes whose operands are
+  /// already placed, the one with the smallest priority comes next. Priorities default to the
+  /// current position; \p priority overrides some (e.g. to place a new node where the node it
+  /// replaced stood). Nodes that must wait for a later operand move down just far enough.
+  void reschedule(const std::unordered_map<const Node*, double>& priority = {});
 
   /// \returns the node named \p name (without '%'), or null.
   Node* find(const std::string& name) const;

@@ -20,6 +20,7 @@ enum class Stage : uint8_t { Fwd, Bwd, Opt };
 const char* stageName(Stage s);
 
 class Node;
+class Graph;
 
 /// One use of a value: operand slot \p index of node \p user.
 struct Use {
@@ -46,13 +47,18 @@ class Node {
   bool hasUses() const { return !uses_.empty(); }
 
   bool isLeaf() const { return info().category == Category::Leaf; }
+  /// The body of a fused region (inputs %p0.. stand for the operands; one returned value), or
+  /// null for any other op.
+  const Graph* body() const { return body_.get(); }
   bool hasSideEffect() const { return info().hasFlag(kSideEffect); }
 
  private:
   friend class Graph;
-  Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage)
-      : kind_(kind), type_(std::move(type)), attrs_(std::move(attrs)), name_(std::move(name)),
-        stage_(stage) {}
+  Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage);
+ public:
+  ~Node();
+
+ private:
 
   OpKind kind_;
   TensorType type_;
@@ -61,6 +67,7 @@ class Node {
   Stage stage_;
   std::vector<Node*> operands_;
   std::vector<Use> uses_;
+  std::unique_ptr<Graph> body_;
   std::list<std::unique_ptr<Node>>::iterator position_;
   mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
 };

@@ -1,6 +1,8 @@
 #include "graph/parser.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +76,13 @@ class Parser {
     }
   }
 
+  double parseFloat(const Token& t) {
+    errno = 0;
+    double v = std::strtod(t.text.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(v)) fail(t, "number " + t.text + " is out of range");
+    return v;
+  }
+
   void parseDirective() {
     const Token& d = next();
     if (d.text != "stage") fail(d, "unknown directive '." + d.text + "' (expected '.stage')");
@@ -94,7 +103,10 @@ class Parser {
   void parseReturn() {
     next();
     do {
-      graph_->addOutput(lookup(next()));
+      const Token& t = next();
+      Node* n = lookup(t);
+      if (n->type().isNone()) fail(t, "cannot return '%" + t.text + "': " + opName(n->kind()) + " has no result");
+      graph_->addOutput(n);
     } while (isPunct(peek(), ",") && (next(), true));
   }
 
@@ -102,7 +114,7 @@ class Parser {
     const Token& t = next();
     switch (t.kind) {
       case Tok::Int: return parseInt(t);
-      case Tok::Float: return std::stod(t.text);
+      case Tok::Float: return parseFloat(t);
       case Tok::String: return t.text;
       case Tok::Ident:
         if (t.text == "true") return true;
@@ -136,7 +148,8 @@ class Parser {
     if (t.kind == Tok::Ident && t.text == "f32") dtype = DType::F32;
     else if (t.kind == Tok::Ident && t.text == "i64") dtype = DType::I64;
     else fail(t, "expected a type such as f32[16,64], i64[100] or (), got " + describe(t));
-    expectPunct("[");
+    const Token& open = next();
+    if (!isPunct(open, "[")) fail(open, "expected '[' after '" + t.text + "' in a type, got " + describe(open));
     Dims dims;
     if (!isPunct(peek(), "]")) {
       do {
@@ -179,8 +192,19 @@ class Parser {
       do {
         const Token& key = next();
         if (key.kind != Tok::Ident) fail(key, "expected an attribute name, got " + describe(key));
+        if (attrs.has(key.text)) fail(key, "op '" + opTok.text + "': attribute '" + key.text + "' is given twice");
+        const AttrSpec* spec = nullptr;
+        for (const AttrSpec& a : info.attrs)
+          if (a.name == key.text) spec = &a;
+        if (!spec) fail(key, "op '" + opTok.text + "': unknown attribute '" + key.text + "'");
         expectPunct("=");
-        attrs.set(key.text, parseLiteral());
+        const Token& valueTok = peek();
+        Attr value = parseLiteral();
+        Attrs single;
+        single.set(key.text, value);
+        std::string problem = checkAttrs(kind, single);
+        if (problem.rfind("attribute '", 0) == 0) fail(valueTok, "op '" + opTok.text + "': " + problem);
+        attrs.set(key.text, std::move(value));
       } while (isPunct(peek(), ",") && (next(), true));
       expectPunct("}");
       std::string problem = checkAttrs(kind, attrs);
@@ -192,8 +216,12 @@ class Parser {
     expectPunct(":");
     const Token& typeTok = peek();
     TensorType declared = parseType();
+    if (kind == OpKind::Fused) {
+      parseRegion(nameTok, typeTok, std::move(operands), std::move(attrs), declared);
+      return;
+    }
     if (info.category == Category::Leaf) {
-      if (declared.isNone()) fail(typeTok, "a " + opTok.text + " needs a tensor type");
+      if (declared.isNone()) fail(typeTok, "'" + opTok.text + "' declares a value and needs a tensor type, got ()");
     } else {
       std::vector<TensorType> ins;
       for (Node* op : operands) {
@@ -210,6 +238,40 @@ class Parser {
         fail(typeTok, "type mismatch: op '" + opTok.text + "' gives " + inferred.str() + ", declared " + declared.str());
     }
     graph_->create(kind, std::move(operands), declared, std::move(attrs), nameTok.text, stage_);
+  }
+
+  /// The body of a fused region: `{ node* return %v }` in a graph of its own, whose inputs stand
+  /// for the region's operands.
+  void parseRegion(const Token& nameTok, const Token& typeTok, std::vector<Node*> operands, Attrs attrs,
+                   const TensorType& declared) {
+    expectPunct("{");
+    std::unique_ptr<Graph> outer = std::move(graph_);
+    graph_ = std::make_unique<Graph>(nameTok.text);
+    while (!isPunct(peek(), "}")) {
+      const Token& t = peek();
+      if (t.kind == Tok::End) fail(t, "unexpected end of file: expected '}' to close the body of '%" + nameTok.text + "'");
+      if (t.kind == Tok::Ident && t.text == "return") parseReturn();
+      else if (t.kind == Tok::Value) parseNode();
+      else fail(t, "expected a node or 'return' in the body of '%" + nameTok.text + "', got " + describe(t));
+    }
+    next();
+    std::unique_ptr<Graph> body = std::move(graph_);
+    graph_ = std::move(outer);
+    if (body->outputs().size() != 1) fail(nameTok, "the body of '%" + nameTok.text + "' must return exactly one value");
+    std::vector<const Node*> inputs;
+    for (const Node* b : body->nodes())
+      if (b->kind() == OpKind::Input) inputs.push_back(b);
+    if (inputs.size() != operands.size())
+      fail(nameTok, "'%" + nameTok.text + "' has " + std::to_string(operands.size()) + " operands but its body " +
+                        std::to_string(inputs.size()) + " inputs");
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i]->type() != operands[i]->type())
+        fail(nameTok, "body input '%" + inputs[i]->name() + "' is " + inputs[i]->type().str() + " but operand '%" +
+                          operands[i]->name() + "' is " + operands[i]->type().str());
+    if (body->outputs()[0]->type() != declared)
+      fail(typeTok, "type mismatch: the body of '%" + nameTok.text + "' gives " + body->outputs()[0]->type().str() +
+                        ", declared " + declared.str());
+    graph_->createFused(std::move(operands), std::move(body), std::move(attrs), nameTok.text, stage_);
   }
 
   std::string file_;

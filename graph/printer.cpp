@@ -26,23 +26,43 @@ std::string printNode(const Node& n) {
   return s + " : " + n.type().str();
 }
 
+namespace {
+
+void printReturn(std::ostream& os, const Graph& g, const std::string& indent) {
+  if (g.outputs().empty()) return;
+  os << indent << "return ";
+  for (size_t i = 0; i < g.outputs().size(); ++i) os << (i ? ", %" : "%") << g.outputs()[i]->name();
+  os << "\n";
+}
+
+/// One node per line; a fused region's body follows its node, indented, in braces.
+void printNodes(std::ostream& os, const Graph& g, const std::string& indent, bool stages) {
+  Stage current = Stage::Fwd;
+  for (const Node* n : g.nodes()) {
+    if (stages && n->stage() != current) {
+      current = n->stage();
+      os << ".stage " << stageName(current) << "\n";
+    }
+    os << indent << printNode(*n);
+    if (!n->body()) {
+      os << "\n";
+      continue;
+    }
+    os << " {\n";
+    printNodes(os, *n->body(), indent + "    ", false);
+    printReturn(os, *n->body(), indent + "    ");
+    os << indent << "}\n";
+  }
+}
+
+}  // namespace
+
 std::string printGraph(const Graph& g, const std::string& header) {
   std::ostringstream os;
   if (!header.empty()) os << "// " << header << "\n";
   os << "graph @" << g.name() << " {\n";
-  Stage current = Stage::Fwd;
-  for (const Node* n : g.nodes()) {
-    if (n->stage() != current) {
-      current = n->stage();
-      os << ".stage " << stageName(current) << "\n";
-    }
-    os << "  " << printNode(*n) << "\n";
-  }
-  if (!g.outputs().empty()) {
-    os << "  return ";
-    for (size_t i = 0; i < g.outputs().size(); ++i) os << (i ? ", %" : "%") << g.outputs()[i]->name();
-    os << "\n";
-  }
+  printNodes(os, g, "  ", true);
+  printReturn(os, g, "  ");
   os << "}\n";
   return os.str();
 }

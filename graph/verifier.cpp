@@ -12,6 +12,33 @@ namespace {
 
 std::string where(const Node* n) { return "node %" + n->name() + " (" + opName(n->kind()) + "): "; }
 
+/// A fused region: its body verifies, has one input per operand (same types, in order), and
+/// returns one value of the node's type.
+void checkRegion(const Node* n, std::vector<std::string>& out) {
+  const Graph* body = n->body();
+  if (!body) {
+    out.push_back(where(n) + "has no body");
+    return;
+  }
+  for (const std::string& problem : verify(*body)) out.push_back(where(n) + "body: " + problem);
+  int param = 0;
+  for (const Node* b : body->nodes()) {
+    if (b->kind() != OpKind::Input) continue;
+    if (param >= n->numOperands()) {
+      out.push_back(where(n) + "body input %" + b->name() + " has no operand");
+      return;
+    }
+    if (b->type() != n->operand(param)->type())
+      out.push_back(where(n) + "body input %" + b->name() + " is " + b->type().str() + " but operand %" +
+                    n->operand(param)->name() + " is " + n->operand(param)->type().str());
+    ++param;
+  }
+  if (param != n->numOperands()) out.push_back(where(n) + "has " + std::to_string(n->numOperands()) + " operands for " + std::to_string(param) + " body inputs");
+  if (body->outputs().size() != 1) out.push_back(where(n) + "body must return one value");
+  else if (body->outputs()[0]->type() != n->type())
+    out.push_back(where(n) + "type " + n->type().str() + " differs from its body's result " + body->outputs()[0]->type().str());
+}
+
 void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Node*>& defined,
                std::vector<std::string>& out) {
   const OpInfo& info = n->info();
@@ -34,9 +61,19 @@ void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Nod
                   (info.arity < 0 ? std::string("at least 1") : std::to_string(info.arity)));
     return;
   }
+  for (int64_t d : n->dims()) {
+    if (d <= 0) {
+      out.push_back(where(n) + "type " + n->type().str() + " has a non-positive dimension");
+      break;
+    }
+  }
   std::string attrProblem = checkAttrs(n->kind(), n->attrs());
   if (!attrProblem.empty()) {
     out.push_back(where(n) + attrProblem);
+    return;
+  }
+  if (info.category == Category::Fused) {
+    checkRegion(n, out);
     return;
   }
   if (info.category == Category::Leaf) {

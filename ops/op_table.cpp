@@ -22,6 +22,7 @@ std::vector<OpInfo> buildTable() {
   describeReduceOps(table.data());
   describeLossOps(table.data());
   describeOptimizerOps(table.data());
+  describeFusedOps(table.data());
   for (const OpInfo& info : table) {
     MNEMO_CHECK(info.inferType, "op '" << info.name << "' has no shape rule");
     MNEMO_CHECK(info.evaluate, "op '" << info.name << "' has no reference evaluation");
@@ -62,6 +63,7 @@ const char* categoryName(Category c) {
     case Category::Reduction: return "reduction";
     case Category::Loss: return "loss";
     case Category::Optimizer: return "optimizer";
+    case Category::Fused: return "fused";
   }
   return "?";
 }

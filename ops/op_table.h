@@ -24,7 +24,7 @@ enum class OpKind : uint16_t {
 };
 constexpr int kNumOps = static_cast<int>(OpKind::Count);
 
-enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer };
+enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused };
 
 enum OpFlags : unsigned {
   kSideEffect = 1u << 0,
@@ -82,6 +82,7 @@ void describeShapeOps(OpInfo* table);
 void describeReduceOps(OpInfo* table);
 void describeLossOps(OpInfo* table);
 void describeOptimizerOps(OpInfo* table);
+void describeFusedOps(OpInfo* table);
 
 inline OpInfo& row(OpInfo* table, OpKind k) { return table[static_cast<int>(k)]; }
 

@@ -36,6 +36,8 @@ Grads vjpReshape(Builder& b, Node* n, Node* g) { return {b.reshape(g, n->operand
 
 TensorType broadcastType(const std::vector<TensorType>& ins, const Attrs& attrs) {
   Dims to = attrs.getInts("shape");
+  for (int64_t d : to)
+    if (d <= 0) MNEMO_FAIL("shape " << dimsStr(to) << " has a non-positive dimension");
   if (broadcastDims(ins[0].dims, to) != to)
     MNEMO_FAIL("cannot broadcast " << ins[0].str() << " to " << dimsStr(to));
   return {ins[0].dtype, to};

@@ -30,6 +30,7 @@ std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
     case Category::Reduction: return makeReduceKernel(n, env);
     case Category::Loss: return makeLossKernel(n, env);
     case Category::Optimizer: return makeAdamKernel(n, env);
+    case Category::Fused: return isMatmulRegion(n) ? makeFusedMatmulKernel(n, env) : makeFusedLoopKernel(n, env);
     case Category::Leaf: break;
   }
   MNEMO_FAIL("no kernel for op '" << opName(n.kind()) << "'");

@@ -47,8 +47,11 @@ class LoopKernel : public Kernel {
 /// A kernel that runs one oneDNN primitive with arguments bound at compile time.
 class DnnlKernel : public Kernel {
  public:
-  DnnlKernel(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args, dnnl::stream stream, std::string impl)
-      : prim_(std::move(prim)), args_(std::move(args)), stream_(std::move(stream)), impl_(std::move(impl)) {}
+  /// \p owned keeps alive any buffers the arguments point into (e.g. post-op constants).
+  DnnlKernel(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args, dnnl::stream stream, std::string impl,
+             std::shared_ptr<const void> owned = nullptr)
+      : prim_(std::move(prim)), args_(std::move(args)), stream_(std::move(stream)), impl_(std::move(impl)),
+        owned_(std::move(owned)) {}
   void run() override { prim_.execute(stream_, args_); }
   std::string impl() const override { return "onednn:" + impl_; }
 
@@ -57,6 +60,7 @@ class DnnlKernel : public Kernel {
   std::unordered_map<int, dnnl::memory> args_;
   dnnl::stream stream_;
   std::string impl_;
+  std::shared_ptr<const void> owned_;
 };
 
 // Factories, one per op family (runtime/kernels/*.cpp). Each returns the kernel for node \p n.
@@ -67,6 +71,10 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env);
+/// Fused regions: a matmul with a post-op chain, or an elementwise loop.
+bool isMatmulRegion(const Node& n);
+std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env);
+std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env);
 
 /// A plain row-major f32 memory descriptor for \p dims (a scalar is {1}).
 dnnl::memory::desc plainDesc(const Dims& dims);

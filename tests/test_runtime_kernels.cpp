@@ -7,6 +7,7 @@
 #include <random>
 
 #include "graph/builder.h"
+#include "graph/passes/passes.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
 
@@ -79,6 +80,39 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     b.setStage(Stage::Opt);
     b.create(OpKind::AdamUpdate, {p, g, m, v, h});
   }};
+  // Fused regions, made by the fusion passes from small graphs: a matmul with post-ops (full,
+  // per-column and scalar operands, constants, sub with the result on the left) and an
+  // elementwise loop with a broadcast bias, a scalar and relu_grad.
+  auto fuse = [](std::unique_ptr<Pass> pass, Graph& g) {
+    PassContext ctx;
+    REQUIRE(pass->run(g, ctx));
+  };
+  c[OpKind::Fused] = {
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {16, 64}), in(b, "w", {64, 32}));
+        Node* y = b.relu(b.add(b.add(in(b, "full", {16, 32}), m), in(b, "bias", {32})));
+        Node* z = b.sub(b.mul(y, b.constant(0.5)), in(b, "one", {}));
+        b.graph().addOutput(b.tanh(b.add(z, b.constant(0.25))));
+        fuse(createFuseMatmulEpiloguePass(), b.graph());
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {32, 16}), in(b, "w", {8, 32}), true, true);
+        b.graph().addOutput(b.sigmoid(b.sub(b.constant(1.0), m)));
+        fuse(createFuseMatmulEpiloguePass(), b.graph());
+      },
+      [=](Builder& b) {
+        Node* g = b.add(in(b, "a", {16, 64}), in(b, "c", {16, 64}));
+        Node* s = b.mul(b.sub(g, in(b, "bias", {64})), b.constant(2.0));
+        Node* t = b.div(b.exp(b.neg(s)), in(b, "col", {16, 1}));
+        b.graph().addOutput(b.reluGrad(in(b, "x", {16, 64}), b.add(t, b.square(g))));
+        fuse(createFuseElementwisePass(), b.graph());
+      },
+      [=](Builder& b) {  // more elements than one tile of the loop
+        Node* g = b.mul(in(b, "a", {1600, 3}), in(b, "bias", {3}));
+        b.graph().addOutput(b.log(b.add(b.sqrt(b.square(g)), b.constant(1.0))));
+        fuse(createFuseElementwisePass(), b.graph());
+      },
+  };
   return c;
 }
 

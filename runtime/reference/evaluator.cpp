@@ -51,6 +51,15 @@ void ReferenceEvaluator::bindRandom(uint64_t seed) {
   }
 }
 
+RefTensor ReferenceEvaluator::evaluateRegion(const Node& n, const std::vector<RefTensor*>& ins) {
+  ReferenceEvaluator inner(*n.body());
+  size_t i = 0;
+  for (const Node* p : n.body()->nodes())
+    if (p->kind() == OpKind::Input) inner.bind(p->name(), *ins.at(i++));
+  inner.run();
+  return inner.value(n.body()->outputs()[0]);
+}
+
 void ReferenceEvaluator::run(Stage last) {
   for (Node* n : g_.nodes()) {
     const OpInfo& info = n->info();
@@ -72,7 +81,8 @@ void ReferenceEvaluator::run(Stage last) {
       ins.push_back(&it->second);
     }
     RefTensor out(n->type());
-    info.evaluate(*n, ins, out);
+    if (n->kind() == OpKind::Fused) out = evaluateRegion(*n, ins);
+    else info.evaluate(*n, ins, out);
     if (!n->type().isNone()) values_[n] = std::move(out);
   }
 }

@@ -34,6 +34,8 @@ class ReferenceEvaluator {
   bool has(const Node* n) const { return values_.count(n) != 0; }
 
  private:
+  /// Evaluates fused region \p n by running its body on the operand values \p ins.
+  static RefTensor evaluateRegion(const Node& n, const std::vector<RefTensor*>& ins);
   const Graph& g_;
   std::unordered_map<const Node*, RefTensor> values_;
 };

@@ -1,0 +1,51 @@
+// cse: common-subexpression elimination. Two nodes with the same op, operands, attributes and
+// type compute the same value; every use of the later one is pointed at the earlier one. Equal
+// constants merge the same way. Inputs, params, state and side-effecting updates are never
+// merged.
+//
+//   %3 = mul(%g, %w)          %3 = mul(%g, %w)
+//   %4 = mul(%g, %w)    →     %5 = add(%3, %3)
+//   %5 = add(%3, %4)
+#include <unordered_map>
+
+#include "graph/passes/passes.h"
+#include "graph/printer.h"
+
+namespace mnemo {
+
+namespace {
+
+std::string keyOf(const Node* n) {
+  std::string key = opName(n->kind());
+  key += "|" + n->type().str() + "|";
+  for (const auto& [k, v] : n->attrs().entries()) key += k + "=" + attrToString(v) + ",";
+  for (const Node* op : n->operands()) key += "%" + op->name() + ",";
+  if (n->body()) key += printGraph(*n->body());  // regions are equal only with equal bodies
+  return key;
+}
+
+class CsePass : public Pass {
+ public:
+  const char* name() const override { return "cse"; }
+  bool run(Graph& g, PassContext&) override {
+    bool changed = false;
+    std::unordered_map<std::string, Node*> seen;
+    for (Node* n : g.nodes()) {
+      bool mergeable = n->kind() == OpKind::Constant || (!n->isLeaf() && !n->hasSideEffect());
+      if (!mergeable) continue;
+      auto [it, inserted] = seen.emplace(keyOf(n), n);
+      if (inserted) continue;
+      // The first node comes earlier in the order, so it can serve every later use. It may sit
+      // in a later stage only if it is a constant (leaves have no stage order).
+      g.replaceAndErase(n, it->second);
+      changed = true;
+    }
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createCsePass() { return std::make_unique<CsePass>(); }
+
+}  // namespace mnemo

@@ -1,0 +1,60 @@
+// fuse-matmul-epilogue: a matmul and the chain of elementwise ops that consume its result become
+// one fused region that the runtime runs as a single oneDNN matmul with a post-op chain.
+//
+//   %m = matmul(%h, %w)                    %h1 = fused(%h, %w, %xp, %b) {kind="matmul"} {
+//   %a = add(%xp, %m)            →            %p0..%p3 = input ...
+//   %s = add(%a, %b)                          %0 = matmul(%p0, %p1); %1 = add(%p2, %0)
+//   %h1 = relu(%s)                            %2 = add(%1, %p3); %3 = relu(%2); return %3 }
+//
+// The chain grows while the running value has exactly one use, in the same stage, that
+// epilogueStep (fusion_rules.h) accepts: eltwise ops, ops with a scalar constant, and binary ops
+// whose other operand has the full shape, a per-column shape or one element. A returned value
+// ends the chain. Refusals are recorded with their reason for --explain-fusion.
+#include "graph/builder.h"
+#include "graph/passes/fusion_rules.h"
+#include "graph/passes/passes.h"
+#include "graph/passes/region_builder.h"
+
+namespace mnemo {
+
+namespace {
+
+class FuseMatmulEpiloguePass : public Pass {
+ public:
+  const char* name() const override { return "fuse-matmul-epilogue"; }
+  bool run(Graph& g, PassContext& ctx) override {
+    bool changed = false;
+    for (Node* m : g.nodes()) {
+      if (m->kind() != OpKind::MatMul || !g.find(m->name())) continue;
+      std::vector<Node*> chain;
+      Node* acc = m;
+      std::string refusal;
+      while (true) {
+        if (g.isOutput(acc)) { refusal = "%" + acc->name() + " is returned by the graph"; break; }
+        if (acc->uses().size() != 1) { refusal = "%" + acc->name() + " has " + std::to_string(acc->uses().size()) + " uses"; break; }
+        const Use& u = acc->uses()[0];
+        if (u.user->stage() != m->stage()) { refusal = "consumer %" + u.user->name() + " is in another stage"; break; }
+        EpilogueStep step;
+        FusionDecision d = epilogueStep(u.user, u.index, &step);
+        if (!d) { refusal = "consumer %" + u.user->name() + ": " + d.why; break; }
+        chain.push_back(u.user);
+        acc = u.user;
+      }
+      if (ctx.explain && !refusal.empty())
+        ctx.notes.push_back("epilogue of %" + m->name() + (chain.empty() ? "" : " (after " + std::to_string(chain.size()) + " ops)") +
+                            " ends: " + refusal);
+      if (chain.empty()) continue;
+      std::vector<Node*> members = {m};
+      members.insert(members.end(), chain.begin(), chain.end());
+      replaceWithRegion(g, members, "matmul");
+      changed = true;
+    }
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createFuseMatmulEpiloguePass() { return std::make_unique<FuseMatmulEpiloguePass>(); }
+
+}  // namespace mnemo

@@ -1,0 +1,80 @@
+#include "graph/passes/fusion_rules.h"
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+namespace {
+
+bool scalarConstant(const Node* n, double* value) {
+  if (n->kind() != OpKind::Constant) return false;
+  *value = n->attrs().getFloat("value");
+  return true;
+}
+
+std::string shapeOf(const Node* n) { return "%" + n->name() + " " + n->type().str(); }
+
+}  // namespace
+
+FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
+  const Node* acc = n->operand(accIndex);
+  if (n->info().category != Category::Elementwise)
+    return FusionDecision::no(std::string("consumer is ") + categoryName(n->info().category) + ", not elementwise");
+  if (n->dims() != acc->dims()) return FusionDecision::no("result " + n->type().str() + " is larger than the matmul's");
+  *step = EpilogueStep{};
+  step->op = n->kind();
+  switch (n->kind()) {
+    case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
+    case OpKind::Sqrt: case OpKind::Square:
+      return FusionDecision::yes();
+    case OpKind::Neg:
+      step->linear = true, step->alpha = -1.f;
+      return FusionDecision::yes();
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: break;
+    default: return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has no oneDNN post-op");
+  }
+  int other = 1 - accIndex;
+  const Node* rhs = n->operand(other);
+  double c;
+  if (scalarConstant(rhs, &c)) {  // a uniform constant: alpha·x + beta
+    float v = static_cast<float>(c);
+    step->linear = true;
+    switch (n->kind()) {
+      case OpKind::Add: step->beta = v; break;
+      case OpKind::Sub: accIndex == 0 ? (step->beta = -v) : (step->alpha = -1.f, step->beta = v); break;
+      case OpKind::Mul: step->alpha = v; break;
+      default:
+        if (accIndex != 0) return FusionDecision::no("constant divided by the result has no post-op");
+        step->alpha = 1.f / v;
+    }
+    return FusionDecision::yes();
+  }
+  bool commutative = n->kind() == OpKind::Add || n->kind() == OpKind::Mul;
+  if (!commutative && accIndex != 0)
+    return FusionDecision::no(std::string("the matmul result is the right operand of '") + opName(n->kind()) + "'");
+  const Dims& d = acc->dims();
+  const Dims& r = rhs->dims();
+  bool full = r == d;
+  bool perColumn = (r.size() == 1 && r[0] == d.back()) || (r.size() == 2 && r[0] == 1 && r[1] == d.back());
+  bool single = rhs->type().numel() == 1;
+  if (!full && !perColumn && !single)
+    return FusionDecision::no("operand " + shapeOf(rhs) + " broadcasts per row; oneDNN runs that as reference code");
+  step->kind = EpilogueStep::Binary;
+  step->otherIndex = other;
+  return FusionDecision::yes();
+}
+
+FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage) {
+  if (p->isLeaf()) return FusionDecision::no("producer is a " + std::string(opName(p->kind())) + " (a region parameter)");
+  if (p->info().category != Category::Elementwise)
+    return FusionDecision::no(std::string("producer ") + opName(p->kind()) + " is not elementwise (category=" +
+                              categoryName(p->info().category) + ")");
+  if (p->stage() != stage)
+    return FusionDecision::no(std::string("producer is in stage ") + stageName(p->stage()) + ", the region in " +
+                              stageName(stage));
+  if (p->dims() != dims)
+    return FusionDecision::no("producer has shape " + dimsStr(p->dims()) + ", the region iterates over " + dimsStr(dims));
+  return FusionDecision::yes();
+}
+
+}  // namespace mnemo

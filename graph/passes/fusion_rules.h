@@ -1,0 +1,43 @@
+// Legality rules for fusion, shared by the fusion passes (which decide) and the runtime (which
+// maps what they built onto oneDNN post-ops or a loop). Every refusal carries its reason, which
+// `--explain-fusion` prints into the dump.
+#pragma once
+
+#include <string>
+
+#include "graph/node.h"
+
+namespace mnemo {
+
+/// A yes, or a no with the reason.
+struct FusionDecision {
+  bool ok = true;
+  std::string why;
+  static FusionDecision yes() { return {}; }
+  static FusionDecision no(std::string reason) { return {false, std::move(reason)}; }
+  explicit operator bool() const { return ok; }
+};
+
+/// How one op applies to a matmul's result as a oneDNN post-op.
+struct EpilogueStep {
+  enum Kind { Eltwise, Binary } kind = Eltwise;
+  OpKind op = OpKind::Relu;
+  /// For Eltwise: the op as oneDNN's eltwise (relu, tanh, ...) or, for an op with a scalar
+  /// constant, eltwise_linear alpha·x + beta (neg is linear too).
+  bool linear = false;
+  float alpha = 1.f, beta = 0.f;
+  /// For Binary: the index of the op's operand that is not the running result.
+  int otherIndex = -1;
+};
+
+/// Can \p n, whose operand \p accIndex is the running matmul result, be applied as a post-op?
+/// Binary operands must have the result's shape, a per-column [N]/[1,N] shape or one element
+/// (oneDNN 2.6 runs per-row broadcasts as slow reference code); sub and div need the running
+/// result on the left unless the other side is a constant.
+FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step);
+
+/// Can producer \p p join the elementwise region whose iteration shape is \p dims and whose
+/// stage is \p stage? (Use checks are the pass's: they need the region's membership.)
+FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage);
+
+}  // namespace mnemo

@@ -1,0 +1,21 @@
+// Constructors of mnemo's passes, one per file in graph/passes/. Pipelines are assembled from
+// these in graph/passes/pipelines.cpp.
+#pragma once
+
+#include <memory>
+
+#include "graph/pass.h"
+
+namespace mnemo {
+
+std::unique_ptr<Pass> createSimplifyPass();
+std::unique_ptr<Pass> createCsePass();
+std::unique_ptr<Pass> createDcePass();
+std::unique_ptr<Pass> createTimeBatchPass();
+std::unique_ptr<Pass> createFuseMatmulEpiloguePass();
+std::unique_ptr<Pass> createFuseElementwisePass();
+/// The two training passes, autodiff then adam, sharing what autodiff produced: the loss is the
+/// graph's first output and every param is trained.
+std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses();
+
+}  // namespace mnemo

@@ -1,0 +1,40 @@
+// The named pipelines. "train" turns a forward graph into an optimized training step; "infer"
+// optimizes a forward graph; the "-unfused" variants leave one kernel per op (the baseline that
+// --no-fuse selects and the benchmarks compare against).
+#include "graph/error.h"
+#include "graph/pass_manager.h"
+#include "graph/passes/passes.h"
+
+namespace mnemo {
+
+namespace {
+void addOptimizations(PassManager& pm) {
+  pm.add(createSimplifyPass());
+  pm.add(createCsePass());
+  pm.add(createDcePass());
+  pm.add(createTimeBatchPass());
+  pm.add(createSimplifyPass());
+  pm.add(createCsePass());
+  pm.add(createDcePass());
+  pm.add(createFuseMatmulEpiloguePass());
+  pm.add(createFuseElementwisePass());
+}
+}  // namespace
+
+std::vector<std::string> pipelineNames() { return {"train", "train-unfused", "infer", "infer-unfused"}; }
+
+void buildPipeline(const std::string& name, PassManager& pm) {
+  bool train = name == "train" || name == "train-unfused";
+  bool unfused = name == "train-unfused" || name == "infer-unfused";
+  if (!train && name != "infer" && name != "infer-unfused")
+    MNEMO_FAIL("unknown pipeline '" << name << "' (known: train, train-unfused, infer, infer-unfused)");
+  if (train) {
+    auto [autodiffPass, adamPass] = createTrainingPasses();
+    pm.add(std::move(autodiffPass));
+    pm.add(std::move(adamPass));
+  }
+  if (unfused) pm.add(createDcePass());
+  else addOptimizations(pm);
+}
+
+}  // namespace mnemo

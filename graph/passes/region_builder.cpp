@@ -1,0 +1,47 @@
+#include "graph/passes/region_builder.h"
+
+#include <unordered_map>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind) {
+  Node* last = members.back();
+  auto body = std::make_unique<Graph>(last->name());
+  std::unordered_map<const Node*, Node*> inBody;
+  std::vector<Node*> operands;
+  auto mapOperand = [&](Node* op) -> Node* {
+    auto it = inBody.find(op);
+    if (it != inBody.end()) return it->second;
+    Node* copy;
+    if (op->kind() == OpKind::Constant) {
+      copy = body->create(OpKind::Constant, {}, op->type(), op->attrs(), "", Stage::Fwd);
+    } else {
+      copy = body->create(OpKind::Input, {}, op->type(), {}, "p" + std::to_string(operands.size()), Stage::Fwd);
+      operands.push_back(op);
+    }
+    inBody[op] = copy;
+    return copy;
+  };
+  // Parameters first, so the body lists its inputs before its ops (and in operand order).
+  std::unordered_map<const Node*, bool> isMember;
+  for (Node* m : members) isMember[m] = true;
+  for (Node* m : members)
+    for (Node* op : m->operands())
+      if (!isMember.count(op)) mapOperand(op);
+  for (Node* m : members) {
+    std::vector<Node*> ops;
+    for (Node* op : m->operands()) ops.push_back(inBody.at(op));
+    inBody[m] = body->create(m->kind(), ops, m->type(), m->attrs(), "", Stage::Fwd);
+  }
+  body->addOutput(inBody.at(last));
+  for (Node* m : members)
+    if (m != last) MNEMO_CHECK(!g.isOutput(m), "region member %" << m->name() << " is returned");
+  Node* fused = g.createFused(operands, std::move(body), {{"kind", kind}}, "", last->stage(), last);
+  g.replaceAndErase(last, fused);
+  for (auto it = members.rbegin() + 1; it != members.rend(); ++it) g.erase(*it);
+  return fused;
+}
+
+}  // namespace mnemo

@@ -1,0 +1,181 @@
+// simplify: algebraic simplification and constant folding, repeated until nothing changes.
+//
+// Constants in mnemo are uniform fills, so any elementwise op, reduction or shape op whose
+// operands are all constants folds to a constant. The algebraic rules remove what the unrolled
+// notebook model leaves behind, chiefly the leak term with α = dt/τ = 1:
+//
+//   %l = mul(%h, %c0)        // h·(1−α) with 1−α = 0        %l  → constant 0
+//   %d = mul(%ins, %c1)      // ins·α with α = 1             %d  → %ins
+//   %s = add(%l, %d)                                         %s  → %ins
+//
+// Rules: x·0 → 0, x·1 → x, x+0 → x, x−0 → x, 0−x → −x, x/1 → x, −(−x) → x, matmul with a zero
+// operand → 0, relu_grad with a zero operand → 0, reshape to the same shape → x,
+// reshape(reshape(x)) → reshape(x), select(stack(parts), k) → parts[k],
+// stack(select(X, 0), …, select(X, n−1)) → X, and stack over t of op(select(Y, t), c) →
+// op(Y, c) (what time batching leaves of the per-step readout bias). A rule fires only when the replacement has the
+// node's exact type.
+#include <cmath>
+
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "graph/passes/passes.h"
+#include "ops/ref_tensor.h"
+
+namespace mnemo {
+
+namespace {
+
+bool constantValue(const Node* n, double* value) {
+  if (n->kind() != OpKind::Constant) return false;
+  *value = n->attrs().getFloat("value");
+  return true;
+}
+bool isConstant(const Node* n, double v) {
+  double c;
+  return constantValue(n, &c) && c == v;
+}
+
+/// Folds \p n when every operand is a constant; \returns the constant's value.
+bool foldConstant(const Node* n, double* value) {
+  std::vector<double> values;
+  for (const Node* op : n->operands()) {
+    double v;
+    if (!constantValue(op, &v)) return false;
+    values.push_back(v);
+  }
+  if (values.empty()) return false;
+  switch (n->info().category) {
+    case Category::Elementwise: {
+      std::vector<RefTensor> ins;
+      for (double v : values) ins.emplace_back(TensorType::f32({}), std::vector<double>{v});
+      std::vector<RefTensor*> ptrs;
+      for (RefTensor& t : ins) ptrs.push_back(&t);
+      RefTensor out(TensorType::f32({}));
+      n->info().evaluate(*n, ptrs, out);
+      *value = out[0];
+      return true;
+    }
+    case Category::Shape:
+      if (n->kind() == OpKind::InsertSlice) return false;  // zeros around the slice: not uniform
+      for (double v : values)
+        if (v != values[0]) return false;
+      *value = values[0];
+      return true;
+    case Category::Reduction:
+      if (n->kind() == OpKind::ArgMax) return false;
+      *value = n->kind() == OpKind::ReduceMean
+                   ? values[0]
+                   : values[0] * static_cast<double>(n->operand(0)->type().numel() / std::max<int64_t>(n->type().numel(), 1));
+      return true;
+    default: return false;
+  }
+}
+
+/// stack(select(X, ax, 0), ..., select(X, ax, n-1), axis=ax) is X itself: \returns X or null.
+Node* stackOfSelects(Node* n) {
+  int64_t axis = n->attrs().getInt("axis");
+  Node* source = nullptr;
+  for (int k = 0; k < n->numOperands(); ++k) {
+    Node* part = n->operand(k);
+    if (part->kind() != OpKind::Select || part->attrs().getInt("axis") != axis || part->attrs().getInt("index") != k)
+      return nullptr;
+    if (source && part->operand(0) != source) return nullptr;
+    source = part->operand(0);
+  }
+  return source;
+}
+
+/// stack(op(select(Y,0,0), c), …, op(select(Y,0,n−1), c)) along axis 0 is op(Y, c) when c is
+/// one node whose rank does not exceed a part's (so it broadcasts the same way against Y).
+Node* sinkStack(Builder& b, Node* n) {
+  if (n->attrs().getInt("axis") != 0) return nullptr;
+  Node* first = n->operand(0);
+  if (first->info().category != Category::Elementwise || first->numOperands() != 2) return nullptr;
+  int sliced = first->operand(0)->kind() == OpKind::Select ? 0 : 1;
+  Node* source = first->operand(sliced)->kind() == OpKind::Select ? first->operand(sliced)->operand(0) : nullptr;
+  Node* shared = first->operand(1 - sliced);
+  if (!source || source->dims() != n->dims() || shared->type().rank() > first->type().rank()) return nullptr;
+  for (int k = 0; k < n->numOperands(); ++k) {
+    Node* part = n->operand(k);
+    if (part->kind() != first->kind() || part->operand(1 - sliced) != shared) return nullptr;
+    Node* slice = part->operand(sliced);
+    if (slice->kind() != OpKind::Select || slice->operand(0) != source || slice->attrs().getInt("axis") != 0 ||
+        slice->attrs().getInt("index") != k)
+      return nullptr;
+  }
+  std::vector<Node*> operands = {source, shared};
+  if (sliced == 1) std::swap(operands[0], operands[1]);
+  Node* whole = b.create(first->kind(), operands);
+  return whole->type() == n->type() ? whole : nullptr;
+}
+
+/// \returns the simpler value \p n can be replaced with, or null. New nodes go before \p n.
+Node* simplifyNode(Builder& b, Node* n) {
+  if (n->isLeaf() || n->hasSideEffect() || n->type().dtype != DType::F32) return nullptr;
+  double folded;
+  if (foldConstant(n, &folded)) return b.constant(folded, n->dims());
+  auto same = [&](Node* x) { return x->type() == n->type() ? x : nullptr; };
+  auto zeros = [&] { return b.constant(0.0, n->dims()); };
+  Node* a = n->numOperands() > 0 ? n->operand(0) : nullptr;
+  Node* c = n->numOperands() > 1 ? n->operand(1) : nullptr;
+  switch (n->kind()) {
+    case OpKind::Mul:
+      if (isConstant(a, 0) || isConstant(c, 0)) return zeros();
+      if (isConstant(c, 1)) return same(a);
+      if (isConstant(a, 1)) return same(c);
+      return nullptr;
+    case OpKind::Add:
+      if (isConstant(c, 0)) return same(a);
+      if (isConstant(a, 0)) return same(c);
+      return nullptr;
+    case OpKind::Sub:
+      if (isConstant(c, 0)) return same(a);
+      if (isConstant(a, 0) && c->type() == n->type()) return b.neg(c);
+      return nullptr;
+    case OpKind::Div: return isConstant(c, 1) ? same(a) : nullptr;
+    case OpKind::Neg: return a->kind() == OpKind::Neg ? same(a->operand(0)) : nullptr;
+    case OpKind::MatMul:
+    case OpKind::ReluGrad:
+      return isConstant(a, 0) || isConstant(c, 0) ? zeros() : nullptr;
+    case OpKind::SoftmaxXentGrad: return isConstant(n->operand(2), 0) ? zeros() : nullptr;
+    case OpKind::Reshape:
+      if (a->dims() == n->dims()) return same(a);
+      if (a->kind() == OpKind::Reshape) return b.reshape(a->operand(0), n->dims());
+      return nullptr;
+    case OpKind::Select:
+      if (a->kind() == OpKind::Stack && a->attrs().getInt("axis") == n->attrs().getInt("axis"))
+        return same(a->operand(static_cast<int>(n->attrs().getInt("index"))));
+      return nullptr;
+    case OpKind::Stack: return stackOfSelects(n) ? same(stackOfSelects(n)) : sinkStack(b, n);
+    default: return nullptr;
+  }
+}
+
+class SimplifyPass : public Pass {
+ public:
+  const char* name() const override { return "simplify"; }
+  bool run(Graph& g, PassContext&) override {
+    bool changed = false;
+    for (int round = 0; round < 32; ++round) {
+      bool roundChanged = false;
+      for (Node* n : g.nodes()) {
+        Builder b(g, n->stage());
+        b.setInsertPoint(n);
+        Node* replacement = simplifyNode(b, n);
+        if (!replacement || replacement == n) continue;
+        MNEMO_CHECK(replacement->type() == n->type(), "simplify changed the type of %" << n->name());
+        g.replaceAndErase(n, replacement);
+        roundChanged = true;
+      }
+      changed = changed || roundChanged;
+      if (!roundChanged) break;
+    }
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createSimplifyPass() { return std::make_unique<SimplifyPass>(); }
+
+}  // namespace mnemo

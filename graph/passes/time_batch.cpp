@@ -1,0 +1,230 @@
+// time-batch: turns per-time-step matmuls that are off the recurrence into one large matmul.
+//
+// 1. Matmuls that share their right operand (a weight) and are independent of each other — no
+//    member reaches another through the graph — are stacked along a new leading axis:
+//
+//      %a_t = matmul(%x_t, %w)   t = 0..T-1        %s = stack(%x_0, …, %x_T-1)      [T,B,K]
+//                                            →     %y = matmul(reshape(%s), %w)     [T·B,N]
+//                                                  %a_t = select(reshape(%y), t)    views
+//
+//    The input projection x_t·W_ir, the readout h_t·W_ro and its gradient δ_t·W_roᵀ qualify;
+//    the recurrent h_t·W_rr does not (each step reaches the next). Members are grouped by how
+//    many members lie on paths into them, so a group is always independent.
+// 2. A sum of per-step weight-gradient products Σ_t A_tᵀ·B_t (an add tree whose leaves are
+//    matmuls with transpose_a) becomes one product of the stacked operands, and a sum of equal
+//    reductions Σ_t reduce_sum(X_t) one reduction of the stacked X_t.
+//
+// Stacks of consecutive selects cancel in `simplify`, equal stacks merge in `cse`, and the old
+// nodes are left for `dce`. The graph is then rescheduled so every new node comes after its
+// operands while keeping the original order wherever it can.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "graph/passes/passes.h"
+
+namespace mnemo {
+
+namespace {
+
+struct Positions {
+  explicit Positions(const Graph& g) {
+    int64_t i = 0;
+    for (const Node* n : g.nodes()) index[n] = i++;
+  }
+  std::unordered_map<const Node*, int64_t> index;
+  int64_t of(const Node* n) const { return index.at(n); }
+};
+
+/// The order in which per-step operands are stacked: slices of one tensor by their index (so the
+/// stack cancels against the slices), anything else by position.
+using StackKey = std::pair<double, int64_t>;
+StackKey stackKey(const Node* v, const std::function<double(const Node*)>& rank) {
+  if (v->kind() == OpKind::Select && v->attrs().getInt("axis") == 0)
+    return {rank(v->operand(0)), v->attrs().getInt("index")};
+  return {rank(v), 0};
+}
+
+/// For each node, the largest number of \p members on one path into it (the node excluded).
+std::unordered_map<const Node*, int> membersAbove(const Graph& g, const std::unordered_set<const Node*>& members) {
+  std::unordered_map<const Node*, int> count;
+  for (const Node* n : g.nodes()) {
+    int c = 0;
+    for (const Node* op : n->operands()) c = std::max(c, count[op] + (members.count(op) ? 1 : 0));
+    count[n] = c;
+  }
+  return count;
+}
+
+bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& priority, std::vector<std::string>& notes) {
+  Positions pos(g);
+  std::map<std::string, std::vector<Node*>> groups;
+  for (Node* n : g.nodes()) {
+    if (n->kind() != OpKind::MatMul || n->attrs().getBool("transpose_a")) continue;
+    std::string key = n->operand(1)->name() + "|" + (n->attrs().getBool("transpose_b") ? "T" : "N") + "|" +
+                      n->operand(0)->type().str() + "|" + stageName(n->stage());
+    groups[key].push_back(n);
+  }
+  bool changed = false;
+  for (auto& [key, candidates] : groups) {
+    if (candidates.size() < 2) continue;
+    std::unordered_set<const Node*> members(candidates.begin(), candidates.end());
+    std::unordered_map<const Node*, int> level = membersAbove(g, members);
+    std::map<int, std::vector<Node*>> byLevel;
+    for (Node* m : candidates) byLevel[level[m]].push_back(m);
+    for (auto& [lvl, group] : byLevel) {
+      if (group.size() < 2) continue;
+      // Nodes made for an earlier group have no position yet; their priority stands in for it.
+      auto rank = [&](const Node* x) { return pos.index.count(x) ? static_cast<double>(pos.of(x)) : priority.at(x); };
+      std::sort(group.begin(), group.end(),
+                [&](Node* a, Node* b) { return stackKey(a->operand(0), rank) < stackKey(b->operand(0), rank); });
+      Node* first = *std::min_element(group.begin(), group.end(), [&](Node* a, Node* b) { return pos.of(a) < pos.of(b); });
+      Builder b(g, first->stage());
+      size_t before = g.size();
+      std::vector<Node*> lhs;
+      for (Node* m : group) lhs.push_back(m->operand(0));
+      const Dims& a = lhs[0]->dims();
+      const int64_t n = static_cast<int64_t>(group.size());
+      Node* stacked = b.reshape(b.stack(lhs, 0), {n * a[0], a[1]});
+      Node* product = b.matmul(stacked, group[0]->operand(1), false, group[0]->attrs().getBool("transpose_b"));
+      Node* perStep = b.reshape(product, {n, a[0], product->dims()[1]});
+      for (int64_t k = 0; k < n; ++k) {
+        Node* view = b.select(perStep, 0, k);
+        priority[view] = static_cast<double>(pos.of(group[k])) - 0.5;
+        g.replaceAllUsesThenReschedule(group[k], view);
+      }
+      for (Node* created : g.nodes())
+        if (!priority.count(created) && !pos.index.count(created)) priority[created] = static_cast<double>(pos.of(first)) - 0.5;
+      notes.push_back("time-batch: " + std::to_string(n) + " matmuls with %" + group[0]->operand(1)->name() +
+                      " -> one " + product->type().str() + " matmul (+" + std::to_string(g.size() - before) + " nodes)");
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/// Collects the leaves of the add tree rooted at \p n (inner adds have one use and the same type).
+void sumTerms(Node* n, bool root, std::vector<Node*>& terms) {
+  bool inner = n->kind() == OpKind::Add && (root || n->uses().size() == 1) && n->operand(0)->type() == n->type() &&
+               n->operand(1)->type() == n->type();
+  if (!inner) {
+    terms.push_back(n);
+    return;
+  }
+  sumTerms(n->operand(0), false, terms);
+  sumTerms(n->operand(1), false, terms);
+}
+
+bool isSumRoot(const Node* n) {
+  if (n->kind() != OpKind::Add) return false;
+  if (n->uses().size() != 1) return true;
+  const Node* user = n->uses()[0].user;
+  return !(user->kind() == OpKind::Add && user->type() == n->type());
+}
+
+bool allSelects(const std::vector<Node*>& terms, int operand) {
+  for (const Node* t : terms)
+    if (t->operand(operand)->kind() != OpKind::Select) return false;
+  return true;
+}
+
+/// An existing stack along axis 0, placed before \p before, of exactly \p parts in any order
+/// (a sum does not care about the order).
+Node* existingStack(const std::vector<Node*>& parts) {
+  std::vector<Node*> sorted = parts;
+  std::sort(sorted.begin(), sorted.end());
+  for (const Use& u : parts[0]->uses()) {
+    Node* s = u.user;
+    if (s->kind() != OpKind::Stack || s->attrs().getInt("axis") != 0 ||
+        s->numOperands() != static_cast<int>(parts.size()))
+      continue;
+    std::vector<Node*> ops = s->operands();
+    std::sort(ops.begin(), ops.end());
+    if (ops == sorted) return s;
+  }
+  return nullptr;
+}
+
+/// \returns the batched replacement of a sum of \p terms, or null if they do not all match.
+Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
+  const Node* t0 = terms[0];
+  for (const Node* t : terms) {
+    bool sameForm = t->kind() == t0->kind() && t->attrs() == t0->attrs() && t->uses().size() == 1;
+    for (int i = 0; sameForm && i < t->numOperands(); ++i) sameForm = t->operand(i)->type() == t0->operand(i)->type();
+    if (!sameForm) return nullptr;
+  }
+  // Order the terms so that a side made of slices stacks back into its source.
+  auto rank = [&](const Node* v) { return static_cast<double>(pos.of(v)); };
+  int by = t0->numOperands() > 1 && !allSelects(terms, 0) && allSelects(terms, 1) ? 1 : 0;
+  std::sort(terms.begin(), terms.end(),
+            [&](Node* a, Node* c) { return stackKey(a->operand(by), rank) < stackKey(c->operand(by), rank); });
+  const int64_t n = static_cast<int64_t>(terms.size());
+  auto stackOperand = [&](int i) {
+    std::vector<Node*> parts;
+    for (Node* t : terms) parts.push_back(t->operand(i));
+    Node* reuse = t0->kind() == OpKind::ReduceSum ? existingStack(parts) : nullptr;
+    return reuse ? reuse : b.stack(parts, 0);
+  };
+  if (t0->kind() == OpKind::MatMul && t0->attrs().getBool("transpose_a") && !t0->attrs().getBool("transpose_b")) {
+    const Dims& a = t0->operand(0)->dims();
+    const Dims& c = t0->operand(1)->dims();
+    return b.matmul(b.reshape(stackOperand(0), {n * a[0], a[1]}), b.reshape(stackOperand(1), {n * c[0], c[1]}), true, false);
+  }
+  if (t0->kind() == OpKind::ReduceSum) {
+    std::vector<int64_t> axes = {0};
+    for (int64_t ax : t0->attrs().getInts("axes")) axes.push_back(ax + 1);
+    return b.reduceSum(stackOperand(0), axes);
+  }
+  return nullptr;
+}
+
+/// Batches the sums whose terms are of kind \p kind. The new nodes are built at the end of the
+/// graph (a reused stack may stand after the sum) and placed by reschedule at the sum's position.
+bool batchGradientSums(Graph& g, OpKind kind, std::vector<std::string>& notes) {
+  Positions pos(g);
+  std::unordered_map<const Node*, double> priority;
+  for (Node* root : g.nodes()) {
+    if (!isSumRoot(root)) continue;
+    std::vector<Node*> terms;
+    sumTerms(root, true, terms);
+    if (terms.size() < 2 || terms[0]->kind() != kind) continue;
+    Builder b(g, root->stage());
+    size_t before = g.size();
+    Node* batched = batchSum(b, terms, pos);
+    if (!batched) continue;
+    for (Node* created : g.nodes())
+      if (!pos.index.count(created) && !priority.count(created)) priority[created] = static_cast<double>(pos.of(root)) - 0.5;
+    g.replaceAllUsesThenReschedule(root, batched);
+    notes.push_back("time-batch: sum of " + std::to_string(terms.size()) + " " + opName(kind) + " terms -> " +
+                    batched->type().str() + " (+" + std::to_string(g.size() - before) + " nodes)");
+  }
+  if (priority.empty()) return false;
+  g.reschedule(priority);
+  return true;
+}
+
+class TimeBatchPass : public Pass {
+ public:
+  const char* name() const override { return "time-batch"; }
+  bool run(Graph& g, PassContext& ctx) override {
+    std::unordered_map<const Node*, double> priority;
+    std::vector<std::string> notes;
+    bool changed = batchSharedWeights(g, priority, notes);
+    if (changed) g.reschedule(priority);
+    // Products first: a sum of reductions then reuses a stack the products made, in any order.
+    changed = batchGradientSums(g, OpKind::MatMul, notes) || changed;
+    changed = batchGradientSums(g, OpKind::ReduceSum, notes) || changed;
+    if (ctx.explain) ctx.notes.insert(ctx.notes.end(), notes.begin(), notes.end());
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> createTimeBatchPass() { return std::make_unique<TimeBatchPass>(); }
+
+}  // namespace mnemo

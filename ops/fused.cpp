@@ -1,0 +1,28 @@
+// fused: a region of ops run as one kernel. Its operands are the region's parameters, its body a
+// small graph (Node::body()) whose inputs %p0, %p1, ... stand for the operands and whose one
+// returned value is the node's result. The body carries the semantics, so the type comes from
+// the body (Graph::createFused) and the verifier and reference evaluator look inside it; the
+// table row only names the attribute that records which fusion made the region.
+#include "graph/error.h"
+#include "graph/node.h"
+#include "ops/op_table.h"
+
+namespace mnemo {
+
+namespace {
+
+TensorType bodyType(const std::vector<TensorType>&, const Attrs&) {
+  MNEMO_FAIL("a fused region's type comes from its body");
+}
+
+void evaluateBody(const Node& n, const std::vector<RefTensor*>&, RefTensor&) {
+  MNEMO_FAIL("fused region %" << n.name() << " is evaluated through its body by the reference evaluator");
+}
+
+}  // namespace
+
+void describeFusedOps(OpInfo* t) {
+  define(t, OpKind::Fused, {{"kind", AttrKind::String, true}}, bodyType, evaluateBody, nullptr);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,163 @@
+// A fused elementwise region run as one loop: the output is computed tile by tile (512
+// elements), each op of the region over the whole tile before the next (short, dependency-free
+// loops the compiler vectorises), with intermediates in tile-sized registers that stay in L1.
+// Parameters of the region's full shape are read in place; broadcast ones (a bias, a scalar) are
+// gathered into a register per tile through an index table made at compile time.
+#include <cmath>
+#include <cstring>
+
+#include "graph/error.h"
+#include "graph/graph.h"
+#include "ops/shape_util.h"
+#include "runtime/kernel.h"
+
+namespace mnemo {
+
+namespace {
+
+constexpr size_t kTile = 512;
+
+/// Where an op reads an operand for the current tile.
+struct Source {
+  enum Kind { Register, Direct, Gather } kind = Register;
+  int reg = -1;               // Register and Gather: the register it is (or is gathered into)
+  const float* ptr = nullptr; // Direct and Gather: the parameter's data
+  std::shared_ptr<std::vector<uint32_t>> index;  // Gather: element → parameter index
+  int constant = -1;  // Gather of a region constant: its slot in the kernel's constants
+};
+
+struct Step {
+  OpKind op;
+  int dst;  // register; -1 for the region's result (written to the output)
+  Source a, b;
+};
+
+class FusedLoopKernel : public Kernel {
+ public:
+  FusedLoopKernel(size_t count, std::vector<Source> gathers, std::vector<Step> steps, int registers, float* out,
+                  std::vector<float> constants)
+      : count_(count), gathers_(std::move(gathers)), steps_(std::move(steps)), regs_(registers * kTile), out_(out),
+        constants_(std::move(constants)) {
+    // Constants were gathered from indices into constants_; point the gathers at its storage.
+    for (Source& g : gathers_)
+      if (g.constant >= 0) g.ptr = &constants_[static_cast<size_t>(g.constant)];
+  }
+
+  std::string impl() const override { return "loop:fused(" + std::to_string(steps_.size()) + " ops)"; }
+
+  void run() override {
+    for (size_t start = 0; start < count_; start += kTile) {
+      size_t len = std::min(kTile, count_ - start);
+      for (const Source& g : gathers_) {
+        float* r = reg(g.reg);
+        const uint32_t* idx = g.index->data() + start;
+        for (size_t e = 0; e < len; ++e) r[e] = g.ptr[idx[e]];
+      }
+      for (const Step& s : steps_) {
+        float* d = s.dst < 0 ? out_ + start : reg(s.dst);
+        const float* a = read(s.a, start);
+        const float* b = s.b.kind == Source::Register && s.b.reg < 0 ? nullptr : read(s.b, start);
+        apply(s.op, d, a, b, len);
+      }
+    }
+  }
+
+ private:
+  float* reg(int r) { return regs_.data() + static_cast<size_t>(r) * kTile; }
+  const float* read(const Source& s, size_t start) {
+    return s.kind == Source::Direct ? s.ptr + start : reg(s.reg);
+  }
+  static void apply(OpKind op, float* d, const float* a, const float* b, size_t n) {
+    switch (op) {
+      case OpKind::Add: for (size_t e = 0; e < n; ++e) d[e] = a[e] + b[e]; break;
+      case OpKind::Sub: for (size_t e = 0; e < n; ++e) d[e] = a[e] - b[e]; break;
+      case OpKind::Mul: for (size_t e = 0; e < n; ++e) d[e] = a[e] * b[e]; break;
+      case OpKind::Div: for (size_t e = 0; e < n; ++e) d[e] = a[e] / b[e]; break;
+      case OpKind::ReluGrad: for (size_t e = 0; e < n; ++e) d[e] = a[e] > 0.f ? b[e] : 0.f; break;
+      case OpKind::Neg: for (size_t e = 0; e < n; ++e) d[e] = -a[e]; break;
+      case OpKind::Relu: for (size_t e = 0; e < n; ++e) d[e] = a[e] > 0.f ? a[e] : 0.f; break;
+      case OpKind::Tanh: for (size_t e = 0; e < n; ++e) d[e] = std::tanh(a[e]); break;
+      case OpKind::Sigmoid: for (size_t e = 0; e < n; ++e) d[e] = 1.f / (1.f + std::exp(-a[e])); break;
+      case OpKind::Exp: for (size_t e = 0; e < n; ++e) d[e] = std::exp(a[e]); break;
+      case OpKind::Log: for (size_t e = 0; e < n; ++e) d[e] = std::log(a[e]); break;
+      case OpKind::Sqrt: for (size_t e = 0; e < n; ++e) d[e] = std::sqrt(a[e]); break;
+      case OpKind::Square: for (size_t e = 0; e < n; ++e) d[e] = a[e] * a[e]; break;
+      default: break;  // rejected when the kernel was made
+    }
+  }
+
+  size_t count_;
+  std::vector<Source> gathers_;
+  std::vector<Step> steps_;
+  std::vector<float> regs_;
+  float* out_;
+  std::vector<float> constants_;
+};
+
+bool supported(OpKind k) {
+  switch (k) {
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::ReluGrad:
+    case OpKind::Neg: case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp:
+    case OpKind::Log: case OpKind::Sqrt: case OpKind::Square:
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
+  const Graph& body = *n.body();
+  const Dims& dims = n.dims();
+  const size_t count = static_cast<size_t>(n.type().numel());
+  std::unordered_map<const Node*, Source> source;
+  std::vector<Source> gathers;
+  std::vector<float> constants;
+  int registers = 0;
+  int param = 0;
+  for (const Node* b : body.nodes()) {
+    if (b->kind() == OpKind::Input || b->kind() == OpKind::Constant) {
+      Source s;
+      const float* data = nullptr;
+      Dims from = b->dims();
+      if (b->kind() == OpKind::Input) {
+        data = env.f32(n.operand(param++));
+      } else {  // a uniform constant: one value, broadcast
+        s.constant = static_cast<int>(constants.size());
+        constants.push_back(static_cast<float>(b->attrs().getFloat("value")));
+        from = {};
+      }
+      if (from == dims) {
+        s.kind = Source::Direct, s.ptr = data;
+      } else {
+        s.kind = Source::Gather, s.ptr = data, s.reg = registers++;
+        std::vector<size_t> map = broadcastIndexMap(dims, from);
+        s.index = std::make_shared<std::vector<uint32_t>>(map.begin(), map.end());
+        s.index->resize(count + kTile, 0);  // the last tile may read past the end of the table
+        gathers.push_back(s);
+      }
+      source[b] = s;
+    }
+  }
+  std::vector<Step> steps;
+  const Node* result = body.outputs()[0];
+  for (const Node* b : body.nodes()) {
+    if (b->isLeaf()) continue;
+    if (!supported(b->kind()) || b->dims() != dims)
+      MNEMO_FAIL("fused region %" << n.name() << ": op '" << opName(b->kind()) << "' " << b->type().str()
+                                  << " cannot run in an elementwise loop over " << dimsStr(dims));
+    Step s{b->kind(), b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
+    if (b->numOperands() > 1) s.b = source.at(b->operand(1));
+    Source produced;
+    produced.kind = Source::Register, produced.reg = s.dst;
+    source[b] = produced;
+    steps.push_back(s);
+  }
+  MNEMO_CHECK(!steps.empty() && steps.back().dst == -1, "fused region %" << n.name() << " does not end with its result");
+  auto k = std::make_unique<FusedLoopKernel>(count, std::move(gathers), std::move(steps), registers, env.f32(&n),
+                                             std::move(constants));
+  k->node = &n;
+  return k;
+}
+
+}  // namespace mnemo

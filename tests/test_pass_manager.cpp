@@ -1,0 +1,126 @@
+// The pass manager: numbered dump files, stop-after, disabled passes, verification after each
+// pass, and catching a pass that misreports "no change".
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "frontend/rnn_model.h"
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "graph/passes/passes.h"
+#include "pass_test_util.h"
+
+using namespace mnemo;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unique_ptr<Graph> smallRnn() {
+  RnnConfig cfg;
+  cfg.seqLen = 3, cfg.batch = 2, cfg.hidden = 4;
+  return buildNotebookRnn(cfg);
+}
+
+fs::path freshDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("mnemo_pm_" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+/// Changes the graph but claims it did not.
+class LyingPass : public Pass {
+ public:
+  const char* name() const override { return "liar"; }
+  bool run(Graph& g, PassContext&) override {
+    Builder b(g);
+    b.constant(5.0, {}, "sneaky");
+    return false;
+  }
+};
+
+/// Breaks the graph: a node whose stored type disagrees with its shape rule.
+class BreakingPass : public Pass {
+ public:
+  const char* name() const override { return "breaker"; }
+  bool run(Graph& g, PassContext&) override {
+    Node* x = g.nodes().front();
+    g.create(OpKind::Neg, {x}, TensorType::f32({99}), {}, "broken", Stage::Fwd);
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dumps go to numbered files, one per pass, that parse back", "[passmanager]") {
+  fs::path dir = freshDir("dumps");
+  PassManagerOptions opts;
+  opts.dumpDir = dir.string();
+  PassManager pm(opts);
+  buildPipeline("train", pm);
+  auto g = smallRnn();
+  auto records = pm.run(*g);
+  REQUIRE(fs::exists(dir / "rnn.00.input.gir"));
+  REQUIRE(fs::exists(dir / "rnn.01.autodiff.gir"));
+  REQUIRE(fs::exists(dir / "rnn.02.adam.gir"));
+  REQUIRE(fs::exists(dir / "rnn.03.simplify.gir"));
+  size_t files = std::distance(fs::directory_iterator(dir), fs::directory_iterator());
+  CHECK(files == records.size() + 1);
+  std::ifstream in(dir / "rnn.03.simplify.gir");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().rfind("// mnemo dump | graph @rnn | 03.simplify | changed | nodes ", 0) == 0);
+  auto parsed = parseGraph(text.str(), "dump");
+  CHECK(printGraph(*parsed) == printGraph(*parseGraph(printGraph(*parsed))));
+}
+
+TEST_CASE("stop-after runs only the first N passes", "[passmanager]") {
+  PassManagerOptions opts;
+  opts.stopAfter = 2;
+  PassManager pm(opts);
+  buildPipeline("train", pm);
+  auto g = smallRnn();
+  auto records = pm.run(*g);
+  CHECK(records[0].ran);
+  CHECK(records[1].ran);
+  for (size_t i = 2; i < records.size(); ++i) CHECK_FALSE(records[i].ran);
+  CHECK(testing::countOps(*g, OpKind::AdamUpdate) == 5);
+  CHECK(PassManager::report(records).find("skipped") != std::string::npos);
+}
+
+TEST_CASE("a disabled pass is skipped by name", "[passmanager]") {
+  PassManagerOptions opts;
+  opts.disabled = {"time-batch"};
+  PassManager pm(opts);
+  buildPipeline("train", pm);
+  auto g = smallRnn();
+  auto records = pm.run(*g);
+  bool sawIt = false;
+  for (const PassRecord& r : records) {
+    if (r.name != "time-batch") continue;
+    sawIt = true;
+    CHECK_FALSE(r.ran);
+  }
+  CHECK(sawIt);
+  CHECK(testing::countOps(*g, OpKind::Stack) == 1);  // only the logits stack; nothing batched
+}
+
+TEST_CASE("a pass that lies about changing the graph is caught", "[passmanager]") {
+  PassManager pm;
+  pm.add(std::make_unique<LyingPass>());
+  auto g = smallRnn();
+  REQUIRE_THROWS_WITH(pm.run(*g), Catch::Contains("pass 'liar' reported no change but changed graph @rnn"));
+}
+
+TEST_CASE("a pass that breaks the graph is caught by the verifier", "[passmanager]") {
+  PassManager pm;
+  pm.add(std::make_unique<BreakingPass>());
+  auto g = smallRnn();
+  REQUIRE_THROWS_WITH(pm.run(*g), Catch::Contains("after pass 'breaker'") && Catch::Contains("%broken"));
+}
+
+TEST_CASE("an unknown pipeline name is a clear error", "[passmanager]") {
+  PassManager pm;
+  REQUIRE_THROWS_WITH(buildPipeline("fast", pm), Catch::Contains("unknown pipeline 'fast'"));
+}
