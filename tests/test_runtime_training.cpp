@@ -7,6 +7,7 @@
 #include <random>
 
 #include "frontend/rnn_model.h"
+#include "graph/pass_manager.h"
 #include "graph/passes/training.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
@@ -147,4 +148,55 @@ TEST_CASE("single-threaded execution is bit-for-bit deterministic", "[runtime][t
   std::vector<float> c = run(2);
   REQUIRE(c.size() == a.size());
   for (size_t i = 0; i < a.size(); ++i) REQUIRE(c[i] == Approx(a[i]).margin(1e-5));
+}
+
+TEST_CASE("fused and unfused training steps agree", "[runtime][train][fusion]") {
+  for (double tau : {100.0, 200.0}) {  // α = 1 and α = 0.5
+    RnnConfig cfg;  // T=100, B=16, H=64
+    cfg.tau = tau;
+    auto build = [&](const std::string& pipeline) {
+      auto g = buildNotebookRnn(cfg);
+      PassManager pm;
+      buildPipeline(pipeline, pm);
+      pm.run(*g);
+      return g;
+    };
+    auto fusedGraph = build("train");
+    auto plainGraph = build("train-unfused");
+    Session fused(*fusedGraph), plain(*plainGraph);
+    CHECK(fused.executable().kernelCount(Stage::Opt) * 3 <= plain.executable().kernelCount(Stage::Opt));
+    auto params = randomParams(*plainGraph, 8);
+    for (auto& [name, v] : params) {
+      fused.setF32(name, v);
+      plain.setF32(name, v);
+    }
+    for (int step = 0; step < 3; ++step) {
+      Batch batch = randomBatch(cfg, 20 + step);
+      for (Session* s : {&fused, &plain}) {
+        s->setF32("x", batch.x);
+        s->setI64("labels", batch.labels);
+      }
+      float a = fused.trainStep(), b = plain.trainStep();
+      INFO("tau " << tau << " step " << step);
+      REQUIRE(a == Approx(b).epsilon(1e-5));
+      std::vector<float> la = fused.getF32("logits"), lb = plain.getF32("logits");
+      for (size_t i = 0; i < la.size(); ++i) REQUIRE(la[i] == Approx(lb[i]).margin(1e-4));
+    }
+    for (auto& [name, v] : params) {
+      std::vector<float> pa = fused.getF32(name), pb = plain.getF32(name);
+      // Adam moves each entry by about lr·sign(g) per step, so an entry whose gradient is float
+      // noise may go either way: allow that for at most 1% of the entries, and a step's worth.
+      size_t off = 0;
+      for (size_t i = 0; i < pa.size(); ++i) {
+        INFO(name << "[" << i << "]");
+        REQUIRE(pa[i] == Approx(pb[i]).margin(2.5e-3));
+        off += std::abs(pa[i] - pb[i]) > 1e-5f;
+      }
+      INFO(name << ": " << off << " of " << pa.size() << " entries differ by more than 1e-5");
+      CHECK(off * 100 <= pa.size());
+      double moved = 0;
+      for (size_t i = 0; i < pa.size(); ++i) moved += std::abs(pa[i] - v[i]);
+      CHECK(moved > 0);
+    }
+  }
 }
