@@ -12,6 +12,7 @@ using Args = std::vector<std::string>;  // the arguments after the subcommand na
 
 int runDump(const Args& args);
 int runEval(const Args& args);
+int runTrain(const Args& args);
 int runTask(const Args& args);
 
 struct Command {

@@ -1,0 +1,86 @@
+#include "frontend/batch_source.h"
+
+#include <filesystem>
+
+#include "graph/error.h"
+#include "io/npz.h"
+#include "tasks/dataset.h"
+#include "tasks/delay_comparison.h"
+#include "tasks/registry.h"
+
+namespace mnemo {
+
+namespace {
+
+class TaskBatches : public BatchSource {
+ public:
+  TaskBatches(std::shared_ptr<const Task> task, const DatasetConfig& cfg) : dataset_(task, cfg), seed_(cfg.seed) {}
+  void next(float* inputs, int64_t* labels) override { dataset_.next(inputs, labels); }
+  std::string describe() const override {
+    return dataset_.task().name() + " (dt " + std::to_string(static_cast<int>(dataset_.task().dt())) + " ms, seed " +
+           std::to_string(seed_) + ")";
+  }
+
+ private:
+  Dataset dataset_;
+  uint64_t seed_;
+};
+
+class FileBatches : public BatchSource {
+ public:
+  FileBatches(std::string path, std::vector<float> inputs, std::vector<int64_t> labels, int64_t count, size_t inSize,
+              size_t labelSize)
+      : path_(std::move(path)), inputs_(std::move(inputs)), labels_(std::move(labels)), count_(count),
+        inSize_(inSize), labelSize_(labelSize) {}
+  void next(float* inputs, int64_t* labels) override {
+    std::copy_n(inputs_.data() + at_ * inSize_, inSize_, inputs);
+    std::copy_n(labels_.data() + at_ * labelSize_, labelSize_, labels);
+    at_ = (at_ + 1) % count_;
+  }
+  std::string describe() const override { return std::to_string(count_) + " batches from " + path_ + " (cycled)"; }
+
+ private:
+  std::string path_;
+  std::vector<float> inputs_;
+  std::vector<int64_t> labels_;
+  int64_t count_, at_ = 0;
+  size_t inSize_, labelSize_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
+  TaskConfig taskConfig = run.task == "DelayComparison-v0" ? notebookConfig() : TaskConfig{};
+  std::shared_ptr<const Task> task = makeTask(run.task, taskConfig);
+  if (task->obsSize() != inputs)
+    MNEMO_FAIL("task " << run.task << " has " << task->obsSize() << " input channels, the model's input has " << inputs);
+  DatasetConfig cfg;
+  cfg.batchSize = static_cast<int>(run.batch);
+  cfg.seqLen = static_cast<int>(run.seqLen);
+  cfg.seed = run.seed;
+  cfg.keepTrialInfo = false;
+  return std::make_unique<TaskBatches>(task, cfg);
+}
+
+std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs) {
+  if (!std::filesystem::exists(path)) MNEMO_FAIL("--data " << path << ": no such file");
+  NpzArchive npz = readNpz(path);
+  if (!npz.has("inputs") || !npz.has("labels")) MNEMO_FAIL("--data " << path << ": needs arrays 'inputs' and 'labels'");
+  const NpyArray& x = npz.get("inputs");
+  const NpyArray& y = npz.get("labels");
+  auto wanted = "[N," + std::to_string(seqLen) + "," + std::to_string(batch) + "," + std::to_string(inputs) + "]";
+  if (x.dtype != NpyType::Float32 || x.shape.size() != 4 || x.shape[1] != seqLen || x.shape[2] != batch || x.shape[3] != inputs)
+    MNEMO_FAIL("--data " << path << ": inputs are " << npyTypeName(x.dtype) << shapeString(x.shape) << ", the model wants float32"
+                         << wanted << " (set --seq-len/--batch to match the file)");
+  if (x.shape[0] < 1) MNEMO_FAIL("--data " << path << ": holds no batches");
+  if (y.shape != std::vector<int64_t>{x.shape[0], seqLen, batch})
+    MNEMO_FAIL("--data " << path << ": labels are " << shapeString(y.shape) << ", expected " << shapeString({x.shape[0], seqLen, batch}));
+  std::vector<int64_t> labels;
+  if (y.dtype == NpyType::Int64) labels = y.values<int64_t>();
+  else if (y.dtype == NpyType::Int32) for (int32_t v : y.values<int32_t>()) labels.push_back(v);
+  else MNEMO_FAIL("--data " << path << ": labels must be int64 or int32, got " << npyTypeName(y.dtype));
+  return std::make_unique<FileBatches>(path, x.values<float>(), std::move(labels), x.shape[0],
+                                       static_cast<size_t>(seqLen * batch * inputs), static_cast<size_t>(seqLen * batch));
+}
+
+}  // namespace mnemo

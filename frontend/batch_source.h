@@ -1,0 +1,29 @@
+// Where training batches come from: the task's streaming Dataset (the default), or a .npz file
+// of pre-made batches (inputs [N,T,B,I] float32, labels [N,T,B] integer) served in a cycle.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/run_config.h"
+
+namespace mnemo {
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  /// Writes the next batch: \p inputs [T,B,I] and \p labels [T,B], time-major.
+  virtual void next(float* inputs, int64_t* labels) = 0;
+  /// One line saying what the batches are.
+  virtual std::string describe() const = 0;
+};
+
+/// The run's task through its Dataset, seeded with \p run.seed; \p inputs is the model's input
+/// width, checked against the task's observation size.
+std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs);
+/// Batches from \p path, checked against the model's [T,B,I].
+std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs);
+
+}  // namespace mnemo

@@ -1,0 +1,56 @@
+#include "frontend/checkpoint.h"
+
+#include <filesystem>
+
+#include "graph/error.h"
+#include "io/npz.h"
+
+namespace mnemo {
+
+namespace {
+const char* kParam = "param/";
+const char* kAdamM = "adam_m/";
+const char* kAdamV = "adam_v/";
+
+void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, StoredTensor>& tensors) {
+  for (const auto& [name, t] : tensors)
+    npz.add(prefix + name, NpyArray::from<float>(std::vector<int64_t>(t.dims.begin(), t.dims.end()), t.values));
+}
+}  // namespace
+
+void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
+  NpzArchive npz(path);
+  addAll(npz, kParam, ckpt.params);
+  addAll(npz, kAdamM, ckpt.adamM);
+  addAll(npz, kAdamV, ckpt.adamV);
+  npz.add("step", NpyArray::scalar<int64_t>(ckpt.step));
+  std::string json = ckpt.config.toJson();
+  npz.add("config_json", NpyArray::from<uint8_t>({static_cast<int64_t>(json.size())},
+                                                 reinterpret_cast<const uint8_t*>(json.data())));
+  writeNpz(path, npz);
+}
+
+Checkpoint loadCheckpoint(const std::string& path) {
+  if (!std::filesystem::exists(path)) MNEMO_FAIL("checkpoint " << path << " does not exist");
+  NpzArchive npz = readNpz(path);
+  if (!npz.has("config_json") || !npz.has("step"))
+    MNEMO_FAIL("checkpoint " << path << " is not a mnemo checkpoint (no config_json/step arrays)");
+  Checkpoint ckpt;
+  std::vector<uint8_t> json = npz.get("config_json", NpyType::UInt8).values<uint8_t>();
+  ckpt.config = RunConfig::fromJson(std::string(json.begin(), json.end()), "checkpoint " + path);
+  ckpt.step = npz.get("step", NpyType::Int64, {}, true).values<int64_t>()[0];
+  for (const std::string& name : npz.names()) {
+    std::map<std::string, StoredTensor>* into = nullptr;
+    std::string rest;
+    for (auto [prefix, map] : {std::pair{kParam, &ckpt.params}, {kAdamM, &ckpt.adamM}, {kAdamV, &ckpt.adamV}}) {
+      if (name.rfind(prefix, 0) == 0) into = map, rest = name.substr(std::string(prefix).size());
+    }
+    if (!into) continue;
+    const NpyArray& a = npz.get(name, NpyType::Float32);
+    (*into)[rest] = StoredTensor{Dims(a.shape.begin(), a.shape.end()), a.values<float>()};
+  }
+  if (ckpt.params.empty()) MNEMO_FAIL("checkpoint " << path << " holds no parameters");
+  return ckpt;
+}
+
+}  // namespace mnemo

@@ -1,0 +1,34 @@
+// Checkpoints: a .npz archive NumPy reads directly — every parameter ("param/<name>"), Adam's
+// moments ("adam_m/<name>", "adam_v/<name>"), the step ("step", int64) and the run's
+// configuration as JSON text ("config_json", uint8). Writes are atomic (temporary file, then
+// rename), so an interrupted write never leaves a damaged checkpoint.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "frontend/run_config.h"
+#include "graph/types.h"
+
+namespace mnemo {
+
+/// A tensor with its shape, as stored in a checkpoint.
+struct StoredTensor {
+  Dims dims;
+  std::vector<float> values;
+};
+
+struct Checkpoint {
+  RunConfig config;
+  int64_t step = 0;  ///< Adam steps taken
+  std::map<std::string, StoredTensor> params, adamM, adamV;
+};
+
+/// Writes \p ckpt to \p path atomically.
+void saveCheckpoint(const std::string& path, const Checkpoint& ckpt);
+/// Reads a checkpoint; a missing, truncated or corrupt file, or one without mnemo's arrays, is a
+/// one-line mnemo::Error naming the file and the problem.
+Checkpoint loadCheckpoint(const std::string& path);
+
+}  // namespace mnemo

@@ -1,0 +1,121 @@
+// `mnemo train`: trains a model on a task (defaults: the notebook's RNN on DelayComparison-v0,
+// 2000 Adam steps) and writes a run directory. See frontend/trainer.h for the loop.
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "frontend/checkpoint.h"
+#include "frontend/commands.h"
+#include "frontend/model_dsl.h"
+#include "frontend/trainer.h"
+#include "graph/error.h"
+
+namespace po = boost::program_options;
+
+namespace mnemo {
+
+namespace {
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// "NAME=VALUE" → (NAME, VALUE) for --size.
+std::pair<std::string, int64_t> parseSize(const std::string& spec) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) MNEMO_FAIL("--size wants NAME=VALUE, got '" << spec << "'");
+  try {
+    size_t used = 0;
+    long long v = std::stoll(spec.substr(eq + 1), &used);
+    if (used != spec.size() - eq - 1 || v < 1) throw std::invalid_argument(spec);
+    return {spec.substr(0, eq), v};
+  } catch (const std::exception&) {
+    MNEMO_FAIL("--size " << spec << ": the value must be a positive integer");
+  }
+}
+
+}  // namespace
+
+int runTrain(const Args& args) {
+  po::options_description opts(
+      "mnemo train [options]\n\nTrains a model with BPTT and Adam and prints the notebook's 'Step N, Loss L, Acc A'\n"
+      "lines (100-step running means; accuracy over labels > 0). Defaults reproduce the notebook:\n"
+      "the rate RNN of examples/notebook_rnn.mnemo on DelayComparison-v0, batch 16, 100 steps per\n"
+      "batch, hidden 64, Adam lr 1e-3, 2000 steps.\n\nOptions");
+  std::string model, task, outDir, init, data;
+  std::vector<std::string> sizes;
+  int64_t steps, batch, seqLen, hidden, printEvery, checkpointEvery;
+  double lr;
+  uint64_t seed;
+  int threads;
+  opts.add_options()("help,h", "show this help")
+      ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
+      ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
+      ("steps", po::value<int64_t>(&steps)->default_value(2000), "Adam steps to take")
+      ("seed", po::value<uint64_t>(&seed)->default_value(0), "seed for initialisation and data")
+      ("lr", po::value<double>(&lr)->default_value(1e-3), "Adam learning rate")
+      ("hidden", po::value<int64_t>(&hidden), "hidden size (the model's size H)")
+      ("size", po::value<std::vector<std::string>>(&sizes)->composing(), "override a model size: NAME=VALUE (repeatable)")
+      ("batch", po::value<int64_t>(&batch)->default_value(16), "batch size B")
+      ("seq-len", po::value<int64_t>(&seqLen)->default_value(100), "time steps per batch T")
+      ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
+      ("no-fuse", "run one kernel per op (no optimizing passes)")
+      ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
+      ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
+      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B])")
+      ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
+      ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
+      ("no-progress", "no live progress line");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  po::notify(vm);
+
+  TrainOptions o;
+  RunConfig& run = o.run;
+  if (vm.count("init")) {
+    run = loadCheckpoint(init).config;  // resume the same model and task unless told otherwise
+    o.initCheckpoint = init;
+  }
+  auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+  if (given("model") || (!vm.count("init") && !vm.count("model"))) {
+    run.modelFile = vm.count("model") ? model : kNotebookModelFile;
+    run.modelSource = vm.count("model") ? readText(model) : notebookModelSource();
+  }
+  if (given("task") || !vm.count("init")) run.task = task;
+  if (given("batch") || !vm.count("init")) run.batch = batch;
+  if (given("seq-len") || !vm.count("init")) run.seqLen = seqLen;
+  if (given("lr") || !vm.count("init")) run.lr = lr;
+  if (given("seed") || !vm.count("init")) run.seed = seed;
+  run.steps = steps;
+  if (batch < 1 || seqLen < 1) MNEMO_FAIL("--batch and --seq-len must be at least 1");
+  if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
+  if (vm.count("hidden")) run.sizes["H"] = hidden;
+  for (const std::string& spec : sizes) run.sizes.insert_or_assign(parseSize(spec).first, parseSize(spec).second);
+  for (const auto& [name, value] : run.sizes)
+    if (value < 1) MNEMO_FAIL("size " << name << " must be at least 1, got " << value);
+
+  o.fuse = !vm.count("no-fuse");
+  o.threads = threads;
+  o.dataFile = data;
+  o.printEvery = printEvery;
+  o.checkpointEvery = checkpointEvery;
+  o.progress = !vm.count("no-progress");
+  o.out = &std::cout;
+  o.outDir = vm.count("out") ? outDir
+                             : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
+                                   std::to_string(run.seed);
+  train(o);
+  return 0;
+}
+
+}  // namespace mnemo

@@ -1,0 +1,27 @@
+#include "frontend/compiled_model.h"
+
+#include <chrono>
+
+namespace mnemo {
+
+std::string pipelineFor(const CompileSettings& settings) {
+  return std::string(settings.train ? "train" : "infer") + (settings.fuse ? "" : "-unfused");
+}
+
+CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
+                           const CompileSettings& settings) {
+  auto start = std::chrono::steady_clock::now();
+  CompiledModel cm;
+  cm.model = parseModel(source, file, opts);
+  PassManager pm;
+  buildPipeline(pipelineFor(settings), pm);
+  cm.passes = pm.run(*cm.model.graph);
+  CompileOptions copts;
+  copts.fuse = settings.fuse;
+  copts.threads = settings.threads;
+  cm.session = std::make_unique<Session>(*cm.model.graph, copts);
+  cm.compileMilliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return cm;
+}
+
+}  // namespace mnemo

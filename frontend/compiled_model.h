@@ -1,0 +1,37 @@
+// A model compiled for one shape signature: parsed from its DSL text, turned into a training
+// (or inference) graph by a named pipeline, and lowered to a runtime session.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontend/model_dsl.h"
+#include "graph/pass_manager.h"
+#include "runtime/session.h"
+
+namespace mnemo {
+
+struct CompileSettings {
+  bool train = true;  ///< append the bwd and opt stages (autodiff, Adam)
+  bool fuse = true;   ///< run the optimizing passes (false: one kernel per op)
+  int threads = 1;
+};
+
+struct CompiledModel {
+  Model model;  ///< names of the model's parts; model.graph is the compiled graph
+  std::unique_ptr<Session> session;
+  std::vector<PassRecord> passes;
+  double compileMilliseconds = 0;
+
+  Graph& graph() { return *model.graph; }
+};
+
+/// Parses \p source (named \p file in diagnostics) with \p opts and compiles it.
+CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
+                           const CompileSettings& settings);
+
+/// The pipeline name for \p settings: train / infer, with "-unfused" when not fusing.
+std::string pipelineFor(const CompileSettings& settings);
+
+}  // namespace mnemo

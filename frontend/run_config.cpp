@@ -1,0 +1,124 @@
+#include "frontend/run_config.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <sstream>
+
+#include "graph/error.h"
+#include "io/text.h"
+
+namespace mnemo {
+
+std::string RunConfig::toJson() const {
+  std::ostringstream os;
+  os.precision(17);
+  os << "{\n  \"model_file\": " << jsonString(modelFile) << ",\n  \"model_source\": " << jsonString(modelSource)
+     << ",\n  \"task\": " << jsonString(task) << ",\n  \"batch\": " << batch << ",\n  \"seq_len\": " << seqLen
+     << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
+  for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
+  os << "\n}\n";
+  return os.str();
+}
+
+namespace {
+
+/// A reader for the flat JSON objects toJson writes: string and number values only.
+class FlatJson {
+ public:
+  FlatJson(const std::string& text, const std::string& what) : s_(text), what_(what) {}
+
+  std::map<std::string, std::string> parse() {
+    std::map<std::string, std::string> out;
+    expect('{');
+    if (peek() == '}') return ++i_, out;
+    while (true) {
+      std::string key = readString();
+      expect(':');
+      out[key] = peek() == '"' ? readString() : readNumber();
+      if (peek() == ',') { ++i_; continue; }
+      expect('}');
+      return out;
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& msg) { MNEMO_FAIL(what_ << ": config JSON at byte " << i_ << ": " << msg); }
+  char peek() {
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
+    if (i_ >= s_.size()) fail("unexpected end");
+    return s_[i_];
+  }
+  void expect(char c) {
+    if (peek() != c) fail(std::string("expected '") + c + "'");
+    ++i_;
+  }
+  std::string readString() {
+    expect('"');
+    std::string out;
+    while (true) {
+      if (i_ >= s_.size()) fail("unterminated string");
+      char c = s_[i_++];
+      if (c == '"') return out;
+      if (c != '\\') { out += c; continue; }
+      if (i_ >= s_.size()) fail("unterminated escape");
+      char e = s_[i_++];
+      switch (e) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'u': {
+          if (i_ + 4 > s_.size()) fail("short \\u escape");
+          long code = std::strtol(s_.substr(i_, 4).c_str(), nullptr, 16);
+          i_ += 4;
+          if (code >= 0x80) fail("non-ASCII \\u escape");
+          out += static_cast<char>(code);
+          break;
+        }
+        default: out += e;
+      }
+    }
+  }
+  std::string readNumber() {
+    size_t start = i_;
+    while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || std::string("+-.eE").find(s_[i_]) != std::string::npos)) ++i_;
+    if (start == i_) fail("expected a string or a number");
+    return s_.substr(start, i_ - start);
+  }
+  const std::string& s_;
+  std::string what_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) {
+  std::map<std::string, std::string> m = FlatJson(text, what).parse();
+  auto need = [&](const char* key) -> const std::string& {
+    auto it = m.find(key);
+    if (it == m.end()) MNEMO_FAIL(what << ": config JSON lacks \"" << key << "\"");
+    return it->second;
+  };
+  auto integer = [&](const char* key) {
+    const std::string& v = need(key);
+    char* end = nullptr;
+    long long x = std::strtoll(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end) MNEMO_FAIL(what << ": config \"" << key << "\" is not an integer: " << v);
+    return static_cast<int64_t>(x);
+  };
+  RunConfig c;
+  c.modelFile = need("model_file");
+  c.modelSource = need("model_source");
+  c.task = need("task");
+  c.batch = integer("batch");
+  c.seqLen = integer("seq_len");
+  c.lr = std::strtod(need("lr").c_str(), nullptr);
+  c.seed = static_cast<uint64_t>(integer("seed"));
+  c.steps = integer("steps");
+  for (const auto& [key, value] : m)
+    if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);
+  return c;
+}
+
+}  // namespace mnemo

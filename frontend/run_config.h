@@ -1,0 +1,29 @@
+// What a training run was: the model (its source text, so a checkpoint can rebuild it), the
+// task, the sizes, the optimizer settings and the seed. Stored as JSON inside every checkpoint
+// and beside it as config.json.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace mnemo {
+
+struct RunConfig {
+  std::string modelFile;    ///< where the model came from (diagnostics only)
+  std::string modelSource;  ///< the model's DSL text
+  std::string task = "DelayComparison-v0";
+  int64_t batch = 16;
+  int64_t seqLen = 100;
+  std::map<std::string, int64_t> sizes;  ///< size overrides (e.g. H for --hidden)
+  double lr = 1e-3;
+  uint64_t seed = 0;
+  int64_t steps = 2000;
+
+  /// A flat JSON object; size overrides are keys "size.<name>".
+  std::string toJson() const;
+  /// Reads what toJson wrote; \p what names the source in errors.
+  static RunConfig fromJson(const std::string& text, const std::string& what);
+};
+
+}  // namespace mnemo

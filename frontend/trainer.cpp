@@ -1,0 +1,173 @@
+#include "frontend/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <ostream>
+
+#include "frontend/batch_source.h"
+#include "frontend/checkpoint.h"
+#include "frontend/compiled_model.h"
+#include "frontend/init.h"
+#include "frontend/training_report.h"
+#include "graph/error.h"
+
+namespace mnemo {
+
+double decisionAccuracy(const float* logits, const int64_t* labels, size_t positions, size_t classes) {
+  size_t counted = 0, correct = 0;
+  for (size_t i = 0; i < positions; ++i) {
+    if (labels[i] <= 0) continue;
+    const float* z = logits + i * classes;
+    size_t best = 0;
+    for (size_t c = 1; c < classes; ++c)
+      if (z[c] > z[best]) best = c;
+    ++counted;
+    correct += static_cast<int64_t>(best) == labels[i];
+  }
+  return counted ? static_cast<double>(correct) / static_cast<double>(counted) : std::nan("");
+}
+
+namespace {
+
+ModelOptions modelOptions(const RunConfig& run) {
+  ModelOptions opts;
+  opts.batch = run.batch;
+  opts.seqLen = run.seqLen;
+  opts.sizeOverrides = run.sizes;
+  return opts;
+}
+
+/// Restores params, Adam moments and the step from \p ckpt, checking every shape.
+void restore(Session& s, const Model& model, const Checkpoint& ckpt, const std::string& path) {
+  auto put = [&](const std::map<std::string, StoredTensor>& from, const std::string& name, const std::string& target) {
+    auto it = from.find(name);
+    if (it == from.end()) MNEMO_FAIL("checkpoint " << path << " has no values for %" << target);
+    const Node* n = model.graph->find(target);
+    if (it->second.dims != n->dims())
+      MNEMO_FAIL("checkpoint " << path << ": %" << target << " is " << dimsStr(it->second.dims) << ", the model wants "
+                               << dimsStr(n->dims()) << " (was it trained with other sizes?)");
+    s.setF32(target, it->second.values);
+  };
+  for (const std::string& p : model.params) {
+    put(ckpt.params, p, p);
+    if (model.graph->find(p + ".m")) {
+      put(ckpt.adamM, p, p + ".m");
+      put(ckpt.adamV, p, p + ".v");
+    }
+  }
+}
+
+Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
+  Checkpoint ckpt;
+  ckpt.config = run;
+  ckpt.step = s.step();
+  auto take = [&](const std::string& name) { return StoredTensor{model.graph->find(name)->dims(), s.getF32(name)}; };
+  for (const std::string& p : model.params) {
+    ckpt.params[p] = take(p);
+    ckpt.adamM[p] = take(p + ".m");
+    ckpt.adamV[p] = take(p + ".v");
+  }
+  return ckpt;
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& o) {
+  RunConfig run = o.run;
+  if (run.steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << run.steps);
+  if (run.lr <= 0 || !std::isfinite(run.lr)) MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
+  if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
+  if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
+
+  // Everything that can be wrong with the input is checked before the run directory is touched.
+  Checkpoint initial;
+  if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
+  CompileSettings settings{true, o.fuse, o.threads};
+  CompiledModel cm = compileModel(run.modelSource, run.modelFile, modelOptions(run), settings);
+  Session& s = *cm.session;
+  const Node* input = cm.graph().find(cm.model.input);
+  const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
+  std::unique_ptr<BatchSource> batches =
+      o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I);
+  if (!o.initCheckpoint.empty()) {
+    restore(s, cm.model, initial, o.initCheckpoint);
+    s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
+    // Continue the same data stream: skip the batches the checkpoint's run already used.
+    std::vector<float> skipX(static_cast<size_t>(T * B * I));
+    std::vector<int64_t> skipY(static_cast<size_t>(T * B));
+    for (int64_t i = 0; i < initial.step; ++i) batches->next(skipX.data(), skipY.data());
+  } else {
+    for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
+    s.setAdam(run.lr);
+  }
+  RunDirectory dir(o.outDir);
+
+  TrainResult result;
+  result.compileMilliseconds = cm.compileMilliseconds;
+  result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
+  result.firstStep = s.step() + 1;
+  const Node* logits = cm.graph().find("logits");
+  const size_t classes = static_cast<size_t>(logits->dims().back());
+  std::vector<float> x(static_cast<size_t>(T * B * I));
+  std::vector<int64_t> y(static_cast<size_t>(T * B));
+  ProgressLine progress(o.progress, run.steps);
+  if (o.out)
+    *o.out << "mnemo train: model " << cm.model.name << " (" << run.modelFile << "), " << batches->describe() << ", B="
+           << B << " T=" << T << ", " << (o.fuse ? "fused" : "unfused") << " (" << result.kernelsPerStep
+           << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds) << " ms\n";
+
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < run.steps; ++i) {
+    batches->next(x.data(), y.data());
+    s.setF32(cm.model.input, x);
+    s.setI64(cm.model.labels, y);
+    float loss = s.trainStep();
+    int64_t step = s.step();
+    if (!std::isfinite(loss)) {
+      progress.clear();
+      MNEMO_FAIL("step " << step << ": the loss is " << loss << "; training stopped"
+                         << (dir.lastCheckpointStep() > 0 ? "; the last good checkpoint is " + dir.checkpointPath() +
+                                                                " (step " + std::to_string(dir.lastCheckpointStep()) + ")"
+                                                          : ""));
+    }
+    double acc = decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
+    result.loss.push_back(loss);
+    result.accuracy.push_back(acc);
+    result.lastStep = step;
+    result.runningLoss = trailingMean(result.loss, 100);
+    result.runningAccuracy = trailingMean(result.accuracy, 100);
+    dir.recordStep(step, loss, acc, result.runningLoss, result.runningAccuracy);
+    if (step % o.printEvery == 0 && o.out) {
+      progress.clear();
+      char line[96];
+      std::snprintf(line, sizeof line, "Step %lld, Loss %0.4f, Acc %0.3f", static_cast<long long>(step),
+                    result.runningLoss, result.runningAccuracy);
+      *o.out << line << "\n" << std::flush;
+    }
+    if (step % o.checkpointEvery == 0 || i + 1 == run.steps) dir.saveCheckpoint(capture(s, cm.model, run));
+    progress.update(i + 1, result.runningLoss, result.runningAccuracy);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.clear();
+  for (const std::string& p : cm.model.params) {
+    std::vector<float> v = s.getF32(p);
+    result.finalParams.insert(result.finalParams.end(), v.begin(), v.end());
+  }
+  dir.finish(result.firstStep);
+  if (o.out) {
+    char line[160];
+    std::snprintf(line, sizeof line, "trained steps %lld-%lld in %.2f s (%.2f ms/step, data included)",
+                  static_cast<long long>(result.firstStep), static_cast<long long>(result.lastStep), result.seconds,
+                  1000 * result.seconds / static_cast<double>(run.steps));
+    *o.out << line;
+    if (!o.outDir.empty()) *o.out << "; wrote " << dir.describe();
+    *o.out << "\n";
+  }
+  return result;
+}
+
+}  // namespace mnemo
