@@ -88,7 +88,9 @@ Grads vjpDiv(Builder& b, Node* n, Node* g) {
   return {b.div(g, y), b.neg(b.div(b.mul(g, n), y))};
 }
 Grads vjpNeg(Builder& b, Node*, Node* g) { return {b.neg(g)}; }
-Grads vjpRelu(Builder& b, Node* n, Node* g) { return {b.reluGrad(n->operand(0), g)}; }
+// relu'(x) reads the output: relu(x) > 0 exactly where x > 0, and keeping the input out of the
+// backward pass leaves it one use, so fusion can fold relu into the matmul that feeds it.
+Grads vjpRelu(Builder& b, Node* n, Node* g) { return {b.reluGrad(n, g)}; }
 Grads vjpTanh(Builder& b, Node* n, Node* g) {
   return {b.mul(g, b.sub(b.constant(1.0), b.square(n)))};  // 1 - tanh^2
 }

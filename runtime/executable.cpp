@@ -69,7 +69,7 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
 
   KernelEnv env{engine_, stream_, [this](const Node* n) { return address(n); }};
   for (const Node* n : order) {
-    if (isView(n)) continue;
+    if (plan_.noKernel.count(n)) continue;
     kernels_.push_back(makeKernel(*n, env));
     stageEnd_[static_cast<int>(n->stage())] = kernels_.size();
   }

@@ -1,6 +1,7 @@
 #include "runtime/memory_plan.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "graph/error.h"
@@ -59,6 +60,46 @@ class OffsetAllocator {
   size_t end_ = 0;
 };
 
+/// Where each value's bytes live before resolving chains: inside `parent` at `offset`.
+using Parents = std::unordered_map<const Node*, Placement>;
+
+/// Stacks along axis 0 whose parts can be written in place: the parts become slots of the
+/// stack's buffer (no copy), or, when the parts already are consecutive slots of a bigger
+/// stack, the stack is a view of that range. Bigger stacks choose first.
+void placeStacks(const std::vector<const Node*>& order, Parents& parent, std::unordered_set<const Node*>& noKernel) {
+  std::vector<const Node*> stacks;
+  for (const Node* n : order)
+    if (n->kind() == OpKind::Stack && n->attrs().getInt("axis") == 0) stacks.push_back(n);
+  std::stable_sort(stacks.begin(), stacks.end(),
+                   [](const Node* a, const Node* b) { return a->numOperands() > b->numOperands(); });
+  const std::unordered_set<const Node*> inOrder(order.begin(), order.end());
+  for (const Node* s : stacks) {
+    size_t part = valueBytes(s->operand(0)->type());
+    bool own = true;
+    std::unordered_set<const Node*> seen;
+    for (const Node* p : s->operands())
+      own = own && inOrder.count(p) && !noKernel.count(p) && !parent.count(p) && seen.insert(p).second;
+    if (own) {
+      for (int k = 0; k < s->numOperands(); ++k) parent[s->operand(k)] = {s, static_cast<size_t>(k) * part};
+      noKernel.insert(s);
+      continue;
+    }
+    // A run of consecutive slots of one stack: a view.
+    auto first = parent.find(s->operand(0));
+    if (first == parent.end() || first->second.base->kind() != OpKind::Stack) continue;
+    bool slice = true;
+    for (int k = 1; k < s->numOperands() && slice; ++k) {
+      auto it = parent.find(s->operand(k));
+      slice = it != parent.end() && it->second.base == first->second.base &&
+              it->second.offset == first->second.offset + static_cast<size_t>(k) * part;
+    }
+    if (slice) {
+      parent[s] = first->second;
+      noKernel.insert(s);
+    }
+  }
+}
+
 }  // namespace
 
 size_t elementBytes(const TensorType& t) { return t.dtype == DType::I64 ? 8 : 4; }
@@ -71,18 +112,30 @@ bool isView(const Node* n) {
 
 MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order) {
   MemoryPlan plan;
-  // Resolve views to their base and offset.
+  Parents parent;
   for (const Node* n : order) {
-    if (!isView(n)) {
-      plan.placement[n] = {n, 0};
-      continue;
-    }
-    const Node* src = n->operand(0);
-    Placement p = src->isLeaf() ? Placement{src, 0} : plan.placement.at(src);
-    if (n->kind() == OpKind::Select) p.offset += static_cast<size_t>(n->attrs().getInt("index")) * valueBytes(n->type());
-    plan.placement[n] = p;
+    if (!isView(n)) continue;
+    size_t offset = n->kind() == OpKind::Select ? static_cast<size_t>(n->attrs().getInt("index")) * valueBytes(n->type()) : 0;
+    parent[n] = {n->operand(0), offset};
+    plan.noKernel.insert(n);
   }
-  // Last position at which each base's bytes are read (through itself or any view).
+  placeStacks(order, parent, plan.noKernel);
+  // Follow each chain of parents to the value that owns the bytes.
+  std::function<Placement(const Node*)> resolve = [&](const Node* n) -> Placement {
+    auto done = plan.placement.find(n);
+    if (done != plan.placement.end()) return done->second;
+    auto it = parent.find(n);
+    Placement p{n, 0};
+    if (it != parent.end()) {
+      Placement up = it->second.base->isLeaf() ? Placement{it->second.base, 0} : resolve(it->second.base);
+      p = {up.base, up.offset + it->second.offset};
+    }
+    plan.placement[n] = p;
+    return p;
+  };
+  for (const Node* n : order) resolve(n);
+
+  // Last position at which each base's bytes are read (through itself or any value inside it).
   std::unordered_map<const Node*, size_t> lastUse;
   for (size_t i = 0; i < order.size(); ++i) {
     for (const Node* op : order[i]->operands()) {
@@ -94,18 +147,21 @@ MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order) {
     auto it = plan.placement.find(out);
     if (it != plan.placement.end()) lastUse[it->second.base] = order.size();
   }
-  // Walk the order: allocate at definition, release after the last use.
+  // Walk the order: a base is allocated when the first value inside it is written, and
+  // released after its last read.
   std::vector<std::vector<const Node*>> releaseAt(order.size() + 1);
   OffsetAllocator arena;
   for (size_t i = 0; i < order.size(); ++i) {
     const Node* n = order[i];
-    if (!isView(n) && !n->type().isNone()) {
-      size_t bytes = alignUp(valueBytes(n->type()));
-      plan.arenaOffset[n] = arena.allocate(bytes);
+    const Node* base = plan.placement.at(n).base;
+    bool writes = !plan.noKernel.count(n) && !n->type().isNone();
+    if (writes && !base->isLeaf() && !plan.arenaOffset.count(base)) {
+      size_t bytes = alignUp(valueBytes(base->type()));
+      plan.arenaOffset[base] = arena.allocate(bytes);
       plan.unsharedBytes += bytes;
-      auto it = lastUse.find(n);
+      auto it = lastUse.find(base);
       // A value nobody reads is released right after it is written.
-      releaseAt[it == lastUse.end() ? i : it->second].push_back(n);
+      releaseAt[it == lastUse.end() ? i : std::max(it->second, i)].push_back(base);
     }
     // Released after position i is allocated, so a kernel never reads and writes the same bytes.
     for (const Node* dead : releaseAt[i])

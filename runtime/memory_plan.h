@@ -1,12 +1,15 @@
 // The memory plan: assigns every intermediate value a byte range of one arena by liveness, so a
 // value's bytes are reused once its last reader has run. Views (reshape, select of an outer
-// index) share their source's bytes and keep it alive. Values read by the bwd stage stay live
+// index) share their source's bytes and keep it alive. A stack along the outer axis is built in
+// place: its parts are written straight into their slots (or, if they already are consecutive
+// slots of a bigger stack, it is a view of them), so it costs no copy. Values read by the bwd stage stay live
 // until that read, because liveness is computed over the whole fwd → bwd → opt order.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "graph/graph.h"
@@ -25,6 +28,8 @@ struct MemoryPlan {
   std::unordered_map<const Node*, size_t> arenaOffset;
   /// Every non-leaf value's placement (views point at their base).
   std::unordered_map<const Node*, Placement> placement;
+  /// Values that need no kernel: views, and stacks whose parts were written in place.
+  std::unordered_set<const Node*> noKernel;
   size_t arenaBytes = 0;     // peak: the arena's size
   size_t unsharedBytes = 0;  // what the values would take with no reuse
 };
