@@ -27,7 +27,6 @@ Prepared prepare(bool train, bool fused, int64_t batch, int64_t hidden, int64_t 
   buildPipeline(std::string(train ? "train" : "infer") + (fused ? "" : "-unfused"), pm);
   pm.run(*p.graph);
   CompileOptions opts;
-  opts.fuse = fused;
   p.session = std::make_unique<Session>(*p.graph, opts);
   std::mt19937 rng(7);
   std::normal_distribution<float> n(0.f, 0.1f);

@@ -10,6 +10,8 @@ namespace mnemo {
 
 using Args = std::vector<std::string>;  // the arguments after the subcommand name
 
+int runAnalyze(const Args& args);
+int runBench(const Args& args);
 int runDump(const Args& args);
 int runEval(const Args& args);
 int runTrain(const Args& args);

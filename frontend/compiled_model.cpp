@@ -17,7 +17,6 @@ CompiledModel compileModel(const std::string& source, const std::string& file, c
   buildPipeline(pipelineFor(settings), pm);
   cm.passes = pm.run(*cm.model.graph);
   CompileOptions copts;
-  copts.fuse = settings.fuse;
   copts.threads = settings.threads;
   cm.session = std::make_unique<Session>(*cm.model.graph, copts);
   cm.compileMilliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -46,9 +46,13 @@ std::string Graph::uniqueName(const std::string& hint) {
   }
 }
 
+// Order numbers are spaced so that a node inserted between two others can usually take a number
+// between theirs; only when a gap is used up is the whole list renumbered.
+constexpr int64_t kOrderGap = 1024;
+
 void Graph::renumber() const {
   int64_t i = 0;
-  for (const auto& n : nodes_) n->order_ = i++;
+  for (const auto& n : nodes_) n->order_ = kOrderGap * i++;
   orderValid_ = true;
 }
 
@@ -71,8 +75,13 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
   byName_[n->name_] = n;
   n->operands_ = std::move(operands);
   for (int i = 0; i < n->numOperands(); ++i) n->operands_[i]->uses_.push_back({n, i});
-  if (before) orderValid_ = false;
-  else n->order_ = nodes_.size() > 1 ? std::prev(n->position_, 1)->get()->order_ + 1 : 0;
+  if (before) {
+    int64_t prev = n->position_ == nodes_.begin() ? before->order_ - 2 * kOrderGap : std::prev(n->position_)->get()->order_;
+    n->order_ = prev + (before->order_ - prev) / 2;
+    if (n->order_ <= prev) orderValid_ = false;  // no room left between the neighbours
+  } else {
+    n->order_ = nodes_.size() > 1 ? std::prev(n->position_)->get()->order_ + kOrderGap : 0;
+  }
   return n;
 }
 
@@ -144,15 +153,16 @@ void Graph::erase(Node* n) {
   MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
   for (int i = 0; i < n->numOperands(); ++i) removeUse(n->operands_[i], n, i);
   byName_.erase(n->name_);
-  nodes_.erase(n->position_);
-  orderValid_ = false;
+  nodes_.erase(n->position_);  // the others keep their relative order numbers
 }
 
 void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) {
-  renumber();
+  // Priorities are positions (0, 1, 2, ...) in the current order.
+  std::unordered_map<const Node*, int64_t> position;
+  for (const auto& n : nodes_) position.emplace(n.get(), static_cast<int64_t>(position.size()));
   auto key = [&](const Node* n) {
     auto it = priority.find(n);
-    return it != priority.end() ? it->second : static_cast<double>(n->order_);
+    return it != priority.end() ? it->second : static_cast<double>(position.at(n));
   };
   // Kahn's algorithm over a min-heap of (priority, position).
   using Entry = std::pair<std::pair<double, int64_t>, Node*>;
@@ -160,7 +170,7 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   std::unordered_map<const Node*, int> pending;
   for (const auto& n : nodes_) {
     pending[n.get()] = n->numOperands();
-    if (n->numOperands() == 0) ready.push({{key(n.get()), n->order_}, n.get()});
+    if (n->numOperands() == 0) ready.push({{key(n.get()), position.at(n.get())}, n.get()});
   }
   std::list<std::unique_ptr<Node>> sorted;
   while (!ready.empty()) {
@@ -168,7 +178,7 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
     ready.pop();
     sorted.splice(sorted.end(), nodes_, n->position_);
     for (const Use& u : n->uses_)
-      if (--pending[u.user] == 0) ready.push({{key(u.user), u.user->order_}, u.user});
+      if (--pending[u.user] == 0) ready.push({{key(u.user), position.at(u.user)}, u.user});
   }
   MNEMO_CHECK(nodes_.empty(), "reschedule: the graph has a cycle");
   nodes_.swap(sorted);

@@ -14,9 +14,10 @@
 
 namespace mnemo {
 
+/// How to lower a graph. (Which optimizations ran is the pipeline's business: lowering takes
+/// the graph as it is.)
 struct CompileOptions {
-  bool fuse = true;  ///< run the fusion passes before lowering (the graph optimizer's switch)
-  int threads = 1;   ///< OpenMP threads for oneDNN (1 is fastest for B=16, H=64)
+  int threads = 1;  ///< OpenMP threads for oneDNN (1 is fastest for B=16, H=64)
 };
 
 class Executable {

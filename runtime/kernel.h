@@ -51,13 +51,21 @@ class DnnlKernel : public Kernel {
   DnnlKernel(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args, dnnl::stream stream, std::string impl,
              std::shared_ptr<const void> owned = nullptr)
       : prim_(std::move(prim)), args_(std::move(args)), stream_(std::move(stream)), impl_(std::move(impl)),
-        owned_(std::move(owned)) {}
-  void run() override { prim_.execute(stream_, args_); }
+        owned_(std::move(owned)) {
+    for (const auto& [key, mem] : args_) cArgs_.push_back({key, mem.get()});
+  }
+  /// Through oneDNN's C call with arguments prepared once: the C++ execute() builds an argument
+  /// vector on every call.
+  void run() override {
+    dnnl::error::wrap_c_api(dnnl_primitive_execute(prim_.get(), stream_.get(), static_cast<int>(cArgs_.size()), cArgs_.data()),
+                            "could not execute a primitive");
+  }
   std::string impl() const override { return "onednn:" + impl_; }
 
  private:
   dnnl::primitive prim_;
   std::unordered_map<int, dnnl::memory> args_;
+  std::vector<dnnl_exec_arg_t> cArgs_;
   dnnl::stream stream_;
   std::string impl_;
   std::shared_ptr<const void> owned_;

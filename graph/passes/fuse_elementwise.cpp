@@ -6,7 +6,8 @@
 // — elementwise, same stage, the region's iteration shape (a broadcast operand such as a [H]
 // bias enters as a parameter instead) — and every use of it is inside the region, so the region
 // has one result and no path can leave it and come back (no cycles). Regions stop at 32 ops.
-// A region of one op is left alone. Each refusal is recorded for --explain-fusion.
+// Transcendental ops stay out of regions (loopFusable). A region of one op is left alone. Each
+// refusal is recorded for --explain-fusion.
 //
 //   %g  = add(%a, %b)                     %d = fused(%a, %b, %h) {kind="elementwise"} {
 //   %d  = relu_grad(%h, %g)      →             %0 = add(%p0, %p1); %1 = relu_grad(%p2, %0)
@@ -33,7 +34,7 @@ class FuseElementwisePass : public Pass {
     std::unordered_set<const Node*> gone;  // erased by an earlier region
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node* root = *it;
-      if (gone.count(root) || root->info().category != Category::Elementwise) continue;
+      if (gone.count(root) || root->info().category != Category::Elementwise || !loopFusable(root)) continue;
       std::vector<Node*> region = {root};
       std::unordered_set<const Node*> inRegion = {root};
       for (size_t i = 0; i < region.size(); ++i) {

@@ -10,6 +10,8 @@
 // epilogueStep (fusion_rules.h) accepts: eltwise ops, ops with a scalar constant, and binary ops
 // whose other operand has the full shape, a per-column shape or one element. A returned value
 // ends the chain. Refusals are recorded with their reason for --explain-fusion.
+#include <unordered_set>
+
 #include "graph/builder.h"
 #include "graph/passes/fusion_rules.h"
 #include "graph/passes/passes.h"
@@ -24,8 +26,9 @@ class FuseMatmulEpiloguePass : public Pass {
   const char* name() const override { return "fuse-matmul-epilogue"; }
   bool run(Graph& g, PassContext& ctx) override {
     bool changed = false;
+    std::unordered_set<const Node*> gone;  // erased into an earlier region; never dereferenced
     for (Node* m : g.nodes()) {
-      if (m->kind() != OpKind::MatMul || !g.find(m->name())) continue;
+      if (gone.count(m) || m->kind() != OpKind::MatMul) continue;
       std::vector<Node*> chain;
       Node* acc = m;
       std::string refusal;
@@ -46,6 +49,7 @@ class FuseMatmulEpiloguePass : public Pass {
       if (chain.empty()) continue;
       std::vector<Node*> members = {m};
       members.insert(members.end(), chain.begin(), chain.end());
+      gone.insert(members.begin(), members.end());
       replaceWithRegion(g, members, "matmul");
       changed = true;
     }

@@ -64,6 +64,15 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
   return FusionDecision::yes();
 }
 
+FusionDecision loopFusable(const Node* n) {
+  switch (n->kind()) {
+    case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
+      return FusionDecision::no(std::string(opName(n->kind())) +
+                                " runs vectorised in oneDNN's eltwise kernel; the fused loop's scalar libm call is slower");
+    default: return FusionDecision::yes();
+  }
+}
+
 FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage) {
   if (p->isLeaf()) return FusionDecision::no("producer is a " + std::string(opName(p->kind())) + " (a region parameter)");
   if (p->info().category != Category::Elementwise)
@@ -74,7 +83,7 @@ FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage)
                               stageName(stage));
   if (p->dims() != dims)
     return FusionDecision::no("producer has shape " + dimsStr(p->dims()) + ", the region iterates over " + dimsStr(dims));
-  return FusionDecision::yes();
+  return loopFusable(p);
 }
 
 }  // namespace mnemo

@@ -36,6 +36,10 @@ struct EpilogueStep {
 /// result on the left unless the other side is a constant.
 FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step);
 
+/// Can \p n run inside a fused elementwise loop? Transcendental ops (tanh, sigmoid, exp, log)
+/// cannot: the loop calls scalar libm functions, while oneDNN's eltwise kernels (or a matmul's
+/// eltwise post-op) are vectorised, and measured 4–14× faster.
+FusionDecision loopFusable(const Node* n);
 /// Can producer \p p join the elementwise region whose iteration shape is \p dims and whose
 /// stage is \p stage? (Use checks are the pass's: they need the region's membership.)
 FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage);

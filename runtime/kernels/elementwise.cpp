@@ -82,7 +82,10 @@ std::unique_ptr<Kernel> makeUnaryKernel(const Node& n, KernelEnv& env) {
     float* out = env.f32(&n);
     size_t count = static_cast<size_t>(n.type().numel());
     return finish(std::make_unique<LoopKernel>("relu_grad", [=] {
-      for (size_t i = 0; i < count; ++i) out[i] = src[i] > 0.f ? g[i] : 0.f;
+      for (size_t i = 0; i < count; ++i) {
+        float gi = g[i];  // loaded on both paths, so the loop vectorises (a select, no branch)
+        out[i] = src[i] > 0.f ? gi : 0.f;
+      }
     }), n);
   }
   algorithm alg;

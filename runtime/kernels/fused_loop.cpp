@@ -73,7 +73,12 @@ class FusedLoopKernel : public Kernel {
       case OpKind::Sub: for (size_t e = 0; e < n; ++e) d[e] = a[e] - b[e]; break;
       case OpKind::Mul: for (size_t e = 0; e < n; ++e) d[e] = a[e] * b[e]; break;
       case OpKind::Div: for (size_t e = 0; e < n; ++e) d[e] = a[e] / b[e]; break;
-      case OpKind::ReluGrad: for (size_t e = 0; e < n; ++e) d[e] = a[e] > 0.f ? b[e] : 0.f; break;
+      case OpKind::ReluGrad:  // b[e] is read on both paths so the loop vectorises as a select
+        for (size_t e = 0; e < n; ++e) {
+          float be = b[e];
+          d[e] = a[e] > 0.f ? be : 0.f;
+        }
+        break;
       case OpKind::Neg: for (size_t e = 0; e < n; ++e) d[e] = -a[e]; break;
       case OpKind::Relu: for (size_t e = 0; e < n; ++e) d[e] = a[e] > 0.f ? a[e] : 0.f; break;
       case OpKind::Tanh: for (size_t e = 0; e < n; ++e) d[e] = std::tanh(a[e]); break;

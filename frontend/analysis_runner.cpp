@@ -1,0 +1,176 @@
+// CompileCache, runTrial and runTrials (see analysis_runner.h).
+#include "frontend/analysis_runner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "frontend/trainer.h"
+#include "graph/error.h"
+#include "tasks/delay_comparison.h"
+#include "tasks/registry.h"
+#include "tasks/rng.h"
+
+namespace mnemo {
+
+namespace {
+
+/// The model's declared sizes without T and B, e.g. "I=2, H=64, O=3".
+std::string describeSizes(const Model& model) {
+  std::string out;
+  for (const auto& [name, value] : model.sizes)
+    if (name != "T" && name != "B") out += (out.empty() ? "" : ", ") + name + "=" + std::to_string(value);
+  return out;
+}
+
+}  // namespace
+
+void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path) {
+  ModelOptions opts;
+  opts.batch = 1;
+  opts.seqLen = 1;
+  opts.sizeOverrides = ckpt.config.sizes;
+  Model model = parseModel(ckpt.config.modelSource, ckpt.config.modelFile, opts);
+  for (const std::string& p : model.params) {
+    auto stored = ckpt.params.find(p);
+    if (stored == ckpt.params.end()) MNEMO_FAIL("checkpoint " << path << " has no values for parameter %" << p);
+    const Dims& want = model.graph->find(p)->dims();
+    if (stored->second.dims != want)
+      MNEMO_FAIL("checkpoint " << path << ": parameter %" << p << " is " << dimsStr(stored->second.dims)
+                               << " but the model (" << ckpt.config.modelFile << " with " << describeSizes(model)
+                               << ") wants " << dimsStr(want));
+  }
+}
+
+CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse)
+    : ckpt_(std::move(ckpt)), path_(std::move(path)), report_(std::move(report)), fuse_(fuse) {
+  checkCheckpointShapes(ckpt_, path_);
+}
+
+CompiledModel& CompileCache::get(const ShapeKey& key) {
+  auto it = models_.find(key);
+  if (it != models_.end()) return *it->second;
+  if (key.batch < 1 || key.seqLen < 1)
+    MNEMO_FAIL("cannot compile for batch " << key.batch << " and " << key.seqLen << " steps");
+
+  ModelOptions opts;
+  opts.batch = key.batch;
+  opts.seqLen = key.seqLen;
+  opts.sizeOverrides = ckpt_.config.sizes;
+  opts.returnHidden = true;
+  CompileSettings settings{/*train=*/false, fuse_, /*threads=*/1};
+  auto cm = std::make_unique<CompiledModel>(
+      compileModel(ckpt_.config.modelSource, ckpt_.config.modelFile, opts, settings));
+
+  for (const std::string& p : cm->model.params) cm->session->setF32(p, ckpt_.params.at(p).values);
+  ++compiles_;
+  compileMs_ += cm->compileMilliseconds;
+  if (report_) report_(key, cm->compileMilliseconds);
+  return *models_.emplace(key, std::move(cm)).first->second;
+}
+
+std::vector<ShapeKey> CompileCache::keys() const {
+  std::vector<ShapeKey> out;
+  for (const auto& entry : models_) out.push_back(entry.first);
+  return out;
+}
+
+TrialRecord runTrial(CompileCache& cache, Trial trial) {
+  const int T = trial.length();
+  if (T < 1) MNEMO_FAIL("cannot run an empty trial");
+  CompiledModel& cm = cache.get({1, T});
+  Session& s = *cm.session;
+  s.setF32(cm.model.input, trial.inputs);
+  s.setI64(cm.model.labels, trial.labels);
+  s.forward();
+
+  TrialRecord r;
+  r.hidden = s.getF32("hs");
+  r.logits = s.getF32("logits");
+  const size_t classes = r.logits.size() / static_cast<size_t>(T);
+  r.decisionStep = T - 1;
+  for (int t = T - 1; t >= 0; --t)
+    if (trial.labels[static_cast<size_t>(t)] > 0) {
+      r.decisionStep = t;
+      break;
+    }
+  const float* z = r.logits.data() + static_cast<size_t>(r.decisionStep) * classes;
+  r.choice = static_cast<int64_t>(std::max_element(z, z + classes) - z);
+  r.correct = r.choice == trial.info.groundTruth;
+  r.trial = std::move(trial);
+  return r;
+}
+
+AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t seed) {
+  if (count < 1) MNEMO_FAIL("--trials must be at least 1, got " << count);
+  AnalysisRun run;
+  run.taskName = task.name();
+  run.seed = seed;
+  run.paramNames = task.paramNames();
+  run.periodNames = task.periodNames();
+  run.dt = task.dt();
+
+  Rng rng(seed);
+  run.trials.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    Trial trial = task.newTrial(rng);
+    if (i == 0) {
+      // The first compile tells the model's sizes; check them against the task once.
+      CompiledModel& cm = cache.get({1, trial.length()});
+      const Dims& in = cm.graph().find(cm.model.input)->dims();
+      const Dims& hs = cm.graph().find("hs")->dims();
+      const Dims& lg = cm.graph().find("logits")->dims();
+      run.inputSize = in.back();
+      run.hiddenSize = hs.back();
+      run.outputSize = lg.back();
+      if (run.inputSize != task.obsSize())
+        MNEMO_FAIL("task " << task.name() << " has " << task.obsSize() << " input channels, the model's input has "
+                           << run.inputSize);
+      if (run.outputSize != task.actionSize())
+        MNEMO_FAIL("task " << task.name() << " has " << task.actionSize() << " actions, the model has "
+                           << run.outputSize << " outputs");
+    }
+    run.trials.push_back(runTrial(cache, std::move(trial)));
+  }
+  return run;
+}
+
+int64_t AnalysisRun::totalSteps() const {
+  int64_t n = 0;
+  for (const TrialRecord& r : trials) n += r.trial.length();
+  return n;
+}
+
+std::vector<float> AnalysisRun::concatenatedHidden() const {
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(totalSteps() * hiddenSize));
+  for (const TrialRecord& r : trials) out.insert(out.end(), r.hidden.begin(), r.hidden.end());
+  return out;
+}
+
+std::vector<int64_t> AnalysisRun::trialStarts() const {
+  std::vector<int64_t> out;
+  int64_t at = 0;
+  for (const TrialRecord& r : trials) {
+    out.push_back(at);
+    at += r.trial.length();
+  }
+  return out;
+}
+
+double AnalysisRun::decisionAccuracy() const {
+  std::vector<float> logits;
+  std::vector<int64_t> labels;
+  for (const TrialRecord& r : trials) {
+    logits.insert(logits.end(), r.logits.begin(), r.logits.end());
+    labels.insert(labels.end(), r.trial.labels.begin(), r.trial.labels.end());
+  }
+  return mnemo::decisionAccuracy(logits.data(), labels.data(), labels.size(), static_cast<size_t>(outputSize));
+}
+
+std::unique_ptr<Task> analysisTask(const RunConfig& config) {
+  TaskConfig taskConfig = config.task == DelayComparison::kName ? notebookConfig() : TaskConfig{};
+  taskConfig.warn = [](const std::string&) {};
+  return makeTask(config.task, taskConfig);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,80 @@
+// Loading a command's graph from an IR file, a model file or the built-in notebook model.
+#include "frontend/graph_source.h"
+
+#include <sstream>
+
+#include "graph/error.h"
+#include "graph/parser.h"
+#include "graph/verifier.h"
+
+namespace mnemo {
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// "NAME=VALUE" with a positive integer VALUE.
+std::pair<std::string, int64_t> parseSizeOverride(const std::string& text) {
+  size_t eq = text.find('=');
+  std::string name = text.substr(0, eq == std::string::npos ? 0 : eq);
+  std::string value = eq == std::string::npos ? "" : text.substr(eq + 1);
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (name.empty() || value.empty() || used != value.size() || v <= 0)
+    MNEMO_FAIL("--size wants NAME=VALUE with a positive integer VALUE, got '" << text << "'");
+  return {name, static_cast<int64_t>(v)};
+}
+
+}  // namespace
+
+std::string GraphSource::describe() const {
+  std::ostringstream os;
+  os << (isModel ? "model " : "graph ") << graph->name() << " (" << path << ")";
+  for (const auto& [name, value] : sizes) os << " " << name << "=" << value;
+  return os.str();
+}
+
+ModelOptions modelOptions(const ModelSizing& sizing) {
+  if (sizing.batch <= 0) MNEMO_FAIL("--batch must be positive, got " << sizing.batch);
+  if (sizing.seqLen <= 0) MNEMO_FAIL("--seq-len must be positive, got " << sizing.seqLen);
+  if (sizing.hidden < 0) MNEMO_FAIL("--hidden must be positive, got " << sizing.hidden);
+  ModelOptions opts;
+  opts.batch = sizing.batch;
+  opts.seqLen = sizing.seqLen;
+  if (sizing.hidden > 0) opts.sizeOverrides["H"] = sizing.hidden;
+  for (const std::string& text : sizing.sizes) {
+    auto [name, value] = parseSizeOverride(text);
+    opts.sizeOverrides[name] = value;
+  }
+  return opts;
+}
+
+GraphSource loadGraphSource(const std::string& path, const ModelSizing& sizing) {
+  GraphSource src;
+  src.path = path;
+  if (endsWith(path, ".gir")) {
+    if (sizing.given)
+      MNEMO_FAIL(path << ": an IR file has fixed shapes; --batch, --seq-len, --hidden and --size apply to model files (.mnemo)");
+    src.graph = parseGraphFile(path);
+  } else if (path == kBuiltinNotebook || endsWith(path, ".mnemo")) {
+    ModelOptions opts = modelOptions(sizing);
+    Model m = path == kBuiltinNotebook ? loadNotebookModel(opts) : loadModelFile(path, opts);
+    src.graph = std::move(m.graph);
+    src.isModel = true;
+    src.sizes = m.sizes;
+    if (path == kBuiltinNotebook) src.path = std::string(kNotebookModelFile) + ", built in";
+  } else {
+    MNEMO_FAIL(path << ": unknown kind of file (expected FILE.gir, FILE.mnemo or '" << kBuiltinNotebook << "')");
+  }
+  verifyOrThrow(*src.graph, path);
+  return src;
+}
+
+}  // namespace mnemo
