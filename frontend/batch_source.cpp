@@ -62,7 +62,8 @@ std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   return std::make_unique<TaskBatches>(task, cfg);
 }
 
-std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs) {
+std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs,
+                                         int64_t classes) {
   if (!std::filesystem::exists(path)) MNEMO_FAIL("--data " << path << ": no such file");
   NpzArchive npz = readNpz(path);
   if (!npz.has("inputs") || !npz.has("labels")) MNEMO_FAIL("--data " << path << ": needs arrays 'inputs' and 'labels'");
@@ -79,6 +80,13 @@ std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen
   if (y.dtype == NpyType::Int64) labels = y.values<int64_t>();
   else if (y.dtype == NpyType::Int32) for (int32_t v : y.values<int32_t>()) labels.push_back(v);
   else MNEMO_FAIL("--data " << path << ": labels must be int64 or int32, got " << npyTypeName(y.dtype));
+  for (size_t i = 0; classes > 0 && i < labels.size(); ++i) {
+    if (labels[i] >= 0 && labels[i] < classes) continue;
+    const int64_t perBatch = seqLen * batch, at = static_cast<int64_t>(i) % perBatch;
+    MNEMO_FAIL("--data " << path << ": label " << labels[i] << " (batch " << static_cast<int64_t>(i) / perBatch
+                         << ", t " << at / batch << ", b " << at % batch << ") is not a class of the model, [0,"
+                         << classes << ")");
+  }
   return std::make_unique<FileBatches>(path, x.values<float>(), std::move(labels), x.shape[0],
                                        static_cast<size_t>(seqLen * batch * inputs), static_cast<size_t>(seqLen * batch));
 }

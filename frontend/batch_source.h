@@ -23,7 +23,9 @@ class BatchSource {
 /// The run's task through its Dataset, seeded with \p run.seed; \p inputs is the model's input
 /// width, checked against the task's observation size.
 std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs);
-/// Batches from \p path, checked against the model's [T,B,I].
-std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs);
+/// Batches from \p path, checked against the model's [T,B,I] and, if \p classes > 0, every label
+/// against the model's classes [0, classes).
+std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen, int64_t batch, int64_t inputs,
+                                         int64_t classes = 0);
 
 }  // namespace mnemo

@@ -114,7 +114,12 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
   c.batch = integer("batch");
   c.seqLen = integer("seq_len");
   c.lr = std::strtod(need("lr").c_str(), nullptr);
-  c.seed = static_cast<uint64_t>(integer("seed"));
+  {  // the seed is unsigned 64-bit: strtoll would clamp seeds >= 2^63
+    const std::string& v = need("seed");
+    char* end = nullptr;
+    c.seed = std::strtoull(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end || v[0] == '-') MNEMO_FAIL(what << ": config \"seed\" is not an unsigned integer: " << v);
+  }
   c.steps = integer("steps");
   for (const auto& [key, value] : m)
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);

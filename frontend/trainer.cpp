@@ -61,6 +61,25 @@ void restore(Session& s, const Model& model, const Checkpoint& ckpt, const std::
   }
 }
 
+/// "%p holds NaN or infinite values" (or "Adam's first/second moment of %p ...") for the first
+/// parameter or optimizer state that is not finite; empty if all are.
+std::string firstNonFinite(const Session& s, const Model& model) {
+  auto finite = [&](const std::string& name) {
+    const float* v = s.f32(name);
+    const int64_t n = model.graph->find(name)->type().numel();
+    for (int64_t i = 0; i < n; ++i)
+      if (!std::isfinite(v[i])) return false;
+    return true;
+  };
+  for (const std::string& p : model.params) {
+    if (!finite(p)) return "%" + p + " holds NaN or infinite values after the update";
+    if (!model.graph->find(p + ".m")) continue;
+    if (!finite(p + ".m")) return "Adam's first moment of %" + p + " holds NaN or infinite values";
+    if (!finite(p + ".v")) return "Adam's second moment of %" + p + " holds NaN or infinite values";
+  }
+  return "";
+}
+
 Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
   Checkpoint ckpt;
   ckpt.config = run;
@@ -91,18 +110,22 @@ TrainResult train(const TrainOptions& o) {
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
-  std::unique_ptr<BatchSource> batches =
-      o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
     s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
+  } else {
+    for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
+    s.setAdam(run.lr);
+  }
+  const Node* logits = cm.graph().find("logits");
+  const size_t classes = static_cast<size_t>(logits->dims().back());
+  std::unique_ptr<BatchSource> batches =
+      o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  if (!o.initCheckpoint.empty()) {
     // Continue the same data stream: skip the batches the checkpoint's run already used.
     std::vector<float> skipX(static_cast<size_t>(T * B * I));
     std::vector<int64_t> skipY(static_cast<size_t>(T * B));
     for (int64_t i = 0; i < initial.step; ++i) batches->next(skipX.data(), skipY.data());
-  } else {
-    for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
-    s.setAdam(run.lr);
   }
   RunDirectory dir(o.outDir);
 
@@ -110,8 +133,6 @@ TrainResult train(const TrainOptions& o) {
   result.compileMilliseconds = cm.compileMilliseconds;
   result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
   result.firstStep = s.step() + 1;
-  const Node* logits = cm.graph().find("logits");
-  const size_t classes = static_cast<size_t>(logits->dims().back());
   std::vector<float> x(static_cast<size_t>(T * B * I));
   std::vector<int64_t> y(static_cast<size_t>(T * B));
   ProgressLine progress(o.progress, run.steps);
@@ -127,9 +148,13 @@ TrainResult train(const TrainOptions& o) {
     s.setI64(cm.model.labels, y);
     float loss = s.trainStep();
     int64_t step = s.step();
-    if (!std::isfinite(loss)) {
+    // A finite loss can still come with an update that overflowed; such a state is never
+    // checkpointed either.
+    std::string broken = !std::isfinite(loss) ? std::string("the loss is ") + (std::isnan(loss) ? "NaN" : "infinite")
+                                              : firstNonFinite(s, cm.model);
+    if (!broken.empty()) {
       progress.clear();
-      MNEMO_FAIL("step " << step << ": the loss is " << loss << "; training stopped"
+      MNEMO_FAIL("step " << step << ": " << broken << "; training stopped"
                          << (dir.lastCheckpointStep() > 0 ? "; the last good checkpoint is " + dir.checkpointPath() +
                                                                 " (step " + std::to_string(dir.lastCheckpointStep()) + ")"
                                                           : ""));

@@ -35,8 +35,8 @@ struct TrainResult {
 };
 
 /// Runs the training loop. Bad input (model, checkpoint, data file, flags) is reported as a
-/// mnemo::Error before anything is written; a NaN or infinite loss stops the run with an error
-/// naming the step, leaving the last good checkpoint in place.
+/// mnemo::Error before anything is written; a NaN or infinite loss (or parameter or Adam moment)
+/// stops the run with an error naming the step, leaving the last good checkpoint in place.
 TrainResult train(const TrainOptions& options);
 
 /// The notebook's metric: the fraction of positions with label > 0 where the argmax of the
