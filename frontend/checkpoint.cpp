@@ -32,7 +32,12 @@ void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
 
 Checkpoint loadCheckpoint(const std::string& path) {
   if (!std::filesystem::exists(path)) MNEMO_FAIL("checkpoint " << path << " does not exist");
-  NpzArchive npz = readNpz(path);
+  NpzArchive npz;
+  try {
+    npz = readNpz(path);
+  } catch (const Error& e) {
+    MNEMO_FAIL("checkpoint " << path << " cannot be read (truncated or corrupt?): " << e.what());
+  }
   if (!npz.has("config_json") || !npz.has("step"))
     MNEMO_FAIL("checkpoint " << path << " is not a mnemo checkpoint (no config_json/step arrays)");
   Checkpoint ckpt;

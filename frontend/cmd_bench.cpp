@@ -18,7 +18,7 @@
 #include "frontend/commands.h"
 #include "frontend/graph_source.h"
 #include "frontend/init.h"
-#include "frontend/sizing_flags.h"
+#include "frontend/cli_flags.h"
 #include "graph/error.h"
 #include "graph/pass_manager.h"
 #include "runtime/session.h"

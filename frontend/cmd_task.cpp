@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "frontend/cli_flags.h"
 #include "frontend/commands.h"
 #include "graph/error.h"
 #include "io/npz.h"
@@ -34,17 +35,6 @@ constexpr const char* kUsage =
     "  mnemo task --export-trials 100 --out trials.npz\n"
     "  mnemo task --export-batches 20 --out batches.npz   (inputs [N,T,B,2], labels [N,T,B])\n"
     "  mnemo task --task PerceptualDecisionMaking-v0 --timing stimulus=uniform:500,1500\n\n";
-
-uint64_t parseSeed(const std::string& text) {
-  if (text.empty() || text[0] == '-' || text[0] == '+')
-    MNEMO_FAIL("bad --seed '" << text << "': expected a non-negative integer");
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE)
-    MNEMO_FAIL("bad --seed '" << text << "': expected a non-negative integer");
-  return v;
-}
 
 int positive(int value, const char* flag, int max) {
   if (value <= 0 || value > max)

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "frontend/checkpoint.h"
+#include "frontend/cli_flags.h"
 #include "frontend/commands.h"
 #include "frontend/model_dsl.h"
 #include "frontend/trainer.h"
@@ -26,20 +27,6 @@ std::string readText(const std::string& path) {
   return ss.str();
 }
 
-/// "NAME=VALUE" → (NAME, VALUE) for --size.
-std::pair<std::string, int64_t> parseSize(const std::string& spec) {
-  size_t eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0) MNEMO_FAIL("--size wants NAME=VALUE, got '" << spec << "'");
-  try {
-    size_t used = 0;
-    long long v = std::stoll(spec.substr(eq + 1), &used);
-    if (used != spec.size() - eq - 1 || v < 1) throw std::invalid_argument(spec);
-    return {spec.substr(0, eq), v};
-  } catch (const std::exception&) {
-    MNEMO_FAIL("--size " << spec << ": the value must be a positive integer");
-  }
-}
-
 }  // namespace
 
 int runTrain(const Args& args) {
@@ -48,22 +35,17 @@ int runTrain(const Args& args) {
       "lines (100-step running means; accuracy over labels > 0). Defaults reproduce the notebook:\n"
       "the rate RNN of examples/notebook_rnn.mnemo on DelayComparison-v0, batch 16, 100 steps per\n"
       "batch, hidden 64, Adam lr 1e-3, 2000 steps.\n\nOptions");
-  std::string model, task, outDir, init, data;
-  std::vector<std::string> sizes;
-  int64_t steps, batch, seqLen, hidden, printEvery, checkpointEvery;
+  std::string model, task, outDir, init, data, seedText;
+  int64_t steps, printEvery, checkpointEvery;
   double lr;
-  uint64_t seed;
   int threads;
+  ModelSizing sizing;
   opts.add_options()("help,h", "show this help")
       ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
       ("steps", po::value<int64_t>(&steps)->default_value(2000), "Adam steps to take")
-      ("seed", po::value<uint64_t>(&seed)->default_value(0), "seed for initialisation and data")
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for initialisation and data")
       ("lr", po::value<double>(&lr)->default_value(1e-3), "Adam learning rate")
-      ("hidden", po::value<int64_t>(&hidden), "hidden size (the model's size H)")
-      ("size", po::value<std::vector<std::string>>(&sizes)->composing(), "override a model size: NAME=VALUE (repeatable)")
-      ("batch", po::value<int64_t>(&batch)->default_value(16), "batch size B")
-      ("seq-len", po::value<int64_t>(&seqLen)->default_value(100), "time steps per batch T")
       ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
@@ -72,6 +54,7 @@ int runTrain(const Args& args) {
       ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
       ("no-progress", "no live progress line");
+  addSizingFlags(opts, sizing);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(opts).run(), vm);
   if (vm.count("help")) {
@@ -92,17 +75,14 @@ int runTrain(const Args& args) {
     run.modelSource = vm.count("model") ? readText(model) : notebookModelSource();
   }
   if (given("task") || !vm.count("init")) run.task = task;
-  if (given("batch") || !vm.count("init")) run.batch = batch;
-  if (given("seq-len") || !vm.count("init")) run.seqLen = seqLen;
+  ModelOptions sized = modelOptions(sizing);  // checks every sizing flag
+  if (given("batch") || !vm.count("init")) run.batch = sized.batch;
+  if (given("seq-len") || !vm.count("init")) run.seqLen = sized.seqLen;
   if (given("lr") || !vm.count("init")) run.lr = lr;
-  if (given("seed") || !vm.count("init")) run.seed = seed;
+  if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
   run.steps = steps;
-  if (batch < 1 || seqLen < 1) MNEMO_FAIL("--batch and --seq-len must be at least 1");
   if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
-  if (vm.count("hidden")) run.sizes["H"] = hidden;
-  for (const std::string& spec : sizes) run.sizes.insert_or_assign(parseSize(spec).first, parseSize(spec).second);
-  for (const auto& [name, value] : run.sizes)
-    if (value < 1) MNEMO_FAIL("size " << name << " must be at least 1, got " << value);
+  for (const auto& [name, value] : sized.sizeOverrides) run.sizes.insert_or_assign(name, value);
 
   o.fuse = !vm.count("no-fuse");
   o.threads = threads;

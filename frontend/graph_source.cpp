@@ -44,11 +44,11 @@ std::string GraphSource::describe() const {
 ModelOptions modelOptions(const ModelSizing& sizing) {
   if (sizing.batch <= 0) MNEMO_FAIL("--batch must be positive, got " << sizing.batch);
   if (sizing.seqLen <= 0) MNEMO_FAIL("--seq-len must be positive, got " << sizing.seqLen);
-  if (sizing.hidden < 0) MNEMO_FAIL("--hidden must be positive, got " << sizing.hidden);
+  if (sizing.hidden && *sizing.hidden <= 0) MNEMO_FAIL("--hidden must be positive, got " << *sizing.hidden);
   ModelOptions opts;
   opts.batch = sizing.batch;
   opts.seqLen = sizing.seqLen;
-  if (sizing.hidden > 0) opts.sizeOverrides["H"] = sizing.hidden;
+  if (sizing.hidden) opts.sizeOverrides["H"] = *sizing.hidden;
   for (const std::string& text : sizing.sizes) {
     auto [name, value] = parseSizeOverride(text);
     opts.sizeOverrides[name] = value;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ constexpr const char* kBuiltinNotebook = "notebook";
 struct ModelSizing {
   int64_t batch = 16;               ///< B
   int64_t seqLen = 100;             ///< T
-  int64_t hidden = 0;               ///< overrides size H when > 0
+  std::optional<int64_t> hidden;    ///< overrides size H when given
   std::vector<std::string> sizes;   ///< further overrides, each "NAME=VALUE"
   /// True if any of the above was given explicitly (an IR file cannot be resized, so giving
   /// them with a .gir file is an error rather than silently ignored).

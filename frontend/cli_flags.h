@@ -1,11 +1,15 @@
-// The command-line flags that size a model (--batch, --seq-len, --hidden, --size NAME=V), for
-// the subcommands in frontend/cmd_*.cpp. Header-only because it needs Boost.Program_options,
-// which only the `mnemo` executable links; library code uses ModelSizing (graph_source.h).
+// Command-line flags and values shared by the subcommands in frontend/cmd_*.cpp: the flags that
+// size a model (--batch, --seq-len, --hidden, --size NAME=V) and the --seed value. Header-only
+// because it needs Boost.Program_options, which only the `mnemo` executable links; library code
+// uses ModelSizing (graph_source.h).
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstdlib>
 
 #include "frontend/graph_source.h"
+#include "graph/error.h"
 
 namespace mnemo {
 
@@ -15,7 +19,8 @@ inline void addSizingFlags(boost::program_options::options_description& opts, Mo
   opts.add_options()
       ("batch", po::value<int64_t>(&sizing.batch)->default_value(sizing.batch), "batch size B (model files)")
       ("seq-len", po::value<int64_t>(&sizing.seqLen)->default_value(sizing.seqLen), "sequence length T (model files)")
-      ("hidden", po::value<int64_t>(&sizing.hidden), "hidden size: overrides the model's size H")
+      ("hidden", po::value<int64_t>()->notifier([&sizing](int64_t h) { sizing.hidden = h; }),
+       "hidden size: overrides the model's size H")
       ("size", po::value<std::vector<std::string>>(&sizing.sizes)->composing(),
        "NAME=VALUE: overrides any size the model declares (repeatable)");
 }
@@ -25,6 +30,17 @@ inline void addSizingFlags(boost::program_options::options_description& opts, Mo
 inline void noteSizingFlags(const boost::program_options::variables_map& vm, ModelSizing& sizing) {
   for (const char* flag : {"batch", "seq-len", "hidden", "size"})
     if (vm.count(flag) && !vm[flag].defaulted()) sizing.given = true;
+}
+
+/// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).
+inline uint64_t parseSeed(const std::string& text) {
+  if (text.empty() || text[0] == '-' || text[0] == '+')
+    MNEMO_FAIL("bad --seed '" << text << "': expected a non-negative integer");
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) MNEMO_FAIL("bad --seed '" << text << "': expected a non-negative integer");
+  return v;
 }
 
 }  // namespace mnemo
