@@ -3,6 +3,8 @@
 // input (missing, corrupt or mismatched checkpoint, --trials 0), each a one-line error.
 #include <catch2/catch.hpp>
 
+#include "cli_runner.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,41 +27,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Cli {
-  int code;
-  std::string out, err;
-  double seconds;
-};
-
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string shellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Cli runCli(const std::vector<std::string>& args) {
-  static std::atomic<int> counter{0};
-  fs::path base = fs::temp_directory_path() /
-                  ("mnemo_analyze_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::path out = base.string() + ".out", err = base.string() + ".err";
-  std::string cmd = shellQuote(MNEMO_BINARY);
-  for (const std::string& a : args) cmd += " " + shellQuote(a);
-  cmd += " >" + shellQuote(out.string()) + " 2>" + shellQuote(err.string());
-  auto start = std::chrono::steady_clock::now();
-  int status = std::system(cmd.c_str());
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Cli r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readAll(out), readAll(err), seconds};
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
+using Cli = testing::CliResult;
+const auto& readAll = testing::readFile;
+const auto& runCli = testing::runMnemo;
 
 fs::path scratch(const std::string& tag) {
   fs::path d = fs::temp_directory_path() / ("mnemo_analyze_cli_" + tag + "_" + std::to_string(::getpid()));

@@ -3,6 +3,8 @@
 // line on stderr with a non-zero exit code.
 #include <catch2/catch.hpp>
 
+#include "cli_runner.h"
+
 #include <sys/wait.h>
 
 #include <atomic>
@@ -25,41 +27,10 @@ namespace {
 
 const fs::path kFixtures = fs::path(MNEMO_SOURCE_DIR) / "tests" / "fixtures";
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs `mnemo ARGS` with stdout and stderr captured in temporary files.
-CliResult runMnemo(const std::vector<std::string>& args) {
-  static std::atomic<int> counter{0};
-  fs::path base = fs::temp_directory_path() /
-                  ("mnemo_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::path out = base.string() + ".out", err = base.string() + ".err";
-  std::string cmd = quote(MNEMO_BINARY);
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out.string()) + " 2>" + quote(err.string());
-  int status = std::system(cmd.c_str());
-  CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-size_t lineCount(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+using testing::CliResult;
+using testing::lineCount;
+using testing::runMnemo;
+const auto& slurp = testing::readFile;
 
 }  // namespace
 

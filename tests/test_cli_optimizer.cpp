@@ -3,6 +3,8 @@
 // errors, and `mnemo bench` on a small model.
 #include <catch2/catch.hpp>
 
+#include "cli_runner.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,42 +27,15 @@ const std::string kModel = (fs::path(MNEMO_SOURCE_DIR) / "examples" / "notebook_
 /// The notebook model, small enough for quick runs.
 const std::vector<std::string> kSmall = {"--seq-len", "3", "--batch", "2", "--hidden", "4"};
 
-struct Run {
-  int code;
-  std::string out, err;
-};
+using Run = testing::CliResult;
+const auto& readAll = testing::readFile;
+const auto& lines = testing::lineCount;
 
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string shellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs `mnemo ARGS...` and captures its exit code, stdout and stderr.
+/// Runs `mnemo ARGS... MORE...`.
 Run runCli(std::vector<std::string> args, const std::vector<std::string>& more = {}) {
-  static std::atomic<int> serial{0};
   args.insert(args.end(), more.begin(), more.end());
-  std::string base = (fs::temp_directory_path() / ("mnemo_cliopt_" + std::to_string(::getpid()) + "_" +
-                                                    std::to_string(serial++)))
-                         .string();
-  std::string cmd = shellQuote(MNEMO_BINARY);
-  for (const std::string& a : args) cmd += " " + shellQuote(a);
-  cmd += " >" + shellQuote(base + ".out") + " 2>" + shellQuote(base + ".err");
-  int status = std::system(cmd.c_str());
-  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readAll(base + ".out"), readAll(base + ".err")};
-  fs::remove(base + ".out");
-  fs::remove(base + ".err");
-  return r;
+  return testing::runMnemo(args);
 }
-
-size_t lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 /// The lines of \p text that start with \p prefix.
 std::vector<std::string> linesStarting(const std::string& text, const std::string& prefix) {

@@ -5,6 +5,8 @@
 // names the step and keeps the last good checkpoint.
 #include <catch2/catch.hpp>
 
+#include "cli_runner.h"
+
 #include <sys/wait.h>
 
 #include <atomic>
@@ -27,41 +29,15 @@ namespace {
 
 const fs::path kTrainFixtures = fs::path(MNEMO_SOURCE_DIR) / "tests" / "fixtures" / "train";
 
-struct CliResult {
-  int code;
-  std::string out, err;
-};
+using testing::CliResult;
+using testing::lineCount;
+const auto& slurp = testing::readFile;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// Runs `mnemo train --no-progress ARGS`.
+CliResult runTrain(std::vector<std::string> args) {
+  args.insert(args.begin(), {"train", "--no-progress"});
+  return testing::runMnemo(args);
 }
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-/// Runs `mnemo train ARGS` with stdout and stderr captured in temporary files.
-CliResult runTrain(const std::vector<std::string>& args) {
-  static std::atomic<int> counter{0};
-  fs::path base = fs::temp_directory_path() /
-                  ("mnemo_train_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::path out = base.string() + ".out", err = base.string() + ".err";
-  std::string cmd = quote(MNEMO_BINARY) + " train --no-progress";
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out.string()) + " 2>" + quote(err.string());
-  int status = std::system(cmd.c_str());
-  CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-size_t lineCount(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 /// The stderr lines that are not the task preset's warning (the notebook's timing carries an
 /// entry DelayComparison-v0 does not have; mnemo warns about it whenever the task is built).

@@ -1,0 +1,58 @@
+// Running the `mnemo` executable from a test: exit code, stdout and stderr, captured through
+// temporary files. Shared by every CLI test.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace mnemo::testing {
+
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+/// The whole file at \p p ("" if it cannot be read).
+inline std::string readFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// \p s quoted for the shell.
+inline std::string shellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/// Runs `mnemo ARGS...` (MNEMO_BINARY) and captures its exit code, stdout and stderr.
+inline CliResult runMnemo(const std::vector<std::string>& args) {
+  static std::atomic<int> serial{0};
+  std::string base = (std::filesystem::temp_directory_path() /
+                      ("mnemo_cli_" + std::to_string(::getpid()) + "_" + std::to_string(serial++)))
+                         .string();
+  std::string cmd = shellQuote(MNEMO_BINARY);
+  for (const std::string& a : args) cmd += " " + shellQuote(a);
+  cmd += " >" + shellQuote(base + ".out") + " 2>" + shellQuote(base + ".err");
+  int status = std::system(cmd.c_str());
+  CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, readFile(base + ".out"), readFile(base + ".err")};
+  std::filesystem::remove(base + ".out");
+  std::filesystem::remove(base + ".err");
+  return r;
+}
+
+/// The number of newline characters in \p s.
+inline size_t lineCount(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace mnemo::testing
