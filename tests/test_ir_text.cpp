@@ -32,13 +32,6 @@ std::vector<fs::path> girFiles(const fs::path& dir) {
   return files;
 }
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// The expected diagnostic of each malformed fixture: where, and a distinctive part of what.
 struct BadCase {
   int line, col;
