@@ -38,6 +38,14 @@ DelayComparison::DelayComparison(const TaskConfig& config,
     vmax_ = std::max({vmax_, a, b});
   }
   if (!(vmax_ > vmin_)) MNEMO_FAIL(kName << ": stimulus pairs need at least two distinct values");
+  stimulus1_ = periodIndex("stimulus1");
+  stimulus2_ = periodIndex("stimulus2");
+  delay_ = periodIndex("delay");
+  decision_ = periodIndex("decision");
+}
+
+namespace {
+enum Param : size_t { kV1, kV2, kPair, kDelayMs };  // the order of the Spec's parameter names
 }
 
 void DelayComparison::build(TrialBuilder& b) const {
@@ -49,20 +57,20 @@ void DelayComparison::build(TrialBuilder& b) const {
   const double v2 = gt == 1 ? small : big;
 
   b.layoutPeriods();
-  const StepRange stim1 = b.period("stimulus1"), stim2 = b.period("stimulus2");
+  const StepRange stim1 = b.period(stimulus1_), stim2 = b.period(stimulus2_), decision = b.period(decision_);
   b.addOb(b.all(), 0, 1.0);
   b.addOb(stim1, 1, encode(v1));
   b.addOb(stim2, 1, encode(v2));
-  b.setOb(b.period("decision"), 0.0);
+  b.setOb(decision, 0.0);
   b.addNoise(stim1, noiseStd());
   b.addNoise(stim2, noiseStd());
-  b.setGroundTruth(b.period("decision"), gt);
+  b.setGroundTruth(decision, gt);
 
-  const PeriodSpan& delay = b.info().period("delay");
-  b.setParam("v1", v1);
-  b.setParam("v2", v2);
-  b.setParam("pair", static_cast<double>(pair));
-  b.setParam("delay_ms", delay.endMs - delay.startMs);
+  const PeriodSpan& delay = b.info().periods[delay_];
+  b.setParam(kV1, v1);
+  b.setParam(kV2, v2);
+  b.setParam(kPair, static_cast<double>(pair));
+  b.setParam(kDelayMs, delay.endMs - delay.startMs);
 }
 
 }  // namespace mnemo

@@ -47,6 +47,7 @@ class DelayComparison : public Task {
  private:
   std::vector<std::pair<double, double>> vpairs_;
   double vmin_, vmax_;
+  size_t stimulus1_, stimulus2_, delay_, decision_;  // period indices, resolved once
 };
 
 }  // namespace mnemo

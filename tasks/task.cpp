@@ -72,7 +72,16 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
   trial_.info.periods.clear();
-  trial_.info.params.clear();
+  // The declared parameters come first, in order, so setParam(index) needs no search; their
+  // names survive from the last trial built into the same buffer.
+  std::vector<TrialParam>& params = trial_.info.params;
+  const std::vector<std::string>& names = task.paramNames();
+  bool sameNames = params.size() == names.size();
+  for (size_t i = 0; sameNames && i < names.size(); ++i) sameNames = params[i].name == names[i];
+  if (!sameNames) {
+    params.clear();
+    for (const std::string& name : names) params.push_back({name, std::nan("")});
+  }
 }
 
 void TrialBuilder::layoutPeriods() {
@@ -113,6 +122,20 @@ StepRange TrialBuilder::period(const std::string& name) const {
   MNEMO_CHECK(false, task_.name() << " has no period '" << name << "'");
   return {};
 }
+
+StepRange TrialBuilder::period(size_t index) const {
+  requireLayout();
+  const PeriodSpan& p = trial_.info.periods.at(index);
+  return {p.start, p.end};
+}
+
+size_t Task::periodIndex(const std::string& name) const {
+  for (size_t i = 0; i < periodNames_.size(); ++i)
+    if (periodNames_[i] == name) return i;
+  MNEMO_FAIL(name_ << " has no period '" << name << "'");
+}
+
+void TrialBuilder::setParam(size_t index, double value) { trial_.info.params.at(index).value = value; }
 
 void TrialBuilder::addOb(StepRange steps, int channel, double value) {
   requireLayout();

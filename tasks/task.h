@@ -91,6 +91,9 @@ class TrialBuilder {
 
   /// The steps of the period called `name`.
   StepRange period(const std::string& name) const;
+  /// The steps of period \p index (in the task's period order; see Task::periodIndex), without
+  /// a lookup by name: build() runs once per trial, so a task may resolve names once instead.
+  StepRange period(size_t index) const;
   /// Every step of the trial.
   StepRange all() const { return {0, trial_.info.length}; }
 
@@ -109,6 +112,8 @@ class TrialBuilder {
   void setGroundTruth(StepRange steps, int64_t label);
   /// Records a named trial variable in the metadata.
   void setParam(const std::string& name, double value);
+  /// Records the trial variable paramNames()[index] (no lookup by name).
+  void setParam(size_t index, double value);
 
   Rng& rng() { return rng_; }
   /// The metadata of the trial being built (periods are valid after layoutPeriods()).
@@ -142,6 +147,8 @@ class Task {
   const std::vector<std::string>& actionNames() const { return actionNames_; }
   /// Period names in trial order.
   const std::vector<std::string>& periodNames() const { return periodNames_; }
+  /// The position of period \p name in periodNames(); throws mnemo::Error if there is none.
+  size_t periodIndex(const std::string& name) const;
   /// The timing in effect for each period (defaults merged with the config's overrides).
   const std::vector<TimingSpec>& periodTimings() const { return timings_; }
   /// Names of the per-trial parameters TrialInfo::params holds, in order.
