@@ -7,6 +7,9 @@
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
 
 #include "frontend/graph_source.h"
 #include "graph/error.h"
@@ -30,6 +33,30 @@ inline void addSizingFlags(boost::program_options::options_description& opts, Mo
 inline void noteSizingFlags(const boost::program_options::variables_map& vm, ModelSizing& sizing) {
   for (const char* flag : {"batch", "seq-len", "hidden", "size"})
     if (vm.count(flag) && !vm[flag].defaulted()) sizing.given = true;
+}
+
+/// Parses \p args against \p opts into \p vm; with \p file, one positional argument (a file
+/// name) is accepted and stored there. \returns false when --help was asked for (the help is
+/// printed); bad flags throw Boost's errors, which main reports as one line.
+inline bool parseCommandLine(const std::vector<std::string>& args, const boost::program_options::options_description& opts,
+                             boost::program_options::variables_map& vm, std::string* file = nullptr) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(opts);
+  po::positional_options_description positional;
+  if (file) {
+    po::options_description hidden;
+    hidden.add_options()("file", po::value<std::string>(file), "input file");
+    all.add(hidden);
+    positional.add("file", 1);
+  }
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return false;
+  }
+  po::notify(vm);
+  return true;
 }
 
 /// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).

@@ -148,7 +148,7 @@ int runBench(const Args& args) {
       "without the graph optimizer, interleaving the two, and reports medians and their ratio.\n\nOptions");
   std::string model, what, only;
   int steps = 0, warmup = 0, threads = 1;
-  uint64_t seed = 0;
+  std::string seedText;
   ModelSizing sizing;
   opts.add_options()("help,h", "show this help")
       ("model", po::value<std::string>(&model)->default_value(kBuiltinNotebook),
@@ -158,15 +158,11 @@ int runBench(const Args& args) {
       ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
       ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
       ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN")
-      ("seed", po::value<uint64_t>(&seed)->default_value(0), "seed for the random params and data");
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parseCommandLine(args, opts, vm)) return 0;
+  const uint64_t seed = parseSeed(seedText);
   noteSizingFlags(vm, sizing);
   if (what != "fwd" && what != "train" && what != "both") MNEMO_FAIL("--what must be fwd, train or both, got '" << what << "'");
   if (vm.count("only") && only != "fused" && only != "unfused") MNEMO_FAIL("--only must be fused or unfused, got '" << only << "'");

@@ -124,20 +124,9 @@ int runDump(const Args& args) {
       ("stop-after", po::value<int>(&stopAfter), "run only passes 1..N")
       ("pass-stats", "print the per-pass table (time, nodes before/after, changed) as // comments");
   addSizingFlags(opts, sizing);
-  po::options_description hidden;
   std::string file;
-  hidden.add_options()("file", po::value<std::string>(&file), "graph file");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parseCommandLine(args, opts, vm, &file)) return 0;
   noteSizingFlags(vm, sizing);
   if (file.empty()) MNEMO_FAIL("no graph file given (usage: mnemo dump FILE.gir)");
   if (format != "ir" && format != "dot") MNEMO_FAIL("--format must be ir or dot, got '" << format << "'");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "frontend/cli_flags.h"
 #include "frontend/commands.h"
 #include "graph/error.h"
 #include "graph/parser.h"
@@ -25,27 +26,17 @@ void printValue(const Node* n, const RefTensor& t, size_t limit) {
 
 int runEval(const Args& args) {
   po::options_description opts("mnemo eval FILE.gir [options]\n\nRuns the reference evaluator (double precision) with seeded random inputs,\nparams and state, and prints the graph's returned values.\n\nOptions");
-  uint64_t seed = 0;
+  std::string seedText;
   std::string stage;
   size_t limit = 8;
   opts.add_options()("help,h", "show this help")
-      ("seed", po::value<uint64_t>(&seed)->default_value(0), "seed for the random inputs")
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random inputs")
       ("stage", po::value<std::string>(&stage)->default_value("opt"), "last stage to run: fwd, bwd or opt")
       ("show", po::value<size_t>(&limit)->default_value(8), "elements printed per value");
-  po::options_description hidden;
   std::string file;
-  hidden.add_options()("file", po::value<std::string>(&file), "graph file");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parseCommandLine(args, opts, vm, &file)) return 0;
+  const uint64_t seed = parseSeed(seedText);
   if (file.empty()) MNEMO_FAIL("no graph file given (usage: mnemo eval FILE.gir)");
   Stage last = stage == "fwd" ? Stage::Fwd : stage == "bwd" ? Stage::Bwd : Stage::Opt;
   if (stage != "fwd" && stage != "bwd" && stage != "opt") MNEMO_FAIL("--stage must be fwd, bwd or opt, got '" << stage << "'");

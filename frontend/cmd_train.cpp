@@ -56,12 +56,7 @@ int runTrain(const Args& args) {
       ("no-progress", "no live progress line");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  po::notify(vm);
+  if (!parseCommandLine(args, opts, vm)) return 0;
 
   TrainOptions o;
   RunConfig& run = o.run;

@@ -1,5 +1,5 @@
-// Running the `mnemo` executable from a test: exit code, stdout and stderr, captured through
-// temporary files. Shared by every CLI test.
+// Running the `mnemo` executable from a test (exit code, stdout and stderr, captured through
+// temporary files) and scratch directories. Shared by the CLI and training tests.
 #pragma once
 
 #include <sys/wait.h>
@@ -54,5 +54,24 @@ inline CliResult runMnemo(const std::vector<std::string>& args) {
 
 /// The number of newline characters in \p s.
 inline size_t lineCount(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+/// A fresh, empty directory under the temporary directory, removed with everything in it.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    path = std::filesystem::temp_directory_path() /
+           ("mnemo_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
 
 }  // namespace mnemo::testing

@@ -95,7 +95,8 @@ TEST_CASE("cli: bad flags and arguments give one line and a non-zero exit", "[cl
       {{"dump", "/nonexistent/graph.gir"}, "mnemo dump: /nonexistent/graph.gir: cannot open file"},
       {{"dump", file, "extra.gir"}, "mnemo dump: too many positional options have been specified"},
       {{"eval", "--stage", "train", file}, "mnemo eval: --stage must be fwd, bwd or opt, got 'train'"},
-      {{"eval", "--seed", "many", file}, "mnemo eval: the argument ('many') for option '--seed' is invalid"},
+      {{"eval", "--seed", "many", file}, "mnemo eval: bad --seed 'many': expected a non-negative integer"},
+      {{"eval", "--seed", "-1", file}, "mnemo eval: bad --seed '-1': expected a non-negative integer"},
       {{"frobnicate"}, "mnemo: unknown command 'frobnicate'"},
   };
   for (const Bad& c : cases) {

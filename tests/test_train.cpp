@@ -9,6 +9,8 @@
 // and are stated with a margin next to each check.
 #include <catch2/catch.hpp>
 
+#include "cli_runner.h"
+
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -34,22 +36,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh, empty directory under the temporary directory, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("mnemo_train_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 std::string readText(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

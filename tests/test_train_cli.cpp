@@ -45,21 +45,7 @@ std::string withoutTaskWarning(const std::string& err) {
   return std::regex_replace(err, std::regex("mnemo: warning: timing entry [^\n]*\n"), "");
 }
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("mnemo_train_cli_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 /// Every file of \p dir with its bytes.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
