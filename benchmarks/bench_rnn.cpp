@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "frontend/compiled_model.h"
 #include "frontend/rnn_model.h"
 #include "graph/pass_manager.h"
 #include "runtime/session.h"
@@ -24,7 +25,7 @@ Prepared prepare(bool train, bool fused, int64_t batch, int64_t hidden, int64_t 
   Prepared p;
   p.graph = buildNotebookRnn(cfg);
   PassManager pm;
-  buildPipeline(std::string(train ? "train" : "infer") + (fused ? "" : "-unfused"), pm);
+  buildPipeline(pipelineFor({train, fused, 1}), pm);
   pm.run(*p.graph);
   CompileOptions opts;
   p.session = std::make_unique<Session>(*p.graph, opts);
