@@ -128,6 +128,7 @@ TrainResult train(const TrainOptions& o) {
     for (int64_t i = 0; i < initial.step; ++i) batches->next(skipX.data(), skipY.data());
   }
   RunDirectory dir(o.outDir);
+  if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);
 
   TrainResult result;
   result.compileMilliseconds = cm.compileMilliseconds;
@@ -182,7 +183,7 @@ TrainResult train(const TrainOptions& o) {
     std::vector<float> v = s.getF32(p);
     result.finalParams.insert(result.finalParams.end(), v.begin(), v.end());
   }
-  dir.finish(result.firstStep);
+  dir.finish();
   if (o.out) {
     char line[160];
     std::snprintf(line, sizeof line, "trained steps %lld-%lld in %.2f s (%.2f ms/step, data included)",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <unistd.h>
 
@@ -26,6 +27,21 @@ RunDirectory::RunDirectory(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) MNEMO_FAIL("cannot create run directory " << dir_ << ": " << ec.message());
+}
+
+size_t RunDirectory::continueFrom(int64_t step) {
+  if (dir_.empty()) return 0;
+  std::ifstream in(dir_ + "/metrics.csv");
+  std::string line;
+  if (!in || !std::getline(in, line)) return 0;  // no earlier metrics here
+  while (std::getline(in, line)) {
+    long long s;
+    double loss, acc, runningLoss, runningAcc;
+    if (std::sscanf(line.c_str(), "%lld,%lf,%lf,%lf,%lf", &s, &loss, &acc, &runningLoss, &runningAcc) != 5) continue;
+    if (s > step) break;
+    recordStep(s, loss, acc, runningLoss, runningAcc);
+  }
+  return steps_.size();
 }
 
 void RunDirectory::recordStep(int64_t step, double loss, double accuracy, double runningLoss, double runningAccuracy) {
@@ -56,7 +72,7 @@ void RunDirectory::saveCheckpoint(const Checkpoint& ckpt) {
   lastCheckpoint_ = ckpt.step;
 }
 
-void RunDirectory::finish(int64_t firstStep) {
+void RunDirectory::finish() {
   if (dir_.empty()) return;
   writeMetrics();
   std::vector<double> x(steps_.begin(), steps_.end());
@@ -73,7 +89,8 @@ void RunDirectory::finish(int64_t firstStep) {
   accPanel.series.push_back({x, runningAccuracy_, "mean of last 100", "#a63603"});
   Figure fig;
   fig.width = 900, fig.height = 380, fig.columns = 2;
-  fig.title = "mnemo train: steps " + std::to_string(firstStep) + "-" + std::to_string(steps_.empty() ? 0 : steps_.back());
+  fig.title = steps_.empty() ? "mnemo train"
+                             : "mnemo train: steps " + std::to_string(steps_.front()) + "-" + std::to_string(steps_.back());
   fig.panels = {lossPanel, accPanel};
   writeSvg(dir_ + "/training.svg", fig);
 }

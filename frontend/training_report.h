@@ -17,11 +17,15 @@ class RunDirectory {
  public:
   /// \p dir empty: a run that writes nothing.
   explicit RunDirectory(std::string dir);
+  /// A resumed run: keeps the rows of an existing metrics.csv up to \p step (the checkpoint's),
+  /// so the file and the plot cover the whole training, not only the resumed part. \returns
+  /// how many rows were kept.
+  size_t continueFrom(int64_t step);
   void recordStep(int64_t step, double loss, double accuracy, double runningLoss, double runningAccuracy);
   /// Writes checkpoint.npz (atomically), config.json and the metrics so far.
   void saveCheckpoint(const Checkpoint& ckpt);
   /// Writes the final metrics and the loss/accuracy plot.
-  void finish(int64_t firstStep);
+  void finish();
   int64_t lastCheckpointStep() const { return lastCheckpoint_; }
   std::string checkpointPath() const { return dir_ + "/checkpoint.npz"; }
   /// "DIR/{checkpoint.npz, config.json, metrics.csv, training.svg}".

@@ -9,6 +9,8 @@
 // and are stated with a margin next to each check.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "cli_runner.h"
 
 #include <atomic>
@@ -254,10 +256,22 @@ TEST_CASE("resuming from a checkpoint continues the uninterrupted trajectory exa
     CHECK(sameBits(b.adamM.at(p).values, a.adamM.at(p).values));
     CHECK(sameBits(b.adamV.at(p).values, a.adamV.at(p).values));
   }
-  // The resumed run's metrics hold its own steps.
+  // Resumed into a fresh directory, the metrics hold the resumed steps only.
   std::string csv = readText(dir.path / "resumed/metrics.csv");
   CHECK(csv.find("\n21,") != std::string::npos);
   CHECK(csv.find("\n20,") == std::string::npos);
+
+  // Resumed into the checkpoint's own directory, they continue its file: steps 1..N, once each.
+  TrainOptions inPlace = notebookRun(N / 2);
+  inPlace.initCheckpoint = dir / "half/checkpoint.npz";
+  inPlace.outDir = dir / "half";
+  train(inPlace);
+  std::string whole = readText(dir.path / "half/metrics.csv");
+  CHECK(std::count(whole.begin(), whole.end(), '\n') == N + 1);  // header + one row per step
+  CHECK(whole.find("\n1,") != std::string::npos);
+  CHECK(whole.find("\n20,") != std::string::npos);
+  CHECK(whole.find("\n21,") != std::string::npos);
+  CHECK(whole.find("\n40,") != std::string::npos);
 }
 
 TEST_CASE("a checkpoint of other sizes is refused before anything is written", "[train]") {
