@@ -81,15 +81,28 @@ const char* stageColour(Stage s) {
   }
   return "white";
 }
+/// For a fused region, " (kind): op → op → ..." so a picture shows what the box runs.
+std::string regionSummary(const Node* n) {
+  if (!n->body()) return "";
+  std::string s = " (" + n->attrs().getString("kind") + "):\\n";
+  bool first = true;
+  for (const Node* b : n->body()->nodes()) {
+    if (b->isLeaf()) continue;
+    s += (first ? "" : " → ") + std::string(opName(b->kind()));
+    first = false;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string printDot(const Graph& g) {
   std::ostringstream os;
   os << "digraph \"" << g.name() << "\" {\n  rankdir=TB;\n  node [shape=box, style=filled, fontname=\"monospace\"];\n";
   for (const Node* n : g.nodes()) {
-    os << "  " << dotId(n) << " [label=\"%" << n->name() << "\\n" << opName(n->kind()) << "\\n"
+    os << "  " << dotId(n) << " [label=\"%" << n->name() << "\\n" << opName(n->kind()) << regionSummary(n) << "\\n"
        << n->type().str() << "\", fillcolor=\"" << (n->isLeaf() ? "#eeeeee" : stageColour(n->stage()))
-       << "\"];\n";
+       << "\"" << (n->body() ? ", peripheries=2" : "") << "];\n";
   }
   for (const Node* n : g.nodes())
     for (const Node* op : n->operands()) os << "  " << dotId(op) << " -> " << dotId(n) << ";\n";

@@ -114,6 +114,8 @@ TEST_CASE("cli dump: --format dot, --stop-after, --disable-pass and --pass-stats
   CHECK(dot.out.rfind("// mnemo dump | graph @rnn | pipeline infer | ", 0) == 0);
   CHECK(dot.out.find("\ndigraph \"rnn\" {\n") != std::string::npos);
   CHECK(dot.out.substr(dot.out.size() - 2) == "}\n");
+  // A fused region's box says what it runs.
+  CHECK(dot.out.find("fused (matmul):\\nmatmul → add → add → relu") != std::string::npos);
 
   Run stats = runCli({"dump", kModel, "--pipeline", "train", "--stop-after", "5", "--disable-pass", "cse", "--pass-stats"},
                     kSmall);
