@@ -12,33 +12,13 @@
 
 namespace mnemo {
 
-namespace {
-
-/// The model's declared sizes without T and B, e.g. "I=2, H=64, O=3".
-std::string describeSizes(const Model& model) {
-  std::string out;
-  for (const auto& [name, value] : model.sizes)
-    if (name != "T" && name != "B") out += (out.empty() ? "" : ", ") + name + "=" + std::to_string(value);
-  return out;
-}
-
-}  // namespace
-
 void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path) {
   ModelOptions opts;
   opts.batch = 1;
   opts.seqLen = 1;
   opts.sizeOverrides = ckpt.config.sizes;
   Model model = parseModel(ckpt.config.modelSource, ckpt.config.modelFile, opts);
-  for (const std::string& p : model.params) {
-    auto stored = ckpt.params.find(p);
-    if (stored == ckpt.params.end()) MNEMO_FAIL("checkpoint " << path << " has no values for parameter %" << p);
-    const Dims& want = model.graph->find(p)->dims();
-    if (stored->second.dims != want)
-      MNEMO_FAIL("checkpoint " << path << ": parameter %" << p << " is " << dimsStr(stored->second.dims)
-                               << " but the model (" << ckpt.config.modelFile << " with " << describeSizes(model)
-                               << ") wants " << dimsStr(want));
-  }
+  for (const std::string& p : model.params) storedValues(ckpt.params, p, p, model.graph->find(p)->dims(), path);
 }
 
 CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse)

@@ -31,8 +31,8 @@ struct ShapeKey {
 using CompileReport = std::function<void(const ShapeKey& key, double milliseconds)>;
 
 /// Checks that \p ckpt holds every parameter of its model (parsed with the checkpoint's size
-/// overrides) with the shape the model declares; otherwise a one-line mnemo::Error naming the
-/// parameter, both shapes and the model's sizes. \p path names the checkpoint.
+/// overrides) with the shape the model declares; otherwise the one-line mnemo::Error of
+/// storedValues (checkpoint.h) naming the parameter and both shapes. \p path names the checkpoint.
 void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path);
 
 /// Inference sessions of one trained model, one per shape signature, compiled on first use.

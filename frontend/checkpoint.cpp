@@ -18,6 +18,16 @@ void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, Sto
 }
 }  // namespace
 
+const std::vector<float>& storedValues(const std::map<std::string, StoredTensor>& tensors, const std::string& name,
+                                       const std::string& target, const Dims& dims, const std::string& path) {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) MNEMO_FAIL("checkpoint " << path << " has no values for %" << target);
+  if (it->second.dims != dims)
+    MNEMO_FAIL("checkpoint " << path << ": %" << target << " is " << dimsStr(it->second.dims) << ", the model wants "
+                             << dimsStr(dims) << " (was it trained with other sizes?)");
+  return it->second.values;
+}
+
 void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
   NpzArchive npz(path);
   addAll(npz, kParam, ckpt.params);

@@ -25,6 +25,13 @@ struct Checkpoint {
   std::map<std::string, StoredTensor> params, adamM, adamV;
 };
 
+/// The values stored as \p name in \p tensors (params, adamM or adamV), checked to have the
+/// model's \p dims; throws a one-line mnemo::Error naming the checkpoint \p path and the graph
+/// value \p target (e.g. w_ir, or w_ir.m for its Adam moment) when they are missing or shaped
+/// for other sizes.
+const std::vector<float>& storedValues(const std::map<std::string, StoredTensor>& tensors, const std::string& name,
+                                       const std::string& target, const Dims& dims, const std::string& path);
+
 /// Writes \p ckpt to \p path atomically.
 void saveCheckpoint(const std::string& path, const Checkpoint& ckpt);
 /// Reads a checkpoint; a missing, truncated or corrupt file, or one without mnemo's arrays, is a

@@ -44,13 +44,7 @@ ModelOptions modelOptions(const RunConfig& run) {
 /// Restores params, Adam moments and the step from \p ckpt, checking every shape.
 void restore(Session& s, const Model& model, const Checkpoint& ckpt, const std::string& path) {
   auto put = [&](const std::map<std::string, StoredTensor>& from, const std::string& name, const std::string& target) {
-    auto it = from.find(name);
-    if (it == from.end()) MNEMO_FAIL("checkpoint " << path << " has no values for %" << target);
-    const Node* n = model.graph->find(target);
-    if (it->second.dims != n->dims())
-      MNEMO_FAIL("checkpoint " << path << ": %" << target << " is " << dimsStr(it->second.dims) << ", the model wants "
-                               << dimsStr(n->dims()) << " (was it trained with other sizes?)");
-    s.setF32(target, it->second.values);
+    s.setF32(target, storedValues(from, name, target, model.graph->find(target)->dims(), path));
   };
   for (const std::string& p : model.params) {
     put(ckpt.params, p, p);

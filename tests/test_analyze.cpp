@@ -145,7 +145,7 @@ TEST_CASE("a checkpoint whose parameters do not fit its model is a one-line erro
   }
   Checkpoint missing = smallCheckpoint();
   missing.params.erase("b_ro");
-  CHECK_THROWS_WITH(CompileCache(missing, "m.npz"), Catch::Contains("no values for parameter %b_ro"));
+  CHECK_THROWS_WITH(CompileCache(missing, "m.npz"), Catch::Contains("checkpoint m.npz has no values for %b_ro"));
 }
 
 TEST_CASE("the export has the documented shapes and agrees with the in-memory run", "[analyze]") {
