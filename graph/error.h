@@ -41,7 +41,8 @@ class ErrorBuilder {
 #define MNEMO_CHECK(cond, msg)                                                           \
   do {                                                                                   \
     if (!(cond))                                                                         \
-      MNEMO_FAIL("internal error at " << __FILE__ << ":" << __LINE__ << ": " << msg);  \
+      MNEMO_FAIL("internal error at " << __FILE__ << ":" << __LINE__ << ": " << msg    \
+                 << " (a bug in mnemo: please report it with this model)");               \
   } while (0)
 
 }  // namespace mnemo

@@ -36,6 +36,20 @@ std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
   MNEMO_FAIL("no kernel for op '" << opName(n.kind()) << "'");
 }
 
+/// makeKernel, with what oneDNN or the standard library throw while lowering reported as an
+/// internal error naming the node: the passes only build what the runtime can lower, so such a
+/// failure is a bug in mnemo, never the user's.
+std::unique_ptr<Kernel> lowerNode(const Node& n, KernelEnv& env) {
+  try {
+    return makeKernel(n, env);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    MNEMO_FAIL("internal error: lowering %" << n.name() << " (" << opName(n.kind()) << ") failed: " << e.what()
+                                             << "; please report it with this model");
+  }
+}
+
 }  // namespace
 
 Executable::Executable(const Graph& g, const CompileOptions& opts)
@@ -70,7 +84,7 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
   KernelEnv env{engine_, stream_, [this](const Node* n) { return address(n); }};
   for (const Node* n : order) {
     if (plan_.noKernel.count(n)) continue;
-    kernels_.push_back(makeKernel(*n, env));
+    kernels_.push_back(lowerNode(*n, env));
     stageEnd_[static_cast<int>(n->stage())] = kernels_.size();
   }
   for (int s = 1; s < 3; ++s) stageEnd_[s] = std::max(stageEnd_[s], stageEnd_[s - 1]);

@@ -9,7 +9,8 @@
 // The chain grows while the running value has exactly one use, in the same stage, that
 // epilogueStep (fusion_rules.h) accepts: eltwise ops, ops with a scalar constant, and binary ops
 // whose other operand has the full shape, a per-column shape or one element. A returned value
-// ends the chain. Refusals are recorded with their reason for --explain-fusion.
+// ends the chain, and so does a step past oneDNN's post-op limit (kMaxPostOps): the rest of the
+// chain is left to fuse-elementwise. Refusals are recorded with their reason for --explain-fusion.
 #include <unordered_set>
 
 #include "graph/builder.h"
@@ -32,6 +33,7 @@ class FuseMatmulEpiloguePass : public Pass {
       std::vector<Node*> chain;
       Node* acc = m;
       std::string refusal;
+      int postOps = 0;
       while (true) {
         if (g.isOutput(acc)) { refusal = "%" + acc->name() + " is returned by the graph"; break; }
         if (acc->uses().size() != 1) { refusal = "%" + acc->name() + " has " + std::to_string(acc->uses().size()) + " uses"; break; }
@@ -40,6 +42,12 @@ class FuseMatmulEpiloguePass : public Pass {
         EpilogueStep step;
         FusionDecision d = epilogueStep(u.user, u.index, &step);
         if (!d) { refusal = "consumer %" + u.user->name() + ": " + d.why; break; }
+        if (postOps + postOpCount(step) > kMaxPostOps) {
+          refusal = "consumer %" + u.user->name() + " would take the chain past oneDNN's limit of " +
+                    std::to_string(kMaxPostOps) + " post-ops";
+          break;
+        }
+        postOps += postOpCount(step);
         chain.push_back(u.user);
         acc = u.user;
       }

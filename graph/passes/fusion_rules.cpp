@@ -64,6 +64,11 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
   return FusionDecision::yes();
 }
 
+int postOpCount(const EpilogueStep& step) {
+  if (step.kind == EpilogueStep::Binary || !step.linear) return 1;
+  return (step.alpha != 1.f) + (step.beta != 0.f || step.alpha == 1.f);
+}
+
 FusionDecision loopFusable(const Node* n) {
   switch (n->kind()) {
     case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:

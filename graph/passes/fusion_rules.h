@@ -30,6 +30,12 @@ struct EpilogueStep {
   int otherIndex = -1;
 };
 
+/// oneDNN (2.6) refuses a primitive with more post-ops than this ("could not append a binary
+/// post-op"), so fuse-matmul-epilogue ends a chain before it needs more.
+constexpr int kMaxPostOps = 32;
+/// The post-ops \p step takes: one, or two for alpha·x + beta with both parts.
+int postOpCount(const EpilogueStep& step);
+
 /// Can \p n, whose operand \p accIndex is the running matmul result, be applied as a post-op?
 /// Binary operands must have the result's shape, a per-column [N]/[1,N] shape or one element
 /// (oneDNN 2.6 runs per-row broadcasts as slow reference code); sub and div need the running

@@ -11,11 +11,18 @@ Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::
   auto body = std::make_unique<Graph>(last->name());
   std::unordered_map<const Node*, Node*> inBody;
   std::vector<Node*> operands;
+  // A constant is copied into the body as a uniform value, except where a matmul reads it: the
+  // runtime binds matmul operands to buffers, so there it stays a parameter (a non-zero initial
+  // state `h_0` multiplied by a weight is such a constant).
+  std::unordered_map<const Node*, bool> matmulOperand;
+  for (Node* m : members)
+    if (m->kind() == OpKind::MatMul)
+      for (Node* op : m->operands()) matmulOperand[op] = true;
   auto mapOperand = [&](Node* op) -> Node* {
     auto it = inBody.find(op);
     if (it != inBody.end()) return it->second;
     Node* copy;
-    if (op->kind() == OpKind::Constant) {
+    if (op->kind() == OpKind::Constant && !matmulOperand.count(op)) {
       copy = body->create(OpKind::Constant, {}, op->type(), op->attrs(), "", Stage::Fwd);
     } else {
       copy = body->create(OpKind::Input, {}, op->type(), {}, "p" + std::to_string(operands.size()), Stage::Fwd);

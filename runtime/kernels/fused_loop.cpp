@@ -132,7 +132,10 @@ std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
         constants.push_back(static_cast<float>(b->attrs().getFloat("value")));
         from = {};
       }
-      if (from == dims) {
+      // A constant is always gathered (from the kernel's own storage, which a Direct source
+      // could not point at before the kernel exists), even in a scalar region where its shape
+      // equals the region's.
+      if (from == dims && b->kind() == OpKind::Input) {
         s.kind = Source::Direct, s.ptr = data;
       } else {
         s.kind = Source::Gather, s.ptr = data, s.reg = registers++;

@@ -90,6 +90,8 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
     EpilogueStep step;
     FusionDecision d = epilogueStep(b, accIndex, &step);
     MNEMO_CHECK(d.ok, "region %" << n.name() << ": " << d.why);
+    MNEMO_CHECK(postIndex + postOpCount(step) <= kMaxPostOps,
+                "region %" << n.name() << " needs more than oneDNN's " << kMaxPostOps << " post-ops");
     if (step.kind == EpilogueStep::Binary) {
       const Node* other = b->operand(step.otherIndex);
       MNEMO_CHECK(outer.count(other), "binary post-op operand of region %" << n.name() << " is not a parameter");

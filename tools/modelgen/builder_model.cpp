@@ -1,0 +1,145 @@
+#include "builder_model.h"
+
+#include <cmath>
+#include <map>
+
+#include "graph/builder.h"
+#include "graph/error.h"
+#include "op_table.h"
+
+namespace mnemo::modelgen {
+
+namespace {
+
+/// A value while unrolling: a number (folded, as the DSL folds them) or a node.
+struct Value {
+  Node* node = nullptr;
+  double number = 0;
+};
+
+class Unroller {
+ public:
+  explicit Unroller(const GenModel& m) : m_(m), g_(std::make_unique<Graph>("gen")), b_(*g_) {}
+
+  std::unique_ptr<Graph> run() {
+    for (const Decl& d : m_.inputs) global_[d.name] = b_.input(d.name, {DType::F32, dims(d.dims)});
+    Node* labels = b_.input("labels", {DType::I64, {m_.seqLen, m_.batch}});
+    global_["labels"] = labels;
+    for (const Decl& d : m_.params) global_[d.name] = b_.param(d.name, dims(d.dims), d.init);
+    std::map<std::string, Node*> state;
+    for (const Decl& d : m_.states) {
+      double v = d.init == "zeros" ? 0 : d.init == "ones" ? 1 : std::stod(d.init);
+      state[d.name] = b_.constant(v, dims(d.dims), d.name + "_0");
+    }
+    std::map<std::string, std::vector<Node*>> outSeq;
+    std::vector<std::string> outOrder;
+    for (int64_t t = 0; t < m_.seqLen; ++t) {
+      t_ = t;
+      local_ = state;
+      for (const Statement& s : m_.step) {
+        Node* v = tensor(eval(s.value));
+        local_[s.name] = v;
+        if (s.kind == Statement::State) state[s.name] = v;
+        if (s.kind == Statement::Out) {
+          if (t == 0) outOrder.push_back(s.name);
+          outSeq[s.name].push_back(v);
+        }
+      }
+    }
+    local_.clear();
+    std::vector<Node*> outs;
+    for (size_t i = 0; i < outOrder.size(); ++i) {
+      Node* stacked = b_.create(OpKind::Stack, outSeq[outOrder[i]], {{"axis", int64_t{0}}}, i == 0 ? "logits" : outOrder[i]);
+      global_[outOrder[i]] = stacked;
+      outs.push_back(stacked);
+    }
+    Value loss = eval(m_.mainLoss);
+    for (const Expr& e : m_.extraLoss) loss = binary(OpKind::Add, loss, eval(e));
+    g_->addOutput(tensor(loss));
+    for (Node* o : outs) g_->addOutput(o);
+    return std::move(g_);
+  }
+
+ private:
+  Dims dims(const SymDims& d) const {
+    Dims out;
+    for (const std::string& s : d)
+      out.push_back(s == "T" ? m_.seqLen : s == "B" ? m_.batch : std::isdigit(s[0]) ? std::stoll(s) : m_.sizes.at(s));
+    return out;
+  }
+  Node* tensor(const Value& v) { return v.node ? v.node : b_.constant(v.number); }
+  Node* lookup(const std::string& name) {
+    auto it = local_.find(name);
+    if (it != local_.end()) return it->second;
+    return global_.at(name);
+  }
+  Value binary(OpKind k, const Value& a, const Value& b) {
+    if (!a.node && !b.node) {
+      switch (k) {
+        case OpKind::Add: return {nullptr, a.number + b.number};
+        case OpKind::Sub: return {nullptr, a.number - b.number};
+        case OpKind::Mul: return {nullptr, a.number * b.number};
+        default: return {nullptr, a.number / b.number};
+      }
+    }
+    return {b_.create(k, {tensor(a), tensor(b)})};
+  }
+
+  static double fold(OpKind k, double x) {
+    switch (k) {
+      case OpKind::Neg: return -x;
+      case OpKind::Relu: return x > 0 ? x : 0;
+      case OpKind::Tanh: return std::tanh(x);
+      case OpKind::Sigmoid: return 1 / (1 + std::exp(-x));
+      case OpKind::Exp: return std::exp(x);
+      case OpKind::Log: return std::log(x);
+      case OpKind::Sqrt: return std::sqrt(x);
+      case OpKind::Square: return x * x;
+      default: MNEMO_FAIL("modelgen: cannot fold op '" << opName(k) << "' of a number");
+    }
+  }
+
+  Value eval(const Expr& e) {
+    if (e.op == "number") return {nullptr, e.number};
+    if (e.op == "name") return {lookup(e.name)};
+    if (e.op == "select") return {b_.select(global_.at(e.name), 0, t_)};
+    if (e.op == "cross_entropy") {
+      Node* logits = tensor(eval(e.args[0]));
+      const Dims& d = logits->dims();
+      Node* flat = b_.reshape(logits, {d[0] * d[1], d[2]});
+      Node* labels = b_.reshape(global_.at("labels"), {d[0] * d[1]});
+      return {b_.softmaxXent(flat, labels)};
+    }
+    const OpRow& row = opRow(e.op);
+    OpKind kind;
+    MNEMO_CHECK(opByName(row.irOp, &kind), "modelgen: op row '" << row.id << "' names no op");
+    std::vector<Value> args;
+    for (const Expr& a : e.args) args.push_back(eval(a));
+    switch (row.kind) {
+      case OpRow::Binary: return binary(kind, args[0], args[1]);
+      case OpRow::MatMul: return {b_.matmul(tensor(args[0]), tensor(args[1]))};
+      case OpRow::Reduce: {
+        Node* x = tensor(args[0]);
+        std::vector<int64_t> axes(e.axes.begin(), e.axes.end());
+        if (axes.empty())
+          for (int64_t a = 0; a < x->type().rank(); ++a) axes.push_back(a);
+        return {kind == OpKind::ReduceMean ? b_.reduceMean(x, axes) : b_.reduceSum(x, axes)};
+      }
+      case OpRow::Unary: break;
+    }
+    if (!args[0].node) return {nullptr, fold(kind, args[0].number)};  // as the DSL folds numbers
+    return {b_.create(kind, {args[0].node})};
+  }
+
+  const GenModel& m_;
+  std::unique_ptr<Graph> g_;
+  Builder b_;
+  std::map<std::string, Node*> global_, local_;
+  int64_t t_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Graph> buildModelGraph(const GenModel& m) { return Unroller(m).run(); }
+
+}  // namespace mnemo::modelgen

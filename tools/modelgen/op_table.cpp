@@ -1,0 +1,66 @@
+#include "op_table.h"
+
+#include "graph/error.h"
+
+namespace mnemo::modelgen {
+
+const std::vector<OpRow>& opRows() {
+  static const std::vector<OpRow> rows = {
+      //  id          irOp           form              text       kind              pos    posR   weight
+      {"add",        "add",         OpRow::Infix,  "+",        OpRow::Binary,  false, false, 6},
+      {"sub",        "sub",         OpRow::Infix,  "-",        OpRow::Binary,  false, false, 4},
+      {"mul",        "mul",         OpRow::Infix,  "*",        OpRow::Binary,  false, false, 6},
+      {"div",        "div",         OpRow::Infix,  "/",        OpRow::Binary,  false, true,  2},
+      {"add_call",   "add",         OpRow::Call,   "add",      OpRow::Binary,  false, false, 1},
+      {"mul_call",   "mul",         OpRow::Call,   "mul",      OpRow::Binary,  false, false, 1},
+      {"neg",        "neg",         OpRow::Prefix, "-",        OpRow::Unary,   false, false, 2},
+      {"neg_call",   "neg",         OpRow::Call,   "neg",      OpRow::Unary,   false, false, 1},
+      {"relu",       "relu",        OpRow::Call,   "relu",     OpRow::Unary,   false, false, 3},
+      {"tanh",       "tanh",        OpRow::Call,   "tanh",     OpRow::Unary,   false, false, 3},
+      {"sigmoid",    "sigmoid",     OpRow::Call,   "sigmoid",  OpRow::Unary,   false, false, 3},
+      {"exp",        "exp",         OpRow::Call,   "exp",      OpRow::Unary,   false, false, 2},
+      {"log",        "log",         OpRow::Call,   "log",      OpRow::Unary,   true,  false, 2},
+      {"sqrt",       "sqrt",        OpRow::Call,   "sqrt",     OpRow::Unary,   true,  false, 2},
+      {"square",     "square",      OpRow::Call,   "square",   OpRow::Unary,   false, false, 3},
+      {"matmul",     "matmul",      OpRow::Infix,  "@",        OpRow::MatMul,  false, false, 5},
+      {"matmul_call","matmul",      OpRow::Call,   "matmul",   OpRow::MatMul,  false, false, 1},
+      {"mean",       "reduce_mean", OpRow::Call,   "mean",     OpRow::Reduce,  false, false, 2},
+      {"sum",        "reduce_sum",  OpRow::Call,   "sum",      OpRow::Reduce,  false, false, 2},
+  };
+  return rows;
+}
+
+const OpRow& opRow(const std::string& id) {
+  for (const OpRow& r : opRows())
+    if (id == r.id) return r;
+  MNEMO_FAIL("modelgen: no op row '" << id << "'");
+}
+
+const std::vector<OpExclusion>& opsFromStructure() {
+  static const std::vector<OpExclusion> ops = {
+      {"input", "every `input` declaration"},
+      {"param", "every `param` declaration"},
+      {"constant", "numbers and state initial values"},
+      {"select", "x[t] reads an input's step"},
+      {"stack", "an `out` is stacked over time"},
+      {"softmax_xent", "the main loss term cross_entropy(o, labels)"},
+      {"reshape", "cross_entropy flattens [T, B, O] logits to [T*B, O]"},
+  };
+  return ops;
+}
+
+const std::vector<OpExclusion>& opsNotInModels() {
+  static const std::vector<OpExclusion> ops = {
+      {"state", "the DSL lowers a state to constants and step values; `state` leaves are Adam's moments"},
+      {"relu_grad", "a gradient op (no gradient of its own): autodiff makes it"},
+      {"broadcast", "needs a dims attribute; the DSL broadcasts implicitly"},
+      {"insert_slice", "made by autodiff (the gradient of select)"},
+      {"argmax", "needs an axis attribute and has no gradient"},
+      {"softmax_xent_grad", "a gradient op: autodiff makes it"},
+      {"fused", "made by the fusion passes"},
+      {"adam_update", "made by the adam pass"},
+  };
+  return ops;
+}
+
+}  // namespace mnemo::modelgen

@@ -1,0 +1,335 @@
+#include "oracle.h"
+
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "builder_model.h"
+#include "frontend/model_dsl.h"
+#include "graph/error.h"
+#include "graph/pass_manager.h"
+#include "graph/passes/adam.h"
+#include "runtime/reference/evaluator.h"
+#include "runtime/session.h"
+
+namespace mnemo::modelgen {
+
+namespace {
+
+// Tolerances. The runtime computes in float32 (unit roundoff u = 6e-8), the reference in
+// float64. A value built from K float operations is off by at most about K·u relative to the
+// magnitude of the terms it sums, and in practice by sqrt(K)·u; our largest models chain
+// T = 100 steps of matmuls over H ≤ 13 and reductions over T·B·H ≤ 21000 elements, so K·u stays
+// below 1e-3 while sqrt(K)·u is ~1e-5. Errors are judged against the tensor's own magnitude
+// (|ref_i| + max_j |ref_j|), because an element that is a cancellation of large terms carries
+// the absolute error of those terms, not of its own small value. So:
+//   |got_i − ref_i| ≤ kRelTol · (|ref_i| + max_j |ref_j|) + kAbsTol
+// A real bug — a wrong op, operand, constant, broadcast or a missing term — changes values by
+// O(1) of their magnitude, far above 1e-3. kAbsTol covers tensors that are zero in float64 and
+// 1e-9 in float32 (a gradient cancelled exactly).
+constexpr double kRelTol = 1e-3;
+constexpr double kAbsTol = 1e-6;
+// Adam's first steps move every parameter by about lr·sign(g) (m̂/√v̂ = g/|g| at step 1), so a
+// parameter after an update depends on its gradient only through the gradient's sign and,
+// weakly, its ratio to the next one. Where the reference gradient is clearly resolved (well
+// above both the gradient tolerance and Adam's ε) the update must match to kAdamRel·lr per step;
+// where it is not (float noise may flip its sign) only Adam's bound |Δp| ≤ lr·(1 + small) holds,
+// so the two may differ by up to 2·lr per step.
+constexpr double kAdamRel = 0.05;
+constexpr double kLr = 1e-3, kBeta1 = 0.9;
+// Reference values beyond this (or non-finite) make the model degenerate: its float32 run
+// cannot be compared meaningfully, and the generator discards it.
+constexpr double kDegenerate = 1e6;
+
+struct Values {
+  std::string label;
+  std::vector<double> data;
+};
+
+std::string compareValues(const Values& ref, const std::vector<float>& got) {
+  if (ref.data.size() != got.size())
+    return ref.label + ": " + std::to_string(got.size()) + " values, expected " + std::to_string(ref.data.size());
+  double scale = 0;
+  for (double v : ref.data) scale = std::max(scale, std::fabs(v));
+  for (size_t i = 0; i < got.size(); ++i) {
+    double err = std::fabs(static_cast<double>(got[i]) - ref.data[i]);
+    if (!(err <= kRelTol * (std::fabs(ref.data[i]) + scale) + kAbsTol)) {
+      std::ostringstream os;
+      os.precision(7);
+      os << ref.label << "[" << i << "] = " << got[i] << ", reference " << ref.data[i] << " (tensor magnitude "
+         << scale << ")";
+      return os.str();
+    }
+  }
+  return "";
+}
+
+/// Parameters after \p steps Adam steps; \p grad is the step-1 reference gradient.
+std::string compareParams(const Values& ref, const std::vector<double>& grad, const std::vector<float>& got, int steps) {
+  double gscale = 0;
+  for (double g : grad) gscale = std::max(gscale, std::fabs(g));
+  for (size_t i = 0; i < got.size(); ++i) {
+    double gtol = kRelTol * (std::fabs(grad[i]) + gscale) + kAbsTol;
+    bool resolved = std::fabs(grad[i]) > 10 * gtol && std::fabs(grad[i]) > 1e-5;
+    double tol = 1e-6 * (1 + std::fabs(ref.data[i])) + steps * kLr * (resolved ? kAdamRel : 2.0);
+    double err = std::fabs(static_cast<double>(got[i]) - ref.data[i]);
+    if (!(err <= tol)) {
+      std::ostringstream os;
+      os.precision(7);
+      os << ref.label << "[" << i << "] = " << got[i] << ", reference " << ref.data[i] << " (gradient " << grad[i] << ")";
+      return os.str();
+    }
+  }
+  return "";
+}
+
+std::vector<double> asVector(const RefTensor& t) { return t.data; }
+
+/// What the reference computed for the model.
+struct Expected {
+  std::vector<Values> outputs;  // step 1: loss, logits, further outputs (in graph output order)
+  std::vector<std::string> params;
+  std::vector<Values> grads, after1, after2;
+};
+
+/// Float-rounded random inputs and parameters, by name: inputs in [−1, 1], labels uniform over
+/// the classes, matrices with variance 1/fan_in (so recurrences neither explode nor vanish),
+/// vectors in [−0.5, 0.5].
+std::map<std::string, RefTensor> makeBindings(const Graph& g, const Model& model, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::map<std::string, RefTensor> out;
+  for (const Node* n : g.nodes()) {
+    if (n->kind() != OpKind::Input && n->kind() != OpKind::Param) continue;
+    RefTensor t(n->type());
+    if (n->type().dtype == DType::I64) {
+      std::uniform_int_distribution<int64_t> classes(0, model.sizes.at("O") - 1);
+      for (double& v : t.data) v = static_cast<double>(classes(rng));
+    } else {
+      double bound = 1;
+      if (n->kind() == OpKind::Param)
+        bound = n->dims().size() == 2 ? std::sqrt(3.0 / static_cast<double>(n->dims()[0])) : 0.5;
+      std::uniform_real_distribution<double> dist(-bound, bound);
+      for (double& v : t.data) v = static_cast<double>(static_cast<float>(dist(rng)));
+    }
+    out.emplace(n->name(), std::move(t));
+  }
+  return out;
+}
+
+/// Parses \p text (or builds \p built's graph) and runs the training pipeline on it.
+std::unique_ptr<Graph> compile(const std::string& text, int64_t batch, int64_t seqLen, bool fuse,
+                               const std::vector<std::string>& disabled, Model* model, const GenModel* built = nullptr) {
+  ModelOptions mo;
+  mo.batch = batch, mo.seqLen = seqLen;
+  *model = parseModel(text, "generated.mnemo", mo);
+  if (built) model->graph = buildModelGraph(*built);
+  PassManagerOptions pmo;
+  pmo.disabled = disabled;
+  PassManager pm(pmo);
+  buildPipeline(fuse ? "train" : "train-unfused", pm);
+  pm.run(*model->graph);
+  return std::move(model->graph);
+}
+
+bool degenerate(const std::vector<double>& v) {
+  for (double x : v)
+    if (!std::isfinite(x) || std::fabs(x) > kDegenerate) return true;
+  return false;
+}
+
+CheckResult fail(const std::string& kind, const std::string& variant, const std::string& message) {
+  CheckResult r;
+  r.status = CheckResult::Fail, r.kind = kind, r.variant = variant, r.message = message;
+  return r;
+}
+
+/// Runs one variant; \returns an empty string or the first mismatch.
+std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& bindings, const Expected& want) {
+  Session s(g);
+  for (const auto& [name, t] : bindings) {
+    if (!g.find(name)) continue;  // an input the optimizations removed
+    if (t.type.dtype == DType::I64) {
+      std::vector<int64_t> v(t.data.begin(), t.data.end());
+      s.setI64(name, v);
+    } else {
+      std::vector<float> v(t.data.begin(), t.data.end());
+      s.setF32(name, v);
+    }
+  }
+  s.setAdam(kLr, kBeta1);
+  s.trainStep();
+  for (size_t i = 0; i < want.outputs.size(); ++i) {
+    const Node* out = g.outputs().at(i);
+    const float* p = reinterpret_cast<const float*>(s.executable().address(out));
+    std::string e = compareValues(want.outputs[i], std::vector<float>(p, p + out->type().numel()));
+    if (!e.empty()) return "step 1 " + e;
+  }
+  for (size_t i = 0; i < want.params.size(); ++i) {
+    std::vector<float> m = s.getF32(want.params[i] + ".m");
+    for (float& v : m) v = static_cast<float>(v / (1 - kBeta1));
+    std::string e = compareValues(want.grads[i], m);
+    if (e.empty()) e = compareParams(want.after1[i], want.grads[i].data, s.getF32(want.params[i]), 1);
+    if (!e.empty()) return e;
+  }
+  s.trainStep();
+  for (size_t i = 0; i < want.params.size(); ++i) {
+    std::string e = compareParams(want.after2[i], want.grads[i].data, s.getF32(want.params[i]), 2);
+    if (!e.empty()) return e;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Variant> defaultVariants() {
+  return {{"unfused", false, {}},
+          {"fused", true, {}},
+          {"fused without fuse-matmul-epilogue", true, {"fuse-matmul-epilogue"}},
+          {"fused without fuse-elementwise", true, {"fuse-elementwise"}},
+          {"fused without time-batch", true, {"time-batch"}},
+          {"unfused, built with the Builder", false, {}, true},
+          {"fused, built with the Builder", true, {}, true}};
+}
+
+std::string CheckResult::signature() const {
+  static const std::regex noise(R"(%[A-Za-z0-9_.]+|[0-9][0-9.e+-]*)");
+  std::string msg = message;
+  if (kind == "mismatch") msg = msg.substr(0, msg.find('['));  // which quantity, not which element
+  return kind + " | " + variant + " | " + std::regex_replace(msg, noise, "#");
+}
+
+CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, const std::vector<Variant>& variants,
+                       const std::function<void(const std::string&)>& onVariant, const GenModel* genModel) {
+  Model refModel;
+  std::unique_ptr<Graph> ref;
+  try {
+    ref = compile(text, batch, seqLen, false, {}, &refModel);
+  } catch (const Error& e) {
+    CheckResult r;
+    r.status = CheckResult::Invalid, r.message = e.what();
+    return r;
+  }
+  std::map<std::string, RefTensor> bindings = makeBindings(*ref, refModel, 12345);
+  Expected want;
+  ReferenceEvaluator ev(*ref);
+  for (const auto& [name, t] : bindings) ev.bind(name, t);
+  AdamConfig adam;
+  adam.lr = kLr, adam.beta1 = kBeta1;
+  for (const Node* n : ref->nodes()) {
+    if (n->kind() != OpKind::State) continue;
+    if (n->name() == kAdamHyperName) ev.bind(n->name(), adamHyperTensor(adam, 1));
+    else ev.bind(n->name(), RefTensor(n->type()));  // Adam moments start at zero
+  }
+  ev.run(Stage::Opt);
+  for (const Node* out : ref->outputs()) {
+    Values v{"output %" + out->name(), asVector(ev.value(out))};
+    if (degenerate(v.data)) {
+      CheckResult r;
+      r.status = CheckResult::Degenerate, r.message = "reference " + v.label + " is not finite or beyond 1e6";
+      return r;
+    }
+    want.outputs.push_back(std::move(v));
+  }
+  for (const std::string& p : refModel.params) {
+    want.params.push_back(p);
+    std::vector<double> g = ev.value(p + ".m").data;
+    for (double& x : g) x /= (1 - kBeta1);
+    if (degenerate(g)) {
+      CheckResult r;
+      r.status = CheckResult::Degenerate, r.message = "reference gradient of %" + p + " is not finite or beyond 1e6";
+      return r;
+    }
+    want.grads.push_back({"gradient of %" + p, g});
+    want.after1.push_back({"%" + p + " after step 1", ev.value(p).data});
+  }
+  ev.bind(kAdamHyperName, adamHyperTensor(adam, 2));
+  ev.run(Stage::Opt);
+  for (const std::string& p : refModel.params) want.after2.push_back({"%" + p + " after step 2", ev.value(p).data});
+
+  for (const Variant& v : variants) {
+    if (v.builder && !genModel) continue;
+    if (onVariant) onVariant(v.name);
+    try {
+      Model model;
+      std::unique_ptr<Graph> g = compile(text, batch, seqLen, v.fuse, v.disabled, &model, v.builder ? genModel : nullptr);
+      std::string e = runVariant(*g, bindings, want);
+      if (!e.empty()) return fail("mismatch", v.name, e);
+    } catch (const Error& e) {
+      std::string what = e.what();
+      return fail(what.find("internal error") != std::string::npos ? "internal error" : "error", v.name, what);
+    } catch (const std::exception& e) {
+      return fail("exception", v.name, e.what());
+    }
+  }
+  return {};
+}
+
+CheckResult checkIsolated(const std::string& text, int64_t batch, int64_t seqLen, unsigned timeoutSeconds,
+                          const std::vector<Variant>& variants, const GenModel* model) {
+  int fds[2];
+  MNEMO_CHECK(pipe(fds) == 0, "modelgen: pipe failed: " << std::strerror(errno));
+  pid_t pid = fork();
+  MNEMO_CHECK(pid >= 0, "modelgen: fork failed: " << std::strerror(errno));
+  if (pid == 0) {
+    close(fds[0]);
+    alarm(timeoutSeconds);
+    auto send = [&](const std::string& msg) {
+      size_t done = 0;
+      while (done < msg.size()) {
+        ssize_t w = write(fds[1], msg.data() + done, msg.size() - done);
+        if (w <= 0) break;
+        done += static_cast<size_t>(w);
+      }
+    };
+    CheckResult r;
+    try {  // progress lines "variant NAME", then "result" and the result's fields
+      r = checkModel(text, batch, seqLen, variants, [&](const std::string& v) { send("variant " + v + "\n"); }, model);
+    } catch (const std::exception& e) {
+      r = fail("exception", "oracle", e.what());
+    }
+    send("result\n" + std::to_string(static_cast<int>(r.status)) + "\n" + r.kind + "\n" + r.variant + "\n" + r.message);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(got));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::istringstream in(msg);
+  std::string line, variant = "?";
+  bool haveResult = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("variant ", 0) == 0) variant = line.substr(8);
+    if (line == "result") { haveResult = true; break; }
+  }
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (sig == SIGALRM) return fail("hang", variant, "no result after " + std::to_string(timeoutSeconds) + " s");
+    return fail("crash", variant, std::string("killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) + ")");
+  }
+  if (!haveResult)
+    return fail("crash", variant, "the checking process exited with status " + std::to_string(WEXITSTATUS(status)) +
+                                      " and no result");
+  std::string status_;
+  CheckResult r;
+  std::getline(in, status_);
+  r.status = static_cast<CheckResult::Status>(std::stoi(status_));
+  std::getline(in, r.kind);
+  std::getline(in, r.variant);
+  std::getline(in, r.message, '\0');
+  return r;
+}
+
+CheckResult checkGenerated(const GenModel& m) {
+  return checkIsolated(emitDsl(m), m.batch, m.seqLen, 120, defaultVariants(), &m);
+}
+
+}  // namespace mnemo::modelgen
