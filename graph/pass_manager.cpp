@@ -59,7 +59,14 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     PassContext ctx;
     ctx.explain = opts_.explain;
     auto start = std::chrono::steady_clock::now();
-    rec.changed = pass.run(g, ctx);
+    try {
+      rec.changed = pass.run(g, ctx);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {  // a pass that trips over its own graph is a bug in mnemo
+      MNEMO_FAIL("internal error in pass '" << pass.name() << "': " << e.what()
+                                            << " (a bug in mnemo: please report it with this model)");
+    }
     rec.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     rec.ran = true;
     rec.nodesAfter = g.size();

@@ -69,7 +69,19 @@ int postOpCount(const EpilogueStep& step) {
   return (step.alpha != 1.f) + (step.beta != 0.f || step.alpha == 1.f);
 }
 
+bool loopKernelRuns(OpKind k) {
+  switch (k) {
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::ReluGrad:
+    case OpKind::Neg: case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp:
+    case OpKind::Log: case OpKind::Sqrt: case OpKind::Square:
+      return true;
+    default: return false;
+  }
+}
+
 FusionDecision loopFusable(const Node* n) {
+  if (!loopKernelRuns(n->kind()))
+    return FusionDecision::no(std::string("the fused loop has no kernel for op '") + opName(n->kind()) + "'");
   switch (n->kind()) {
     case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
       return FusionDecision::no(std::string(opName(n->kind())) +

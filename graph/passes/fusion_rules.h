@@ -42,6 +42,9 @@ int postOpCount(const EpilogueStep& step);
 /// result on the left unless the other side is a constant.
 FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step);
 
+/// Does the fused loop kernel (runtime/kernels/fused_loop.cpp) implement op \p k? An
+/// elementwise op added to ops.def stays out of loop regions until it does.
+bool loopKernelRuns(OpKind k);
 /// Can \p n run inside a fused elementwise loop? Transcendental ops (tanh, sigmoid, exp, log)
 /// cannot: the loop calls scalar libm functions, while oneDNN's eltwise kernels (or a matmul's
 /// eltwise post-op) are vectorised, and measured 4–14× faster.

@@ -50,12 +50,30 @@ StackKey stackKey(const Node* v, const std::function<double(const Node*)>& rank)
 }
 
 /// For each node, the largest number of \p members on one path into it (the node excluded).
+/// Walks operands rather than graph order: nodes an earlier group made stand at the end of the
+/// graph until it is rescheduled, after their users.
 std::unordered_map<const Node*, int> membersAbove(const Graph& g, const std::unordered_set<const Node*>& members) {
   std::unordered_map<const Node*, int> count;
-  for (const Node* n : g.nodes()) {
-    int c = 0;
-    for (const Node* op : n->operands()) c = std::max(c, count[op] + (members.count(op) ? 1 : 0));
-    count[n] = c;
+  std::vector<std::pair<const Node*, bool>> todo;  // (node, operands already pushed)
+  for (const Node* root : g.nodes()) {
+    todo.push_back({root, false});
+    while (!todo.empty()) {
+      auto [n, expanded] = todo.back();
+      if (count.count(n)) {
+        todo.pop_back();
+        continue;
+      }
+      if (!expanded) {
+        todo.back().second = true;
+        for (const Node* op : n->operands())
+          if (!count.count(op)) todo.push_back({op, false});
+        continue;
+      }
+      todo.pop_back();
+      int c = 0;
+      for (const Node* op : n->operands()) c = std::max(c, count.at(op) + (members.count(op) ? 1 : 0));
+      count[n] = c;
+    }
   }
   return count;
 }

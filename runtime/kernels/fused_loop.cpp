@@ -8,6 +8,7 @@
 
 #include "graph/error.h"
 #include "graph/graph.h"
+#include "graph/passes/fusion_rules.h"
 #include "ops/shape_util.h"
 #include "runtime/kernel.h"
 
@@ -99,16 +100,6 @@ class FusedLoopKernel : public Kernel {
   std::vector<float> constants_;
 };
 
-bool supported(OpKind k) {
-  switch (k) {
-    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::ReluGrad:
-    case OpKind::Neg: case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp:
-    case OpKind::Log: case OpKind::Sqrt: case OpKind::Square:
-      return true;
-    default: return false;
-  }
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
@@ -151,8 +142,8 @@ std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
   const Node* result = body.outputs()[0];
   for (const Node* b : body.nodes()) {
     if (b->isLeaf()) continue;
-    if (!supported(b->kind()) || b->dims() != dims)
-      MNEMO_FAIL("fused region %" << n.name() << ": op '" << opName(b->kind()) << "' " << b->type().str()
+    MNEMO_CHECK(loopKernelRuns(b->kind()) && b->dims() == dims,
+                "fused region %" << n.name() << ": op '" << opName(b->kind()) << "' " << b->type().str()
                                   << " cannot run in an elementwise loop over " << dimsStr(dims));
     Step s{b->kind(), b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
     if (b->numOperands() > 1) s.b = source.at(b->operand(1));

@@ -9,11 +9,13 @@
 #include <sstream>
 
 #include "frontend/model_dsl.h"
+#include "builder_model.h"
 #include "generator.h"
 #include "graph/error.h"
 #include "graph/pass_manager.h"
 #include "op_table.h"
 #include "oracle.h"
+#include "runtime/reference/evaluator.h"
 #include "shrink.h"
 
 using namespace mnemo;
@@ -122,4 +124,45 @@ TEST_CASE("every shrunk reproducer in tests/fixtures/generated passes the oracle
     CHECK(r.status == CheckResult::Pass);
   }
   CHECK(fixtures > 0);
+}
+
+TEST_CASE("a matmul epilogue stops at oneDNN's post-op limit and says so", "[modelgen][fusion]") {
+  // The gradient of the input weight at T = 34 without time-batch is a chain of 33 adds onto one
+  // matmul: one past the limit.
+  std::string text = readFile(kGenerated / "post_op_limit_t34.mnemo");
+  ModelOptions mo;
+  mo.batch = 1, mo.seqLen = 34;
+  Model m = parseModel(text, "post_op_limit_t34.mnemo", mo);
+  PassManagerOptions pmo;
+  pmo.disabled = {"time-batch"};
+  pmo.explain = true;
+  PassManager pm(pmo);
+  buildPipeline("train", pm);
+  std::string notes;
+  for (const PassRecord& r : pm.run(*m.graph))
+    for (const std::string& n : r.notes) notes += n + "\n";
+  INFO(notes);
+  CHECK(notes.find("past oneDNN's limit of 32 post-ops") != std::string::npos);
+}
+
+TEST_CASE("the Builder-made graph of a generated model computes what the DSL's does", "[modelgen]") {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    GenModel gm = generateModel(seed);
+    INFO(emitDsl(gm));
+    Model dsl = parseGenerated(gm);
+    std::unique_ptr<Graph> built = buildModelGraph(gm);
+    REQUIRE(built->outputs().size() == dsl.graph->outputs().size());
+    ReferenceEvaluator a(*dsl.graph), b(*built);
+    a.bind("labels", RefTensor(dsl.graph->find("labels")->type()));  // class 0 everywhere
+    a.bindRandom(seed);
+    for (const Node* n : dsl.graph->nodes())
+      if (n->kind() == OpKind::Input || n->kind() == OpKind::Param) b.bind(n->name(), a.value(n));
+    a.run(Stage::Fwd), b.run(Stage::Fwd);
+    for (size_t i = 0; i < built->outputs().size(); ++i) {
+      const RefTensor& x = a.value(dsl.graph->outputs()[i]);
+      const RefTensor& y = b.value(built->outputs()[i]);
+      REQUIRE(x.type == y.type);
+      for (size_t k = 0; k < x.size(); ++k) CHECK(x[k] == Approx(y[k]).epsilon(1e-12).margin(1e-12));
+    }
+  }
 }

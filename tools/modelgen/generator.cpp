@@ -25,17 +25,24 @@ class Generator {
       m_.sizes[size] = pickOf<int64_t>({1, 2, 3});
       m_.inputs.push_back({"x" + std::to_string(k), {"T", "B", size}, ""});
     }
+    std::vector<SymDims> stateShapes = {kBH};
+    if (chance(0.3)) {  // a second hidden size: states of two widths
+      m_.sizes["K"] = pickOf<int64_t>({1, 4, 7});
+      stateShapes.push_back({"B", "K"});
+    }
     int nStates = 1 + pick(3);
     for (int k = 0; k < nStates; ++k) {
       std::string init = pickOf<std::string>({"zeros", "zeros", "ones", "0.1", "0.5", "-0.25"});
-      m_.states.push_back({"s" + std::to_string(k), kBH, init});
-      scope_.push_back({"s" + std::to_string(k), kBH});
+      SymDims shape = k == 0 ? kBH : pickOf(stateShapes);
+      m_.states.push_back({"s" + std::to_string(k), shape, init});
+      scope_.push_back({"s" + std::to_string(k), shape});
     }
     const int depth = 2 + pick(2);
-    for (int k = pick(3); k > 0; --k) addStatement(Statement::Local, "v" + std::to_string(locals_++), kBH, depth);
+    for (int k = pick(3); k > 0; --k)
+      addStatement(Statement::Local, "v" + std::to_string(locals_++), pickOf(stateShapes), depth);
     for (const Decl& s : m_.states) {
       if (!chance(0.9)) continue;
-      m_.step.push_back({Statement::State, s.name, stateUpdate(s.name, depth)});
+      m_.step.push_back({Statement::State, s.name, stateUpdate(s.name, s.dims, depth)});
     }
     addStatement(Statement::Out, "o", kBO, depth);
     for (int k = pick(3); k > 0; --k)
@@ -65,13 +72,13 @@ class Generator {
   }
 
   /// s = s·(1−a) + f(e)·a or s = f(e), with f squashing (relu only when leaky).
-  Expr stateUpdate(const std::string& s, int depth) {
+  Expr stateUpdate(const std::string& s, const SymDims& shape, int depth) {
     double a = pickOf<double>({0.2, 0.25, 0.5, 1});
     std::string f = pickOf<std::string>({"tanh", "tanh", "sigmoid", "relu"});
     if (f == "relu" && a == 1) f = "tanh";
-    Expr drive = op(f, {tensor(kBH, depth)}, kBH);
+    Expr drive = op(f, {tensor(shape, depth)}, shape);
     if (chance(0.2)) return drive;
-    return op("add", {op("mul", {name(s, kBH), num(1 - a)}, kBH), op("mul", {drive, num(a)}, kBH)}, kBH);
+    return op("add", {op("mul", {name(s, shape), num(1 - a)}, shape), op("mul", {drive, num(a)}, shape)}, shape);
   }
 
   /// A param of \p dims: an existing one half the time, else a new one.
@@ -102,6 +109,7 @@ class Generator {
 
   Expr matmul(const SymDims& shape, int depth) {
     std::vector<std::string> inner = {"H", "H"};
+    if (m_.sizes.count("K")) inner.push_back("K");
     for (size_t k = 0; k < m_.inputs.size(); ++k) inner.push_back("I" + std::to_string(k));
     std::string k = pickOf(inner);
     Expr a = tensor({"B", k}, depth - 1);
@@ -121,7 +129,7 @@ class Generator {
 
   /// A shape that broadcasts to \p shape (a trailing part of it, or a scalar).
   SymDims smaller(const SymDims& shape) {
-    if (shape.size() == 2 && chance(0.6)) return {shape[1]};
+    if (shape.size() == 2 && chance(0.6)) return chance(0.8) ? SymDims{shape[1]} : SymDims{"1", shape[1]};
     return kScalar;
   }
 
@@ -139,7 +147,7 @@ class Generator {
     for (const OpRow& r : opRows()) {
       bool fits = r.kind == OpRow::Unary || r.kind == OpRow::Binary ||
                   (r.kind == OpRow::MatMul && shape.size() == 2 && shape[0] == "B") ||
-                  (r.kind == OpRow::Reduce && (shape.empty() || shape == kH));
+                  (r.kind == OpRow::Reduce && shape.size() < 2 && shape != SymDims{"B"});
       if (!fits) continue;
       rows.push_back(&r);
       total += r.weight;
@@ -169,7 +177,7 @@ class Generator {
         return e;
       }
       case OpRow::Reduce: {
-        if (shape == kH) return op(row->id, {tensor(kBH, depth - 1)}, shape, {0});
+        if (shape.size() == 1) return op(row->id, {tensor({"B", shape[0]}, depth - 1)}, shape, {0});
         SymDims from = pickOf<SymDims>({kBH, kBH, kH, kBO});
         std::vector<int> axes;
         if (chance(0.3))
