@@ -101,6 +101,7 @@ class Unroller {
 
   Value eval(const Expr& e) {
     if (e.op == "number") return {nullptr, e.number};
+    if (e.op == "time") return {nullptr, static_cast<double>(t_ + 1)};
     if (e.op == "name") return {lookup(e.name)};
     if (e.op == "select") return {b_.select(global_.at(e.name), 0, t_)};
     if (e.op == "cross_entropy") {

@@ -17,7 +17,7 @@ class Generator {
   GenModel run() {
     m_.seqLen = pickOf<int64_t>({1, 1, 2, 2, 3, 5, 7, 33, 34, 100});
     m_.batch = pickOf<int64_t>({1, 2, 3, 5, 7, 16});
-    m_.sizes["H"] = pickOf<int64_t>({1, 2, 3, 5, 8, 13});
+    m_.sizes["H"] = pickOf<int64_t>({1, 2, 3, 5, 8, 13, 3, 5, 64});
     m_.sizes["O"] = pickOf<int64_t>({2, 3, 5});
     int nInputs = 1 + pick(2);
     for (int k = 0; k < nInputs; ++k) {
@@ -136,7 +136,10 @@ class Generator {
   /// An operand of \p shape, or of a shape that broadcasts to it (a number for a scalar).
   Expr broadcastOperand(const SymDims& shape, int depth, bool positiveNeeded) {
     SymDims s = smaller(shape);
-    if (s.empty() && chance(0.6)) return num(positiveNeeded ? pickOf<double>({2, 0.5, 4}) : constant());
+    if (s.empty() && chance(0.6)) {
+      if (!positiveNeeded && chance(0.1)) return Expr{"time", {}, "", 0, {}, kScalar};  // (t + 1), per step
+      return num(positiveNeeded ? pickOf<double>({2, 0.5, 4}) : constant());
+    }
     return positiveNeeded ? positive(s, depth) : tensor(s, depth);
   }
 
@@ -212,6 +215,9 @@ class Generator {
       x = op(chance(0.5) ? "sum" : "mean", {x}, rest, {axis});
     }
     x = op(chance(0.5) ? "sum" : "mean", {x}, kScalar);
+    if (chance(0.2))  // a function of the reduced value: a scalar-shaped region
+      x = op("sqrt", {op("add", {op("square", {x}, kScalar), num(1)}, kScalar)}, kScalar);
+    if (chance(0.15)) x = op("mul", {x, op("mean", {tensor(kH, 0)}, kScalar)}, kScalar);
     double c = pickOf<double>({1e-4, 0.01, 0.5, 2});
     switch (pick(3)) {
       case 0: return op("mul", {num(c), x}, kScalar);

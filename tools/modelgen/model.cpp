@@ -28,6 +28,7 @@ std::string emitExpr(const Expr& e) {
   if (e.op == "number") return number(e.number);
   if (e.op == "name") return e.name;
   if (e.op == "select") return e.name + "[t]";
+  if (e.op == "time") return "(t + 1)";
   if (e.op == "cross_entropy") return "cross_entropy(" + emitExpr(e.args[0]) + ", labels)";
   const OpRow& row = opRow(e.op);
   switch (row.form) {

@@ -15,7 +15,8 @@ namespace mnemo::modelgen {
 using SymDims = std::vector<std::string>;
 
 /// One expression node. `op` is a row of the op table (op_table.h), or one of the leaves
-/// "name" (a declared or step-local value), "number" (a literal) and "select" (input[t]).
+/// "name" (a declared or step-local value), "number" (a literal), "time" (the number t + 1 of
+/// the step) and "select" (input[t]).
 struct Expr {
   std::string op;
   std::vector<Expr> args;

@@ -45,8 +45,10 @@ constexpr double kAbsTol = 1e-5;
 // so the two may differ by up to 2·lr per step.
 constexpr double kAdamRel = 0.05;
 constexpr double kLr = 1e-3, kBeta1 = 0.9;
-// Reference values beyond this (or non-finite) make the model degenerate: its float32 run
-// cannot be compared meaningfully, and the generator discards it.
+// Reference values beyond this (or non-finite), anywhere in the computation, make the model
+// degenerate: its float32 run cannot be compared meaningfully (such a value carries an absolute
+// error of 1e6·u = 0.06 into every cancellation downstream, and a float32 overflow turns a
+// saturated tanh's zero gradient into inf·0 = NaN), so the generator discards it.
 constexpr double kDegenerate = 1e6;
 
 struct Values {
@@ -125,16 +127,16 @@ std::map<std::string, RefTensor> makeBindings(const Graph& g, const Model& model
 }
 
 /// Parses \p text (or builds \p built's graph) and runs the training pipeline on it.
-std::unique_ptr<Graph> compile(const std::string& text, int64_t batch, int64_t seqLen, bool fuse,
-                               const std::vector<std::string>& disabled, Model* model, const GenModel* built = nullptr) {
+std::unique_ptr<Graph> compile(const std::string& text, int64_t batch, int64_t seqLen, const Variant& v, Model* model,
+                               const GenModel* built = nullptr) {
   ModelOptions mo;
   mo.batch = batch, mo.seqLen = seqLen;
   *model = parseModel(text, "generated.mnemo", mo);
   if (built) model->graph = buildModelGraph(*built);
   PassManagerOptions pmo;
-  pmo.disabled = disabled;
+  pmo.disabled = v.disabled;
   PassManager pm(pmo);
-  buildPipeline(fuse ? "train" : "train-unfused", pm);
+  buildPipeline(std::string(v.infer ? "infer" : "train") + (v.fuse ? "" : "-unfused"), pm);
   pm.run(*model->graph);
   return std::move(model->graph);
 }
@@ -152,7 +154,8 @@ CheckResult fail(const std::string& kind, const std::string& variant, const std:
 }
 
 /// Runs one variant; \returns an empty string or the first mismatch.
-std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& bindings, const Expected& want) {
+std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& bindings, const Expected& want,
+                       bool infer) {
   Session s(g);
   for (const auto& [name, t] : bindings) {
     if (!g.find(name)) continue;  // an input the optimizations removed
@@ -164,14 +167,19 @@ std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& b
       s.setF32(name, v);
     }
   }
-  s.setAdam(kLr, kBeta1);
-  s.trainStep();
+  if (infer) {
+    s.forward();
+  } else {
+    s.setAdam(kLr, kBeta1);
+    s.trainStep();
+  }
   for (size_t i = 0; i < want.outputs.size(); ++i) {
     const Node* out = g.outputs().at(i);
     const float* p = reinterpret_cast<const float*>(s.executable().address(out));
     std::string e = compareValues(want.outputs[i], std::vector<float>(p, p + out->type().numel()));
     if (!e.empty()) return "step 1 " + e;
   }
+  if (infer) return "";
   for (size_t i = 0; i < want.params.size(); ++i) {
     std::vector<float> m = s.getF32(want.params[i] + ".m");
     for (float& v : m) v = static_cast<float>(v / (1 - kBeta1));
@@ -196,7 +204,8 @@ std::vector<Variant> defaultVariants() {
           {"fused without fuse-elementwise", true, {"fuse-elementwise"}},
           {"fused without time-batch", true, {"time-batch"}},
           {"unfused, built with the Builder", false, {}, true},
-          {"fused, built with the Builder", true, {}, true}};
+          {"fused, built with the Builder", true, {}, true},
+          {"infer fused", true, {}, false, true}};
 }
 
 std::string CheckResult::signature() const {
@@ -211,7 +220,7 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
   Model refModel;
   std::unique_ptr<Graph> ref;
   try {
-    ref = compile(text, batch, seqLen, false, {}, &refModel);
+    ref = compile(text, batch, seqLen, Variant{"reference", false, {}}, &refModel);
   } catch (const Error& e) {
     CheckResult r;
     r.status = CheckResult::Invalid, r.message = e.what();
@@ -229,6 +238,12 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
     else ev.bind(n->name(), RefTensor(n->type()));  // Adam moments start at zero
   }
   ev.run(Stage::Opt);
+  for (const Node* n : ref->nodes()) {  // intermediates too: an overflow there is NaN·0 in float32
+    if (!ev.has(n) || n->type().dtype != DType::F32 || !degenerate(ev.value(n).data)) continue;
+    CheckResult r;
+    r.status = CheckResult::Degenerate, r.message = "reference value %" + n->name() + " is not finite or beyond 1e6";
+    return r;
+  }
   for (const Node* out : ref->outputs()) {
     Values v{"output %" + out->name(), asVector(ev.value(out))};
     if (degenerate(v.data)) {
@@ -259,8 +274,8 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
     if (onVariant) onVariant(v.name);
     try {
       Model model;
-      std::unique_ptr<Graph> g = compile(text, batch, seqLen, v.fuse, v.disabled, &model, v.builder ? genModel : nullptr);
-      std::string e = runVariant(*g, bindings, want);
+      std::unique_ptr<Graph> g = compile(text, batch, seqLen, v, &model, v.builder ? genModel : nullptr);
+      std::string e = runVariant(*g, bindings, want, v.infer);
       if (!e.empty()) return fail("mismatch", v.name, e);
     } catch (const Error& e) {
       std::string what = e.what();

@@ -24,9 +24,11 @@ struct Variant {
   /// Build the forward graph with the C++ Builder (builder_model.h) instead of parsing the
   /// text; needs the GenModel, so variants with it are skipped when only text is given.
   bool builder = false;
+  /// Compile for inference (the "infer" pipelines): only the forward outputs are compared.
+  bool infer = false;
 };
-/// unfused, fused, fused with each fusion-related pass disabled in turn, and fused from the
-/// Builder-made graph.
+/// unfused, fused, fused with each fusion-related pass disabled in turn, unfused and fused from
+/// the Builder-made graph, and the fused inference pipeline.
 std::vector<Variant> defaultVariants();
 
 struct CheckResult {

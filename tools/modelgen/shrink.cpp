@@ -87,7 +87,7 @@ std::vector<GenModel> shrinkCandidates(const GenModel& model) {
     for (size_t a = 0; a < node.args.size(); ++a)
       if (node.args[a].shape == node.shape || node.args[a].op == "number")
         out.push_back(editNode(m, i, [&](Expr& e) { e = Expr(e.args[a]); }));
-    if (node.op != "name" && node.op != "number" && node.op != "select") {
+    if (node.op != "name" && node.op != "number" && node.op != "select" && node.op != "time") {
       if (node.shape.empty()) out.push_back(editNode(m, i, [](Expr& e) { e = Expr{"number", {}, "", 1, {}, {}}; }));
       if (node.shape == SymDims{"B", "H"} && !m.states.empty())
         out.push_back(editNode(m, i, [&](Expr& e) { e = Expr{"name", {}, m.states[0].name, 0, {}, e.shape}; }));
