@@ -108,7 +108,8 @@ TEST_CASE("the shrinker reduces a failing model to what the failure needs", "[mo
   CHECK(r.model.seqLen == 2);
   CHECK(small.find("sqrt(") != std::string::npos);
   CHECK(small.size() < emitDsl(m).size() / 2);
-  CHECK(r.model.extraLoss.empty());
+  CHECK(r.model.step.size() <= 3);       // the sqrt, the first output and at most one more
+  CHECK(r.model.extraLoss.size() <= 1);  // the sqrt may sit in a loss term
 }
 
 TEST_CASE("every shrunk reproducer in tests/fixtures/generated passes the oracle", "[modelgen]") {

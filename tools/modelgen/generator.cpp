@@ -129,7 +129,11 @@ class Generator {
 
   /// A shape that broadcasts to \p shape (a trailing part of it, or a scalar).
   SymDims smaller(const SymDims& shape) {
-    if (shape.size() == 2 && chance(0.6)) return chance(0.8) ? SymDims{shape[1]} : SymDims{"1", shape[1]};
+    if (shape.size() == 2 && chance(0.6)) {
+      double c = std::uniform_real_distribution<double>(0, 1)(rng_);
+      if (c < 0.7) return {shape[1]};
+      return c < 0.85 ? SymDims{"1", shape[1]} : SymDims{shape[0], "1"};  // per column or per row
+    }
     return kScalar;
   }
 
