@@ -131,6 +131,7 @@ std::unique_ptr<Graph> compile(const std::string& text, int64_t batch, int64_t s
                                const GenModel* built = nullptr) {
   ModelOptions mo;
   mo.batch = batch, mo.seqLen = seqLen;
+  mo.returnHidden = v.returnHidden;
   *model = parseModel(text, "generated.mnemo", mo);
   if (built) model->graph = buildModelGraph(*built);
   PassManagerOptions pmo;
@@ -155,7 +156,7 @@ CheckResult fail(const std::string& kind, const std::string& variant, const std:
 
 /// Runs one variant; \returns an empty string or the first mismatch.
 std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& bindings, const Expected& want,
-                       bool infer) {
+                       const Variant& variant) {
   Session s(g);
   for (const auto& [name, t] : bindings) {
     if (!g.find(name)) continue;  // an input the optimizations removed
@@ -167,19 +168,19 @@ std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& b
       s.setF32(name, v);
     }
   }
-  if (infer) {
+  if (variant.infer) {
     s.forward();
   } else {
     s.setAdam(kLr, kBeta1);
     s.trainStep();
   }
   for (size_t i = 0; i < want.outputs.size(); ++i) {
-    const Node* out = g.outputs().at(i);
+    const Node* out = g.outputs().at(variant.returnHidden && i >= 2 ? i + 1 : i);  // %hs is output 2
     const float* p = reinterpret_cast<const float*>(s.executable().address(out));
     std::string e = compareValues(want.outputs[i], std::vector<float>(p, p + out->type().numel()));
     if (!e.empty()) return "step 1 " + e;
   }
-  if (infer) return "";
+  if (variant.infer) return "";
   for (size_t i = 0; i < want.params.size(); ++i) {
     std::vector<float> m = s.getF32(want.params[i] + ".m");
     for (float& v : m) v = static_cast<float>(v / (1 - kBeta1));
@@ -205,7 +206,8 @@ std::vector<Variant> defaultVariants() {
           {"fused without time-batch", true, {"time-batch"}},
           {"unfused, built with the Builder", false, {}, true},
           {"fused, built with the Builder", true, {}, true},
-          {"infer fused", true, {}, false, true}};
+          {"infer fused", true, {}, false, true},
+          {"fused, returning %hs", true, {}, false, false, true}};
 }
 
 std::string CheckResult::signature() const {
@@ -270,12 +272,12 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
   for (const std::string& p : refModel.params) want.after2.push_back({"%" + p + " after step 2", ev.value(p).data});
 
   for (const Variant& v : variants) {
-    if (v.builder && !genModel) continue;
+    if ((v.builder && !genModel) || (v.returnHidden && refModel.hidden.empty())) continue;
     if (onVariant) onVariant(v.name);
     try {
       Model model;
       std::unique_ptr<Graph> g = compile(text, batch, seqLen, v, &model, v.builder ? genModel : nullptr);
-      std::string e = runVariant(*g, bindings, want, v.infer);
+      std::string e = runVariant(*g, bindings, want, v);
       if (!e.empty()) return fail("mismatch", v.name, e);
     } catch (const Error& e) {
       std::string what = e.what();

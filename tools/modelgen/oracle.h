@@ -26,9 +26,12 @@ struct Variant {
   bool builder = false;
   /// Compile for inference (the "infer" pipelines): only the forward outputs are compared.
   bool infer = false;
+  /// Also return the first state stacked over time (%hs, as `analyze` asks): one more graph
+  /// output changes what may fuse. %hs itself is not compared.
+  bool returnHidden = false;
 };
 /// unfused, fused, fused with each fusion-related pass disabled in turn, unfused and fused from
-/// the Builder-made graph, and the fused inference pipeline.
+/// the Builder-made graph, the fused inference pipeline, and fused training returning %hs.
 std::vector<Variant> defaultVariants();
 
 struct CheckResult {
