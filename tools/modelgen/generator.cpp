@@ -18,6 +18,7 @@ class Generator {
     m_.seqLen = pickOf<int64_t>({1, 1, 2, 2, 3, 5, 7, 33, 34, 100});
     m_.batch = pickOf<int64_t>({1, 2, 3, 5, 7, 16});
     m_.sizes["H"] = pickOf<int64_t>({1, 2, 3, 5, 8, 13, 3, 5, 64});
+    if (m_.sizes["H"] == 64 && m_.seqLen == 100) m_.seqLen = 34;  // keeps one check under a few seconds
     m_.sizes["O"] = pickOf<int64_t>({2, 3, 5});
     int nInputs = 1 + pick(2);
     for (int k = 0; k < nInputs; ++k) {
