@@ -46,7 +46,7 @@ std::unique_ptr<Kernel> lowerNode(const Node& n, KernelEnv& env) {
     throw;
   } catch (const std::exception& e) {
     MNEMO_FAIL("internal error: lowering %" << n.name() << " (" << opName(n.kind()) << ") failed: " << e.what()
-                                             << "; please report it with this model");
+                                             << " (a bug in mnemo: please report it with this model)");
   }
 }
 

@@ -11,7 +11,8 @@ namespace mnemo {
 /// Replaces \p members (in graph order; the last one is the region's result, and no member but
 /// the last may be used outside the set) with one fused node of kind \p kind. Operands from
 /// outside become region parameters %p0, %p1, ... in order of first use; constants are copied
-/// into the body, except the operands of a matmul, which stay parameters. The fused node stands where the last member stood and inherits its name.
+/// into the body, except the operands of a matmul, which stay parameters. The fused node stands
+/// where the last member stood and inherits its name.
 /// \returns the fused node.
 Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind);
 
