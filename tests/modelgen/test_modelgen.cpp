@@ -167,3 +167,24 @@ TEST_CASE("the Builder-made graph of a generated model computes what the DSL's d
     }
   }
 }
+
+TEST_CASE("the models of the bug reports pass the oracle in every variant", "[modelgen]") {
+  // A non-zero initial state (unordered_map::at in fused train, bench and analyze).
+  std::string leaky = readFile(fs::path(MNEMO_SOURCE_DIR) / "tests" / "fixtures" / "models" / "leaky_two_outputs.mnemo");
+  CheckResult r = checkIsolated(leaky, 3, 34);
+  INFO("leaky_two_outputs: " << r.kind << " in " << r.variant << ": " << r.message);
+  CHECK(r.status == CheckResult::Pass);
+  // The notebook model with a constant in a scalar loss term (segfault) and weight decay at
+  // T >= 34 (too many post-ops).
+  std::string notebook = readFile(fs::path(MNEMO_SOURCE_DIR) / "examples" / "notebook_rnn.mnemo");
+  const std::string plain = "loss = cross_entropy(o, labels)";
+  size_t at = notebook.find(plain);
+  REQUIRE(at != std::string::npos);
+  for (const char* extra : {" + 1e-4 * sum(b_rr)", " + sum(square(w_ro))"}) {
+    std::string text = notebook;
+    text.insert(at + plain.size(), extra);
+    CheckResult n = checkIsolated(text, 5, 34);
+    INFO("notebook" << extra << ": " << n.kind << " in " << n.variant << ": " << n.message);
+    CHECK(n.status == CheckResult::Pass);
+  }
+}
