@@ -12,8 +12,17 @@
 // operand → 0, relu_grad with a zero operand → 0, reshape to the same shape → x,
 // reshape(reshape(x)) → reshape(x), select(stack(parts), k) → parts[k],
 // stack(select(X, 0), …, select(X, n−1)) → X, and stack over t of op(select(Y, t), c) →
-// op(Y, c) (what time batching leaves of the per-step readout bias). A rule fires only when the replacement has the
-// node's exact type.
+// op(Y, c) (what time batching leaves of the per-step readout bias), and a sum of
+// insert_slices into one shape → a stack of the per-index sums (below). A rule fires only when
+// the replacement has the node's exact type.
+//
+// The insert_slice rule is what keeps a stacked parameter cheap: `w[k]` in an unrolled step
+// block is a select per step, whose gradient is one insert_slice per step, all added up.
+//
+//   %g = add(add(insert_slice(%a0, k=0), insert_slice(%a1, k=1)), insert_slice(%a2, k=0))
+//     → %g = stack(add(%a0, %a2), %a1)       (zeros for an index nobody writes)
+//
+// leaves sums of per-step products that time batching turns into one matmul each.
 #include <cmath>
 
 #include "graph/builder.h"
@@ -109,6 +118,60 @@ Node* sinkStack(Builder& b, Node* n) {
   return whole->type() == n->type() ? whole : nullptr;
 }
 
+/// The leaves of the add tree rooted at \p n: inner adds have one use and \p n's type.
+void addLeaves(Node* n, bool root, const TensorType& type, std::vector<Node*>& leaves) {
+  bool inner = n->kind() == OpKind::Add && (root || n->uses().size() == 1) && n->operand(0)->type() == type &&
+               n->operand(1)->type() == type;
+  if (!inner) {
+    leaves.push_back(n);
+    return;
+  }
+  addLeaves(n->operand(0), false, type, leaves);
+  addLeaves(n->operand(1), false, type, leaves);
+}
+
+/// The root of a sum: an add that is not itself the only operand-use of a larger add tree.
+bool isSumRoot(const Node* n) {
+  if (n->kind() != OpKind::Add || n->operand(0)->type() != n->type() || n->operand(1)->type() != n->type()) return false;
+  if (n->uses().size() != 1) return true;
+  const Node* user = n->uses()[0].user;
+  return !(user->kind() == OpKind::Add && user->type() == n->type());
+}
+
+/// A sum whose terms include two or more insert_slices along one axis → a stack of the
+/// per-index sums, plus the other terms.
+Node* sumOfInsertSlices(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;  // dead adds are left to dce
+  std::vector<Node*> leaves, others;
+  addLeaves(n, true, n->type(), leaves);
+  int64_t axis = -1;
+  std::vector<std::vector<Node*>> byIndex;
+  size_t slices = 0;
+  for (Node* leaf : leaves) {
+    if (leaf->kind() != OpKind::InsertSlice || leaf->uses().size() != 1 ||
+        (axis >= 0 && leaf->attrs().getInt("axis") != axis)) {
+      others.push_back(leaf);
+      continue;
+    }
+    axis = leaf->attrs().getInt("axis");
+    byIndex.resize(static_cast<size_t>(leaf->attrs().getInt("size")));
+    byIndex[static_cast<size_t>(leaf->attrs().getInt("index"))].push_back(leaf->operand(0));
+    ++slices;
+  }
+  if (slices < 2) return nullptr;
+  Dims part = n->dims();
+  part.erase(part.begin() + axis);
+  std::vector<Node*> parts;
+  for (const std::vector<Node*>& terms : byIndex) {
+    Node* sum = terms.empty() ? b.constant(0.0, part) : terms[0];
+    for (size_t i = 1; i < terms.size(); ++i) sum = b.add(sum, terms[i]);
+    parts.push_back(sum);
+  }
+  Node* result = b.stack(parts, axis);
+  for (Node* other : others) result = b.add(result, other);
+  return result;
+}
+
 /// \returns the simpler value \p n can be replaced with, or null. New nodes go before \p n.
 Node* simplifyNode(Builder& b, Node* n) {
   if (n->isLeaf() || n->hasSideEffect() || n->type().dtype != DType::F32) return nullptr;
@@ -127,7 +190,7 @@ Node* simplifyNode(Builder& b, Node* n) {
     case OpKind::Add:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0)) return same(c);
-      return nullptr;
+      return sumOfInsertSlices(b, n);
     case OpKind::Sub:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0) && c->type() == n->type()) return b.neg(c);

@@ -39,6 +39,34 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
       }
       *loss = static_cast<float>(total / static_cast<double>(rows));
     });
+  } else if (n.kind() == OpKind::SoftmaxXentRows) {
+    float* loss = env.f32(&n);
+    k = std::make_unique<LoopKernel>("softmax_xent_rows", [=] {
+      for (size_t r = 0; r < rows; ++r) {
+        const float* z = logits + r * classes;
+        float mx = z[0];
+        for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
+        float sum = 0;
+        for (size_t c = 0; c < classes; ++c) sum += std::exp(z[c] - mx);
+        loss[r] = mx + std::log(sum) - z[checkedLabel(labels[r], r, classes)];
+      }
+    });
+  } else if (n.kind() == OpKind::SoftmaxXentRowsGrad) {
+    const float* g = env.f32(n.operand(2));
+    float* out = env.f32(&n);
+    k = std::make_unique<LoopKernel>("softmax_xent_rows_grad", [=] {
+      for (size_t r = 0; r < rows; ++r) {
+        const float* z = logits + r * classes;
+        float* d = out + r * classes;
+        float mx = z[0];
+        for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
+        float sum = 0;
+        for (size_t c = 0; c < classes; ++c) sum += (d[c] = std::exp(z[c] - mx));
+        float inv = g[r] / sum;
+        for (size_t c = 0; c < classes; ++c) d[c] *= inv;
+        d[checkedLabel(labels[r], r, classes)] -= g[r];
+      }
+    });
   } else if (n.kind() == OpKind::SoftmaxXentGrad) {
     const float* g = env.f32(n.operand(2));
     float* out = env.f32(&n);
