@@ -44,6 +44,16 @@ struct Symbol {
 /// Graph names the unroller gives itself; a model file cannot declare them.
 bool reservedName(const std::string& n) { return n == "loss" || n == "logits" || n == "hs"; }
 
+/// True if a tensor of \p from dims broadcasts (numpy rules) to exactly \p to.
+bool broadcastsTo(const Dims& from, const Dims& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 0; i < from.size(); ++i) {
+    const int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    if (f != t && f != 1) return false;
+  }
+  return true;
+}
+
 class Unroller {
  public:
   Unroller(const DslModel& ast, const ModelOptions& opts)
@@ -259,6 +269,10 @@ class Unroller {
       } else if (value.node->type() == ty) {
         start = value.node;
       } else {
+        if (value.node->type().dtype != DType::F32 || broadcastsTo(value.node->dims(), ty.dims) == false)
+          fail(init.loc, "bad initial value for state '" + d.name + "': " + value.node->type().str() +
+                             " does not broadcast to its type " + ty.str() + " (expected zeros, ones, a number or a tensor "
+                             "that broadcasts, e.g. a param h0 : [H])");
         start = eval_.make(init.loc, OpKind::Broadcast, {value.node}, {{"shape", ty.dims}}, first);
       }
     }
