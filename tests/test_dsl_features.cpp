@@ -355,3 +355,27 @@ TEST_CASE("misused new forms are errors at their file:line:col", "[dsl]") {
   CHECK(masked("+ h @ eye * 0.1", "+ \"eye\"") ==
         file.path + ":15:45: a quoted name is only allowed as the file of npy(\"FILE\")");
 }
+
+TEST_CASE("every model in docs/DSL.md trains on the runtime as the reference does", "[dsl][docs]") {
+  std::ifstream in(std::string(MNEMO_SOURCE_DIR) + "/docs/DSL.md");
+  REQUIRE(in);
+  std::vector<std::string> models;
+  std::string line, block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("```", 0) == 0) {
+      if (inside && (block.rfind("model ", 0) == 0 || block.find("\nmodel ") != std::string::npos)) models.push_back(block);
+      inside = !inside;
+      block.clear();
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  REQUIRE(models.size() >= 3);  // the notebook's model, the split-gate LSTM, the masked model
+  MaskedModelFile dir;          // holds a 4x4 sign.npy; the doc's model wants [H, H]
+  writeNpy(dir.dir + "/sign.npy", {64, 64}, std::vector<float>(64 * 64, -1.f));
+  for (const std::string& text : models) {
+    INFO(text.substr(text.find("model "), 40));
+    checkTrainingAgainstReference(text, dir.dir + "/doc.mnemo");
+  }
+}

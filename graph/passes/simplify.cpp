@@ -22,8 +22,11 @@
 //   %g = add(add(insert_slice(%a0, k=0), insert_slice(%a1, k=1)), insert_slice(%a2, k=0))
 //     → %g = stack(add(%a0, %a2), %a1)       (zeros for an index nobody writes)
 //
-// leaves sums of per-step products that time batching turns into one matmul each.
+// leaves sums of per-step products that time batching turns into one matmul each. For the same
+// reason a sum of products with one shared factor is factored, Σ_t A_t·c → (Σ_t A_t)·c: a
+// param scaled in the step (`h @ (w * mask)`) has one such term per step in its gradient.
 #include <cmath>
+#include <map>
 
 #include "graph/builder.h"
 #include "graph/error.h"
@@ -172,6 +175,37 @@ Node* sumOfInsertSlices(Builder& b, Node* n) {
   return result;
 }
 
+/// A sum with two or more terms mul(A_i, c) sharing the factor c (each A_i of the sum's type) →
+/// mul(ΣA_i, c) plus the other terms.
+Node* factorSharedMul(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;
+  std::vector<Node*> leaves;
+  addLeaves(n, true, n->type(), leaves);
+  // The factor: the first operand shared by two single-use mul leaves.
+  std::map<Node*, int> seen;
+  Node* factor = nullptr;
+  for (Node* leaf : leaves) {
+    if (leaf->kind() != OpKind::Mul || leaf->uses().size() != 1 || leaf->type() != n->type()) continue;
+    for (int k = 0; k < 2 && !factor; ++k)
+      if (leaf->operand(1 - k)->type() == n->type() && ++seen[leaf->operand(k)] == 2) factor = leaf->operand(k);
+  }
+  if (!factor) return nullptr;
+  Node* sum = nullptr;
+  std::vector<Node*> others;
+  for (Node* leaf : leaves) {
+    const bool shares = leaf->kind() == OpKind::Mul && leaf->uses().size() == 1 && leaf->type() == n->type();
+    const int k = !shares ? -1 : leaf->operand(0) == factor ? 0 : leaf->operand(1) == factor ? 1 : -1;
+    if (k < 0 || leaf->operand(1 - k)->type() != n->type()) {
+      others.push_back(leaf);
+      continue;
+    }
+    sum = sum ? b.add(sum, leaf->operand(1 - k)) : leaf->operand(1 - k);
+  }
+  Node* result = b.mul(sum, factor);
+  for (Node* other : others) result = b.add(result, other);
+  return result->type() == n->type() ? result : nullptr;
+}
+
 /// \returns the simpler value \p n can be replaced with, or null. New nodes go before \p n.
 Node* simplifyNode(Builder& b, Node* n) {
   if (n->isLeaf() || n->hasSideEffect() || n->type().dtype != DType::F32) return nullptr;
@@ -190,7 +224,8 @@ Node* simplifyNode(Builder& b, Node* n) {
     case OpKind::Add:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0)) return same(c);
-      return sumOfInsertSlices(b, n);
+      if (Node* stacked = sumOfInsertSlices(b, n)) return stacked;
+      return factorSharedMul(b, n);
     case OpKind::Sub:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0) && c->type() == n->type()) return b.neg(c);
