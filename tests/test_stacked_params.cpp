@@ -83,6 +83,26 @@ std::unique_ptr<Graph> compiled(const char* source, const std::string& pipeline,
   return std::move(m.graph);
 }
 
+/// The value of \p g's only output in the reference evaluator, with random inputs from \p seed.
+RefTensor outputValue(const Graph& g, uint64_t seed) {
+  ReferenceEvaluator ev(g);
+  ev.bindRandom(seed);
+  ev.run();
+  return ev.value(g.outputs()[0]);
+}
+
+/// Runs simplify and dce on \p g and checks its output is unchanged.
+void simplifyKeepsValue(Graph& g) {
+  const RefTensor want = outputValue(g, 4);
+  PassManager pm;
+  pm.add(createSimplifyPass());
+  pm.add(createDcePass());
+  pm.run(g);
+  const RefTensor got = outputValue(g, 4);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12));
+}
+
 int count(const Graph& g, OpKind kind) {
   int n = 0;
   for (const Node* node : g.nodes()) n += node->kind() == kind;
@@ -111,25 +131,10 @@ TEST_CASE("simplify turns a sum of insert_slices into a stack of per-index sums"
   Node* d = b.input("d", TensorType::f32({3, 2, 2}));
   // (a at 0) + (c at 2) + (a·c at 0) + d: index 1 gets nothing, d is a plain term.
   Node* sum = b.add(b.add(b.add(b.insertSlice(a, 0, 0, 3), b.insertSlice(c, 0, 2, 3)), b.insertSlice(b.mul(a, c), 0, 0, 3)), d);
-  Node* out = b.mul(sum, w);
-  g.addOutput(out);
-  ReferenceEvaluator before(g);
-  before.bindRandom(4);
-  before.run();
-  const RefTensor want = before.value(out);
-
-  PassManager pm;
-  pm.add(createSimplifyPass());
-  pm.add(createDcePass());
-  pm.run(g);
+  g.addOutput(b.mul(sum, w));
+  simplifyKeepsValue(g);
   CHECK(count(g, OpKind::InsertSlice) == 0);
   CHECK(count(g, OpKind::Stack) == 1);
-  ReferenceEvaluator after(g);
-  after.bindRandom(4);
-  after.run();
-  const RefTensor got = after.value(g.outputs()[0]);
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12));
 }
 
 TEST_CASE("simplify factors a factor shared by the terms of a sum", "[passes][simplify]") {
@@ -142,22 +147,8 @@ TEST_CASE("simplify factors a factor shared by the terms of a sum", "[passes][si
   // a0·mask + mask·a1 + d + a2·mask: three terms share mask, d does not.
   Node* sum = b.add(b.add(b.add(b.mul(a[0], mask), b.mul(mask, a[1])), a[3]), b.mul(a[2], mask));
   g.addOutput(b.mul(sum, w));
-  ReferenceEvaluator before(g);
-  before.bindRandom(6);
-  before.run();
-  const RefTensor want = before.value(g.outputs()[0]);
-
-  PassManager pm;
-  pm.add(createSimplifyPass());
-  pm.add(createDcePass());
-  pm.run(g);
+  simplifyKeepsValue(g);
   CHECK(count(g, OpKind::Mul) == 2);  // (a0 + a1 + a2)·mask, and the product with w
-  ReferenceEvaluator after(g);
-  after.bindRandom(6);
-  after.run();
-  const RefTensor got = after.value(g.outputs()[0]);
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12));
 }
 
 TEST_CASE("a param scaled by a fixed mask in the step is trained with batched matmuls", "[passes][time-batch]") {
