@@ -1,7 +1,7 @@
 // Loading a model written in the model DSL (.mnemo files) into a forward graph.
 //
 // A model file declares sizes and constants, the input and the target labels, the parameters
-// with their initialisers, the recurrent state with its initial value, one `step t { ... }`
+// with their initialisers, fixed (untrained) tensors, the recurrent state with its initial value, one `step t { ... }`
 // block that the frontend unrolls T times, and the loss:
 //
 //   model rnn
