@@ -144,11 +144,22 @@ TEST_CASE("simplify factors a factor shared by the terms of a sum", "[passes][si
   Node* mask = b.input("mask", TensorType::f32({3}));
   std::vector<Node*> a;
   for (const char* name : {"a0", "a1", "a2", "d"}) a.push_back(b.input(name, TensorType::f32({2, 3})));
-  // a0·mask + mask·a1 + d + a2·mask: three terms share mask, d does not.
-  Node* sum = b.add(b.add(b.add(b.mul(a[0], mask), b.mul(mask, a[1])), a[3]), b.mul(a[2], mask));
+  // a0·mask + mask·a1 + d + a2·mask + d·d: three terms share mask, d and d·d do not.
+  Node* sum = b.add(b.add(b.add(b.add(b.mul(a[0], mask), b.mul(mask, a[1])), a[3]), b.mul(a[2], mask)), b.mul(a[3], a[3]));
   g.addOutput(b.mul(sum, w));
   simplifyKeepsValue(g);
-  CHECK(count(g, OpKind::Mul) == 2);  // (a0 + a1 + a2)·mask, and the product with w
+  CHECK(count(g, OpKind::Mul) == 3);  // (a0 + a1 + a2)·mask, d·d, and the product with w
+
+  // x·x alone is not a shared factor: nothing to factor, nothing rewritten.
+  Graph h("square");
+  Builder hb(h);
+  Node* x = hb.input("x", TensorType::f32({3}));
+  Node* y = hb.input("y", TensorType::f32({3}));
+  h.addOutput(hb.add(hb.mul(x, x), y));
+  PassManager pm;
+  pm.add(createSimplifyPass());
+  CHECK_FALSE(pm.run(h).at(0).changed);
+  CHECK(h.size() == 4);
 }
 
 TEST_CASE("a param scaled by a fixed mask in the step is trained with batched matmuls", "[passes][time-batch]") {

@@ -181,13 +181,16 @@ Node* factorSharedMul(Builder& b, Node* n) {
   if (!n->hasUses() || !isSumRoot(n)) return nullptr;
   std::vector<Node*> leaves;
   addLeaves(n, true, n->type(), leaves);
-  // The factor: the first operand shared by two single-use mul leaves.
+  // The factor: the first operand shared by two distinct single-use mul leaves.
   std::map<Node*, int> seen;
   Node* factor = nullptr;
   for (Node* leaf : leaves) {
     if (leaf->kind() != OpKind::Mul || leaf->uses().size() != 1 || leaf->type() != n->type()) continue;
-    for (int k = 0; k < 2 && !factor; ++k)
-      if (leaf->operand(1 - k)->type() == n->type() && ++seen[leaf->operand(k)] == 2) factor = leaf->operand(k);
+    for (int k = 0; k < 2 && !factor; ++k) {
+      const bool counted = k == 1 && leaf->operand(0) == leaf->operand(1);  // x·x is one leaf
+      if (!counted && leaf->operand(1 - k)->type() == n->type() && ++seen[leaf->operand(k)] == 2)
+        factor = leaf->operand(k);
+    }
   }
   if (!factor) return nullptr;
   Node* sum = nullptr;
