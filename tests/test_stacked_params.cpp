@@ -122,6 +122,35 @@ TEST_CASE("a stacked parameter sliced per gate runs as few kernels as separate p
   CHECK(kernelsStacked <= kernelsSeparate);
 }
 
+TEST_CASE("a param split by ranges per gate runs about as many kernels as separate parameters", "[passes][time-batch]") {
+  // The stacked model with w[:, kH:(k+1)H] ranges of [., 4H] params instead of w[k].
+  std::string ranged = kStacked;
+  auto replaceAll = [&](const std::string& from, const std::string& to) {
+    for (size_t at = ranged.find(from); at != std::string::npos; at = ranged.find(from, at + to.size()))
+      ranged.replace(at, from.size(), to);
+  };
+  replaceAll("param wx : [4, I, H]", "param wx : [I, 4 * H]");
+  replaceAll("param wh : [4, H, H]", "param wh : [H, 4 * H]");
+  replaceAll("param b : [4, H]", "param b : [4 * H]");
+  for (int k = 0; k < 4; ++k) {
+    const std::string range = std::to_string(k) + " * H:" + std::to_string(k + 1) + " * H";
+    replaceAll("wx[" + std::to_string(k) + "]", "wx[:, " + range + "]");
+    replaceAll("wh[" + std::to_string(k) + "]", "wh[:, " + range + "]");
+    replaceAll("b[" + std::to_string(k) + "]", "b[" + range + "]");
+  }
+  auto g = compiled(ranged.c_str(), "train");
+  auto separate = compiled(kSeparate, "train");
+  // Per step, each range's gradient is a concat with zeros; summed, one concat per param is left.
+  CHECK(count(*g, OpKind::Concat) == 3);
+  const size_t kernels = Session(*g).executable().kernelCount(Stage::Opt);
+  const size_t kernelsSeparate = Session(*separate).executable().kernelCount(Stage::Opt);
+  INFO("ranges " << kernels << " kernels, separate " << kernelsSeparate);
+  // The forward slices of the params are one kernel each per range (12), and the joined
+  // gradients three concats.
+  CHECK(kernels <= kernelsSeparate + 15);
+  checkTrainingAgainstReference(ranged, "ranged.mnemo");
+}
+
 TEST_CASE("simplify turns a sum of insert_slices into a stack of per-index sums", "[passes][simplify]") {
   Graph g("slices");
   Builder b(g);
@@ -135,6 +164,41 @@ TEST_CASE("simplify turns a sum of insert_slices into a stack of per-index sums"
   simplifyKeepsValue(g);
   CHECK(count(g, OpKind::InsertSlice) == 0);
   CHECK(count(g, OpKind::Stack) == 1);
+}
+
+TEST_CASE("simplify turns a sum of zero-padded pieces into one concat of per-range sums", "[passes][simplify]") {
+  Graph g("pieces");
+  Builder b(g);
+  Node* w = b.param("w", {2, 10});
+  std::vector<Node*> in;
+  for (const char* name : {"a", "c", "d"}) in.push_back(b.input(name, TensorType::f32({2, 3})));
+  Node* other = b.input("other", TensorType::f32({2, 10}));
+  auto padded = [&](Node* piece, int64_t before, int64_t after) {
+    std::vector<Node*> parts;
+    if (before) parts.push_back(b.constant(0.0, {2, before}));
+    parts.push_back(piece);
+    if (after) parts.push_back(b.constant(0.0, {2, after}));
+    return b.create(OpKind::Concat, parts, {{"axis", int64_t{1}}});
+  };
+  // a at columns 0..2, c at 5..7, d at 0..2 again, and a plain term: columns 3, 4, 8, 9 get 0.
+  Node* sum = b.add(b.add(b.add(padded(in[0], 0, 7), padded(in[1], 5, 2)), other), padded(in[2], 0, 7));
+  g.addOutput(b.mul(sum, w));
+  simplifyKeepsValue(g);
+  CHECK(count(g, OpKind::Concat) == 1);
+  CHECK(count(g, OpKind::Add) == 2);  // a + d, and the plain term
+
+  // Overlapping ranges (0..2 and 1..3) are left as they are.
+  Graph h("overlap");
+  Builder hb(h);
+  Node* x = hb.input("x", TensorType::f32({2, 3}));
+  Node* y = hb.input("y", TensorType::f32({2, 3}));
+  auto pad = [&](Node* piece, int64_t before, int64_t after) {
+    return hb.create(OpKind::Concat, {hb.constant(0.0, {2, before}), piece, hb.constant(0.0, {2, after})}, {{"axis", int64_t{1}}});
+  };
+  h.addOutput(hb.add(pad(x, 1, 2), pad(y, 2, 1)));
+  PassManager pm;
+  pm.add(createSimplifyPass());
+  CHECK_FALSE(pm.run(h).at(0).changed);
 }
 
 TEST_CASE("simplify factors a factor shared by the terms of a sum", "[passes][simplify]") {

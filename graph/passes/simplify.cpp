@@ -22,7 +22,9 @@
 //   %g = add(add(insert_slice(%a0, k=0), insert_slice(%a1, k=1)), insert_slice(%a2, k=0))
 //     → %g = stack(add(%a0, %a2), %a1)       (zeros for an index nobody writes)
 //
-// leaves sums of per-step products that time batching turns into one matmul each. For the same
+// leaves sums of per-step products that time batching turns into one matmul each. Ranges of a
+// param (`w[:, 0:H]`) work the same way: their gradients are zero-padded pieces (concat with
+// zero constants), and a sum of them becomes one concat of the per-range sums. For the same
 // reason a sum of products with one shared factor is factored, Σ_t A_t·c → (Σ_t A_t)·c: a
 // param scaled in the step (`h @ (w * mask)`) has one such term per step in its gradient.
 #include <cmath>
@@ -175,6 +177,77 @@ Node* sumOfInsertSlices(Builder& b, Node* n) {
   return result;
 }
 
+/// A piece of a sum: concat(zeros, G, zeros) along one axis, G at [start, start + len).
+struct PaddedPiece {
+  int64_t start = 0, len = 0;
+  Node* piece = nullptr;
+};
+
+/// \returns whether \p n is a single-use concat along \p axis (any axis if -1) of zero constants
+/// and exactly one other part, which it describes in \p out.
+bool paddedPiece(Node* n, int64_t axis, PaddedPiece* out) {
+  if (n->kind() != OpKind::Concat || n->uses().size() != 1) return false;
+  const int64_t at = n->attrs().getInt("axis");
+  if (axis >= 0 && at != axis) return false;
+  int64_t offset = 0;
+  out->piece = nullptr;
+  for (Node* part : n->operands()) {
+    const int64_t len = part->dims()[at];
+    if (!isConstant(part, 0)) {
+      if (out->piece) return false;
+      *out = {offset, len, part};
+    }
+    offset += len;
+  }
+  return out->piece != nullptr;
+}
+
+/// A sum whose terms include two or more zero-padded pieces along one axis (the gradients of
+/// per-step slices of one tensor, g[:, 0:H] .. g[:, 3H:4H]) → one concat of the per-range sums,
+/// plus the other terms. Pieces at overlapping but unequal ranges are left alone.
+Node* sumOfPaddedPieces(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;
+  std::vector<Node*> leaves, others;
+  addLeaves(n, true, n->type(), leaves);
+  int64_t axis = -1;
+  std::map<std::pair<int64_t, int64_t>, std::vector<Node*>> byRange;  // (start, len) → pieces
+  size_t pieces = 0;
+  for (Node* leaf : leaves) {
+    PaddedPiece p;
+    if (!paddedPiece(leaf, axis, &p)) {
+      others.push_back(leaf);
+      continue;
+    }
+    axis = leaf->attrs().getInt("axis");
+    byRange[{p.start, p.len}].push_back(p.piece);
+    ++pieces;
+  }
+  if (pieces < 2) return nullptr;
+  int64_t end = 0;
+  for (const auto& entry : byRange) {
+    if (entry.first.first < end) return nullptr;  // overlapping ranges
+    end = entry.first.first + entry.first.second;
+  }
+  std::vector<Node*> parts;
+  int64_t covered = 0;
+  auto zeros = [&](int64_t len) {
+    Dims d = n->dims();
+    d[axis] = len;
+    parts.push_back(b.constant(0.0, d));
+  };
+  for (const auto& [range, terms] : byRange) {
+    if (range.first > covered) zeros(range.first - covered);
+    Node* sum = terms[0];
+    for (size_t i = 1; i < terms.size(); ++i) sum = b.add(sum, terms[i]);
+    parts.push_back(sum);
+    covered = range.first + range.second;
+  }
+  if (covered < n->dims()[axis]) zeros(n->dims()[axis] - covered);
+  Node* result = parts.size() == 1 ? parts[0] : b.create(OpKind::Concat, parts, {{"axis", axis}});
+  for (Node* other : others) result = b.add(result, other);
+  return result;
+}
+
 /// A sum with two or more terms mul(A_i, c) sharing the factor c (each A_i of the sum's type) →
 /// mul(ΣA_i, c) plus the other terms.
 Node* factorSharedMul(Builder& b, Node* n) {
@@ -228,6 +301,7 @@ Node* simplifyNode(Builder& b, Node* n) {
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0)) return same(c);
       if (Node* stacked = sumOfInsertSlices(b, n)) return stacked;
+      if (Node* joined = sumOfPaddedPieces(b, n)) return joined;
       return factorSharedMul(b, n);
     case OpKind::Sub:
       if (isConstant(c, 0)) return same(a);
