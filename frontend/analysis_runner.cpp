@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "frontend/init.h"
 #include "frontend/trainer.h"
 #include "graph/error.h"
 #include "tasks/delay_comparison.h"
@@ -41,6 +42,8 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
   auto cm = std::make_unique<CompiledModel>(
       compileModel(ckpt_.config.modelSource, ckpt_.config.modelFile, opts, settings));
 
+  // Fixed tensors are not in the checkpoint: they come from their initialisers.
+  for (auto& [name, values] : initParams(cm->graph(), ckpt_.config.seed)) cm->session->setF32(name, values);
   for (const std::string& p : cm->model.params) cm->session->setF32(p, ckpt_.params.at(p).values);
   ++compiles_;
   compileMs_ += cm->compileMilliseconds;

@@ -49,7 +49,8 @@ bool callableOp(const std::string& name, OpKind* kind) {
 std::string DslEvaluator::knownFunctions() {
   std::string s;
   for (const UnaryFn& f : kUnaryFns) s += std::string(f.name) + ", ";
-  return s + "mean, sum, cross_entropy, or an op of ops.def such as matmul";
+  return s + "mean, sum, cross_entropy, mse, slice, concat, reshape, transpose, or an op of ops.def such as matmul, "
+             "less, greater, where";
 }
 
 void DslEvaluator::fail(SrcLoc at, const std::string& msg) const {
@@ -89,14 +90,32 @@ DslValue DslEvaluator::eval(const DslExpr& e, const std::string& name) {
     case DslExpr::Kind::Binary: return binary(e, name);
     case DslExpr::Kind::Call: return call(e, name);
     case DslExpr::Kind::Index: return index(e, name);
+    case DslExpr::Kind::String: fail(e.loc, "a quoted name is only allowed as the file of npy(\"FILE\")");
+    case DslExpr::Kind::Range: fail(e.loc, "a range 'lo:hi' is only allowed inside an index, e.g. g[:, 0:H]");
   }
   fail(e.loc, "unknown expression");
 }
+
+/// The comparison operators and the ops they emit.
+const struct {
+  const char* text;
+  OpKind kind;
+  bool (*fold)(double, double);
+} kComparisons[] = {{"<", OpKind::Less, [](double a, double b) { return a < b; }},
+                    {"<=", OpKind::LessEqual, [](double a, double b) { return a <= b; }},
+                    {">", OpKind::Greater, [](double a, double b) { return a > b; }},
+                    {">=", OpKind::GreaterEqual, [](double a, double b) { return a >= b; }},
+                    {"==", OpKind::Equal, [](double a, double b) { return a == b; }}};
 
 DslValue DslEvaluator::binary(const DslExpr& e, const std::string& name) {
   const char op = e.name[0];
   DslValue l = eval(*e.args[0]);
   DslValue r = eval(*e.args[1]);
+  for (const auto& c : kComparisons) {
+    if (e.name != c.text) continue;
+    if (l.isNumber() && r.isNumber()) return DslValue::of(c.fold(l.number, r.number) ? 1.0 : 0.0);
+    return DslValue::of(make(e.loc, c.kind, {tensor(l), tensor(r)}, {}, name));
+  }
   if (l.isNumber() && r.isNumber()) {
     switch (op) {
       case '+': return DslValue::of(finite(e.loc, l.number + r.number));
@@ -123,19 +142,46 @@ DslValue DslEvaluator::index(const DslExpr& e, const std::string& name) {
   DslValue base = eval(*e.args[0]);
   if (base.isNumber()) fail(e.loc, "cannot index a number");
   Node* n = base.node;
+  const size_t items = e.args.size() - 1;
+  if (static_cast<int>(items) > n->type().rank())
+    fail(e.loc, "too many indices: " + std::to_string(items) + " for a tensor " + n->type().str());
+  // Items apply left to right: an index i selects along the current axis (which disappears), a
+  // range lo:hi keeps hi - lo planes of it and moves on to the next axis.
+  int64_t axis = 0;
   for (size_t i = 1; i < e.args.size(); ++i) {
-    const double v = evalNumber(*e.args[i], "an index");
-    if (v != std::floor(v)) fail(e.args[i]->loc, "an index must be an integer, got " + formatNumber(v));
-    // x[i, j] selects i along axis 0, then j along the next axis (axis 0 of the result).
-    n = make(e.loc, OpKind::Select, {n}, {{"axis", int64_t{0}}, {"index", static_cast<int64_t>(v)}},
-             i + 1 == e.args.size() ? name : "");
+    const DslExpr& item = *e.args[i];
+    const std::string nodeName = i == items ? name : "";
+    const int64_t len = n->dims()[axis];
+    if (item.kind != DslExpr::Kind::Range) {
+      const double v = evalNumber(item, "an index");
+      if (v != std::floor(v)) fail(item.loc, "an index must be an integer, got " + formatNumber(v));
+      n = make(e.loc, OpKind::Select, {n}, {{"axis", axis}, {"index", static_cast<int64_t>(v)}}, nodeName);
+      continue;
+    }
+    auto bound = [&](const DslExprPtr& b, int64_t fallback) -> int64_t {
+      if (!b) return fallback;
+      const double v = evalNumber(*b, "a range bound");
+      if (v != std::floor(v)) fail(b->loc, "a range bound must be an integer, got " + formatNumber(v));
+      return static_cast<int64_t>(v);
+    };
+    const int64_t lo = bound(item.args[0], 0), hi = bound(item.args[1], len);
+    if (lo < 0 || hi > len || lo >= hi)
+      fail(item.loc, "range " + std::to_string(lo) + ":" + std::to_string(hi) + " is not a non-empty part of axis " +
+                         std::to_string(axis) + " (length " + std::to_string(len) + ") of " + n->type().str());
+    if (hi - lo < len)
+      n = make(e.loc, OpKind::Slice, {n}, {{"axis", axis}, {"start", lo}, {"size", hi - lo}}, nodeName);
+    ++axis;
   }
   return DslValue::of(n);
 }
 
 DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
+  // mean(x, axes..., keepdims) and sum(...): a trailing bare `keepdims` is a flag, not a value.
+  const bool reduction = e.name == "mean" || e.name == "sum";
+  const bool keepdims = reduction && e.args.size() > 1 && e.args.back()->kind == DslExpr::Kind::Name &&
+                        e.args.back()->name == "keepdims";
   std::vector<DslValue> args;
-  for (const DslExprPtr& a : e.args) args.push_back(eval(*a));
+  for (size_t i = 0; i < e.args.size() - (keepdims ? 1 : 0); ++i) args.push_back(eval(*e.args[i]));
   auto arity = [&](size_t lo, size_t hi) {
     if (args.size() < lo || args.size() > hi) {
       std::string want = lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi);
@@ -147,14 +193,21 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
     if (args[0].isNumber()) return DslValue::of(finite(e.loc, f->fold(args[0].number)));
     return DslValue::of(make(e.loc, f->kind, {args[0].node}, {}, name));
   }
-  if (e.name == "mean" || e.name == "sum") {
+  if (reduction) {
     arity(1, 8);
-    return reduce(e, e.name == "mean", args, name);
+    return reduce(e, e.name == "mean", args, keepdims, name);
   }
   if (e.name == "cross_entropy") {
-    arity(2, 2);
+    arity(2, 3);
     return crossEntropy(e, args, name);
   }
+  if (e.name == "mse") {
+    arity(2, 2);
+    if (args[0].isNumber() && args[1].isNumber()) fail(e.loc, "mse(pred, target) needs a tensor");
+    Node* diff = make(e.loc, OpKind::Sub, {tensor(args[0]), tensor(args[1])});
+    return reduceAll(e.loc, make(e.loc, OpKind::Square, {diff}), true, name);
+  }
+  if (e.name == "slice" || e.name == "concat" || e.name == "reshape" || e.name == "transpose") return shapeCall(e, args, name);
   OpKind kind;
   if (callableOp(e.name, &kind)) {
     std::vector<Node*> operands;
@@ -164,7 +217,15 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
   fail(e.loc, "unknown function '" + e.name + "' (known: " + knownFunctions() + ")");
 }
 
-DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, const std::string& name) {
+DslValue DslEvaluator::reduceAll(SrcLoc at, Node* x, bool mean, const std::string& name) {
+  std::vector<int64_t> axes;
+  for (int64_t a = 0; a < x->type().rank(); ++a) axes.push_back(a);
+  if (axes.empty()) return DslValue::of(x);  // a scalar is its own sum and mean
+  return DslValue::of(make(at, mean ? OpKind::ReduceMean : OpKind::ReduceSum, {x}, {{"axes", axes}}, name));
+}
+
+DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, bool keepdims,
+                              const std::string& name) {
   if (args[0].isNumber()) {
     if (args.size() > 1) fail(e.loc, e.name + "() of a number takes no axes");
     return args[0];
@@ -180,11 +241,60 @@ DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<Dsl
   }
   if (args.size() == 1)
     for (int64_t a = 0; a < x->type().rank(); ++a) axes.push_back(a);
-  return DslValue::of(make(e.loc, mean ? OpKind::ReduceMean : OpKind::ReduceSum, {x}, {{"axes", axes}}, name));
+  if (!keepdims) return DslValue::of(make(e.loc, mean ? OpKind::ReduceMean : OpKind::ReduceSum, {x}, {{"axes", axes}}, name));
+  // keepdims: the reduced axes stay as 1s, so the result broadcasts against x (x - mean(x, 1, keepdims)).
+  Node* r = make(e.loc, mean ? OpKind::ReduceMean : OpKind::ReduceSum, {x}, {{"axes", axes}});
+  Dims kept = x->dims();
+  for (int64_t a : axes)
+    if (a >= 0 && a < static_cast<int64_t>(kept.size())) kept[a] = 1;
+  return DslValue::of(make(e.loc, OpKind::Reshape, {r}, {{"shape", kept}}, name));
+}
+
+DslValue DslEvaluator::shapeCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name) {
+  // Every argument after the tensor(s) is an integer: an axis, a bound, a dimension.
+  auto integer = [&](size_t i, const char* what) {
+    if (!args[i].isNumber() || args[i].number != std::floor(args[i].number))
+      fail(e.args[i]->loc, e.name + "(): " + what + " must be an integer constant");
+    return static_cast<int64_t>(args[i].number);
+  };
+  auto tensorArg = [&](size_t i) {
+    if (args[i].isNumber()) fail(e.args[i]->loc, e.name + "(): argument " + std::to_string(i + 1) + " must be a tensor");
+    return args[i].node;
+  };
+  auto axisOf = [&](size_t i, const Node* x) {
+    int64_t axis = integer(i, "the axis");
+    return axis < 0 ? axis + x->type().rank() : axis;
+  };
+  if (args.empty()) fail(e.loc, e.name + "() needs a tensor argument");
+  if (e.name == "slice") {
+    if (args.size() != 4) fail(e.loc, "slice(x, axis, start, len) takes 4 arguments, got " + std::to_string(args.size()));
+    Node* x = tensorArg(0);
+    return DslValue::of(make(e.loc, OpKind::Slice, {x},
+                             {{"axis", axisOf(1, x)}, {"start", integer(2, "the start")}, {"size", integer(3, "the length")}},
+                             name));
+  }
+  if (e.name == "concat") {
+    if (args.size() < 3) fail(e.loc, "concat(a, b, ..., axis) takes two or more tensors and an axis");
+    std::vector<Node*> parts;
+    for (size_t i = 0; i + 1 < args.size(); ++i) parts.push_back(tensorArg(i));
+    return DslValue::of(make(e.loc, OpKind::Concat, parts, {{"axis", axisOf(args.size() - 1, parts[0])}}, name));
+  }
+  Node* x = tensorArg(0);
+  std::vector<int64_t> list;
+  for (size_t i = 1; i < args.size(); ++i) list.push_back(integer(i, e.name == "reshape" ? "a dimension" : "an axis"));
+  if (e.name == "reshape") {
+    if (list.empty()) fail(e.loc, "reshape(x, d0, d1, ...) needs the new dimensions");
+    return DslValue::of(make(e.loc, OpKind::Reshape, {x}, {{"shape", list}}, name));
+  }
+  if (list.empty()) {  // transpose(x): reverse the axes (swap the two of a matrix)
+    for (int64_t a = x->type().rank(); a-- > 0;) list.push_back(a);
+  }
+  return DslValue::of(make(e.loc, OpKind::Transpose, {x}, {{"perm", list}}, name));
 }
 
 DslValue DslEvaluator::crossEntropy(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name) {
-  if (args[0].isNumber() || args[1].isNumber()) fail(e.loc, "cross_entropy(logits, labels) needs two tensors");
+  for (const DslValue& a : args)
+    if (a.isNumber()) fail(e.loc, "cross_entropy(logits, labels[, weights]) needs tensors, got the number " + formatNumber(a.number));
   Node* logits = args[0].node;
   Node* labels = args[1].node;
   const Dims& ld = logits->dims();
@@ -193,13 +303,22 @@ DslValue DslEvaluator::crossEntropy(const DslExpr& e, const std::vector<DslValue
     fail(e.loc, "cross_entropy(logits, labels): logits " + logits->type().str() + " and labels " + labels->type().str() +
                     " do not match (labels must have the logits' shape without the class axis)");
   // Mean over every leading position: flatten [..., C] to [N, C] and the labels to [N].
+  const int64_t classes = ld.back();
+  const int64_t n = logits->type().numel() / classes;
   if (ld.size() > 2) {
-    const int64_t classes = ld.back();
-    const int64_t n = logits->type().numel() / classes;
     logits = make(e.loc, OpKind::Reshape, {logits}, {{"shape", Dims{n, classes}}});
     labels = make(e.loc, OpKind::Reshape, {labels}, {{"shape", Dims{n}}});
   }
-  return DslValue::of(make(e.loc, OpKind::SoftmaxXent, {logits, labels}, {}, name));
+  if (args.size() == 2) return DslValue::of(make(e.loc, OpKind::SoftmaxXent, {logits, labels}, {}, name));
+  // Weighted: mean over the N positions of weight · loss (a 0/1 mask drops positions).
+  Node* weights = args[2].node;
+  if (weights->type() != TensorType::f32(yd))
+    fail(e.args[2]->loc, "cross_entropy(logits, labels, weights): weights must be f32" + dimsStr(yd) +
+                             " (the labels' shape), got " + weights->type().str());
+  if (yd.size() != 1) weights = make(e.loc, OpKind::Reshape, {weights}, {{"shape", Dims{n}}});
+  Node* rows = make(e.loc, OpKind::SoftmaxXentRows, {logits, labels});
+  return DslValue::of(make(e.loc, OpKind::ReduceMean, {make(e.loc, OpKind::Mul, {rows, weights})},
+                           {{"axes", std::vector<int64_t>{0}}}, name));
 }
 
 }  // namespace mnemo

@@ -51,7 +51,10 @@ class DslEvaluator {
   DslValue binary(const DslExpr& e, const std::string& name);
   DslValue call(const DslExpr& e, const std::string& name);
   DslValue index(const DslExpr& e, const std::string& name);
-  DslValue reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, const std::string& name);
+  DslValue reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, bool keepdims, const std::string& name);
+  DslValue reduceAll(SrcLoc at, Node* x, bool mean, const std::string& name);
+  /// slice(x, axis, start, len), concat(a, b, ..., axis), reshape(x, dims...), transpose(x[, perm...]).
+  DslValue shapeCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   DslValue crossEntropy(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   double finite(SrcLoc at, double v) const;
 

@@ -19,7 +19,8 @@ bool continuesLine(const DslToken& t) {
   if (t.kind == DslTok::Newline) return true;  // blank lines collapse
   if (t.kind != DslTok::Punct) return false;
   return t.text == "=" || t.text == "," || t.text == "{" || t.text == "+" || t.text == "-" ||
-         t.text == "*" || t.text == "/" || t.text == "@" || t.text == ":";
+         t.text == "*" || t.text == "/" || t.text == "@" || t.text == ":" || t.text == "<" || t.text == ">" ||
+         t.text == "<=" || t.text == ">=" || t.text == "==";
 }
 
 }  // namespace
@@ -67,7 +68,16 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       if (end != text.c_str() + text.size()) fail(at, "malformed number '" + text + "'");
       if (i < src.size() && isNameStart(src[i])) fail({line, col}, "unexpected '" + std::string(1, src[i]) + "' after number " + text);
       toks.push_back({DslTok::Number, text, v, at});
-    } else if (std::string("=,:()[]{}+-*/@").find(c) != std::string::npos) {
+    } else if (c == '"') {
+      advance(1);
+      while (i < src.size() && src[i] != '"' && src[i] != '\n') advance(1);
+      if (i >= src.size() || src[i] != '"') fail(at, "unterminated string (a quoted name ends on the same line)");
+      advance(1);
+      toks.push_back({DslTok::String, src.substr(start + 1, i - start - 2), 0, at});
+    } else if ((c == '<' || c == '>' || c == '=') && i + 1 < src.size() && src[i + 1] == '=') {
+      advance(2);
+      toks.push_back({DslTok::Punct, src.substr(start, 2), 0, at});
+    } else if (std::string("=,:()[]{}+-*/@<>").find(c) != std::string::npos) {
       if (c == '(' || c == '[') ++depth;
       if ((c == ')' || c == ']') && depth > 0) --depth;
       if (c == '}') endStatement(at);  // '}' also ends the block's last statement

@@ -18,7 +18,8 @@ struct SrcLoc {
 enum class DslTok : uint8_t {
   Ident,    // names and keywords
   Number,   // 2, 0.5, 1e-3 (always non-negative: '-' is an operator)
-  Punct,    // one of = , : ( ) [ ] { } + - * / @
+  String,   // "text" (no escapes, on one line): a file name
+  Punct,    // one of = , : ( ) [ ] { } + - * / @ < > <= >= ==
   Newline,  // end of a statement (also ';')
   End,
 };

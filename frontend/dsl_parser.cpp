@@ -7,7 +7,7 @@ namespace mnemo {
 
 bool isDslKeyword(const std::string& w) {
   return w == "model" || w == "size" || w == "const" || w == "input" || w == "target" || w == "param" ||
-         w == "state" || w == "step" || w == "out";
+         w == "state" || w == "step" || w == "out" || w == "fixed";
 }
 
 namespace {
@@ -43,6 +43,7 @@ class DslParser {
     switch (t.kind) {
       case DslTok::Newline: return "end of line";
       case DslTok::End: return "end of file";
+      case DslTok::String: return "\"" + t.text + "\"";
       default: return "'" + t.text + "'";
     }
   }
@@ -80,16 +81,16 @@ class DslParser {
     d.loc = first.loc;
     if (first.kind != DslTok::Ident) fail(first, "expected a declaration or 'NAME = expression', got " + describe(first));
     const std::string& w = first.text;
-    if (w == "input" || w == "target" || w == "param" || w == "state") {
+    if (w == "input" || w == "target" || w == "param" || w == "state" || w == "fixed") {
       next();
       d.kind = w == "input" ? DslDecl::Kind::Input : w == "target" ? DslDecl::Kind::Target
-             : w == "param" ? DslDecl::Kind::Param : DslDecl::Kind::State;
+             : w == "param" ? DslDecl::Kind::Param : w == "fixed" ? DslDecl::Kind::Fixed : DslDecl::Kind::State;
       const DslToken& name = expectName("a " + w + " name");
       d.name = name.text;
       d.nameLoc = name.loc;
       expectPunct(":", " and a type after " + w + " '" + d.name + "'");
       d.type = parseType();
-      if (d.kind == DslDecl::Kind::Param || d.kind == DslDecl::Kind::State) {
+      if (d.kind == DslDecl::Kind::Param || d.kind == DslDecl::Kind::State || d.kind == DslDecl::Kind::Fixed) {
         expectPunct("=", " and an initialiser after the type of " + w + " '" + d.name + "'");
         d.value = parseExpr();
       }
@@ -200,7 +201,19 @@ class DslParser {
     return e;
   }
 
+  static bool isComparison(const DslToken& t) {
+    return t.kind == DslTok::Punct && (t.text == "<" || t.text == ">" || t.text == "<=" || t.text == ">=" || t.text == "==");
+  }
+  /// Comparisons bind looser than + and -, and do not chain (a < b < c is an error).
   DslExprPtr parseExpr() {
+    DslExprPtr lhs = parseSum();
+    if (!isComparison(peek())) return lhs;
+    const DslToken& op = next();
+    DslExprPtr e = binary(op, std::move(lhs), parseSum());
+    if (isComparison(peek())) fail(peek(), "comparisons do not chain: write (a < b) * (b < c)");
+    return e;
+  }
+  DslExprPtr parseSum() {
     DslExprPtr lhs = parseTerm();
     while (isPunct(peek(), "+") || isPunct(peek(), "-")) {
       const DslToken& op = next();
@@ -229,21 +242,40 @@ class DslParser {
     while (isPunct(peek(), "[")) {
       DslExprPtr idx = make(DslExpr::Kind::Index, next().loc);
       idx->args.push_back(std::move(e));
-      idx->args.push_back(parseExpr());
+      idx->args.push_back(parseIndexItem());
       while (isPunct(peek(), ",")) {
         next();
-        idx->args.push_back(parseExpr());
+        idx->args.push_back(parseIndexItem());
       }
       expectPunct("]", " to close the index");
       e = std::move(idx);
     }
     return e;
   }
+  /// An index `i` or a range `lo:hi`, `lo:`, `:hi`, `:`.
+  DslExprPtr parseIndexItem() {
+    const SrcLoc at = peek().loc;
+    DslExprPtr lo;
+    if (!isPunct(peek(), ":")) {
+      lo = parseExpr();
+      if (!isPunct(peek(), ":")) return lo;
+    }
+    next();
+    DslExprPtr range = make(DslExpr::Kind::Range, at);
+    range->args.push_back(std::move(lo));
+    range->args.push_back(isPunct(peek(), ",") || isPunct(peek(), "]") ? nullptr : parseExpr());
+    return range;
+  }
   DslExprPtr parsePrimary() {
     const DslToken& t = next();
     if (t.kind == DslTok::Number) {
       DslExprPtr e = make(DslExpr::Kind::Number, t.loc);
       e->number = t.number;
+      return e;
+    }
+    if (t.kind == DslTok::String) {
+      DslExprPtr e = make(DslExpr::Kind::String, t.loc);
+      e->name = t.text;
       return e;
     }
     if (isPunct(t, "(")) {

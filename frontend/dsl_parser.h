@@ -5,16 +5,18 @@
 //   file    := 'model' NAME NL decl*
 //   decl    := ('size' | 'const') NAME '=' expr (',' NAME '=' expr)* NL
 //            | ('input' | 'target') NAME ':' type NL
-//            | ('param' | 'state') NAME ':' type '=' expr NL
+//            | ('param' | 'state' | 'fixed') NAME ':' type '=' expr NL
 //            | 'step' NAME '{' stmt* '}' NL
 //            | NAME '=' expr NL                        (loss = ..., or a derived value)
 //   stmt    := ['out'] NAME '=' expr NL
 //   type    := ['f32' | 'i64'] '[' [expr (',' expr)*] ']'
-//   expr    := term (('+' | '-') term)*
+//   expr    := sum [('<' | '>' | '<=' | '>=' | '==') sum]
+//   sum     := term (('+' | '-') term)*
 //   term    := unary (('*' | '/' | '@') unary)*
 //   unary   := '-' unary | postfix
-//   postfix := primary ('[' expr (',' expr)* ']')*
-//   primary := NUMBER | NAME | NAME '(' [expr (',' expr)*] ')' | '(' expr ')'
+//   postfix := primary ('[' item (',' item)* ']')*
+//   item    := expr | [expr] ':' [expr]                (an index, or a range lo:hi)
+//   primary := NUMBER | STRING | NAME | NAME '(' [expr (',' expr)*] ')' | '(' expr ')'
 #pragma once
 
 #include <string>

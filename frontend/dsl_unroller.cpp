@@ -16,7 +16,7 @@ namespace mnemo {
 
 namespace {
 
-enum class SymKind { Size, Const, Input, Target, Param, State, Value, Out, Local, StepVar };
+enum class SymKind { Size, Const, Input, Target, Param, Fixed, State, Value, Out, Local, StepVar };
 
 const char* symKindName(SymKind k) {
   switch (k) {
@@ -25,6 +25,7 @@ const char* symKindName(SymKind k) {
     case SymKind::Input: return "input";
     case SymKind::Target: return "target";
     case SymKind::Param: return "param";
+    case SymKind::Fixed: return "fixed tensor";
     case SymKind::State: return "state";
     case SymKind::Value: return "value";
     case SymKind::Out: return "output";
@@ -42,6 +43,16 @@ struct Symbol {
 
 /// Graph names the unroller gives itself; a model file cannot declare them.
 bool reservedName(const std::string& n) { return n == "loss" || n == "logits" || n == "hs"; }
+
+/// True if a tensor of \p from dims broadcasts (numpy rules) to exactly \p to.
+bool broadcastsTo(const Dims& from, const Dims& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 0; i < from.size(); ++i) {
+    const int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    if (f != t && f != 1) return false;
+  }
+  return true;
+}
 
 class Unroller {
  public:
@@ -174,19 +185,37 @@ class Unroller {
         }
         return;
       }
-      case K::Param: return declareParam(d);
+      case K::Param:
+      case K::Fixed: return declareParam(d);
       case K::State: return declareState(d);
       case K::Step: return unroll(d);
       case K::Assign: return assign(d);
     }
   }
 
+  /// A param, or a fixed tensor (a param node marked fixed=true, which autodiff leaves alone).
   void declareParam(const DslDecl& d) {
     declareLeafName(d);
-    if (d.type.dtype == "i64") fail(d.type.loc, "param '" + d.name + "' must be f32");
+    const bool fixed = d.kind == DslDecl::Kind::Fixed;
+    const std::string what = std::string(fixed ? "fixed tensor '" : "param '") + d.name + "'";
+    if (d.type.dtype == "i64") fail(d.type.loc, what + " must be f32");
     TensorType ty = type(d, "f32");
-    define(d.name, {SymKind::Param, {}, d.nameLoc}, d.nameLoc);
+    define(d.name, {fixed ? SymKind::Fixed : SymKind::Param, {}, d.nameLoc}, d.nameLoc);
     const DslExpr& init = *d.value;
+    Attrs attrs;
+    if (fixed && init.kind == DslExpr::Kind::Call && init.name == "npy") {
+      attrs.set("init", std::string("file"));
+      attrs.set("file", npyPath(init, ty.dims, what));
+    } else {
+      attrs.set("init", initSpec(init, ty.dims, what, fixed));
+    }
+    if (fixed) attrs.set("fixed", true);
+    globals_[d.name].value = DslValue::of(graph_->create(OpKind::Param, {}, ty, attrs, d.name, Stage::Fwd));
+    (fixed ? model_.fixed : model_.params).push_back(d.name);
+  }
+
+  /// The canonical text of initialiser \p init for a tensor of \p dims, or a file:line:col error.
+  std::string initSpec(const DslExpr& init, const Dims& dims, const std::string& what, bool fixed) {
     InitSpec spec;
     if (init.kind == DslExpr::Kind::Name) {
       spec.kind = init.name;
@@ -194,34 +223,60 @@ class Unroller {
       spec.kind = init.name;
       for (const DslExprPtr& a : init.args) spec.args.push_back(eval_.evalNumber(*a, "an initialiser argument"));
     } else {
-      fail(init.loc, "bad initialiser for param '" + d.name +
-                         "': expected zeros, ones, constant(v), uniform(lo, hi), normal(std) or kaiming_normal(scale)");
+      fail(init.loc, "bad initialiser for " + what + ": expected zeros, ones, constant(v), uniform(lo, hi), normal(std), "
+                     "kaiming_normal(scale), orthogonal, identity" + (fixed ? " or npy(\"FILE\")" : ""));
     }
     try {
-      checkInitSpec(spec, ty.dims);
+      checkInitSpec(spec, dims);
     } catch (const Error& e) {
-      fail(init.loc, "bad initialiser for param '" + d.name + "': " + e.what());
+      fail(init.loc, "bad initialiser for " + what + ": " + e.what());
     }
-    globals_[d.name].value = DslValue::of(b_.param(d.name, ty.dims, formatInitSpec(spec)));
-    model_.params.push_back(d.name);
+    return formatInitSpec(spec);
   }
 
+  /// npy("FILE"): the path, relative to the model file, checked now so a bad file is a
+  /// file:line:col error.
+  std::string npyPath(const DslExpr& init, const Dims& dims, const std::string& what) {
+    if (init.args.size() != 1 || init.args[0]->kind != DslExpr::Kind::String)
+      fail(init.loc, "npy(\"FILE\") takes one quoted file name");
+    std::string path = init.args[0]->name;
+    const size_t slash = ast_.file.find_last_of('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string::npos) path = ast_.file.substr(0, slash + 1) + path;
+    try {
+      loadNpyValues(path, dims);
+    } catch (const Error& e) {
+      fail(init.args[0]->loc, "bad values for " + what + ": " + e.what());
+    }
+    return path;
+  }
+
+  /// A state starts as a constant (zeros, ones, a number) or as a tensor expression broadcast to
+  /// its shape, e.g. a param h0 : [H]; gradients then flow into that param.
   void declareState(const DslDecl& d) {
     declareLeafName(d);
     if (d.type.dtype == "i64") fail(d.type.loc, "state '" + d.name + "' must be f32");
     TensorType ty = type(d, "f32");
     define(d.name, {SymKind::State, {}, d.nameLoc}, d.nameLoc);
     const DslExpr& init = *d.value;
-    double v = 0;
+    const std::string first = d.name + "_0";
+    Node* start = nullptr;
     if (init.kind == DslExpr::Kind::Name && (init.name == "zeros" || init.name == "ones")) {
-      v = init.name == "ones" ? 1 : 0;
+      start = b_.constant(init.name == "ones" ? 1 : 0, ty.dims, first);
     } else {
       DslValue value = eval_.eval(init);
-      if (!value.isNumber())
-        fail(init.loc, "bad initial value for state '" + d.name + "': expected zeros, ones or a constant number");
-      v = value.number;
+      if (value.isNumber()) {
+        start = b_.constant(value.number, ty.dims, first);
+      } else if (value.node->type() == ty) {
+        start = value.node;
+      } else {
+        if (value.node->type().dtype != DType::F32 || broadcastsTo(value.node->dims(), ty.dims) == false)
+          fail(init.loc, "bad initial value for state '" + d.name + "': " + value.node->type().str() +
+                             " does not broadcast to its type " + ty.str() + " (expected zeros, ones, a number or a tensor "
+                             "that broadcasts, e.g. a param h0 : [H])");
+        start = eval_.make(init.loc, OpKind::Broadcast, {value.node}, {{"shape", ty.dims}}, first);
+      }
     }
-    globals_[d.name].value = DslValue::of(b_.constant(v, ty.dims, d.name + "_0"));
+    globals_[d.name].value = DslValue::of(start);
     stateTypes_[d.name] = ty;
     states_.push_back(d.name);
     if (model_.hidden.empty()) model_.hidden = d.name;

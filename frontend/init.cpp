@@ -1,13 +1,18 @@
 // Parameter initialisation: parsing and checking `init` strings, and seeded sampling.
 #include "frontend/init.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 
+#include <fstream>
+#include <sstream>
+
 #include "graph/error.h"
+#include "io/npz.h"
 
 namespace mnemo {
 
@@ -15,11 +20,14 @@ namespace {
 
 struct InitKind {
   const char* name;
-  int arity;
+  int minArity, maxArity;
 };
 constexpr InitKind kInitKinds[] = {
-    {"zeros", 0}, {"ones", 0}, {"constant", 1}, {"uniform", 2}, {"normal", 1}, {"kaiming_normal", 1},
+    {"zeros", 0, 0},  {"ones", 0, 0},           {"constant", 1, 1},   {"uniform", 2, 2},
+    {"normal", 1, 1}, {"kaiming_normal", 1, 1}, {"orthogonal", 0, 1}, {"identity", 0, 1},
 };
+constexpr const char* kKnownInits =
+    "zeros, ones, constant(v), uniform(lo, hi), normal(std), kaiming_normal(scale), orthogonal([gain]), identity([scale])";
 
 const InitKind* findKind(const std::string& name) {
   for (const InitKind& k : kInitKinds)
@@ -107,10 +115,12 @@ int64_t fanIn(const Dims& dims) {
 void checkInitSpec(const InitSpec& spec, const Dims& dims) {
   const InitKind* kind = findKind(spec.kind);
   if (!kind)
-    MNEMO_FAIL("unknown initialiser '" << spec.kind
-                                      << "' (known: zeros, ones, constant(v), uniform(lo, hi), normal(std), kaiming_normal(scale))");
-  if (static_cast<int>(spec.args.size()) != kind->arity)
-    MNEMO_FAIL(spec.kind << " takes " << kind->arity << " argument(s), got " << spec.args.size());
+    MNEMO_FAIL("unknown initialiser '" << spec.kind << "' (known: " << kKnownInits << ")");
+  const int given = static_cast<int>(spec.args.size());
+  if (given < kind->minArity || given > kind->maxArity) {
+    if (kind->minArity == kind->maxArity) MNEMO_FAIL(spec.kind << " takes " << kind->minArity << " argument(s), got " << given);
+    MNEMO_FAIL(spec.kind << " takes " << kind->minArity << " to " << kind->maxArity << " argument(s), got " << given);
+  }
   for (double a : spec.args)
     if (!std::isfinite(a)) MNEMO_FAIL(spec.kind << ": argument " << a << " is not finite");
   if (spec.kind == "uniform" && !(spec.args[0] < spec.args[1]))
@@ -120,7 +130,45 @@ void checkInitSpec(const InitSpec& spec, const Dims& dims) {
     if (!(spec.args[0] > 0)) MNEMO_FAIL("kaiming_normal(scale) needs scale > 0, got " << formatNumber(spec.args[0]));
     if (dims.size() < 2) MNEMO_FAIL("kaiming_normal needs a param of rank >= 2 (in, out), got shape " << dimsStr(dims));
   }
+  if ((spec.kind == "orthogonal" || spec.kind == "identity") && dims.size() != 2)
+    MNEMO_FAIL(spec.kind << " needs a matrix (rank 2), got shape " << dimsStr(dims));
 }
+
+namespace {
+
+/// Rows x cols with orthonormal rows or columns (whichever are fewer): Gram–Schmidt, in double
+/// precision, on the columns of a tall standard-normal matrix, transposed back when wide. The
+/// R factor's diagonal is positive by construction, so the result is Haar-distributed.
+std::vector<float> orthogonalMatrix(int64_t rows, int64_t cols, double gain, std::mt19937_64& rng) {
+  const int64_t tall = std::max(rows, cols), thin = std::min(rows, cols);
+  std::vector<double> q(static_cast<size_t>(tall * thin));  // column j at q[j * tall ...]
+  for (double& x : q) x = standardNormal(rng);
+  for (int64_t j = 0; j < thin; ++j) {
+    double* col = &q[static_cast<size_t>(j * tall)];
+    for (int pass = 0; pass < 2; ++pass)  // twice, so orthogonality holds to rounding
+      for (int64_t k = 0; k < j; ++k) {
+        const double* prev = &q[static_cast<size_t>(k * tall)];
+        double dot = 0;
+        for (int64_t i = 0; i < tall; ++i) dot += prev[i] * col[i];
+        for (int64_t i = 0; i < tall; ++i) col[i] -= dot * prev[i];
+      }
+    double norm = 0;
+    for (int64_t i = 0; i < tall; ++i) norm += col[i] * col[i];
+    norm = std::sqrt(norm);
+    MNEMO_CHECK(norm > 0, "orthogonal: a degenerate random draw");
+    for (int64_t i = 0; i < tall; ++i) col[i] /= norm;
+  }
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      // Tall (rows >= cols): element (r, c) is row r of column c; wide: the transpose.
+      const double v = rows >= cols ? q[static_cast<size_t>(c * tall + r)] : q[static_cast<size_t>(r * tall + c)];
+      out[static_cast<size_t>(r * cols + c)] = static_cast<float>(gain * v);
+    }
+  return out;
+}
+
+}  // namespace
 
 std::vector<float> sampleInit(const InitSpec& spec, const Dims& dims, uint64_t seed) {
   checkInitSpec(spec, dims);
@@ -138,6 +186,11 @@ std::vector<float> sampleInit(const InitSpec& spec, const Dims& dims, uint64_t s
       do x = static_cast<float>(lo + (hi - lo) * uniform01(rng));
       while (static_cast<double>(x) >= hi);
     }
+  } else if (spec.kind == "orthogonal") {
+    out = orthogonalMatrix(dims[0], dims[1], spec.args.empty() ? 1.0 : spec.args[0], rng);
+  } else if (spec.kind == "identity") {
+    const float scale = spec.args.empty() ? 1.0f : static_cast<float>(spec.args[0]);
+    for (int64_t i = 0; i < std::min(dims[0], dims[1]); ++i) out[static_cast<size_t>(i * dims[1] + i)] = scale;
   } else if (spec.kind == "normal") {
     for (float& x : out) x = static_cast<float>(spec.args[0] * standardNormal(rng));
   } else {  // kaiming_normal
@@ -158,6 +211,30 @@ uint64_t paramSeed(uint64_t seed, const std::string& name) {
   return mix64(mix64(seed) ^ h);
 }
 
+std::vector<float> loadNpyValues(const std::string& path, const Dims& dims) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL("cannot open '" << path << "'");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  NpyArray a = decodeNpy(bytes.str(), path);
+  if (a.shape != dims) MNEMO_FAIL(path << " holds an array of shape " << shapeString(a.shape) << ", expected " << shapeString(dims));
+  std::vector<float> out(a.size());
+  if (a.dtype == NpyType::Float32) {
+    std::memcpy(out.data(), a.bytes.data(), a.bytes.size());
+  } else if (a.dtype == NpyType::Float64) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      double v;
+      std::memcpy(&v, a.bytes.data() + i * sizeof v, sizeof v);
+      out[i] = static_cast<float>(v);
+    }
+  } else {
+    MNEMO_FAIL(path << " holds " << npyTypeName(a.dtype) << " values; a fixed tensor needs float32 or float64");
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!std::isfinite(out[i])) MNEMO_FAIL(path << " holds a non-finite value at flat index " << i);
+  return out;
+}
+
 std::map<std::string, std::vector<float>> initParams(const Graph& g, uint64_t seed) {
   std::map<std::string, std::vector<float>> values;
   for (const Node* n : g.nodes()) {
@@ -165,6 +242,10 @@ std::map<std::string, std::vector<float>> initParams(const Graph& g, uint64_t se
     if (!n->attrs().has("init")) MNEMO_FAIL("param %" << n->name() << " has no init attribute");
     const std::string text = n->attrs().getString("init");
     try {
+      if (text == "file") {
+        values[n->name()] = loadNpyValues(n->attrs().getString("file"), n->dims());
+        continue;
+      }
       values[n->name()] = sampleInit(parseInitSpec(text), n->dims(), paramSeed(seed, n->name()));
     } catch (const Error& e) {
       MNEMO_FAIL("param %" << n->name() << ": bad init \"" << text << "\": " << e.what());

@@ -7,6 +7,10 @@
 //   zeros, ones, constant(v)   a filled tensor
 //   uniform(lo, hi)            U[lo, hi), lo < hi
 //   normal(std)                N(0, std²), std >= 0
+//   orthogonal([gain])         a matrix with orthonormal rows or columns (the fewer), times gain
+//   identity([scale])          scale on the diagonal of a matrix, 0 elsewhere
+//   file                       the values of the .npy file named by the param's `file` attribute
+//                              (float32 or float64, the param's shape); `fixed` tensors use it
 //   kaiming_normal(scale)      truncated normal, fan_in mode (spec §3 Init): fan_in = shape[0] for
 //                              a 2-D (in, out) param (times the receptive field, the product of
 //                              the leading dims, for rank > 2: shape[-2] · prod(shape[:-2]));
@@ -52,6 +56,10 @@ std::vector<float> sampleInit(const InitSpec& spec, const Dims& dims, uint64_t s
 /// The seed of param \p name for run seed \p seed: each param has its own stream, so adding a
 /// param does not change the values of the others.
 uint64_t paramSeed(uint64_t seed, const std::string& name);
+
+/// The values of the .npy file at \p path as f32, checked against \p dims; throws mnemo::Error
+/// naming the file and the problem.
+std::vector<float> loadNpyValues(const std::string& path, const Dims& dims);
 
 /// Initial values of every param of \p g from its `init` attribute, keyed by param name.
 /// Deterministic for a seed. Throws mnemo::Error naming the param if its init is missing or bad.

@@ -1,7 +1,7 @@
 // Loading a model written in the model DSL (.mnemo files) into a forward graph.
 //
 // A model file declares sizes and constants, the input and the target labels, the parameters
-// with their initialisers, the recurrent state with its initial value, one `step t { ... }`
+// with their initialisers, fixed (untrained) tensors, the recurrent state with its initial value, one `step t { ... }`
 // block that the frontend unrolls T times, and the loss:
 //
 //   model rnn
@@ -61,7 +61,8 @@ struct Model {
   std::string loss = "loss";        ///< graph node of the loss, f32[]
   std::string logits;               ///< DSL name of the first `out`; in the graph it is %logits
   std::string hidden;               ///< DSL name of the first state; stacked as %hs if asked
-  std::vector<std::string> params;  ///< every param, in declaration order
+  std::vector<std::string> params;  ///< every trained param, in declaration order
+  std::vector<std::string> fixed;   ///< every fixed tensor (a param node that is not trained)
   std::map<std::string, int64_t> sizes;  ///< every size after overrides, T and B included
   std::map<std::string, double> consts;  ///< every constant after overrides
 };

@@ -104,11 +104,12 @@ TrainResult train(const TrainOptions& o) {
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
+  // Every param from its initialiser (fixed tensors keep these values), then a checkpoint's.
+  for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
     s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
   } else {
-    for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
     s.setAdam(run.lr);
   }
   const Node* logits = cm.graph().find("logits");

@@ -1,5 +1,7 @@
 // Elementwise ops: add sub mul div (numpy broadcasting), neg relu tanh sigmoid exp log sqrt
-// square, and relu_grad (relu's derivative applied to an incoming gradient).
+// square, relu_grad (relu's derivative applied to an incoming gradient), the comparisons less
+// less_equal greater greater_equal equal (1.0 where true, 0.0 elsewhere; zero gradient) and
+// where(cond, a, b) (a where cond != 0, else b; all three broadcast together).
 // Each op's shape rule, reference evaluation and gradient rule are side by side.
 #include <cmath>
 
@@ -24,6 +26,13 @@ TensorType binaryType(const std::vector<TensorType>& ins, const Attrs&) {
 TensorType unaryType(const std::vector<TensorType>& ins, const Attrs&) {
   requireF32(ins[0], "operand");
   return ins[0];
+}
+
+TensorType whereType(const std::vector<TensorType>& ins, const Attrs&) {
+  requireF32(ins[0], "condition");
+  requireF32(ins[1], "second operand");
+  requireF32(ins[2], "third operand");
+  return TensorType::f32(broadcastDims(broadcastDims(ins[0].dims, ins[1].dims), ins[2].dims));
 }
 
 TensorType sameShapePairType(const std::vector<TensorType>& ins, const Attrs&) {
@@ -60,6 +69,11 @@ BINARY_EVAL(evalAdd, a + b)
 BINARY_EVAL(evalSub, a - b)
 BINARY_EVAL(evalMul, a * b)
 BINARY_EVAL(evalDiv, a / b)
+BINARY_EVAL(evalLess, a < b ? 1.0 : 0.0)
+BINARY_EVAL(evalLessEqual, a <= b ? 1.0 : 0.0)
+BINARY_EVAL(evalGreater, a > b ? 1.0 : 0.0)
+BINARY_EVAL(evalGreaterEqual, a >= b ? 1.0 : 0.0)
+BINARY_EVAL(evalEqual, a == b ? 1.0 : 0.0)
 BINARY_EVAL(evalReluGrad, a > 0 ? b : 0.0)  // relu'(0) = 0, as jax.nn.relu
 UNARY_EVAL(evalNeg, -a)
 UNARY_EVAL(evalRelu, a > 0 ? a : 0.0)
@@ -69,6 +83,13 @@ UNARY_EVAL(evalExp, std::exp(a))
 UNARY_EVAL(evalLog, std::log(a))
 UNARY_EVAL(evalSqrt, std::sqrt(a))
 UNARY_EVAL(evalSquare, a * a)
+
+void evalWhere(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<std::vector<size_t>> maps;
+  for (const RefTensor* in : ins) maps.push_back(broadcastIndexMap(out.type.dims, in->type.dims));
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = (*ins[0])[maps[0][i]] != 0 ? (*ins[1])[maps[1][i]] : (*ins[2])[maps[2][i]];
+}
 
 #undef BINARY_EVAL
 #undef UNARY_EVAL
@@ -86,6 +107,13 @@ Grads vjpDiv(Builder& b, Node* n, Node* g) {
   Node* y = n->operand(1);
   // d(x/y)/dy = -x / y^2 = -(x/y) / y
   return {b.div(g, y), b.neg(b.div(b.mul(g, n), y))};
+}
+// A comparison is a step function: its derivative is zero wherever it exists.
+Grads vjpCompare(Builder&, Node*, Node*) { return {nullptr, nullptr}; }
+// The condition gets no gradient; a and b get g where each was chosen.
+Grads vjpWhere(Builder& b, Node* n, Node* g) {
+  Node* zero = b.constant(0.0);
+  return {nullptr, b.create(OpKind::Where, {n->operand(0), g, zero}), b.create(OpKind::Where, {n->operand(0), zero, g})};
 }
 Grads vjpNeg(Builder& b, Node*, Node* g) { return {b.neg(g)}; }
 // relu'(x) reads the output: relu(x) > 0 exactly where x > 0, and keeping the input out of the
@@ -129,6 +157,12 @@ void describeElementwiseOps(OpInfo* t) {
       {OpKind::Log, unaryType, evalLog, vjpLog},
       {OpKind::Sqrt, unaryType, evalSqrt, vjpSqrt},
       {OpKind::Square, unaryType, evalSquare, vjpSquare},
+      {OpKind::Less, binaryType, evalLess, vjpCompare},
+      {OpKind::LessEqual, binaryType, evalLessEqual, vjpCompare},
+      {OpKind::Greater, binaryType, evalGreater, vjpCompare},
+      {OpKind::GreaterEqual, binaryType, evalGreaterEqual, vjpCompare},
+      {OpKind::Equal, binaryType, evalEqual, vjpCompare},
+      {OpKind::Where, whereType, evalWhere, vjpWhere},
   };
   for (const Row& r : rows) define(t, r.kind, {}, r.shape, r.eval, r.vjp);
 }

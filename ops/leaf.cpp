@@ -27,7 +27,10 @@ void describeLeafOps(OpInfo* t) {
     row(t, k).inferType = declaredType;
     row(t, k).evaluate = unbound;
   }
-  row(t, OpKind::Param).attrs = {{"init", AttrKind::String, false}};
+  // A param with fixed=true is not trained (a mask, a sign matrix); `file` names the .npy its
+  // values come from when init is "file".
+  row(t, OpKind::Param).attrs = {{"init", AttrKind::String, false}, {"fixed", AttrKind::Bool, false},
+                                 {"file", AttrKind::String, false}};
   row(t, OpKind::Constant).attrs = {{"value", AttrKind::Float, true}};
   row(t, OpKind::Constant).evaluate = fillConstant;
 }

@@ -2,6 +2,9 @@
 // logsumexp(logits) - logits[label], the notebook's cross_entropy_loss. Its gradient is the fused
 // softmax_xent_grad(logits, labels, g) = g * (softmax(logits) - onehot(labels)) / N, so no
 // softmax backward is ever built.
+// softmax_xent_rows(logits, labels) is the same loss per row, f32[N], unreduced (for weighted or
+// masked losses); its gradient softmax_xent_rows_grad(logits, labels, g[N]) scales each row by
+// its own g: g[r] * (softmax(logits[r]) - onehot(labels[r])).
 #include <cmath>
 
 #include "graph/builder.h"
@@ -39,10 +42,13 @@ int64_t labelAt(const RefTensor& labels, int64_t row, int64_t classes) {
   return static_cast<int64_t>(v);
 }
 
-/// Writes the softmax of each row of \p logits into \p probs; \returns the mean loss.
-double softmaxRows(const RefTensor& logits, const RefTensor& labels, std::vector<double>& probs) {
+/// Writes the softmax of each row of \p logits into \p probs and, if \p perRow is given, each
+/// row's loss into it; \returns the mean loss.
+double softmaxRows(const RefTensor& logits, const RefTensor& labels, std::vector<double>& probs,
+                   std::vector<double>* perRow = nullptr) {
   int64_t rows = logits.type.dims[0], classes = logits.type.dims[1];
   probs.assign(logits.size(), 0.0);
+  if (perRow) perRow->assign(static_cast<size_t>(rows), 0.0);
   double total = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const double* z = &logits.data[r * classes];
@@ -51,7 +57,9 @@ double softmaxRows(const RefTensor& logits, const RefTensor& labels, std::vector
     double sum = 0;
     for (int64_t c = 0; c < classes; ++c) sum += std::exp(z[c] - mx);
     for (int64_t c = 0; c < classes; ++c) probs[r * classes + c] = std::exp(z[c] - mx) / sum;
-    total += mx + std::log(sum) - z[labelAt(labels, r, classes)];
+    const double loss = mx + std::log(sum) - z[labelAt(labels, r, classes)];
+    if (perRow) (*perRow)[r] = loss;
+    total += loss;
   }
   return total / static_cast<double>(rows);
 }
@@ -73,6 +81,38 @@ void evalXentGrad(const Node&, const std::vector<RefTensor*>& ins, RefTensor& ou
   }
 }
 
+TensorType xentRowsType(const std::vector<TensorType>& ins, const Attrs&) {
+  checkLogitsAndLabels(ins[0], ins[1]);
+  return TensorType::f32({ins[0].dims[0]});
+}
+
+TensorType xentRowsGradType(const std::vector<TensorType>& ins, const Attrs&) {
+  checkLogitsAndLabels(ins[0], ins[1]);
+  if (ins[2] != TensorType::f32({ins[0].dims[0]}))
+    MNEMO_FAIL("incoming gradient must be f32[" << ins[0].dims[0] << "], got " << ins[2].str());
+  return ins[0];
+}
+
+void evalXentRows(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<double> probs;
+  softmaxRows(*ins[0], *ins[1], probs, &out.data);
+}
+
+void evalXentRowsGrad(const Node&, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<double> probs;
+  softmaxRows(*ins[0], *ins[1], probs);
+  int64_t rows = ins[0]->type.dims[0], classes = ins[0]->type.dims[1];
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t label = labelAt(*ins[1], r, classes);
+    for (int64_t c = 0; c < classes; ++c)
+      out[r * classes + c] = (*ins[2])[r] * (probs[r * classes + c] - (c == label ? 1.0 : 0.0));
+  }
+}
+
+std::vector<Node*> vjpXentRows(Builder& b, Node* n, Node* g) {
+  return {b.create(OpKind::SoftmaxXentRowsGrad, {n->operand(0), n->operand(1), g}), nullptr};
+}
+
 std::vector<Node*> vjpXent(Builder& b, Node* n, Node* g) {
   return {b.create(OpKind::SoftmaxXentGrad, {n->operand(0), n->operand(1), g}), nullptr};
 }
@@ -82,6 +122,8 @@ std::vector<Node*> vjpXent(Builder& b, Node* n, Node* g) {
 void describeLossOps(OpInfo* t) {
   define(t, OpKind::SoftmaxXent, {}, xentType, evalXent, vjpXent);
   define(t, OpKind::SoftmaxXentGrad, {}, xentGradType, evalXentGrad, nullptr);
+  define(t, OpKind::SoftmaxXentRows, {}, xentRowsType, evalXentRows, vjpXentRows);
+  define(t, OpKind::SoftmaxXentRowsGrad, {}, xentRowsGradType, evalXentRowsGrad, nullptr);
 }
 
 }  // namespace mnemo

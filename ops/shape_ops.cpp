@@ -1,5 +1,7 @@
 // Shape ops: reshape, broadcast, select (one index along an axis, which is removed),
-// insert_slice (select's inverse placement into zeros) and stack (join along a new axis).
+// insert_slice (select's inverse placement into zeros), stack (join along a new axis), slice
+// (a contiguous range along an axis, which is kept), concat (join along an existing axis) and
+// transpose (permute the axes).
 #include "graph/builder.h"
 #include "graph/error.h"
 #include "ops/op_table.h"
@@ -124,6 +126,119 @@ Grads vjpStack(Builder& b, Node* n, Node* g) {
   return grads;
 }
 
+// ---- slice / concat ----
+// slice keeps `size` planes from `start` along `axis`; concat joins its parts along `axis`. Each
+// is the other's gradient: a slice's gradient is its g between zeros, a part's gradient the
+// slice of g where the part sits.
+
+TensorType sliceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  int64_t axis = attrs.getInt("axis"), start = attrs.getInt("start"), size = attrs.getInt("size");
+  checkAxis(axis, ins[0].rank());
+  const int64_t len = ins[0].dims[axis];
+  if (start < 0 || size <= 0 || start > len - size)
+    MNEMO_FAIL("slice [" << start << ", " << start + size << ") is not inside axis " << axis << " of " << ins[0].str()
+                         << " (length " << len << ")");
+  Dims out = ins[0].dims;
+  out[axis] = size;
+  return {ins[0].dtype, out};
+}
+void evalSlice(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  Planes p = planes(ins[0]->type.dims, n.attrs().getInt("axis"));
+  int64_t start = n.attrs().getInt("start"), size = n.attrs().getInt("size");
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t k = 0; k < size; ++k)
+      for (int64_t i = 0; i < p.inner; ++i) out[(o * size + k) * p.inner + i] = (*ins[0])[(o * p.len + start + k) * p.inner + i];
+}
+Grads vjpSlice(Builder& b, Node* n, Node* g) {
+  int64_t axis = n->attrs().getInt("axis"), start = n->attrs().getInt("start"), size = n->attrs().getInt("size");
+  const Dims& full = n->operand(0)->dims();
+  std::vector<Node*> parts;
+  auto zeros = [&](int64_t len) {
+    Dims d = full;
+    d[axis] = len;
+    parts.push_back(b.constant(0.0, d));
+  };
+  if (start > 0) zeros(start);
+  parts.push_back(g);
+  if (start + size < full[axis]) zeros(full[axis] - start - size);
+  if (parts.size() == 1) return {g};
+  return {b.create(OpKind::Concat, parts, {{"axis", axis}})};
+}
+
+TensorType concatType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  int64_t axis = attrs.getInt("axis");
+  checkAxis(axis, ins[0].rank());
+  Dims out = ins[0].dims;
+  out[axis] = 0;
+  for (const TensorType& t : ins) {
+    Dims same = t.dims;
+    if (t.rank() == ins[0].rank()) same[axis] = ins[0].dims[axis];
+    if (t.dtype != ins[0].dtype || same != ins[0].dims)
+      MNEMO_FAIL("parts must agree on every axis but " << axis << ", got " << ins[0].str() << " and " << t.str());
+    out[axis] += t.dims[axis];
+  }
+  return {ins[0].dtype, out};
+}
+void evalConcat(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
+  int64_t offset = 0;
+  for (const RefTensor* part : ins) {
+    int64_t len = part->type.dims[n.attrs().getInt("axis")];
+    for (int64_t o = 0; o < p.outer; ++o)
+      for (int64_t k = 0; k < len; ++k)
+        for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + offset + k) * p.inner + i] = (*part)[(o * len + k) * p.inner + i];
+    offset += len;
+  }
+}
+Grads vjpConcat(Builder& b, Node* n, Node* g) {
+  int64_t axis = n->attrs().getInt("axis"), offset = 0;
+  Grads grads;
+  for (Node* part : n->operands()) {
+    int64_t len = part->dims()[axis];
+    grads.push_back(b.create(OpKind::Slice, {g}, {{"axis", axis}, {"start", offset}, {"size", len}}));
+    offset += len;
+  }
+  return grads;
+}
+
+// ---- transpose ----
+// Result axis i is operand axis perm[i].
+
+TensorType transposeType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+  std::vector<int64_t> perm = attrs.getInts("perm");
+  if (static_cast<int>(perm.size()) != ins[0].rank())
+    MNEMO_FAIL("perm " << dimsStr(perm) << " must name each of the " << ins[0].rank() << " axes of " << ins[0].str() << " once");
+  std::vector<bool> seen(perm.size(), false);
+  Dims out;
+  for (int64_t a : perm) {
+    checkAxis(a, ins[0].rank(), "perm axis");
+    if (seen[a]) MNEMO_FAIL("perm " << dimsStr(perm) << " names axis " << a << " twice");
+    seen[a] = true;
+    out.push_back(ins[0].dims[a]);
+  }
+  return {ins[0].dtype, out};
+}
+void evalTranspose(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<int64_t> perm = n.attrs().getInts("perm");
+  std::vector<int64_t> inStrides = stridesOf(ins[0]->type.dims);
+  const Dims& od = out.type.dims;
+  std::vector<int64_t> idx(od.size(), 0);
+  for (size_t flat = 0; flat < out.size(); ++flat) {
+    int64_t src = 0;
+    for (size_t i = 0; i < od.size(); ++i) src += idx[i] * inStrides[perm[i]];
+    out[flat] = (*ins[0])[src];
+    for (int i = static_cast<int>(od.size()) - 1; i >= 0; --i) {
+      if (++idx[i] < od[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+Grads vjpTranspose(Builder& b, Node* n, Node* g) {
+  std::vector<int64_t> perm = n->attrs().getInts("perm"), inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
+  return {b.create(OpKind::Transpose, {g}, {{"perm", inverse}})};
+}
+
 }  // namespace
 
 void describeShapeOps(OpInfo* t) {
@@ -136,6 +251,11 @@ void describeShapeOps(OpInfo* t) {
          {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
          insertSliceType, evalInsertSlice, vjpInsertSlice);
   define(t, OpKind::Stack, {{"axis", AttrKind::Int, false}}, stackType, evalStack, vjpStack);
+  define(t, OpKind::Slice,
+         {{"axis", AttrKind::Int, true}, {"start", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
+         sliceType, evalSlice, vjpSlice);
+  define(t, OpKind::Concat, {{"axis", AttrKind::Int, true}}, concatType, evalConcat, vjpConcat);
+  define(t, OpKind::Transpose, {{"perm", AttrKind::IntList, true}}, transposeType, evalTranspose, vjpTranspose);
 }
 
 }  // namespace mnemo

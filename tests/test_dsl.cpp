@@ -332,8 +332,9 @@ TEST_CASE("model errors are reported as file:line:col: message", "[dsl]") {
               "m.mnemo:5:23: bad initialiser for param 'w_in': expected zeros, ones, constant(v),", 0) == 0);
     CHECK(errorOf(replaced(kTiny, "kaiming_normal(1)\nparam w_ro", "normal(x)\nparam w_ro")) ==
           "m.mnemo:5:30: an initialiser argument must be a constant number, got a tensor f32[3,2,2]");
-    CHECK(errorOf(replaced(kTiny, "= zeros", "= w_in")) ==
-          "m.mnemo:7:20: bad initial value for state 'h': expected zeros, ones or a constant number");
+    CHECK(errorOf(replaced(kTiny, "= zeros", "= w_ro")) ==
+          "m.mnemo:7:20: bad initial value for state 'h': f32[4,3] does not broadcast to its type f32[2,4] (expected "
+          "zeros, ones, a number or a tensor that broadcasts, e.g. a param h0 : [H])");
   }
   SECTION("sizes and constants") {
     CHECK(errorOf(replaced(kTiny, "H = 4", "H = 4.5")) == "m.mnemo:2:17: size 'H' must be a positive integer, got 4.5");

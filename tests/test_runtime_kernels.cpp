@@ -35,6 +35,38 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
                    OpKind::Square})
     c[k] = {unary(k, {16, 64}), unary(k, {7})};
   c[OpKind::ReluGrad] = {binary(OpKind::ReluGrad, {16, 64}, {16, 64})};
+  for (OpKind k : {OpKind::Less, OpKind::LessEqual, OpKind::Greater, OpKind::GreaterEqual})
+    c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 1}, {1, 64}), binary(k, {}, {5, 3})};
+  c[OpKind::Equal] = {binary(OpKind::Equal, {16, 64}, {64}), [](Builder& b) {
+                        Node* a = in(b, "a", {4, 6});
+                        b.graph().addOutput(b.create(OpKind::Equal, {a, b.add(b.mul(a, b.constant(0.0)), a)}));
+                      }};
+  c[OpKind::Where] = {[](Builder& b) {
+                        b.graph().addOutput(b.create(OpKind::Where, {in(b, "c", {16, 1}), in(b, "a", {16, 64}), in(b, "b", {64})}));
+                      },
+                      [](Builder& b) {
+                        Node* cond = b.create(OpKind::Greater, {in(b, "x", {16, 64}), b.constant(0.0)});
+                        b.graph().addOutput(b.create(OpKind::Where, {cond, in(b, "a", {16, 64}), b.constant(-1.0)}));
+                      }};
+  auto slice = [](Dims d, int64_t axis, int64_t start, int64_t size) {
+    return [=](Builder& b) {
+      b.graph().addOutput(b.create(OpKind::Slice, {in(b, "a", d)}, {{"axis", axis}, {"start", start}, {"size", size}}));
+    };
+  };
+  c[OpKind::Slice] = {slice({16, 256}, 1, 64, 64), slice({5, 4, 3}, 0, 1, 3), slice({5, 4, 3}, 2, 2, 1)};
+  c[OpKind::Concat] = {[](Builder& b) {
+                         b.graph().addOutput(b.create(OpKind::Concat, {in(b, "a", {16, 64}), in(b, "b", {16, 3})},
+                                                      {{"axis", int64_t{1}}}));
+                       },
+                       [](Builder& b) {
+                         b.graph().addOutput(b.create(
+                             OpKind::Concat, {in(b, "a", {2, 4, 3}), in(b, "b", {5, 4, 3}), in(b, "c", {1, 4, 3})},
+                             {{"axis", int64_t{0}}}));
+                       }};
+  auto transpose = [](Dims d, std::vector<int64_t> perm) {
+    return [=](Builder& b) { b.graph().addOutput(b.create(OpKind::Transpose, {in(b, "a", d)}, {{"perm", perm}})); };
+  };
+  c[OpKind::Transpose] = {transpose({16, 64}, {1, 0}), transpose({4, 5, 6}, {2, 0, 1}), transpose({4, 5, 6}, {0, 2, 1})};
   auto mm = [](Dims a, Dims bd, bool ta, bool tb) {
     return [=](Builder& b) { b.graph().addOutput(b.matmul(in(b, "a", a), in(b, "b", bd), ta, tb)); };
   };
@@ -71,6 +103,16 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   };
   c[OpKind::SoftmaxXent] = {xent(false)};
   c[OpKind::SoftmaxXentGrad] = {xent(true)};
+  auto xentRows = [](bool grad) {
+    return [=](Builder& b) {
+      Node* z = in(b, "z", {1600, 3});
+      Node* y = b.input("y", TensorType::i64({1600}));
+      if (!grad) b.graph().addOutput(b.create(OpKind::SoftmaxXentRows, {z, y}));
+      else b.graph().addOutput(b.create(OpKind::SoftmaxXentRowsGrad, {z, y, in(b, "g", {1600})}));
+    };
+  };
+  c[OpKind::SoftmaxXentRows] = {xentRows(false)};
+  c[OpKind::SoftmaxXentRowsGrad] = {xentRows(true)};
   c[OpKind::AdamUpdate] = {[](Builder& b) {
     Node* p = b.param("p", {16, 8});
     Node* g = in(b, "g", {16, 8});

@@ -34,7 +34,7 @@ struct AutodiffResult {
 
 /// Appends to \p g, at its end and in stage `bwd`, the gradient of \p loss (an f32[] value) with
 /// respect to each of \p params (f32 `param` or `input` leaves; empty means every `param` node in
-/// graph order). Only nodes on a parameter→loss path are differentiated; each op's gradient rule
+/// graph order that is not marked fixed=true). Only nodes on a parameter→loss path are differentiated; each op's gradient rule
 /// (OpInfo::vjp) emits the ops; several uses of a value accumulate with `add`; a broadcast
 /// operand's gradient is summed back to its shape. Gradients are named `%grad.<value>`.
 /// Throws mnemo::Error for a non-scalar loss, a bad parameter, or an op without a gradient rule

@@ -86,6 +86,9 @@ FusionDecision loopFusable(const Node* n) {
     case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
       return FusionDecision::no(std::string(opName(n->kind())) +
                                 " runs vectorised in oneDNN's eltwise kernel; the fused loop's scalar libm call is slower");
+    case OpKind::Less: case OpKind::LessEqual: case OpKind::Greater: case OpKind::GreaterEqual: case OpKind::Equal:
+    case OpKind::Where:
+      return FusionDecision::no(std::string(opName(n->kind())) + " has no code in the fused loop; it runs as its own loop kernel");
     default: return FusionDecision::yes();
   }
 }

@@ -12,9 +12,23 @@
 // operand → 0, relu_grad with a zero operand → 0, reshape to the same shape → x,
 // reshape(reshape(x)) → reshape(x), select(stack(parts), k) → parts[k],
 // stack(select(X, 0), …, select(X, n−1)) → X, and stack over t of op(select(Y, t), c) →
-// op(Y, c) (what time batching leaves of the per-step readout bias). A rule fires only when the replacement has the
-// node's exact type.
+// op(Y, c) (what time batching leaves of the per-step readout bias), and a sum of
+// insert_slices into one shape → a stack of the per-index sums (below). A rule fires only when
+// the replacement has the node's exact type.
+//
+// The insert_slice rule is what keeps a stacked parameter cheap: `w[k]` in an unrolled step
+// block is a select per step, whose gradient is one insert_slice per step, all added up.
+//
+//   %g = add(add(insert_slice(%a0, k=0), insert_slice(%a1, k=1)), insert_slice(%a2, k=0))
+//     → %g = stack(add(%a0, %a2), %a1)       (zeros for an index nobody writes)
+//
+// leaves sums of per-step products that time batching turns into one matmul each. Ranges of a
+// param (`w[:, 0:H]`) work the same way: their gradients are zero-padded pieces (concat with
+// zero constants), and a sum of them becomes one concat of the per-range sums. For the same
+// reason a sum of products with one shared factor is factored, Σ_t A_t·c → (Σ_t A_t)·c: a
+// param scaled in the step (`h @ (w * mask)`) has one such term per step in its gradient.
 #include <cmath>
+#include <map>
 
 #include "graph/builder.h"
 #include "graph/error.h"
@@ -109,6 +123,165 @@ Node* sinkStack(Builder& b, Node* n) {
   return whole->type() == n->type() ? whole : nullptr;
 }
 
+/// The leaves of the add tree rooted at \p n: inner adds have one use and \p n's type.
+void addLeaves(Node* n, bool root, const TensorType& type, std::vector<Node*>& leaves) {
+  bool inner = n->kind() == OpKind::Add && (root || n->uses().size() == 1) && n->operand(0)->type() == type &&
+               n->operand(1)->type() == type;
+  if (!inner) {
+    leaves.push_back(n);
+    return;
+  }
+  addLeaves(n->operand(0), false, type, leaves);
+  addLeaves(n->operand(1), false, type, leaves);
+}
+
+/// The root of a sum: an add that is not itself the only operand-use of a larger add tree.
+bool isSumRoot(const Node* n) {
+  if (n->kind() != OpKind::Add || n->operand(0)->type() != n->type() || n->operand(1)->type() != n->type()) return false;
+  if (n->uses().size() != 1) return true;
+  const Node* user = n->uses()[0].user;
+  return !(user->kind() == OpKind::Add && user->type() == n->type());
+}
+
+/// A sum whose terms include two or more insert_slices along one axis → a stack of the
+/// per-index sums, plus the other terms.
+Node* sumOfInsertSlices(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;  // dead adds are left to dce
+  std::vector<Node*> leaves, others;
+  addLeaves(n, true, n->type(), leaves);
+  int64_t axis = -1;
+  std::vector<std::vector<Node*>> byIndex;
+  size_t slices = 0;
+  for (Node* leaf : leaves) {
+    if (leaf->kind() != OpKind::InsertSlice || leaf->uses().size() != 1 ||
+        (axis >= 0 && leaf->attrs().getInt("axis") != axis)) {
+      others.push_back(leaf);
+      continue;
+    }
+    axis = leaf->attrs().getInt("axis");
+    byIndex.resize(static_cast<size_t>(leaf->attrs().getInt("size")));
+    byIndex[static_cast<size_t>(leaf->attrs().getInt("index"))].push_back(leaf->operand(0));
+    ++slices;
+  }
+  if (slices < 2) return nullptr;
+  Dims part = n->dims();
+  part.erase(part.begin() + axis);
+  std::vector<Node*> parts;
+  for (const std::vector<Node*>& terms : byIndex) {
+    Node* sum = terms.empty() ? b.constant(0.0, part) : terms[0];
+    for (size_t i = 1; i < terms.size(); ++i) sum = b.add(sum, terms[i]);
+    parts.push_back(sum);
+  }
+  Node* result = b.stack(parts, axis);
+  for (Node* other : others) result = b.add(result, other);
+  return result;
+}
+
+/// A piece of a sum: concat(zeros, G, zeros) along one axis, G at [start, start + len).
+struct PaddedPiece {
+  int64_t start = 0, len = 0;
+  Node* piece = nullptr;
+};
+
+/// \returns whether \p n is a single-use concat along \p axis (any axis if -1) of zero constants
+/// and exactly one other part, which it describes in \p out.
+bool paddedPiece(Node* n, int64_t axis, PaddedPiece* out) {
+  if (n->kind() != OpKind::Concat || n->uses().size() != 1) return false;
+  const int64_t at = n->attrs().getInt("axis");
+  if (axis >= 0 && at != axis) return false;
+  int64_t offset = 0;
+  out->piece = nullptr;
+  for (Node* part : n->operands()) {
+    const int64_t len = part->dims()[at];
+    if (!isConstant(part, 0)) {
+      if (out->piece) return false;
+      *out = {offset, len, part};
+    }
+    offset += len;
+  }
+  return out->piece != nullptr;
+}
+
+/// A sum whose terms include two or more zero-padded pieces along one axis (the gradients of
+/// per-step slices of one tensor, g[:, 0:H] .. g[:, 3H:4H]) → one concat of the per-range sums,
+/// plus the other terms. Pieces at overlapping but unequal ranges are left alone.
+Node* sumOfPaddedPieces(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;
+  std::vector<Node*> leaves, others;
+  addLeaves(n, true, n->type(), leaves);
+  int64_t axis = -1;
+  std::map<std::pair<int64_t, int64_t>, std::vector<Node*>> byRange;  // (start, len) → pieces
+  size_t pieces = 0;
+  for (Node* leaf : leaves) {
+    PaddedPiece p;
+    if (!paddedPiece(leaf, axis, &p)) {
+      others.push_back(leaf);
+      continue;
+    }
+    axis = leaf->attrs().getInt("axis");
+    byRange[{p.start, p.len}].push_back(p.piece);
+    ++pieces;
+  }
+  if (pieces < 2) return nullptr;
+  int64_t end = 0;
+  for (const auto& entry : byRange) {
+    if (entry.first.first < end) return nullptr;  // overlapping ranges
+    end = entry.first.first + entry.first.second;
+  }
+  std::vector<Node*> parts;
+  int64_t covered = 0;
+  auto zeros = [&](int64_t len) {
+    Dims d = n->dims();
+    d[axis] = len;
+    parts.push_back(b.constant(0.0, d));
+  };
+  for (const auto& [range, terms] : byRange) {
+    if (range.first > covered) zeros(range.first - covered);
+    Node* sum = terms[0];
+    for (size_t i = 1; i < terms.size(); ++i) sum = b.add(sum, terms[i]);
+    parts.push_back(sum);
+    covered = range.first + range.second;
+  }
+  if (covered < n->dims()[axis]) zeros(n->dims()[axis] - covered);
+  Node* result = parts.size() == 1 ? parts[0] : b.create(OpKind::Concat, parts, {{"axis", axis}});
+  for (Node* other : others) result = b.add(result, other);
+  return result;
+}
+
+/// A sum with two or more terms mul(A_i, c) sharing the factor c (each A_i of the sum's type) →
+/// mul(ΣA_i, c) plus the other terms.
+Node* factorSharedMul(Builder& b, Node* n) {
+  if (!n->hasUses() || !isSumRoot(n)) return nullptr;
+  std::vector<Node*> leaves;
+  addLeaves(n, true, n->type(), leaves);
+  // The factor: the first operand shared by two distinct single-use mul leaves.
+  std::map<Node*, int> seen;
+  Node* factor = nullptr;
+  for (Node* leaf : leaves) {
+    if (leaf->kind() != OpKind::Mul || leaf->uses().size() != 1 || leaf->type() != n->type()) continue;
+    for (int k = 0; k < 2 && !factor; ++k) {
+      const bool counted = k == 1 && leaf->operand(0) == leaf->operand(1);  // x·x is one leaf
+      if (!counted && leaf->operand(1 - k)->type() == n->type() && ++seen[leaf->operand(k)] == 2)
+        factor = leaf->operand(k);
+    }
+  }
+  if (!factor) return nullptr;
+  Node* sum = nullptr;
+  std::vector<Node*> others;
+  for (Node* leaf : leaves) {
+    const bool shares = leaf->kind() == OpKind::Mul && leaf->uses().size() == 1 && leaf->type() == n->type();
+    const int k = !shares ? -1 : leaf->operand(0) == factor ? 0 : leaf->operand(1) == factor ? 1 : -1;
+    if (k < 0 || leaf->operand(1 - k)->type() != n->type()) {
+      others.push_back(leaf);
+      continue;
+    }
+    sum = sum ? b.add(sum, leaf->operand(1 - k)) : leaf->operand(1 - k);
+  }
+  Node* result = b.mul(sum, factor);
+  for (Node* other : others) result = b.add(result, other);
+  return result->type() == n->type() ? result : nullptr;
+}
+
 /// \returns the simpler value \p n can be replaced with, or null. New nodes go before \p n.
 Node* simplifyNode(Builder& b, Node* n) {
   if (n->isLeaf() || n->hasSideEffect() || n->type().dtype != DType::F32) return nullptr;
@@ -127,7 +300,9 @@ Node* simplifyNode(Builder& b, Node* n) {
     case OpKind::Add:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0)) return same(c);
-      return nullptr;
+      if (Node* stacked = sumOfInsertSlices(b, n)) return stacked;
+      if (Node* joined = sumOfPaddedPieces(b, n)) return joined;
+      return factorSharedMul(b, n);
     case OpKind::Sub:
       if (isConstant(c, 0)) return same(a);
       if (isConstant(a, 0) && c->type() == n->type()) return b.neg(c);

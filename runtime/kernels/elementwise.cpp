@@ -3,7 +3,9 @@
 // swapped to get there). Unary ops run on oneDNN's eltwise primitive. What remains (a broadcast
 // first operand of sub/div, two broadcast operands) is a loop over precomputed index tables:
 // oneDNN 2.6 falls back to its slow reference code when src0 is the broadcast operand
-// (../shared/design/ONEDNN-NOTES.md). relu_grad is a loop too (see below).
+// (../shared/design/ONEDNN-NOTES.md). relu_grad is a loop too (see below), and so are the
+// comparisons and where: they are rare (masks, gates) and a loop over the index tables needs no
+// primitive per broadcast pattern.
 #include <cmath>
 
 #include "graph/error.h"
@@ -23,6 +25,8 @@ Dims padTo(const Dims& dims, size_t rank) {
   return out;
 }
 
+bool isArithmetic(OpKind k) { return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div; }
+
 std::unique_ptr<Kernel> finish(std::unique_ptr<Kernel> k, const Node& n) {
   k->node = &n;
   return k;
@@ -41,14 +45,35 @@ std::unique_ptr<Kernel> binaryLoop(const Node& n, KernelEnv& env) {
     case OpKind::Sub: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] - b[(*ib)[i]]; }; break;
     case OpKind::Mul: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] * b[(*ib)[i]]; }; break;
     case OpKind::Div: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] / b[(*ib)[i]]; }; break;
+    case OpKind::Less: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] < b[(*ib)[i]] ? 1.f : 0.f; }; break;
+    case OpKind::LessEqual: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] <= b[(*ib)[i]] ? 1.f : 0.f; }; break;
+    case OpKind::Greater: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] > b[(*ib)[i]] ? 1.f : 0.f; }; break;
+    case OpKind::GreaterEqual: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] >= b[(*ib)[i]] ? 1.f : 0.f; }; break;
+    case OpKind::Equal: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] == b[(*ib)[i]] ? 1.f : 0.f; }; break;
     default: MNEMO_CHECK(false, "binaryLoop on " << opName(n.kind()));
   }
-  return finish(std::make_unique<LoopKernel>("broadcast-binary", body), n);
+  return finish(std::make_unique<LoopKernel>(isArithmetic(n.kind()) ? "broadcast-binary" : opName(n.kind()), body), n);
+}
+
+std::unique_ptr<Kernel> whereLoop(const Node& n, KernelEnv& env) {
+  const float* c = env.f32(n.operand(0));
+  const float* a = env.f32(n.operand(1));
+  const float* b = env.f32(n.operand(2));
+  float* out = env.f32(&n);
+  auto ic = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(0)->dims()));
+  auto ia = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(1)->dims()));
+  auto ib = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(2)->dims()));
+  size_t count = ic->size();
+  return finish(std::make_unique<LoopKernel>("where", [=] {
+    for (size_t i = 0; i < count; ++i) out[i] = c[(*ic)[i]] != 0.f ? a[(*ia)[i]] : b[(*ib)[i]];
+  }), n);
 }
 
 }  // namespace
 
 std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
+  if (n.kind() == OpKind::Where) return whereLoop(n, env);
+  if (!isArithmetic(n.kind())) return binaryLoop(n, env);  // the comparisons
   const Node* a = n.operand(0);
   const Node* b = n.operand(1);
   bool commutative = n.kind() == OpKind::Add || n.kind() == OpKind::Mul;

@@ -1,6 +1,7 @@
 // softmax_xent and its gradient as loops over rows. With 3 classes per row oneDNN's softmax
 // costs 107–166 µs on [1600,3] and its backward is reference code (ONEDNN-NOTES.md); a row loop
-// that fuses max, exp, sum, log and the label pick is a few microseconds.
+// that fuses max, exp, sum, log and the label pick is a few microseconds. softmax_xent_rows and
+// its gradient are the same rows, unreduced and scaled per row.
 #include <cmath>
 
 #include "graph/error.h"
@@ -17,6 +18,26 @@ inline size_t checkedLabel(int64_t label, size_t row, size_t classes) {
   return static_cast<size_t>(label);
 }
 
+/// logsumexp(z) − z[label] for one row of \p classes logits.
+inline float rowLoss(const float* z, size_t classes, size_t label) {
+  float mx = z[0];
+  for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
+  float sum = 0;
+  for (size_t c = 0; c < classes; ++c) sum += std::exp(z[c] - mx);
+  return mx + std::log(sum) - z[label];
+}
+
+/// d = scale · (softmax(z) − onehot(label)) for one row.
+inline void rowGradient(const float* z, float* d, size_t classes, size_t label, float scale) {
+  float mx = z[0];
+  for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
+  float sum = 0;
+  for (size_t c = 0; c < classes; ++c) sum += (d[c] = std::exp(z[c] - mx));
+  float inv = scale / sum;
+  for (size_t c = 0; c < classes; ++c) d[c] *= inv;
+  d[label] -= scale;
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
@@ -29,32 +50,29 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
     float* loss = env.f32(&n);
     k = std::make_unique<LoopKernel>("softmax_xent", [=] {
       double total = 0;
-      for (size_t r = 0; r < rows; ++r) {
-        const float* z = logits + r * classes;
-        float mx = z[0];
-        for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
-        float sum = 0;
-        for (size_t c = 0; c < classes; ++c) sum += std::exp(z[c] - mx);
-        total += static_cast<double>(mx + std::log(sum) - z[checkedLabel(labels[r], r, classes)]);
-      }
+      for (size_t r = 0; r < rows; ++r)
+        total += static_cast<double>(rowLoss(logits + r * classes, classes, checkedLabel(labels[r], r, classes)));
       *loss = static_cast<float>(total / static_cast<double>(rows));
+    });
+  } else if (n.kind() == OpKind::SoftmaxXentRows) {
+    float* loss = env.f32(&n);
+    k = std::make_unique<LoopKernel>("softmax_xent_rows", [=] {
+      for (size_t r = 0; r < rows; ++r) loss[r] = rowLoss(logits + r * classes, classes, checkedLabel(labels[r], r, classes));
     });
   } else if (n.kind() == OpKind::SoftmaxXentGrad) {
     const float* g = env.f32(n.operand(2));
     float* out = env.f32(&n);
     k = std::make_unique<LoopKernel>("softmax_xent_grad", [=] {
       float scale = *g / static_cast<float>(rows);
-      for (size_t r = 0; r < rows; ++r) {
-        const float* z = logits + r * classes;
-        float* d = out + r * classes;
-        float mx = z[0];
-        for (size_t c = 1; c < classes; ++c) mx = std::max(mx, z[c]);
-        float sum = 0;
-        for (size_t c = 0; c < classes; ++c) sum += (d[c] = std::exp(z[c] - mx));
-        float inv = scale / sum;
-        for (size_t c = 0; c < classes; ++c) d[c] *= inv;
-        d[checkedLabel(labels[r], r, classes)] -= scale;
-      }
+      for (size_t r = 0; r < rows; ++r)
+        rowGradient(logits + r * classes, out + r * classes, classes, checkedLabel(labels[r], r, classes), scale);
+    });
+  } else if (n.kind() == OpKind::SoftmaxXentRowsGrad) {
+    const float* g = env.f32(n.operand(2));
+    float* out = env.f32(&n);
+    k = std::make_unique<LoopKernel>("softmax_xent_rows_grad", [=] {
+      for (size_t r = 0; r < rows; ++r)
+        rowGradient(logits + r * classes, out + r * classes, classes, checkedLabel(labels[r], r, classes), g[r]);
     });
   } else {
     MNEMO_FAIL("no loss kernel for op '" << opName(n.kind()) << "'");

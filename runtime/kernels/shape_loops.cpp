@@ -1,4 +1,5 @@
-// Shape kernels as copy loops: broadcast, stack, insert_slice, and select along an inner axis.
+// Shape kernels as copy loops: broadcast, stack, insert_slice, slice, concat, transpose, and
+// select along an inner axis.
 // (reshape and select along the outermost axis are views and have no kernel.) These only move
 // bytes; a oneDNN reorder or concat would cost a primitive call each for the same memcpy.
 #include <cstring>
@@ -70,6 +71,51 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       return loop(n, "insert_slice", [=] {
         std::memset(out, 0, total);
         for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + (o * p.len + index) * chunk, src + o * chunk, chunk);
+      });
+    }
+    case OpKind::Slice: {
+      Planes p = planesAround(n.operand(0)->dims(), n.attrs().getInt("axis"));
+      const char* src = env.address(n.operand(0)) + static_cast<size_t>(n.attrs().getInt("start")) * p.inner * elem;
+      size_t inChunk = p.len * p.inner * elem, outChunk = static_cast<size_t>(n.attrs().getInt("size")) * p.inner * elem;
+      return loop(n, "slice", [=] {
+        for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + o * outChunk, src + o * inChunk, outChunk);
+      });
+    }
+    case OpKind::Concat: {
+      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
+      std::vector<std::pair<const char*, size_t>> parts;  // address, bytes per outer index
+      for (const Node* op : n.operands())
+        parts.push_back({env.address(op), static_cast<size_t>(op->dims()[n.attrs().getInt("axis")]) * p.inner * elem});
+      size_t outChunk = p.len * p.inner * elem;
+      return loop(n, "concat", [=] {
+        for (size_t o = 0; o < p.outer; ++o) {
+          char* dst = out + o * outChunk;
+          for (const auto& [src, bytes] : parts) {
+            std::memcpy(dst, src + o * bytes, bytes);
+            dst += bytes;
+          }
+        }
+      });
+    }
+    case OpKind::Transpose: {
+      // An index table from each result element to its source, built once.
+      std::vector<int64_t> perm = n.attrs().getInts("perm");
+      std::vector<int64_t> inStrides = stridesOf(n.operand(0)->dims());
+      const Dims& od = n.dims();
+      auto map = std::make_shared<std::vector<size_t>>(static_cast<size_t>(n.type().numel()));
+      std::vector<int64_t> idx(od.size(), 0);
+      for (size_t flat = 0; flat < map->size(); ++flat) {
+        int64_t from = 0;
+        for (size_t i = 0; i < od.size(); ++i) from += idx[i] * inStrides[perm[i]];
+        (*map)[flat] = static_cast<size_t>(from);
+        for (int i = static_cast<int>(od.size()) - 1; i >= 0; --i) {
+          if (++idx[i] < od[i]) break;
+          idx[i] = 0;
+        }
+      }
+      const char* src = env.address(n.operand(0));
+      return loop(n, "transpose", [=] {
+        for (size_t i = 0; i < map->size(); ++i) std::memcpy(out + i * elem, src + (*map)[i] * elem, elem);
       });
     }
     default: MNEMO_FAIL("no shape kernel for op '" << opName(n.kind()) << "'");

@@ -22,7 +22,8 @@ namespace {
 /// Classes of the loss that reads labels \p n (its logits' last dimension), or 3.
 int64_t labelClasses(const Node* n) {
   for (const Use& u : n->uses())
-    if (u.user->kind() == OpKind::SoftmaxXent && u.index == 1) return u.user->operand(0)->dims()[1];
+    if ((u.user->kind() == OpKind::SoftmaxXent || u.user->kind() == OpKind::SoftmaxXentRows) && u.index == 1)
+      return u.user->operand(0)->dims()[1];
   return 3;
 }
 bool isAdamHyper(const Node* n) {
