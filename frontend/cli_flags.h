@@ -1,5 +1,5 @@
 // Command-line flags and values shared by the subcommands in frontend/cmd_*.cpp: the flags that
-// size a model (--batch, --seq-len, --hidden, --size NAME=V) and the --seed value. Header-only
+// size a model (--batch, --seq-len, --hidden, --size NAME=V, --set NAME=V) and the --seed value. Header-only
 // because it needs Boost.Program_options, which only the `mnemo` executable links; library code
 // uses ModelSizing (graph_source.h).
 #pragma once
@@ -25,13 +25,15 @@ inline void addSizingFlags(boost::program_options::options_description& opts, Mo
       ("hidden", po::value<int64_t>()->notifier([&sizing](int64_t h) { sizing.hidden = h; }),
        "hidden size: overrides the model's size H")
       ("size", po::value<std::vector<std::string>>(&sizing.sizes)->composing(),
-       "NAME=VALUE: overrides any size the model declares (repeatable)");
+       "NAME=VALUE: overrides any size the model declares (repeatable)")
+      ("set", po::value<std::vector<std::string>>(&sizing.sets)->composing(),
+       "NAME=VALUE: overrides a constant the model declares, e.g. --set tau=50 (repeatable)");
 }
 
 /// Records in \p sizing whether any sizing flag was given on the command line (call after
 /// notify).
 inline void noteSizingFlags(const boost::program_options::variables_map& vm, ModelSizing& sizing) {
-  for (const char* flag : {"batch", "seq-len", "hidden", "size"})
+  for (const char* flag : {"batch", "seq-len", "hidden", "size", "set"})
     if (vm.count(flag) && !vm[flag].defaulted()) sizing.given = true;
 }
 

@@ -47,7 +47,8 @@ struct ModelOptions {
   std::map<std::string, int64_t> sizeOverrides;
   /// Replaces the value of a declared `const` (e.g. {"tau", 50}); unknown names are errors.
   std::map<std::string, double> constOverrides;
-  /// Also return the first state stacked over time as %hs f32[T,B,H].
+  /// Also return every state stacked over time: the first as %hs f32[T,B,H], each further
+  /// state s as %hs.s (stateOutputName).
   bool returnHidden = false;
 };
 
@@ -61,10 +62,15 @@ struct Model {
   std::string loss = "loss";        ///< graph node of the loss, f32[]
   std::string logits;               ///< DSL name of the first `out`; in the graph it is %logits
   std::string hidden;               ///< DSL name of the first state; stacked as %hs if asked
+  std::vector<std::string> states;  ///< every state, in declaration order
   std::vector<std::string> params;  ///< every param, in declaration order
   std::map<std::string, int64_t> sizes;  ///< every size after overrides, T and B included
   std::map<std::string, double> consts;  ///< every constant after overrides
 };
+
+/// The graph output holding state \p state of \p model stacked over time when
+/// ModelOptions::returnHidden is set: "hs" for the first state, "hs.<state>" for the others.
+std::string stateOutputName(const Model& model, const std::string& state);
 
 /// Parses and unrolls model text \p text (\p file names it in diagnostics). Every problem
 /// throws mnemo::Error "FILE:line:col: message".
