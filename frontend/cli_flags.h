@@ -7,7 +7,9 @@
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,15 @@ inline bool parseCommandLine(const std::vector<std::string>& args, const boost::
   }
   po::notify(vm);
   return true;
+}
+
+/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
+inline std::string readModelText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 /// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).

@@ -2,9 +2,7 @@
 // 2000 Adam steps) and writes a run directory. See frontend/trainer.h for the loop.
 #include <boost/program_options.hpp>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "frontend/checkpoint.h"
 #include "frontend/cli_flags.h"
@@ -17,18 +15,6 @@
 namespace po = boost::program_options;
 
 namespace mnemo {
-
-namespace {
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 int runTrain(const Args& args) {
   po::options_description opts(
@@ -73,7 +59,7 @@ int runTrain(const Args& args) {
   auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
   if (given("model") || (!vm.count("init") && !vm.count("model"))) {
     run.modelFile = vm.count("model") ? model : kNotebookModelFile;
-    run.modelSource = vm.count("model") ? readText(model) : notebookModelSource();
+    run.modelSource = vm.count("model") ? readModelText(model) : notebookModelSource();
   }
   if (given("task") || !vm.count("init")) run.task = task;
   ModelOptions sized = modelOptions(sizing);  // checks every sizing flag

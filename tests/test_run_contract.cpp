@@ -208,4 +208,27 @@ TEST_CASE("mnemo grad writes the first batch's loss and gradients, fused and unf
               .code == 0);
   CHECK(firstLoss(dir / "run") == Approx(lu).epsilon(1e-5));  // metrics.csv keeps 6 digits
   CHECK(runMnemo({"grad", "--model", model}).err == "mnemo grad: --out FILE.npz is required\n");
+
+  // With --steps 3 the first two steps train as mnemo train does: the losses match its metrics,
+  // and the parameters written are those after two steps.
+  REQUIRE(runMnemo({"grad", "--model", model, "--seq-len", "12", "--hidden", "6", "--steps", "3", "--no-fuse", "--out",
+                    dir / "s3.npz"})
+              .code == 0);
+  REQUIRE(runMnemo({"train", "--model", model, "--seq-len", "12", "--hidden", "6", "--steps", "3", "--no-fuse",
+                    "--no-progress", "--out", dir / "run3"})
+              .code == 0);
+  NpzArchive s3 = readNpz(dir / "s3.npz");
+  const std::vector<float> losses = s3.get("losses").values<float>();
+  REQUIRE(losses.size() == 3);
+  CHECK(losses[0] == lu);
+  CHECK(losses[2] == s3.get("loss").values<float>()[0]);
+  CHECK(s3.get("param/w_hz").values<float>() != u.get("param/w_hz").values<float>());
+  std::ifstream metrics(dir / "run3/metrics.csv");
+  std::string line;
+  std::getline(metrics, line);
+  for (float l : losses) {
+    std::getline(metrics, line);
+    const std::string rest = line.substr(line.find(',') + 1);
+    CHECK(std::stod(rest.substr(0, rest.find(','))) == Approx(l).epsilon(1e-5));
+  }
 }

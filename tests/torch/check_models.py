@@ -3,13 +3,13 @@
 
 For every model in examples/, this script
   1. asks `mnemo grad` (fused, then --no-fuse) for the loss and every parameter gradient on
-     the first training batch at the initial parameters (the .npz holds the parameters, the
-     batch and mnemo's results);
+     the first training batch at the initial parameters, and again on batch 20 after 19 Adam
+     steps (the .npz holds the parameters, the batch and mnemo's results);
   2. recomputes the loss and the gradients from the same parameters and batch with its own
      PyTorch implementation of the model (written here from the model's description, in
      float64, autograd for the gradients) and compares;
-  3. trains the model a few steps fused and unfused with `mnemo train` and compares the
-     per-step losses of the two pipelines.
+  3. compares the per-step losses of those 20 steps, fused against unfused (float32 values),
+     and those of 20 steps of `mnemo train` (its metrics.csv).
 
 Exit status: 0 all checks passed, 1 a check failed, 77 PyTorch or NumPy is missing (ctest
 reports the test as skipped). Usage:
@@ -181,7 +181,8 @@ def main():
     ap.add_argument("--mnemo", required=True, help="the mnemo executable")
     ap.add_argument("--examples", required=True, help="the examples/ folder")
     ap.add_argument("--seq-len", type=int, default=100, help="T of the checked batch (default 100)")
-    ap.add_argument("--train-steps", type=int, default=5, help="steps of the fused/unfused training check")
+    ap.add_argument("--train-steps", type=int, default=20,
+                    help="Adam steps before the second gradient check and of the fused/unfused training check")
     ap.add_argument("--models", nargs="*", default=sorted(MODELS), help="which models to check")
     args = ap.parse_args()
     tol = {"loss": 1e-5, "grad": 1e-3}
@@ -190,18 +191,31 @@ def main():
         for name in args.models:
             model = os.path.join(args.examples, name + ".mnemo")
             print(f"{name} ({model}), T={args.seq_len}, B=16")
+            losses = {}
             for pipeline in ("fused", "unfused"):
-                out = os.path.join(tmp, f"{name}_{pipeline}.npz")
-                cmd = [args.mnemo, "grad", "--model", model, "--seq-len", str(args.seq_len), "--out", out]
-                r = run(cmd + ([] if pipeline == "fused" else ["--no-fuse"]))
-                if r.returncode != 0:
-                    known = pipeline == "fused" and name in KNOWN_FUSED_CRASHES
-                    print(f"  {'KNOWN CRASH' if known else 'FAIL'} {name} {pipeline}: {error_line(r.stderr)}")
-                    if not known:
-                        failures.append(f"{name} {pipeline} grad")
-                    continue
-                if not compare_gradients(name, pipeline, np.load(out), MODELS[name], tol):
-                    failures.append(f"{name} {pipeline} gradients")
+                for steps in (1, args.train_steps):
+                    out = os.path.join(tmp, f"{name}_{pipeline}_{steps}.npz")
+                    cmd = [args.mnemo, "grad", "--model", model, "--seq-len", str(args.seq_len), "--steps", str(steps),
+                           "--out", out]
+                    r = run(cmd + ([] if pipeline == "fused" else ["--no-fuse"]))
+                    what = f"{pipeline}, step {steps}"
+                    if r.returncode != 0:
+                        known = pipeline == "fused" and name in KNOWN_FUSED_CRASHES
+                        print(f"  {'KNOWN CRASH' if known else 'FAIL'} {name} {what}: {error_line(r.stderr)}")
+                        if not known:
+                            failures.append(f"{name} {what} grad")
+                        break
+                    npz = np.load(out)
+                    losses[pipeline] = npz["losses"].astype(np.float64)
+                    if not compare_gradients(name, what, npz, MODELS[name], tol):
+                        failures.append(f"{name} {what} gradients")
+            if len(losses) == 2:
+                rel = np.max(np.abs(losses["fused"] - losses["unfused"]) / np.abs(losses["unfused"]))
+                ok = rel <= 1e-4
+                print(f"  {name}: {args.train_steps} Adam steps (mnemo grad), fused vs unfused losses differ by at most"
+                      f" {rel:.2e} (relative) {'ok' if ok else 'FAILED'}")
+                if not ok:
+                    failures.append(f"{name} fused vs unfused steps")
             fused, why_f = training_losses(args.mnemo, model, args.train_steps, args.seq_len, True, os.path.join(tmp, name + "_tf"))
             unfused, why_u = training_losses(args.mnemo, model, args.train_steps, args.seq_len, False, os.path.join(tmp, name + "_tu"))
             if unfused is None:
@@ -215,8 +229,8 @@ def main():
             else:
                 rel = max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(fused, unfused))
                 ok = len(fused) == len(unfused) == args.train_steps and rel <= 1e-4
-                print(f"  {name}: {args.train_steps} training steps, fused vs unfused losses differ by at most"
-                      f" {rel:.2e} (relative) {'ok' if ok else 'FAILED'}")
+                print(f"  {name}: {args.train_steps} steps of mnemo train, fused vs unfused losses in metrics.csv (6"
+                      f" digits) differ by at most {rel:.2e} (relative) {'ok' if ok else 'FAILED'}")
                 if not ok:
                     failures.append(f"{name} fused vs unfused training")
     if failures:
