@@ -118,10 +118,14 @@ TrainResult train(const TrainOptions& o) {
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
   if (!o.initCheckpoint.empty()) {
-    // Continue the same data stream: skip the batches the checkpoint's run already used.
+    // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
+    // already used.
     std::vector<float> skipX(static_cast<size_t>(T * B * I));
     std::vector<int64_t> skipY(static_cast<size_t>(T * B));
-    for (int64_t i = 0; i < initial.step; ++i) batches->next(skipX.data(), skipY.data());
+    for (int64_t i = 0; i < initial.step; ++i) {
+      batches->next(skipX.data(), skipY.data());
+      feeds.feed(s);
+    }
   }
   RunDirectory dir(o.outDir);
   if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);

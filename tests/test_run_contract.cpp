@@ -116,6 +116,30 @@ TEST_CASE("contract: every declared input is fed, or the run stops naming it", "
   CHECK(firstLoss(dir / "zeros") != firstLoss(dir / "noisy"));
   CHECK(testing::readFile(dir / "noisy/config.json").find("\"feed.noise\": \"normal(0.5)\"") != std::string::npos);
   CHECK(runMnemo({"analyze", "--checkpoint", dir / "noisy/checkpoint.npz", "--trials", "2"}).code == 0);
+
+  // A resumed run continues the noise stream: steps 3-4 after a resume equal those of a straight run.
+  auto run = [&](const std::vector<std::string>& extra, const std::string& out) {
+    std::vector<std::string> args{"train", "--no-progress", "--out", dir / out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    REQUIRE(runMnemo(args).code == 0);
+    return testing::readFile(dir / (out + "/metrics.csv"));
+  };
+  const std::vector<std::string> noisyModel{"--model", dir / "noisy.mnemo", "--feed", "noise=normal(0.5)"};
+  std::vector<std::string> four = noisyModel, two = noisyModel;
+  four.insert(four.end(), {"--steps", "4"});
+  two.insert(two.end(), {"--steps", "2"});
+  const std::string straight = run(four, "straight");
+  run(two, "half");
+  const std::string resumed = run({"--init", dir / "half/checkpoint.npz", "--steps", "2"}, "resumed");
+  const auto row = [](const std::string& csv, const std::string& step) {
+    const size_t at = csv.find("\n" + step + ",");
+    if (at == std::string::npos) return std::string("missing");
+    const std::string line = csv.substr(at + 1, csv.find('\n', at + 1) - at - 1);
+    return line.substr(0, line.find(',', line.find(',', line.find(',') + 1) + 1));  // step,loss,accuracy
+  };
+  CHECK(row(resumed, "3") == row(straight, "3"));
+  CHECK(row(resumed, "4") == row(straight, "4"));
+  CHECK(row(straight, "3") != "missing");
 }
 
 TEST_CASE("contract: --set overrides a constant in train, resume, analyze, dump and bench", "[contract][cli]") {
