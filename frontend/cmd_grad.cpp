@@ -103,8 +103,11 @@ int runGrad(const Args& args) {
   if (batchIndex < 0) MNEMO_FAIL("--batch-index must be non-negative, got " << batchIndex);
   std::vector<float> x(static_cast<size_t>(T * B * I));
   std::vector<int64_t> y(static_cast<size_t>(T * B));
-  for (int64_t i = 0; i < batchIndex; ++i) batches->next(x.data(), y.data());
-  InputFeeds feeds(m, run.feeds, run.seed, data.empty() ? "task " + run.task : "--data " + data);
+  InputFeeds feeds(m, run.feeds, run.seed, data.empty() ? "task " + run.task : "--data " + data, data);
+  for (int64_t i = 0; i < batchIndex; ++i) {
+    batches->next(x.data(), y.data());
+    feeds.feed(s);
+  }
 
   for (auto& [name, values] : initParams(*m.graph, run.seed)) s.setF32(name, values);
   s.setAdam(lr);

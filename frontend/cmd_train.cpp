@@ -40,7 +40,8 @@ int runTrain(const Args& args) {
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
       ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
-      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B])")
+      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B]; a further input x\n"
+       "from an array input/x [N, x's dims])")
       ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
       ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),

@@ -105,7 +105,8 @@ TrainResult train(const TrainOptions& o) {
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
   if (task) checkTaskSizes(run, cm.model, *task);
-  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile);
+  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
+                   o.dataFile);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
     s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);

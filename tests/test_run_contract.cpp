@@ -142,6 +142,46 @@ TEST_CASE("contract: every declared input is fed, or the run stops naming it", "
   CHECK(row(straight, "3") != "missing");
 }
 
+TEST_CASE("contract: a --data file feeds further inputs from its input/<name> arrays", "[contract][cli]") {
+  TempDir dir("contract_data_feed");
+  writeText(dir / "noisy.mnemo", kTwoInputs);
+  REQUIRE(runMnemo({"task", "--export-batches", "2", "--out", dir / "plain.npz"}).code == 0);
+  NpzArchive npz = readNpz(dir / "plain.npz");
+  const std::vector<int64_t> shape{2, 100, 16, 8};
+  npz.add("input/noise", NpyArray::from(shape, std::vector<float>(2 * 100 * 16 * 8, 0.0f)));
+  writeNpz(dir / "zeros.npz", npz);
+  std::vector<float> ramp(2 * 100 * 16 * 8);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = 0.001f * static_cast<float>(i % 997);
+  NpzArchive rampNpz = readNpz(dir / "plain.npz");
+  rampNpz.add("input/noise", NpyArray::from(shape, ramp));
+  writeNpz(dir / "ramp.npz", rampNpz);
+
+  auto train = [&](const std::vector<std::string>& extra, const std::string& out) {
+    std::vector<std::string> args{"train", "--model", dir / "noisy.mnemo", "--steps", "3", "--no-progress", "--out", dir / out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return runMnemo(args);
+  };
+  REQUIRE(train({"--data", dir / "zeros.npz"}, "from_data").code == 0);
+  REQUIRE(train({"--data", dir / "plain.npz", "--feed", "noise=zeros"}, "from_feed").code == 0);
+  REQUIRE(train({"--data", dir / "ramp.npz"}, "ramp").code == 0);
+  CHECK(testing::readFile(dir / "from_data/metrics.csv") == testing::readFile(dir / "from_feed/metrics.csv"));
+  CHECK(firstLoss(dir / "ramp") != firstLoss(dir / "from_data"));
+
+  auto unfed = train({"--data", dir / "plain.npz"}, "x");
+  CHECK(lastLine(unfed.err).find("give --feed noise=SPEC (zeros, constant(v) or normal(std)) or an array 'input/noise' in " +
+                                 (dir / "plain.npz")) != std::string::npos);
+  auto twice = train({"--data", dir / "zeros.npz", "--feed", "noise=zeros"}, "x");
+  CHECK(lastLine(twice.err).find("input 'noise' is fed twice") != std::string::npos);
+  NpzArchive bad = readNpz(dir / "plain.npz");
+  bad.add("input/noise", NpyArray::from({1, 100, 16, 8}, std::vector<float>(100 * 16 * 8)));
+  writeNpz(dir / "bad.npz", bad);
+  auto badShape = train({"--data", dir / "bad.npz"}, "x");
+  CHECK(lastLine(badShape.err) == "mnemo train: --data " + (dir / "bad.npz") +
+                                      ": array 'input/noise' is float32(1, 100, 16, 8), input 'noise' wants "
+                                      "float32(2, 100, 16, 8) (one row per batch of its 'inputs')\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "x"));
+}
+
 TEST_CASE("contract: --set overrides a constant in train, resume, analyze, dump and bench", "[contract][cli]") {
   TempDir dir("contract_set");
   const std::string model = kExamples + "leaky_tanh.mnemo";
