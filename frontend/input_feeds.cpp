@@ -45,7 +45,7 @@ InputFeeds::InputFeeds(const Model& model, const std::map<std::string, std::stri
                        const std::string& firstFedBy, const std::string& dataFile)
     : rng_(seed ^ 0x5eedfeed5eedfeedULL) {
   NpzArchive data;
-  if (!dataFile.empty()) data = readNpz(dataFile);
+  if (!dataFile.empty() && model.inputs.size() > 1) data = readNpz(dataFile);
   for (const auto& [name, spec] : feeds) {
     bool further = false;
     for (size_t i = 1; i < model.inputs.size(); ++i) further |= model.inputs[i] == name;

@@ -105,8 +105,6 @@ TrainResult train(const TrainOptions& o) {
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
   if (task) checkTaskSizes(run, cm.model, *task);
-  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
-                   o.dataFile);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
     s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
@@ -118,6 +116,8 @@ TrainResult train(const TrainOptions& o) {
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
+                   o.dataFile);
   if (!o.initCheckpoint.empty()) {
     // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
     // already used.
