@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "frontend/batch_source.h"
 #include "frontend/trainer.h"
 #include "graph/error.h"
 #include "tasks/delay_comparison.h"
@@ -115,12 +116,7 @@ AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t
         run.stateSizes[name] = cm.graph().find(stateOutputName(cm.model, name))->type().numel() / trial.length();
       run.hiddenSize = run.stateSizes.at(run.state);
       run.outputSize = lg.back();
-      if (run.inputSize != task.obsSize())
-        MNEMO_FAIL("task " << task.name() << " has " << task.obsSize() << " input channels, the model's input has "
-                           << run.inputSize);
-      if (run.outputSize != task.actionSize())
-        MNEMO_FAIL("task " << task.name() << " has " << task.actionSize() << " actions, the model has "
-                           << run.outputSize << " outputs");
+      checkTaskSizes(cache.checkpoint().config, cm.model, task);
     }
     run.trials.push_back(runTrial(cache, std::move(trial)));
   }
