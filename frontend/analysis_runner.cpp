@@ -46,7 +46,7 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
       compileModel(ckpt_.config.modelSource, ckpt_.config.modelFile, opts, settings));
 
   for (const std::string& p : cm->model.params) cm->session->setF32(p, ckpt_.params.at(p).values);
-  feeds_[key] = std::make_unique<InputFeeds>(cm->model, ckpt_.config.feeds, ckpt_.config.seed, "the task's trials");
+  feeds_[key] = std::make_unique<InputFeeds>(cm->model, ckpt_.config.feeds, ckpt_.config.seed, "task " + ckpt_.config.task);
   ++compiles_;
   compileMs_ += cm->compileMilliseconds;
   if (report_) report_(key, cm->compileMilliseconds);

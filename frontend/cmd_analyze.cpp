@@ -18,6 +18,7 @@
 #include "frontend/analysis_runner.h"
 #include "frontend/commands.h"
 #include "frontend/graph_source.h"
+#include "frontend/input_feeds.h"
 #include "graph/error.h"
 #include "io/npz.h"
 #include "io/svg.h"
@@ -75,7 +76,7 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
 int runAnalyze(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
   std::string checkpointPath, outDir, state;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, feedFlags;
   int64_t trials = 100, hidden = 0;
   uint64_t seed = 1000;
   po::options_description desc("options");
@@ -87,6 +88,8 @@ int runAnalyze(const Args& args) {
       ("out", po::value(&outDir), "directory for the plots and activity.npz (default: the checkpoint's)")
       ("state", po::value(&state), "the state whose activity is analysed (PCA, plots, 'hidden' in activity.npz); default: the model's first")
       ("set", po::value<std::vector<std::string>>(&sets)->composing(), "NAME=VALUE: overrides a model constant (repeatable; default: the checkpoint's)")
+      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
+       "NAME=SPEC: feeds a further input (zeros, constant(v), normal(std)); default: the checkpoint's feeds")
       ("no-fuse", "run one kernel per op (no optimizing passes)");
   po::variables_map vm;
   po::positional_options_description none;
@@ -111,6 +114,10 @@ int runAnalyze(const Args& args) {
   for (const std::string& text : sets) {
     auto [name, value] = parseConstOverride(text);
     ckpt.config.consts.insert_or_assign(name, value);
+  }
+  for (const std::string& text : feedFlags) {
+    auto [name, spec] = parseFeedFlag(text);
+    ckpt.config.feeds.insert_or_assign(name, spec);
   }
   std::unique_ptr<Task> task = analysisTask(ckpt.config);
   const std::string modelFile = ckpt.config.modelFile;

@@ -180,6 +180,14 @@ TEST_CASE("contract: a --data file feeds further inputs from its input/<name> ar
                                       ": array 'input/noise' is float32(1, 100, 16, 8), input 'noise' wants "
                                       "float32(2, 100, 16, 8) (one row per batch of its 'inputs')\n");
   CHECK_FALSE(std::filesystem::exists(dir / "x"));
+
+  // Trials of the task carry no noise array: analyze names the input, and --feed supplies it.
+  auto analyzed = runMnemo({"analyze", "--checkpoint", dir / "from_data/checkpoint.npz", "--trials", "2"});
+  CHECK(analyzed.code != 0);
+  CHECK(lastLine(analyzed.err).find("declares input 'noise' but nothing feeds it: task DelayComparison-v0 feeds only") !=
+        std::string::npos);
+  CHECK(runMnemo({"analyze", "--checkpoint", dir / "from_data/checkpoint.npz", "--trials", "2", "--feed", "noise=zeros"})
+            .code == 0);
 }
 
 TEST_CASE("contract: --set overrides a constant in train, resume, analyze, dump and bench", "[contract][cli]") {
