@@ -24,8 +24,9 @@
 // docs/DSL.md is the full reference. Graph naming: inputs, targets and params keep their DSL
 // names; state s starts as the constant %s_0 and is %s_{t+1} after step t; a step local v is
 // %v_t and an output o is %o_t at step t. The first `out` stacked over time is always %logits
-// and the loss is always %loss; with returnHidden the first state stacked over time is %hs.
-// The graph returns %loss, %logits, then %hs (if asked), then any further outputs.
+// and the loss is always %loss; with returnHidden every state is stacked over time: the first
+// as %hs, the others as %hs.<state>.
+// The graph returns %loss, %logits, then the stacked states (if asked), then further outputs.
 #pragma once
 
 #include <cstdint>
