@@ -39,6 +39,7 @@ NpzArchive exportAnalysis(const AnalysisRun& run, const Pca& pca, const std::vec
 
   NpzArchive out;
   out.add("hidden", NpyArray::from({S, run.hiddenSize}, run.concatenatedHidden()));
+  for (const auto& [name, size] : run.stateSizes) out.add("state_" + name, NpyArray::from({S, size}, run.concatenatedState(name)));
   out.add("logits", NpyArray::from({S, run.outputSize}, logits));
   out.add("inputs", NpyArray::from({S, run.inputSize}, inputs));
   out.add("labels", NpyArray::from({S}, labels));

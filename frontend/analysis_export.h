@@ -3,7 +3,10 @@
 // lengths (time points), and the model's sizes I (inputs), H (hidden), O (outputs):
 //
 //   per time point, trials concatenated in order (the notebook's `activity` is `hidden`):
-//     hidden [S, H] float32      h_1..h_len of every trial (state after each step)
+//     hidden [S, H] float32      h_1..h_len of every trial (state after each step): the state
+//                                analysed (--state; default the model's first state)
+//     state_<name> [S, n] float32  every state of the model the same way, one array per state
+//                                (n = its values per step; state_<first> equals hidden by default)
 //     logits [S, O] float32      the network's outputs
 //     inputs [S, I] float32      the trial inputs
 //     labels [S] int64           the targets (0 = fixate; ground truth at the decision step)

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "frontend/init.h"
+#include "frontend/batch_source.h"
 #include "frontend/trainer.h"
 #include "graph/error.h"
 #include "tasks/delay_comparison.h"
@@ -14,17 +15,21 @@
 namespace mnemo {
 
 void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path) {
-  ModelOptions opts;
-  opts.batch = 1;
-  opts.seqLen = 1;
-  opts.sizeOverrides = ckpt.config.sizes;
-  Model model = parseModel(ckpt.config.modelSource, ckpt.config.modelFile, opts);
+  Model model = parseRunModel(ckpt.config);
   for (const std::string& p : model.params) storedValues(ckpt.params, p, p, model.graph->find(p)->dims(), path);
 }
 
-CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse)
+CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse, const std::string& state)
     : ckpt_(std::move(ckpt)), path_(std::move(path)), report_(std::move(report)), fuse_(fuse) {
   checkCheckpointShapes(ckpt_, path_);
+  states_ = parseRunModel(ckpt_.config).states;
+  std::string known;
+  for (const std::string& s : states_) known += (known.empty() ? "" : ", ") + s;
+  if (states_.empty()) MNEMO_FAIL("the model of " << path_ << " declares no state to analyse");
+  if (!state.empty() && std::find(states_.begin(), states_.end(), state) == states_.end())
+    MNEMO_FAIL("--state " << state << ": the model of " << path_ << " has no state '" << state << "' (its states: "
+                          << known << ")");
+  state_ = state.empty() ? states_.front() : state;
 }
 
 CompiledModel& CompileCache::get(const ShapeKey& key) {
@@ -33,10 +38,9 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
   if (key.batch < 1 || key.seqLen < 1)
     MNEMO_FAIL("cannot compile for batch " << key.batch << " and " << key.seqLen << " steps");
 
-  ModelOptions opts;
+  ModelOptions opts = runModelOptions(ckpt_.config);
   opts.batch = key.batch;
   opts.seqLen = key.seqLen;
-  opts.sizeOverrides = ckpt_.config.sizes;
   opts.returnHidden = true;
   CompileSettings settings{/*train=*/false, fuse_, /*threads=*/1};
   auto cm = std::make_unique<CompiledModel>(
@@ -45,10 +49,16 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
   // Fixed tensors are not in the checkpoint: they come from their initialisers.
   for (auto& [name, values] : initParams(cm->graph(), ckpt_.config.seed)) cm->session->setF32(name, values);
   for (const std::string& p : cm->model.params) cm->session->setF32(p, ckpt_.params.at(p).values);
+  feeds_[key] = std::make_unique<InputFeeds>(cm->model, ckpt_.config.feeds, ckpt_.config.seed, "task " + ckpt_.config.task);
   ++compiles_;
   compileMs_ += cm->compileMilliseconds;
   if (report_) report_(key, cm->compileMilliseconds);
   return *models_.emplace(key, std::move(cm)).first->second;
+}
+
+InputFeeds& CompileCache::feeds(const ShapeKey& key) {
+  get(key);
+  return *feeds_.at(key);
 }
 
 std::vector<ShapeKey> CompileCache::keys() const {
@@ -64,10 +74,12 @@ TrialRecord runTrial(CompileCache& cache, Trial trial) {
   Session& s = *cm.session;
   s.setF32(cm.model.input, trial.inputs);
   s.setI64(cm.model.labels, trial.labels);
+  cache.feeds({1, T}).feed(s);
   s.forward();
 
   TrialRecord r;
-  r.hidden = s.getF32("hs");
+  for (const std::string& name : cache.states()) r.states[name] = s.getF32(stateOutputName(cm.model, name));
+  r.hidden = r.states.at(cache.state());
   r.logits = s.getF32("logits");
   const size_t classes = r.logits.size() / static_cast<size_t>(T);
   r.decisionStep = T - 1;
@@ -100,17 +112,14 @@ AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t
       // The first compile tells the model's sizes; check them against the task once.
       CompiledModel& cm = cache.get({1, trial.length()});
       const Dims& in = cm.graph().find(cm.model.input)->dims();
-      const Dims& hs = cm.graph().find("hs")->dims();
       const Dims& lg = cm.graph().find("logits")->dims();
       run.inputSize = in.back();
-      run.hiddenSize = hs.back();
+      run.state = cache.state();
+      for (const std::string& name : cache.states())
+        run.stateSizes[name] = cm.graph().find(stateOutputName(cm.model, name))->type().numel() / trial.length();
+      run.hiddenSize = run.stateSizes.at(run.state);
       run.outputSize = lg.back();
-      if (run.inputSize != task.obsSize())
-        MNEMO_FAIL("task " << task.name() << " has " << task.obsSize() << " input channels, the model's input has "
-                           << run.inputSize);
-      if (run.outputSize != task.actionSize())
-        MNEMO_FAIL("task " << task.name() << " has " << task.actionSize() << " actions, the model has "
-                           << run.outputSize << " outputs");
+      checkTaskSizes(cache.checkpoint().config, cm.model, task);
     }
     run.trials.push_back(runTrial(cache, std::move(trial)));
   }
@@ -123,10 +132,12 @@ int64_t AnalysisRun::totalSteps() const {
   return n;
 }
 
-std::vector<float> AnalysisRun::concatenatedHidden() const {
+std::vector<float> AnalysisRun::concatenatedHidden() const { return concatenatedState(state); }
+
+std::vector<float> AnalysisRun::concatenatedState(const std::string& name) const {
   std::vector<float> out;
-  out.reserve(static_cast<size_t>(totalSteps() * hiddenSize));
-  for (const TrialRecord& r : trials) out.insert(out.end(), r.hidden.begin(), r.hidden.end());
+  out.reserve(static_cast<size_t>(totalSteps() * stateSizes.at(name)));
+  for (const TrialRecord& r : trials) out.insert(out.end(), r.states.at(name).begin(), r.states.at(name).end());
   return out;
 }
 

@@ -1,9 +1,10 @@
 // Single-trial execution for `mnemo analyze`: a trained model run one trial at a time, at
-// batch 1 and the trial's own length, from a zero hidden state — the notebook's analysis loop.
+// batch 1 and the trial's own length, from the model's initial state — the notebook's analysis
+// loop.
 //
 // Static graphs have fixed shapes, so a model is compiled per shape signature (batch, seqLen).
 // CompileCache keeps one inference session (fwd stage only, %hs returned) per signature and
-// compiles on first use, loading the checkpoint's parameters into the new session and reporting
+// compiles on first use (every state returned, %hs and %hs.<name>), loading the checkpoint's parameters into the new session and reporting
 // each compile; DelayComparison-v0 has five trial lengths, so 100 trials compile five graphs.
 #pragma once
 
@@ -17,6 +18,7 @@
 
 #include "frontend/checkpoint.h"
 #include "frontend/compiled_model.h"
+#include "frontend/input_feeds.h"
 #include "tasks/task.h"
 
 namespace mnemo {
@@ -38,13 +40,21 @@ void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path);
 /// Inference sessions of one trained model, one per shape signature, compiled on first use.
 class CompileCache {
  public:
-  /// \p ckpt gives the model source, its size overrides and the parameters; \p path names it in
-  /// errors. \p report (optional) is called after every compile. Checks the parameters first
-  /// (checkCheckpointShapes), so a mismatch is reported before anything runs.
-  CompileCache(Checkpoint ckpt, std::string path, CompileReport report = {}, bool fuse = true);
+  /// \p ckpt gives the model source, its size and constant overrides, its input feeds and the
+  /// parameters; \p path names it in errors. \p report (optional) is called after every compile.
+  /// \p state is the state to analyse (empty: the first declared). Checks the parameters and the
+  /// state name first, so a mismatch is reported before anything runs.
+  CompileCache(Checkpoint ckpt, std::string path, CompileReport report = {}, bool fuse = true,
+               const std::string& state = "");
 
   /// The session for \p key, compiled (and its parameters loaded) if this is the first request.
   CompiledModel& get(const ShapeKey& key);
+  /// The feeds of the model's further inputs (input_feeds.h) for the session of \p key.
+  InputFeeds& feeds(const ShapeKey& key);
+
+  /// The state analysed (the \p state asked for, or the model's first) and every state.
+  const std::string& state() const { return state_; }
+  const std::vector<std::string>& states() const { return states_; }
 
   /// Compiles done so far (one per distinct signature requested).
   size_t compiles() const { return compiles_; }
@@ -60,6 +70,9 @@ class CompileCache {
   CompileReport report_;
   bool fuse_;
   std::map<ShapeKey, std::unique_ptr<CompiledModel>> models_;
+  std::map<ShapeKey, std::unique_ptr<InputFeeds>> feeds_;
+  std::string state_;
+  std::vector<std::string> states_;
   size_t compiles_ = 0;
   double compileMs_ = 0;
 };
@@ -67,7 +80,8 @@ class CompileCache {
 /// One trial and what the network did on it.
 struct TrialRecord {
   Trial trial;
-  std::vector<float> hidden;  ///< [length, H]: h_1..h_length (the state after each step)
+  std::vector<float> hidden;  ///< [length, H]: the analysed state after each step (h_1..h_length)
+  std::map<std::string, std::vector<float>> states;  ///< every state the same way, by name
   std::vector<float> logits;  ///< [length, O]
   int decisionStep = -1;      ///< the last step with label > 0 (the last step if none)
   int64_t choice = 0;         ///< argmax of the logits at decisionStep (first maximum on ties)
@@ -79,6 +93,8 @@ struct AnalysisRun {
   std::string taskName;
   uint64_t seed = 0;
   int64_t inputSize = 0, hiddenSize = 0, outputSize = 0;
+  std::string state;                         ///< the state analysed (its values are `hidden`)
+  std::map<std::string, int64_t> stateSizes;  ///< every state's values per step
   std::vector<TrialRecord> trials;
   std::vector<std::string> paramNames;   ///< the task's per-trial parameter names
   std::vector<std::string> periodNames;  ///< the task's period names, in order
@@ -88,6 +104,8 @@ struct AnalysisRun {
   int64_t totalSteps() const;
   /// The activity of every trial stacked in trial order: [totalSteps, H], row-major.
   std::vector<float> concatenatedHidden() const;
+  /// State \p name of every trial the same way: [totalSteps, stateSizes[name]].
+  std::vector<float> concatenatedState(const std::string& name) const;
   /// The first row of each trial in the concatenated arrays.
   std::vector<int64_t> trialStarts() const;
   /// The notebook's metric over all trials: argmax of logits = label, over steps with label > 0.
@@ -95,7 +113,7 @@ struct AnalysisRun {
 };
 
 /// Runs \p trial through \p cache at batch 1 and the trial's length (fwd stage only) and fills
-/// a record: hidden states, logits, choice and correctness.
+/// a record: the states, logits, choice and correctness.
 TrialRecord runTrial(CompileCache& cache, Trial trial);
 
 /// Draws \p count trials of \p task from Rng(\p seed) and runs each one. Checks that the task's

@@ -49,9 +49,50 @@ class FileBatches : public BatchSource {
 
 }  // namespace
 
-std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
+std::shared_ptr<const Task> runTask(const RunConfig& run, bool quiet) {
   TaskConfig taskConfig = run.task == "DelayComparison-v0" ? notebookConfig() : TaskConfig{};
-  std::shared_ptr<const Task> task = makeTask(run.task, taskConfig);
+  if (quiet) taskConfig.warn = [](const std::string&) {};
+  return makeTask(run.task, taskConfig);
+}
+
+void bindTaskSizes(RunConfig& run, const Model& declared, const Task& task) {
+  for (const auto& [size, value] : {std::pair<std::string, int64_t>{"I", task.obsSize()}, {"O", task.actionSize()}}) {
+    auto it = declared.sizes.find(size);
+    if (it != declared.sizes.end() && !run.sizes.count(size) && it->second != value) run.sizes[size] = value;
+  }
+}
+
+namespace {
+
+/// Why \p model's size \p size (the last dimension of \p what) differs from the task's \p value.
+std::string sizeReason(const RunConfig& run, const Model& model, const std::string& size, int64_t value,
+                       const std::string& what) {
+  auto it = model.sizes.find(size);
+  if (it == model.sizes.end())
+    return "the model declares no size " + size + " for the task to bind (declare 'size " + size +
+           " = ...' and use it as " + what + "'s last dimension)";
+  if (it->second == value) return what + "'s last dimension is not the model's size " + size;
+  return "size " + size + " = " + std::to_string(it->second) + " is set by the run (--size " + size + "=" +
+         std::to_string(run.sizes.count(size) ? run.sizes.at(size) : it->second) +
+         ", or the config of the checkpoint resumed); drop it to let the task bind " + size;
+}
+
+}  // namespace
+
+void checkTaskSizes(const RunConfig& run, const Model& model, const Task& task) {
+  const Dims& in = model.graph->find(model.input)->dims();
+  if (in.empty() || in.back() != task.obsSize())
+    MNEMO_FAIL("task " << task.name() << " has " << task.obsSize() << " input channels but the model's input '"
+                       << model.input << "' is " << model.graph->find(model.input)->type().str() << ": "
+                       << sizeReason(run, model, "I", task.obsSize(), "input '" + model.input + "'"));
+  const Node* logits = model.graph->find("logits");
+  if (logits->dims().empty() || logits->dims().back() != task.actionSize())
+    MNEMO_FAIL("task " << task.name() << " has " << task.actionSize() << " actions but the model's output '" << model.logits
+                       << "' is " << logits->type().str() << ": " << sizeReason(run, model, "O", task.actionSize(), "output '" + model.logits + "'"));
+}
+
+std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
+  std::shared_ptr<const Task> task = runTask(run);
   if (task->obsSize() != inputs)
     MNEMO_FAIL("task " << run.task << " has " << task->obsSize() << " input channels, the model's input has " << inputs);
   DatasetConfig cfg;

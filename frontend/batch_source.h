@@ -7,9 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "frontend/model_dsl.h"
 #include "frontend/run_config.h"
 
 namespace mnemo {
+
+class Task;
 
 class BatchSource {
  public:
@@ -19,6 +22,20 @@ class BatchSource {
   /// One line saying what the batches are.
   virtual std::string describe() const = 0;
 };
+
+/// The run's task, configured as training configures it (the notebook's timing for
+/// DelayComparison-v0); \p quiet drops its configuration warnings (taskBatches shows them).
+std::shared_ptr<const Task> runTask(const RunConfig& run, bool quiet = false);
+
+/// Binds the model's sizes I and O to the task's observation and action sizes: for each of the
+/// two that the model declares (\p declared: the run's model, as parseRunModel gives it) and the
+/// run does not set, records the task's value in \p run.sizes (when it differs from the declared
+/// one), so config.json reproduces it.
+void bindTaskSizes(RunConfig& run, const Model& declared, const Task& task);
+
+/// Checks a compiled model's first input width and output (logits) width against \p task; a
+/// mismatch is one line naming the size, both values and why the model has its value.
+void checkTaskSizes(const RunConfig& run, const Model& model, const Task& task);
 
 /// The run's task through its Dataset, seeded with \p run.seed; \p inputs is the model's input
 /// width, checked against the task's observation size.

@@ -1,5 +1,5 @@
 // Command-line flags and values shared by the subcommands in frontend/cmd_*.cpp: the flags that
-// size a model (--batch, --seq-len, --hidden, --size NAME=V) and the --seed value. Header-only
+// size a model (--batch, --seq-len, --hidden, --size NAME=V, --set NAME=V) and the --seed value. Header-only
 // because it needs Boost.Program_options, which only the `mnemo` executable links; library code
 // uses ModelSizing (graph_source.h).
 #pragma once
@@ -7,7 +7,9 @@
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,13 +27,15 @@ inline void addSizingFlags(boost::program_options::options_description& opts, Mo
       ("hidden", po::value<int64_t>()->notifier([&sizing](int64_t h) { sizing.hidden = h; }),
        "hidden size: overrides the model's size H")
       ("size", po::value<std::vector<std::string>>(&sizing.sizes)->composing(),
-       "NAME=VALUE: overrides any size the model declares (repeatable)");
+       "NAME=VALUE: overrides any size the model declares (repeatable)")
+      ("set", po::value<std::vector<std::string>>(&sizing.sets)->composing(),
+       "NAME=VALUE: overrides a constant the model declares, e.g. --set tau=50 (repeatable)");
 }
 
 /// Records in \p sizing whether any sizing flag was given on the command line (call after
 /// notify).
 inline void noteSizingFlags(const boost::program_options::variables_map& vm, ModelSizing& sizing) {
-  for (const char* flag : {"batch", "seq-len", "hidden", "size"})
+  for (const char* flag : {"batch", "seq-len", "hidden", "size", "set"})
     if (vm.count(flag) && !vm[flag].defaulted()) sizing.given = true;
 }
 
@@ -57,6 +61,15 @@ inline bool parseCommandLine(const std::vector<std::string>& args, const boost::
   }
   po::notify(vm);
   return true;
+}
+
+/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
+inline std::string readModelText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 /// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).

@@ -17,6 +17,8 @@
 #include "frontend/analysis_plots.h"
 #include "frontend/analysis_runner.h"
 #include "frontend/commands.h"
+#include "frontend/graph_source.h"
+#include "frontend/input_feeds.h"
 #include "graph/error.h"
 #include "io/npz.h"
 #include "io/svg.h"
@@ -31,13 +33,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: mnemo analyze --checkpoint CKPT [options]\n"
     "Runs N single trials of the checkpoint's task through the trained network (batch 1, each at\n"
-    "its own length, from a zero hidden state; one compile per distinct length), then prints the\n"
+    "its own length, from the model's initial state; one compile per distinct length), then prints the\n"
     "activity shape and the first five trials as the notebook does, the decision accuracy and the\n"
     "psychometric table, fits a 2-component PCA on all time points and writes, to the run\n"
     "directory (default: the checkpoint's directory):\n"
     "  pca_trajectories.svg  trajectories in PC1-PC2, red = ground truth 1, blue = 2\n"
     "  psychometric.svg      % correct per (f1, f2) pair and P(choice \"first larger\") vs f1 - f2\n"
-    "  activity.npz          hidden states, outputs, inputs, per-trial metadata and the PCA\n"
+    "  activity.npz          the analysed state ('hidden'; --state NAME), every state ('state_<name>'),\n"
+    "                        outputs, inputs, per-trial metadata and the PCA\n"
     "                        (layout: frontend/analysis_export.h)\n\n"
     "example:\n"
     "  mnemo analyze --checkpoint runs/notebook_rnn-seed0/checkpoint.npz --trials 100\n\n";
@@ -72,7 +75,8 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
 
 int runAnalyze(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
-  std::string checkpointPath, outDir;
+  std::string checkpointPath, outDir, state;
+  std::vector<std::string> sets, feedFlags;
   int64_t trials = 100, hidden = 0;
   uint64_t seed = 1000;
   po::options_description desc("options");
@@ -82,6 +86,10 @@ int runAnalyze(const Args& args) {
       ("seed", po::value(&seed)->default_value(1000), "seed of the trial stream (training uses others)")
       ("hidden", po::value(&hidden), "hidden size H of the model (default: the checkpoint's; must match its parameters)")
       ("out", po::value(&outDir), "directory for the plots and activity.npz (default: the checkpoint's)")
+      ("state", po::value(&state), "the state whose activity is analysed (PCA, plots, 'hidden' in activity.npz); default: the model's first")
+      ("set", po::value<std::vector<std::string>>(&sets)->composing(), "NAME=VALUE: overrides a model constant (repeatable; default: the checkpoint's)")
+      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
+       "NAME=SPEC: feeds a further input (zeros, constant(v), normal(std)); default: the checkpoint's feeds")
       ("no-fuse", "run one kernel per op (no optimizing passes)");
   po::variables_map vm;
   po::positional_options_description none;
@@ -103,6 +111,14 @@ int runAnalyze(const Args& args) {
     if (hidden < 1) MNEMO_FAIL("--hidden must be at least 1, got " << hidden);
     ckpt.config.sizes["H"] = hidden;
   }
+  for (const std::string& text : sets) {
+    auto [name, value] = parseConstOverride(text);
+    ckpt.config.consts.insert_or_assign(name, value);
+  }
+  for (const std::string& text : feedFlags) {
+    auto [name, spec] = parseFeedFlag(text);
+    ckpt.config.feeds.insert_or_assign(name, spec);
+  }
   std::unique_ptr<Task> task = analysisTask(ckpt.config);
   const std::string modelFile = ckpt.config.modelFile;
   const int64_t step = ckpt.step;
@@ -112,7 +128,7 @@ int runAnalyze(const Args& args) {
                                    static_cast<long long>(key.seqLen), static_cast<long long>(key.batch), ms);
                        std::fflush(stdout);
                      },
-                     !vm.count("no-fuse"));
+                     !vm.count("no-fuse"), state);
   std::cout << "mnemo analyze: " << checkpointPath << " (" << modelFile << ", step " << step << "), "
             << trials << " trials of " << task->name() << " (seed " << seed
             << "), batch 1, each at its own length, fwd stage only\n";
@@ -122,6 +138,7 @@ int runAnalyze(const Args& args) {
 
   // What the notebook prints.
   const int64_t S = run.totalSteps();
+  if (cache.states().size() > 1) std::cout << "Analysing state '" << run.state << "' (--state picks another)\n";
   std::cout << "Shape of the neural activity: (Time points, Neurons): (" << S << ", " << run.hiddenSize << ")\n";
   for (size_t i = 0; i < std::min<size_t>(5, run.trials.size()); ++i)
     std::cout << trialLine(i, run.trials[i].trial.info, *task) << "\n";

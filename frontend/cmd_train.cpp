@@ -2,13 +2,12 @@
 // 2000 Adam steps) and writes a run directory. See frontend/trainer.h for the loop.
 #include <boost/program_options.hpp>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "frontend/checkpoint.h"
 #include "frontend/cli_flags.h"
 #include "frontend/commands.h"
+#include "frontend/input_feeds.h"
 #include "frontend/model_dsl.h"
 #include "frontend/trainer.h"
 #include "graph/error.h"
@@ -17,29 +16,20 @@ namespace po = boost::program_options;
 
 namespace mnemo {
 
-namespace {
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
-
 int runTrain(const Args& args) {
   po::options_description opts(
       "mnemo train [options]\n\nTrains a model with BPTT and Adam and prints the notebook's 'Step N, Loss L, Acc A'\n"
       "lines (100-step running means; accuracy over labels > 0). Defaults reproduce the notebook:\n"
       "the rate RNN of examples/notebook_rnn.mnemo on DelayComparison-v0, batch 16, 100 steps per\n"
-      "batch, hidden 64, Adam lr 1e-3, 2000 steps.\n\nOptions");
+      "batch, hidden 64, Adam lr 1e-3, 2000 steps. The task binds the model's sizes I and O (its\n"
+      "input channels and actions) unless --size sets them; --set NAME=VALUE overrides a constant.\n"
+      "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
   std::string model, task, outDir, init, data, seedText;
   int64_t steps, printEvery, checkpointEvery;
   double lr;
   int threads;
   ModelSizing sizing;
+  std::vector<std::string> feedFlags;
   opts.add_options()("help,h", "show this help")
       ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
@@ -50,9 +40,12 @@ int runTrain(const Args& args) {
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
       ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
-      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B])")
+      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B]; a further input x\n"
+       "from an array input/x [N, x's dims])")
       ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
+      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
+       "NAME=SPEC: feeds the model's further input NAME with zeros, constant(v) or normal(std) noise (repeatable)")
       ("no-progress", "no live progress line");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
@@ -67,7 +60,7 @@ int runTrain(const Args& args) {
   auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
   if (given("model") || (!vm.count("init") && !vm.count("model"))) {
     run.modelFile = vm.count("model") ? model : kNotebookModelFile;
-    run.modelSource = vm.count("model") ? readText(model) : notebookModelSource();
+    run.modelSource = vm.count("model") ? readModelText(model) : notebookModelSource();
   }
   if (given("task") || !vm.count("init")) run.task = task;
   ModelOptions sized = modelOptions(sizing);  // checks every sizing flag
@@ -78,6 +71,11 @@ int runTrain(const Args& args) {
   run.steps = steps;
   if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
   for (const auto& [name, value] : sized.sizeOverrides) run.sizes.insert_or_assign(name, value);
+  for (const auto& [name, value] : sized.constOverrides) run.consts.insert_or_assign(name, value);
+  for (const std::string& text : feedFlags) {
+    auto [name, spec] = parseFeedFlag(text);
+    run.feeds.insert_or_assign(name, spec);
+  }
 
   o.fuse = !vm.count("no-fuse");
   o.threads = threads;

@@ -8,6 +8,17 @@ std::string pipelineFor(const CompileSettings& settings) {
   return std::string(settings.train ? "train" : "infer") + (settings.fuse ? "" : "-unfused");
 }
 
+ModelOptions runModelOptions(const RunConfig& run) {
+  ModelOptions opts;
+  opts.batch = run.batch;
+  opts.seqLen = run.seqLen;
+  opts.sizeOverrides = run.sizes;
+  opts.constOverrides = run.consts;
+  return opts;
+}
+
+Model parseRunModel(const RunConfig& run) { return parseModel(run.modelSource, run.modelFile, runModelOptions(run)); }
+
 CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
                            const CompileSettings& settings) {
   auto start = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "frontend/model_dsl.h"
+#include "frontend/run_config.h"
 #include "graph/pass_manager.h"
 #include "runtime/session.h"
 
@@ -26,6 +27,13 @@ struct CompiledModel {
 
   Graph& graph() { return *model.graph; }
 };
+
+/// The DSL options of a run: its batch and sequence length, its size and constant overrides.
+ModelOptions runModelOptions(const RunConfig& run);
+
+/// The run's model, parsed and unrolled but not compiled: its declarations and sizes, and every
+/// error in the model file before anything else of the run is set up.
+Model parseRunModel(const RunConfig& run);
 
 /// Parses \p source (named \p file in diagnostics) with \p opts and compiles it.
 CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,

@@ -411,8 +411,11 @@ void Unroller::finish() {
   graph_->addOutput(logits_);
   if (opts_.returnHidden) {
     if (states_.empty()) fail(ast_.loc, model + " has no state to return as %hs");
-    graph_->addOutput(eval_.make(stepLoc_, OpKind::Stack, stateSeq_[states_.front()], {{"axis", int64_t{0}}}, "hs"));
+    for (const std::string& st : states_)
+      graph_->addOutput(eval_.make(stepLoc_, OpKind::Stack, stateSeq_[st], {{"axis", int64_t{0}}},
+                                   st == states_.front() ? "hs" : "hs." + st));
   }
+  model_.states = states_;
   for (Node* n : extraOuts_) graph_->addOutput(n);
   verifyOrThrow(*graph_, ast_.file);
 }

@@ -1,6 +1,8 @@
 // Loading a command's graph from an IR file, a model file or the built-in notebook model.
 #include "frontend/graph_source.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "graph/error.h"
@@ -34,6 +36,17 @@ std::pair<std::string, int64_t> parseSizeOverride(const std::string& text) {
 
 }  // namespace
 
+std::pair<std::string, double> parseConstOverride(const std::string& text) {
+  size_t eq = text.find('=');
+  std::string name = text.substr(0, eq == std::string::npos ? 0 : eq);
+  std::string value = eq == std::string::npos ? "" : text.substr(eq + 1);
+  char* end = nullptr;
+  const double v = value.empty() ? 0 : std::strtod(value.c_str(), &end);
+  if (name.empty() || value.empty() || *end || !std::isfinite(v))
+    MNEMO_FAIL("--set wants NAME=VALUE with a finite number VALUE, got '" << text << "'");
+  return {name, v};
+}
+
 std::string GraphSource::describe() const {
   std::ostringstream os;
   os << (isModel ? "model " : "graph ") << graph->name() << " (" << path << ")";
@@ -53,6 +66,10 @@ ModelOptions modelOptions(const ModelSizing& sizing) {
     auto [name, value] = parseSizeOverride(text);
     opts.sizeOverrides[name] = value;
   }
+  for (const std::string& text : sizing.sets) {
+    auto [name, value] = parseConstOverride(text);
+    opts.constOverrides[name] = value;
+  }
   return opts;
 }
 
@@ -61,7 +78,7 @@ GraphSource loadGraphSource(const std::string& path, const ModelSizing& sizing) 
   src.path = path;
   if (endsWith(path, ".gir")) {
     if (sizing.given)
-      MNEMO_FAIL(path << ": an IR file has fixed shapes; --batch, --seq-len, --hidden and --size apply to model files (.mnemo)");
+      MNEMO_FAIL(path << ": an IR file has fixed shapes; --batch, --seq-len, --hidden, --size and --set apply to model files (.mnemo)");
     src.graph = parseGraphFile(path);
   } else if (path == kBuiltinNotebook || endsWith(path, ".mnemo")) {
     ModelOptions opts = modelOptions(sizing);

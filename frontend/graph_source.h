@@ -18,12 +18,14 @@ namespace mnemo {
 /// The name that selects the notebook model compiled into mnemo instead of a file.
 constexpr const char* kBuiltinNotebook = "notebook";
 
-/// How the run sizes a model: the command-line flags --batch, --seq-len, --hidden, --size.
+/// How the run sizes a model: the command-line flags --batch, --seq-len, --hidden, --size, and
+/// the constant overrides of --set.
 struct ModelSizing {
   int64_t batch = 16;               ///< B
   int64_t seqLen = 100;             ///< T
   std::optional<int64_t> hidden;    ///< overrides size H when given
   std::vector<std::string> sizes;   ///< further overrides, each "NAME=VALUE"
+  std::vector<std::string> sets;    ///< constant overrides (--set), each "NAME=VALUE"
   /// True if any of the above was given explicitly (an IR file cannot be resized, so giving
   /// them with a .gir file is an error rather than silently ignored).
   bool given = false;
@@ -38,6 +40,9 @@ struct GraphSource {
   /// One line for reports: "model rnn (examples/notebook_rnn.mnemo) B=16 H=64 I=2 O=3 T=100".
   std::string describe() const;
 };
+
+/// "NAME=VALUE" of --set: a constant's name and a finite number; throws mnemo::Error otherwise.
+std::pair<std::string, double> parseConstOverride(const std::string& text);
 
 /// Checks \p sizing and turns it into the DSL's options; throws mnemo::Error naming the bad
 /// value (a non-positive size, "NAME=VALUE" that does not parse).

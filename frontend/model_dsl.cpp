@@ -14,6 +14,10 @@ Model parseModel(const std::string& text, const std::string& file, const ModelOp
   return unrollDsl(parseDsl(text, file), opts);
 }
 
+std::string stateOutputName(const Model& model, const std::string& state) {
+  return !model.states.empty() && model.states.front() == state ? "hs" : "hs." + state;
+}
+
 Model loadModelFile(const std::string& path, const ModelOptions& opts) {
   std::ifstream in(path, std::ios::binary);
   if (!in) MNEMO_FAIL("cannot open model file '" << path << "'");

@@ -24,8 +24,9 @@
 // docs/DSL.md is the full reference. Graph naming: inputs, targets and params keep their DSL
 // names; state s starts as the constant %s_0 and is %s_{t+1} after step t; a step local v is
 // %v_t and an output o is %o_t at step t. The first `out` stacked over time is always %logits
-// and the loss is always %loss; with returnHidden the first state stacked over time is %hs.
-// The graph returns %loss, %logits, then %hs (if asked), then any further outputs.
+// and the loss is always %loss; with returnHidden every state is stacked over time: the first
+// as %hs, the others as %hs.<state>.
+// The graph returns %loss, %logits, then the stacked states (if asked), then further outputs.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +48,8 @@ struct ModelOptions {
   std::map<std::string, int64_t> sizeOverrides;
   /// Replaces the value of a declared `const` (e.g. {"tau", 50}); unknown names are errors.
   std::map<std::string, double> constOverrides;
-  /// Also return the first state stacked over time as %hs f32[T,B,H].
+  /// Also return every state stacked over time: the first as %hs f32[T,B,H], each further
+  /// state s as %hs.s (stateOutputName).
   bool returnHidden = false;
 };
 
@@ -61,11 +63,16 @@ struct Model {
   std::string loss = "loss";        ///< graph node of the loss, f32[]
   std::string logits;               ///< DSL name of the first `out`; in the graph it is %logits
   std::string hidden;               ///< DSL name of the first state; stacked as %hs if asked
+  std::vector<std::string> states;  ///< every state, in declaration order
   std::vector<std::string> params;  ///< every trained param, in declaration order
   std::vector<std::string> fixed;   ///< every fixed tensor (a param node that is not trained)
   std::map<std::string, int64_t> sizes;  ///< every size after overrides, T and B included
   std::map<std::string, double> consts;  ///< every constant after overrides
 };
+
+/// The graph output holding state \p state of \p model stacked over time when
+/// ModelOptions::returnHidden is set: "hs" for the first state, "hs.<state>" for the others.
+std::string stateOutputName(const Model& model, const std::string& state);
 
 /// Parses and unrolls model text \p text (\p file names it in diagnostics). Every problem
 /// throws mnemo::Error "FILE:line:col: message".

@@ -1,6 +1,7 @@
 #include "frontend/run_config.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -16,6 +17,8 @@ std::string RunConfig::toJson() const {
      << ",\n  \"task\": " << jsonString(task) << ",\n  \"batch\": " << batch << ",\n  \"seq_len\": " << seqLen
      << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
   for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
+  for (const auto& [name, value] : consts) os << ",\n  " << jsonString("const." + name) << ": " << value;
+  for (const auto& [name, spec] : feeds) os << ",\n  " << jsonString("feed." + name) << ": " << jsonString(spec);
   os << "\n}\n";
   return os.str();
 }
@@ -121,8 +124,17 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     if (end == v.c_str() || *end || v[0] == '-') MNEMO_FAIL(what << ": config \"seed\" is not an unsigned integer: " << v);
   }
   c.steps = integer("steps");
-  for (const auto& [key, value] : m)
+  for (const auto& [key, value] : m) {
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);
+    if (key.rfind("feed.", 0) == 0) c.feeds[key.substr(5)] = value;
+    if (key.rfind("const.", 0) == 0) {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (end == value.c_str() || *end || !std::isfinite(v))
+        MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << value);
+      c.consts[key.substr(6)] = v;
+    }
+  }
   return c;
 }
 

@@ -15,12 +15,16 @@ struct RunConfig {
   std::string task = "DelayComparison-v0";
   int64_t batch = 16;
   int64_t seqLen = 100;
-  std::map<std::string, int64_t> sizes;  ///< size overrides (e.g. H for --hidden)
+  std::map<std::string, int64_t> sizes;  ///< size overrides (e.g. H for --hidden, I bound by the task)
+  std::map<std::string, double> consts;  ///< constant overrides (--set NAME=VALUE)
+  /// What feeds each input after the first (--feed NAME=SPEC; see frontend/input_feeds.h).
+  std::map<std::string, std::string> feeds;
   double lr = 1e-3;
   uint64_t seed = 0;
   int64_t steps = 2000;
 
-  /// A flat JSON object; size overrides are keys "size.<name>".
+  /// A flat JSON object; size overrides are keys "size.<name>", constant overrides
+  /// "const.<name>", input feeds "feed.<name>".
   std::string toJson() const;
   /// Reads what toJson wrote; \p what names the source in errors.
   static RunConfig fromJson(const std::string& text, const std::string& what);

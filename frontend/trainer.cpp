@@ -12,8 +12,10 @@
 #include "frontend/checkpoint.h"
 #include "frontend/compiled_model.h"
 #include "frontend/init.h"
+#include "frontend/input_feeds.h"
 #include "frontend/training_report.h"
 #include "graph/error.h"
+#include "tasks/task.h"
 
 namespace mnemo {
 
@@ -32,14 +34,6 @@ double decisionAccuracy(const float* logits, const int64_t* labels, size_t posit
 }
 
 namespace {
-
-ModelOptions modelOptions(const RunConfig& run) {
-  ModelOptions opts;
-  opts.batch = run.batch;
-  opts.seqLen = run.seqLen;
-  opts.sizeOverrides = run.sizes;
-  return opts;
-}
 
 /// Restores params, Adam moments and the step from \p ckpt, checking every shape.
 void restore(Session& s, const Model& model, const Checkpoint& ckpt, const std::string& path) {
@@ -99,11 +93,18 @@ TrainResult train(const TrainOptions& o) {
   // Everything that can be wrong with the input is checked before the run directory is touched.
   Checkpoint initial;
   if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
+  const Model declared = parseRunModel(run);
+  std::shared_ptr<const Task> task;
+  if (o.dataFile.empty()) {
+    task = runTask(run, /*quiet=*/true);
+    bindTaskSizes(run, declared, *task);
+  }
   CompileSettings settings{true, o.fuse, o.threads};
-  CompiledModel cm = compileModel(run.modelSource, run.modelFile, modelOptions(run), settings);
+  CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
+  if (task) checkTaskSizes(run, cm.model, *task);
   // Every param from its initialiser (fixed tensors keep these values), then a checkpoint's.
   for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
@@ -116,11 +117,17 @@ TrainResult train(const TrainOptions& o) {
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
+                   o.dataFile);
   if (!o.initCheckpoint.empty()) {
-    // Continue the same data stream: skip the batches the checkpoint's run already used.
+    // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
+    // already used.
     std::vector<float> skipX(static_cast<size_t>(T * B * I));
     std::vector<int64_t> skipY(static_cast<size_t>(T * B));
-    for (int64_t i = 0; i < initial.step; ++i) batches->next(skipX.data(), skipY.data());
+    for (int64_t i = 0; i < initial.step; ++i) {
+      batches->next(skipX.data(), skipY.data());
+      feeds.feed(s);
+    }
   }
   RunDirectory dir(o.outDir);
   if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);
@@ -142,6 +149,7 @@ TrainResult train(const TrainOptions& o) {
     batches->next(x.data(), y.data());
     s.setF32(cm.model.input, x);
     s.setI64(cm.model.labels, y);
+    feeds.feed(s);
     float loss = s.trainStep();
     int64_t step = s.step();
     // A finite loss can still come with an update that overflowed; such a state is never

@@ -296,6 +296,8 @@ TEST_CASE("the run configuration survives its JSON form exactly", "[train]") {
   c.batch = 7;
   c.seqLen = 33;
   c.sizes = {{"H", 12}, {"O", 4}};
+  c.consts = {{"tau", 1.0 / 3.0}, {"alpha", -2.5e-7}};
+  c.feeds = {{"noise", "normal(0.1)"}, {"bias", "constant(-1)"}};
   c.lr = 0.1 + 0.2;  // no short decimal form
   c.seed = 18446744073709551615ull;
   c.steps = 123;
@@ -306,11 +308,16 @@ TEST_CASE("the run configuration survives its JSON form exactly", "[train]") {
   CHECK(back.batch == 7);
   CHECK(back.seqLen == 33);
   CHECK(back.sizes == c.sizes);
+  CHECK(back.consts == c.consts);
+  CHECK(back.feeds == c.feeds);
   CHECK(back.lr == c.lr);
   CHECK(back.seed == c.seed);
   CHECK(back.steps == 123);
   CHECK_THROWS_WITH(RunConfig::fromJson("{\"model_file\": \"m\"}", "x.json"), "x.json: config JSON lacks \"model_source\"");
   CHECK_THROWS_WITH(RunConfig::fromJson("{\"a\": ", "x.json"), "x.json: config JSON at byte 6: unexpected end");
+  std::string bad = c.toJson();
+  bad.insert(bad.rfind('}'), ", \"const.tau\": \"fast\"");
+  CHECK_THROWS_WITH(RunConfig::fromJson(bad, "x.json"), "x.json: config \"const.tau\" is not a finite number: fast");
 }
 
 TEST_CASE("truncated, corrupt and foreign checkpoints are one-line errors naming the file", "[train]") {
