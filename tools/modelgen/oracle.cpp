@@ -108,6 +108,7 @@ struct Expected {
   std::vector<std::string> params;
   std::vector<Values> grads, after1, after2;
   double gradAbsTol = kAbsTol;  // kAbsTol·sqrt(T·B)
+  double lossAbsTol = kAbsTol;  // kAbsTol·(1 + Σ |∂loss/∂output|)
 };
 
 /// Float-rounded random inputs and parameters, by name: inputs in [−1, 1], labels uniform over
@@ -187,7 +188,8 @@ std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& b
   for (size_t i = 0; i < want.outputs.size(); ++i) {
     const Node* out = g.outputs().at(variant.returnHidden && i >= 2 ? i + 1 : i);  // %hs is output 2
     const float* p = reinterpret_cast<const float*>(s.executable().address(out));
-    std::string e = compareValues(want.outputs[i], std::vector<float>(p, p + out->type().numel()));
+    std::string e =
+        compareValues(want.outputs[i], std::vector<float>(p, p + out->type().numel()), i == 0 ? want.lossAbsTol : kAbsTol);
     if (!e.empty()) return "step 1 " + e;
   }
   if (variant.infer) return "";
@@ -265,6 +267,12 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
       return r;
     }
     want.outputs.push_back(std::move(v));
+    // The loss carries each output element's absolute error times its weight in the loss
+    // (first-order propagation through the reference's own gradient %grad.<output>): a loss
+    // term sum(o) adds up T·B·O elements whose errors from oneDNN's approximated exp and log
+    // share a sign, so they add up linearly, not like a random walk.
+    if (const Node* g = out == ref->outputs()[0] ? nullptr : ref->find("grad." + out->name()))
+      for (double x : ev.value(g).data) want.lossAbsTol += kAbsTol * std::fabs(x);
   }
   for (const std::string& p : refModel.params) {
     want.params.push_back(p);
