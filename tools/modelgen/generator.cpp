@@ -47,7 +47,7 @@ class Generator {
     }
     addStatement(Statement::Out, "o", kBO, depth);
     for (int k = pick(3); k > 0; --k)
-      addStatement(Statement::Out, "r" + std::to_string(k), pickOf<SymDims>({kBH, kBO, kScalar, kH}), depth);
+      addStatement(Statement::Out, "r" + std::to_string(k), pickOf<SymDims>({kBH, kBO, kScalar, kH, {"B", "I0"}}), depth);
     m_.mainLoss = Expr{"cross_entropy", {name("o", {"T", "B", "O"})}, "", 0, {}, kScalar};
     for (int k = pick(4); k > 0; --k) m_.extraLoss.push_back(lossTerm());
     return m_;

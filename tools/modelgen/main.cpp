@@ -23,8 +23,9 @@ namespace {
 const char* kHelp = R"(usage: mnemo-modelgen [options]
 
 Generates random well-typed models (.mnemo), trains each for two Adam steps in every pipeline
-variant (unfused, fused, fused with each fusion pass disabled, and unfused and fused from the
-graph built with the C++ Builder instead of the DSL) and compares forward outputs,
+variant (unfused, fused, fused with each fusion pass disabled, unfused and fused from the graph
+built with the C++ Builder instead of the DSL, fused returning %hs; the fused infer pipeline for
+the forward outputs alone) and compares forward outputs,
 loss, gradients and parameters with the double-precision reference evaluator. A failing model
 is shrunk to a small reproducer and written to --out.
 

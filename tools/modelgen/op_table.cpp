@@ -52,7 +52,8 @@ const std::vector<OpExclusion>& opsFromStructure() {
 const std::vector<OpExclusion>& opsNotInModels() {
   static const std::vector<OpExclusion> ops = {
       {"state", "the DSL lowers a state to constants and step values; `state` leaves are Adam's moments"},
-      {"relu_grad", "a gradient op (no gradient of its own): autodiff makes it"},
+      {"relu_grad", "a gradient op without a gradient of its own: callable by name, but only off the loss "
+                    "path, which the generator does not track; autodiff makes it in every relu model"},
       {"broadcast", "needs a dims attribute; the DSL broadcasts implicitly"},
       {"insert_slice", "made by autodiff (the gradient of select)"},
       {"argmax", "needs an axis attribute and has no gradient"},

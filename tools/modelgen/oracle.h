@@ -51,8 +51,8 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen,
                        const std::vector<Variant>& variants = defaultVariants(),
                        const std::function<void(const std::string&)>& onVariant = {},
                        const GenModel* model = nullptr);
-/// Runs checkModel in a child process, so a crash or hang (past \p timeoutSeconds) becomes a
-/// "crash"/"hang" result instead of ending the caller.
+/// Runs checkModel in a child process, so a crash or hang (past \p timeoutSeconds of CPU time)
+/// becomes a "crash"/"hang" result instead of ending the caller.
 CheckResult checkIsolated(const std::string& text, int64_t batch, int64_t seqLen, unsigned timeoutSeconds = 120,
                           const std::vector<Variant>& variants = defaultVariants(), const GenModel* model = nullptr);
 /// checkIsolated on \p m's text, with the Builder variants.
