@@ -6,6 +6,7 @@
 
 #include "frontend/init.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -78,6 +79,14 @@ double DslEvaluator::evalNumber(const DslExpr& e, const std::string& what) {
 }
 
 DslValue DslEvaluator::eval(const DslExpr& e, const std::string& name) {
+  // The parser bounds expression depth; this guard keeps the recursion bounded whatever built e.
+  static thread_local int depth = 0;
+  struct Deeper {
+    Deeper() { ++depth; }
+    ~Deeper() { --depth; }
+  } deeper;
+  if (depth > 2 * limits::kMaxNestingDepth)
+    fail(e.loc, "expression nests deeper than " + std::to_string(limits::kMaxNestingDepth) + " levels (the limit)");
   switch (e.kind) {
     case DslExpr::Kind::Number: return DslValue::of(e.number);
     case DslExpr::Kind::Name: return lookup_(e.name, e.loc);
@@ -126,6 +135,9 @@ DslValue DslEvaluator::index(const DslExpr& e, const std::string& name) {
   for (size_t i = 1; i < e.args.size(); ++i) {
     const double v = evalNumber(*e.args[i], "an index");
     if (v != std::floor(v)) fail(e.args[i]->loc, "an index must be an integer, got " + formatNumber(v));
+    if (std::fabs(v) > static_cast<double>(limits::kMaxDimension))
+      fail(e.args[i]->loc, "index " + formatNumber(v) + " is out of range (the limit is " +
+                               std::to_string(limits::kMaxDimension) + ")");
     // x[i, j] selects i along axis 0, then j along the next axis (axis 0 of the result).
     n = make(e.loc, OpKind::Select, {n}, {{"axis", int64_t{0}}, {"index", static_cast<int64_t>(v)}},
              i + 1 == e.args.size() ? name : "");
@@ -172,8 +184,8 @@ DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<Dsl
   Node* x = args[0].node;
   std::vector<int64_t> axes;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (!args[i].isNumber() || args[i].number != std::floor(args[i].number))
-      fail(e.args[i]->loc, e.name + "(): an axis must be an integer");
+    if (!args[i].isNumber() || args[i].number != std::floor(args[i].number) || std::fabs(args[i].number) > limits::kMaxRank)
+      fail(e.args[i]->loc, e.name + "(): an axis must be an integer within the tensor's rank");
     int64_t axis = static_cast<int64_t>(args[i].number);
     if (axis < 0) axis += x->type().rank();
     axes.push_back(axis);

@@ -2,6 +2,7 @@
 #include "frontend/dsl_parser.h"
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -200,23 +201,42 @@ class DslParser {
     return e;
   }
 
+  // depth_ bounds the depth of the tree being built (each nested call and each operator of a
+  // chain adds one), so neither this parser nor anything walking the tree recurses unboundedly.
+  void deeper(const DslToken& at) {
+    if (++depth_ > limits::kMaxNestingDepth)
+      fail(at, "expression nests deeper than " + std::to_string(limits::kMaxNestingDepth) + " levels (the limit)");
+  }
   DslExprPtr parseExpr() {
+    const int outer = depth_;
     DslExprPtr lhs = parseTerm();
     while (isPunct(peek(), "+") || isPunct(peek(), "-")) {
       const DslToken& op = next();
+      deeper(op);
       lhs = binary(op, std::move(lhs), parseTerm());
     }
+    depth_ = outer;
     return lhs;
   }
   DslExprPtr parseTerm() {
+    const int outer = depth_;
     DslExprPtr lhs = parseUnary();
     while (isPunct(peek(), "*") || isPunct(peek(), "/") || isPunct(peek(), "@")) {
       const DslToken& op = next();
+      deeper(op);
       lhs = binary(op, std::move(lhs), parseUnary());
     }
+    depth_ = outer;
     return lhs;
   }
   DslExprPtr parseUnary() {
+    const int outer = depth_;
+    deeper(peek());
+    DslExprPtr e = parseUnaryAt();
+    depth_ = outer;
+    return e;
+  }
+  DslExprPtr parseUnaryAt() {
     if (isPunct(peek(), "-")) {
       DslExprPtr e = make(DslExpr::Kind::Neg, next().loc);
       e->args.push_back(parseUnary());
@@ -227,6 +247,7 @@ class DslParser {
   DslExprPtr parsePostfix() {
     DslExprPtr e = parsePrimary();
     while (isPunct(peek(), "[")) {
+      deeper(peek());
       DslExprPtr idx = make(DslExpr::Kind::Index, next().loc);
       idx->args.push_back(std::move(e));
       idx->args.push_back(parseExpr());
@@ -275,6 +296,7 @@ class DslParser {
   std::string file_;
   std::vector<DslToken> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "frontend/dsl_parser.h"
 #include "frontend/init.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "graph/verifier.h"
 
 namespace mnemo {
@@ -69,6 +70,8 @@ class Unroller {
     if (opts_.batch <= 0 || opts_.seqLen <= 0)
       fail(ast_.loc, "batch and sequence length must be positive, got B = " + std::to_string(opts_.batch) +
                          ", T = " + std::to_string(opts_.seqLen));
+    checkCount(opts_.seqLen, limits::kMaxSequenceLength, "the sequence length T");
+    checkCount(opts_.batch, limits::kMaxDimension, "the batch size B");
     std::string sizes, consts;
     for (const DslDecl& d : ast_.decls) {
       if (d.kind == DslDecl::Kind::Size) sizes += (sizes.empty() ? "" : ", ") + d.name;
@@ -86,6 +89,7 @@ class Unroller {
         fail(ast_.loc, "size override '" + name + "': model '" + ast_.name + "' declares no size '" + name +
                            "' (its sizes: " + (sizes.empty() ? "none" : sizes) + ")");
       if (value <= 0) fail(ast_.loc, "size override '" + name + "' must be positive, got " + std::to_string(value));
+      checkCount(value, limits::kMaxDimension, "size override " + name);
     }
     for (const auto& entry : opts_.constOverrides)
       if (!declared(DslDecl::Kind::Const, entry.first))

@@ -40,7 +40,13 @@ void PassManager::dump(const Graph& g, int index, const std::string& passName, c
 std::vector<PassRecord> PassManager::run(Graph& g) {
   if (opts_.dumpFormat != "ir" && opts_.dumpFormat != "dot")
     MNEMO_FAIL("dump format must be ir or dot, got '" << opts_.dumpFormat << "'");
-  if (!opts_.dumpDir.empty()) std::filesystem::create_directories(opts_.dumpDir);
+  if (!opts_.dumpDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts_.dumpDir, ec);
+    if (ec || !std::filesystem::is_directory(opts_.dumpDir, ec))
+      MNEMO_FAIL("--dump-dir " << opts_.dumpDir << ": cannot create the directory ("
+                               << (ec ? ec.message() : std::string("a file of that name is in the way")) << ")");
+  }
   verifyOrThrow(g, "before the first pass");
   if (!opts_.dumpDir.empty())
     dump(g, 0, "input", "mnemo dump | graph @" + g.name() + " | 00.input | nodes=" + std::to_string(g.size()), {});
