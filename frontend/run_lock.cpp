@@ -30,7 +30,7 @@ long temporaryWriterPid(const std::string& name) {
   if (dot == std::string::npos || dot == 0 || dot + 1 == rest.size()) return -1;
   for (size_t i = 0; i < rest.size(); ++i)
     if (i != dot && !std::isdigit(static_cast<unsigned char>(rest[i]))) return -1;
-  if (dot > 9) return -1;
+  if (dot > 10) return -1;
   return std::stol(rest.substr(0, dot));
 }
 
