@@ -27,9 +27,10 @@ constexpr int kMaxNestingDepth = 256;
 /// Longest sequence (time steps T) a model is unrolled for: unrolling and compiling is linear in
 /// T, and T = 2000 already takes seconds.
 constexpr int64_t kMaxSequenceLength = 2000;
-/// Most training steps in one run, and largest step a checkpoint may record (a resumed run
-/// replays that many batches to continue the data stream).
-constexpr int64_t kMaxTrainingSteps = 10000000;
+/// Most training steps in one run, and largest step a checkpoint may record: a resumed run
+/// replays that many batches to continue the data stream (about 30 µs each for the notebook's
+/// task, so the worst replay takes about half a minute).
+constexpr int64_t kMaxTrainingSteps = 1000000;
 /// Most draws a rejection-sampling loop makes before it gives up on a timing spec.
 constexpr int kMaxRejectionDraws = 100000;
 /// Longest trial, in time steps, a task may generate.

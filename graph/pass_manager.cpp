@@ -65,14 +65,19 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     PassContext ctx;
     ctx.explain = opts_.explain;
     auto start = std::chrono::steady_clock::now();
-    rec.changed = pass.run(g, ctx);
+    try {
+      rec.changed = pass.run(g, ctx);
+    } catch (const Error& e) {
+      if (opts_.source.empty()) throw;
+      MNEMO_FAIL(opts_.source << ": " << e.what());
+    }
     rec.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     rec.ran = true;
     rec.nodesAfter = g.size();
     rec.notes = std::move(ctx.notes);
     if (opts_.checkChanged && !rec.changed && printGraph(g) != before)
       MNEMO_FAIL("pass '" << pass.name() << "' reported no change but changed graph @" << g.name());
-    if (rec.changed && opts_.verifyEach) verifyOrThrow(g, "after pass '" + std::string(pass.name()) + "'");
+    if (rec.changed && opts_.verifyEach) verifyOrThrow(g, (opts_.source.empty() ? "" : opts_.source + ": ") + "after pass '" + pass.name() + "'");
     if (!opts_.dumpDir.empty() && wanted(opts_.dumpFilter, pass.name(), rec.changed)) {
       std::ostringstream header;
       header << "mnemo dump | graph @" << g.name() << " | " << (index < 10 ? "0" : "") << index << "." << pass.name()

@@ -144,13 +144,14 @@ TEST_CASE("hostile 4: replaying 10^15 steps, an unsatisfiable timing and T = 100
   TempDir dir("hostile4");
   std::string ckpt = editedCheckpoint(dir, [](NpzArchive& npz) { npz.add("step", NpyArray::scalar<int64_t>(1000000000000000)); });
   checkOneLineError(train(dir / "resumed", {"--steps", "1", "--init", ckpt}),
-                    {"checkpoint " + ckpt, "step 1000000000000000 is outside [0, 10000000]"});
+                    {"checkpoint " + ckpt, "step 1000000000000000 is outside [0, 1000000]"});
   std::string longSeq = editedCheckpoint(dir, [](NpzArchive& npz) { replaceConfig(npz, "\"seq_len\": 20", "\"seq_len\": 1000000"); });
   checkOneLineError(runMnemo({"train", "--no-progress", "--steps", "1", "--out", dir / "r2", "--init", longSeq}),
                     {"checkpoint " + longSeq, "seq_len is 1000000, more than the limit of 2000"});
   checkOneLineError(runMnemo({"task", "--timing", "delay=truncexp:1,1000,2000"}),
                     {"truncated_exponential(1, 1000, 2000)", "probability"});
   checkOneLineError(train(dir / "r3", {"--steps", "1", "--seq-len", "100000"}, false), {"--seq-len is 100000, more than the limit of 2000"});
+  checkOneLineError(train(dir / "r4", {"--steps", "1000000000000000"}), {"--steps is 1000000000000000, more than the limit of 1000000"});
 }
 
 TEST_CASE("hostile 5: absurd sizes fail on the memory limit before allocating", "[hostile][cli]") {
@@ -229,6 +230,9 @@ TEST_CASE("hostile 8: errors blame the input they come from", "[hostile][cli]") 
   checkOneLineError(r, {"checkpoint " + broken + ": its model text (from examples/notebook_rnn.mnemo) is broken"});
   CHECK(errLines(r).find("mnemo train: examples/") == std::string::npos);
   checkOneLineError(runMnemo({"dump", "notebook", "--hidden", "9223372036854775807"}), {"--hidden is 9223372036854775807, more than the limit"});
+  // A pass that rejects a .gir file names the file.
+  const std::string gir = std::string(MNEMO_SOURCE_DIR) + "/tests/fixtures/diamond.gir";
+  checkOneLineError(runMnemo({"dump", gir, "--pipeline", "train"}), {gir + ": adam: the autodiff pass has not run"});
   // A NaN in --data names the file and where it is.
   std::string data = dir / "nan.npz";
   NpzArchive npz(data);
