@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "graph/error.h"
-#include "graph/limits.h"
+#include "io/text.h"
 
 namespace mnemo {
 

@@ -7,7 +7,7 @@
 
 #include "frontend/commands.h"
 #include "graph/error.h"
-#include "graph/limits.h"
+#include "io/text.h"
 
 namespace {
 

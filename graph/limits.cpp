@@ -105,19 +105,4 @@ void checkCount(int64_t value, int64_t limit, const std::string& what) {
   if (value > limit) MNEMO_FAIL(what << " is " << value << ", more than the limit of " << limit);
 }
 
-std::string printable(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace mnemo

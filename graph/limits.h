@@ -64,8 +64,4 @@ std::string formatBytes(double bytes);
 /// Throws "<what> is N, the limit is M" unless 1 <= value <= limit.
 void checkCount(int64_t value, int64_t limit, const std::string& what);
 
-/// \p text with control bytes (ESC, NUL, ...) shown as \xNN, so a message that quotes a file's
-/// bytes cannot drive the terminal.
-std::string printable(const std::string& text);
-
 }  // namespace mnemo

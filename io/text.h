@@ -13,6 +13,10 @@ std::string xmlEscape(const std::string& text);
 /// characters as \u00XX). Bytes >= 0x80 are passed through, so UTF-8 stays UTF-8.
 std::string jsonString(const std::string& text);
 
+/// \p text with control bytes (ESC, NUL, ...) shown as \xNN, so a message that quotes a file's
+/// bytes cannot drive the terminal.
+std::string printable(const std::string& text);
+
 /// A temporary file name next to `path` (same directory, so a rename onto `path` is atomic).
 std::string temporaryPathFor(const std::string& path);
 

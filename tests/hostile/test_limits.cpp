@@ -13,6 +13,7 @@
 #include "graph/parser.h"
 #include "graph/types.h"
 #include "io/npz.h"
+#include "io/text.h"
 #include "tasks/timing.h"
 
 using namespace mnemo;
