@@ -127,3 +127,11 @@ TEST_CASE("limits: control bytes are shown as escapes", "[limits]") {
   CHECK(printable("a\x1b[2Jb\n") == "a\\x1b[2Jb\\x0a");
   CHECK(printable("plain") == "plain");
 }
+
+TEST_CASE("fuzz finding: a value named by a 21-digit number is an ordinary name", "[limits][fuzz]") {
+  // fuzz_gir crash: the name overflowed std::stoll in Graph::uniqueName (std::out_of_range).
+  std::string text = "graph @g {\n  %777777777777777777777 = input : f32[2]\n  %y = add(%x, %x) : f32[3]\n}\n";
+  CHECK(errorOf([&] { parseGraph(text, "f.gir"); }) == "f.gir:3:12: undefined value '%x'");
+  auto g = parseGraph("graph @g {\n  %777777777777777777777 = input : f32[2]\n  return %777777777777777777777\n}\n", "ok.gir");
+  CHECK(g->find("777777777777777777777") != nullptr);
+}
