@@ -128,7 +128,9 @@ class Unroller {
   /// A positive integer from \p e (a size or a dimension).
   int64_t positiveInt(const DslExpr& e, const std::string& what) {
     const double v = eval_.evalNumber(e, what);
-    if (v <= 0 || v != std::floor(v) || v > 1e15) fail(e.loc, what + " must be a positive integer, got " + formatNumber(v));
+    if (v <= 0 || v != std::floor(v)) fail(e.loc, what + " must be a positive integer, got " + formatNumber(v));
+    if (v > static_cast<double>(limits::kMaxDimension))
+      fail(e.loc, what + " is " + formatNumber(v) + ", more than the limit of " + std::to_string(limits::kMaxDimension));
     return static_cast<int64_t>(v);
   }
 

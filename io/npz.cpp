@@ -121,9 +121,12 @@ class HeaderParser {
       if (!std::isdigit(static_cast<unsigned char>(peek())))
         fail("malformed .npy header (bad shape)");
       int64_t v = 0;
+      const size_t start = i_;
       while (std::isdigit(static_cast<unsigned char>(peek()))) {
-        if (v > (int64_t{1} << 50)) fail("shape extent too large");
         v = v * 10 + (s_[i_++] - '0');
+        if (v > limits::kMaxDimension)
+          fail("shape extent " + s_.substr(start, i_ - start) + "... exceeds the limit of " +
+               std::to_string(limits::kMaxDimension));
       }
       if (peek() == 'L') ++i_;  // Python 2 long suffix
       out.push_back(v);
