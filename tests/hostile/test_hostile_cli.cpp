@@ -6,6 +6,7 @@
 
 #include "../cli_runner.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -22,8 +23,10 @@
 #include "frontend/checkpoint.h"
 #include "frontend/run_lock.h"
 #include "io/npz.h"
+#include "raw_npy.h"
 
 using namespace mnemo;
+using mnemo::testing::rawNpy;
 namespace fs = std::filesystem;
 using testing::CliResult;
 using testing::runMnemo;
@@ -69,16 +72,6 @@ void writeRawNpz(const std::string& path, const std::vector<std::pair<std::strin
     REQUIRE(zip_file_add(z, (name + ".npy").c_str(), src, 0) >= 0);
   }
   REQUIRE(zip_close(z) == 0);
-}
-
-std::string rawNpy(const std::string& dict, const std::string& payload) {
-  std::string header = dict;
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xFF);
-  out += static_cast<char>(header.size() >> 8);
-  return out + header + payload;
 }
 
 /// A trained tiny checkpoint in \p dir, rewritten by \p edit.
@@ -202,6 +195,7 @@ TEST_CASE("hostile 7: device nodes and FIFOs are written in place, never replace
     r = runMnemo({"task", "--export-trials", "1", "--out", fifo});
     if (r.code != 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (r.code != 0) ::close(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK));  // let the reader see EOF
   reader.join();
   CHECK(r.code == 0);
   CHECK(received.compare(0, 2, "PK") == 0);

@@ -13,23 +13,14 @@
 #include "graph/parser.h"
 #include "graph/types.h"
 #include "io/npz.h"
+#include "raw_npy.h"
 #include "io/text.h"
 #include "tasks/timing.h"
 
 using namespace mnemo;
+using mnemo::testing::rawNpy;
 
 namespace {
-/// The bytes of a .npy v1.0 file with header dictionary \p dict and payload \p payload.
-std::string rawNpy(const std::string& dict, const std::string& payload) {
-  std::string header = dict;
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xFF);
-  out += static_cast<char>(header.size() >> 8);
-  return out + header + payload;
-}
-
 std::string errorOf(const std::function<void()>& f) {
   try {
     f();
