@@ -1,8 +1,10 @@
 #include "frontend/batch_source.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "io/npz.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
@@ -95,6 +97,8 @@ std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   std::shared_ptr<const Task> task = runTask(run);
   if (task->obsSize() != inputs)
     MNEMO_FAIL("task " << run.task << " has " << task->obsSize() << " input channels, the model's input has " << inputs);
+  checkCount(run.batch, limits::kMaxDimension, "the batch size");
+  checkCount(run.seqLen, limits::kMaxSequenceLength, "the sequence length");
   DatasetConfig cfg;
   cfg.batchSize = static_cast<int>(run.batch);
   cfg.seqLen = static_cast<int>(run.seqLen);
@@ -128,7 +132,15 @@ std::unique_ptr<BatchSource> fileBatches(const std::string& path, int64_t seqLen
                          << ", t " << at / batch << ", b " << at % batch << ") is not a class of the model, [0,"
                          << classes << ")");
   }
-  return std::make_unique<FileBatches>(path, x.values<float>(), std::move(labels), x.shape[0],
+  std::vector<float> inputValues = x.values<float>();
+  for (size_t i = 0; i < inputValues.size(); ++i) {
+    if (std::isfinite(inputValues[i])) continue;
+    const int64_t perBatch = seqLen * batch * inputs, at = static_cast<int64_t>(i) % perBatch;
+    MNEMO_FAIL("--data " << path << ": input " << inputValues[i] << " (batch " << static_cast<int64_t>(i) / perBatch
+                         << ", t " << at / (batch * inputs) << ", b " << at / inputs % batch << ", channel "
+                         << at % inputs << ") is not a finite number");
+  }
+  return std::make_unique<FileBatches>(path, std::move(inputValues), std::move(labels), x.shape[0],
                                        static_cast<size_t>(seqLen * batch * inputs), static_cast<size_t>(seqLen * batch));
 }
 

@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "frontend/dsl_parser.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "io/npz.h"
 
 namespace mnemo {
@@ -15,6 +17,25 @@ const char* kAdamV = "adam_v/";
 void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, StoredTensor>& tensors) {
   for (const auto& [name, t] : tensors)
     npz.add(prefix + name, NpyArray::from<float>(std::vector<int64_t>(t.dims.begin(), t.dims.end()), t.values));
+}
+/// The run a checkpoint records drives how long a resumed run replays and unrolls: bound it by
+/// the same limits as the flags, and parse its model text here so a broken one is blamed on the
+/// checkpoint rather than on the file name recorded inside it.
+void checkStoredRun(const Checkpoint& ckpt, const std::string& path) {
+  const std::string what = "checkpoint " + path + ": ";
+  if (ckpt.step < 0 || ckpt.step > limits::kMaxTrainingSteps)
+    MNEMO_FAIL(what << "step " << ckpt.step << " is outside [0, " << limits::kMaxTrainingSteps << "] (the limit)");
+  checkCount(ckpt.config.seqLen, limits::kMaxSequenceLength, what + "seq_len");
+  checkCount(ckpt.config.batch, limits::kMaxDimension, what + "batch");
+  checkCount(ckpt.config.steps, limits::kMaxTrainingSteps, what + "steps");
+  for (const auto& [name, value] : ckpt.config.sizes) checkCount(value, limits::kMaxDimension, what + "size." + name);
+  if (!ckpt.config.modelSource.empty()) {
+    try {
+      parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
+    } catch (const Error& e) {
+      MNEMO_FAIL(what << "its model text (from " << ckpt.config.modelFile << ") is broken: " << e.what());
+    }
+  }
 }
 }  // namespace
 
@@ -54,6 +75,7 @@ Checkpoint loadCheckpoint(const std::string& path) {
   std::vector<uint8_t> json = npz.get("config_json", NpyType::UInt8).values<uint8_t>();
   ckpt.config = RunConfig::fromJson(std::string(json.begin(), json.end()), "checkpoint " + path);
   ckpt.step = npz.get("step", NpyType::Int64, {}, true).values<int64_t>()[0];
+  checkStoredRun(ckpt, path);
   for (const std::string& name : npz.names()) {
     std::map<std::string, StoredTensor>* into = nullptr;
     std::string rest;

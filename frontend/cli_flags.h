@@ -15,12 +15,22 @@
 
 #include "frontend/graph_source.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
-/// Adds the sizing flags to \p opts, writing into \p sizing.
+/// Adds --max-memory (the memory limit every compiled graph is checked against, graph/limits.h).
+inline void addMemoryFlag(boost::program_options::options_description& opts) {
+  namespace po = boost::program_options;
+  opts.add_options()("max-memory", po::value<std::string>()->notifier([](const std::string& text) {
+    setMemoryLimitBytes(parseByteSize(text, "--max-memory"));
+  }), "memory a compiled graph may plan, e.g. 2G (default: the memory available now)");
+}
+
+/// Adds the sizing flags (and --max-memory) to \p opts, writing into \p sizing.
 inline void addSizingFlags(boost::program_options::options_description& opts, ModelSizing& sizing) {
   namespace po = boost::program_options;
+  addMemoryFlag(opts);
   opts.add_options()
       ("batch", po::value<int64_t>(&sizing.batch)->default_value(sizing.batch), "batch size B (model files)")
       ("seq-len", po::value<int64_t>(&sizing.seqLen)->default_value(sizing.seqLen), "sequence length T (model files)")

@@ -16,12 +16,14 @@
 #include "frontend/analysis_pca.h"
 #include "frontend/analysis_plots.h"
 #include "frontend/analysis_runner.h"
+#include "frontend/cli_flags.h"
 #include "frontend/commands.h"
 #include "frontend/graph_source.h"
 #include "frontend/input_feeds.h"
 #include "graph/error.h"
 #include "io/npz.h"
 #include "io/svg.h"
+#include "io/text.h"
 #include "tasks/delay_comparison.h"
 
 namespace po = boost::program_options;
@@ -78,12 +80,12 @@ int runAnalyze(const Args& args) {
   std::string checkpointPath, outDir, state;
   std::vector<std::string> sets, feedFlags;
   int64_t trials = 100, hidden = 0;
-  uint64_t seed = 1000;
+  std::string seedText = "1000";
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")
       ("checkpoint", po::value(&checkpointPath), "the trained checkpoint (.npz written by mnemo train)")
       ("trials", po::value(&trials)->default_value(100), "number of trials to run")
-      ("seed", po::value(&seed)->default_value(1000), "seed of the trial stream (training uses others)")
+      ("seed", po::value(&seedText)->default_value("1000"), "seed of the trial stream (training uses others)")
       ("hidden", po::value(&hidden), "hidden size H of the model (default: the checkpoint's; must match its parameters)")
       ("out", po::value(&outDir), "directory for the plots and activity.npz (default: the checkpoint's)")
       ("state", po::value(&state), "the state whose activity is analysed (PCA, plots, 'hidden' in activity.npz); default: the model's first")
@@ -99,6 +101,7 @@ int runAnalyze(const Args& args) {
     return 0;
   }
   po::notify(vm);
+  const uint64_t seed = parseSeed(seedText);
   if (checkpointPath.empty()) MNEMO_FAIL("--checkpoint CKPT is required (a checkpoint.npz written by mnemo train)");
   if (trials < 1 || trials > 1000000) MNEMO_FAIL("--trials must be between 1 and 1000000, got " << trials);
   if (!vm.count("out")) {
@@ -151,7 +154,7 @@ int runAnalyze(const Args& args) {
                 static_cast<long long>(correct), static_cast<long long>(trials));
   std::cout << line;
   std::vector<std::string> written;
-  std::filesystem::create_directories(outDir);
+  makeDirectories(outDir, "--out");
   auto outPath = [&](const std::string& name) { return (std::filesystem::path(outDir) / name).string(); };
   std::vector<ChoiceTrial> choices = choiceTrials(run);
   if (!choices.empty()) {

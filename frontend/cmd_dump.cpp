@@ -152,6 +152,7 @@ int runDump(const Args& args) {
   pmo.stopAfter = stopAfter;
   pmo.disabled = splitList(disable);
   pmo.explain = explain;
+  pmo.source = file;
   ScratchDir scratch;
   if (!dumpDir.empty()) {
     pmo.dumpDir = dumpDir;

@@ -33,6 +33,7 @@ int runEval(const Args& args) {
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random inputs")
       ("stage", po::value<std::string>(&stage)->default_value("opt"), "last stage to run: fwd, bwd or opt")
       ("show", po::value<size_t>(&limit)->default_value(8), "elements printed per value");
+  addMemoryFlag(opts);
   std::string file;
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm, &file)) return 0;
@@ -42,6 +43,7 @@ int runEval(const Args& args) {
   if (stage != "fwd" && stage != "bwd" && stage != "opt") MNEMO_FAIL("--stage must be fwd, bwd or opt, got '" << stage << "'");
   auto g = parseGraphFile(file);
   verifyOrThrow(*g, file);
+  checkGraphMemory(*g, sizeof(double), file + ": the reference evaluator");
   ReferenceEvaluator eval(*g);
   eval.bindRandom(seed);
   eval.run(last);

@@ -6,6 +6,7 @@
 
 #include "frontend/init.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -79,6 +80,14 @@ double DslEvaluator::evalNumber(const DslExpr& e, const std::string& what) {
 }
 
 DslValue DslEvaluator::eval(const DslExpr& e, const std::string& name) {
+  // The parser bounds expression depth; this guard keeps the recursion bounded whatever built e.
+  static thread_local int depth = 0;
+  struct Deeper {
+    Deeper() { ++depth; }
+    ~Deeper() { --depth; }
+  } deeper;
+  if (depth > 2 * limits::kMaxNestingDepth)
+    fail(e.loc, "expression nests deeper than " + std::to_string(limits::kMaxNestingDepth) + " levels (the limit)");
   switch (e.kind) {
     case DslExpr::Kind::Number: return DslValue::of(e.number);
     case DslExpr::Kind::Name: return lookup_(e.name, e.loc);
@@ -155,6 +164,9 @@ DslValue DslEvaluator::index(const DslExpr& e, const std::string& name) {
     if (item.kind != DslExpr::Kind::Range) {
       const double v = evalNumber(item, "an index");
       if (v != std::floor(v)) fail(item.loc, "an index must be an integer, got " + formatNumber(v));
+      if (std::fabs(v) > static_cast<double>(limits::kMaxDimension))
+        fail(item.loc, "index " + formatNumber(v) + " is out of range (the limit is " +
+                           std::to_string(limits::kMaxDimension) + ")");
       n = make(e.loc, OpKind::Select, {n}, {{"axis", axis}, {"index", static_cast<int64_t>(v)}}, nodeName);
       continue;
     }
@@ -162,6 +174,9 @@ DslValue DslEvaluator::index(const DslExpr& e, const std::string& name) {
       if (!b) return fallback;
       const double v = evalNumber(*b, "a range bound");
       if (v != std::floor(v)) fail(b->loc, "a range bound must be an integer, got " + formatNumber(v));
+      if (std::fabs(v) > static_cast<double>(limits::kMaxDimension))
+        fail(b->loc, "range bound " + formatNumber(v) + " is out of range (the limit is " +
+                         std::to_string(limits::kMaxDimension) + ")");
       return static_cast<int64_t>(v);
     };
     const int64_t lo = bound(item.args[0], 0), hi = bound(item.args[1], len);
@@ -233,8 +248,8 @@ DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<Dsl
   Node* x = args[0].node;
   std::vector<int64_t> axes;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (!args[i].isNumber() || args[i].number != std::floor(args[i].number))
-      fail(e.args[i]->loc, e.name + "(): an axis must be an integer");
+    if (!args[i].isNumber() || args[i].number != std::floor(args[i].number) || std::fabs(args[i].number) > limits::kMaxRank)
+      fail(e.args[i]->loc, e.name + "(): an axis must be an integer within the tensor's rank");
     int64_t axis = static_cast<int64_t>(args[i].number);
     if (axis < 0) axis += x->type().rank();
     axes.push_back(axis);

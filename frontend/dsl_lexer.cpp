@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "graph/error.h"
+#include "io/text.h"
 
 namespace mnemo {
 
@@ -84,7 +85,7 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       advance(1);
       toks.push_back({DslTok::Punct, std::string(1, c), 0, at});
     } else {
-      fail(at, "unexpected character '" + std::string(1, c) + "'");
+      fail(at, "unexpected character '" + printable(std::string(1, c)) + "'");
     }
   }
   endStatement({line, col});

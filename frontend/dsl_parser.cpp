@@ -2,6 +2,7 @@
 #include "frontend/dsl_parser.h"
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -201,6 +202,12 @@ class DslParser {
     return e;
   }
 
+  // depth_ bounds the depth of the tree being built (each nested call and each operator of a
+  // chain adds one), so neither this parser nor anything walking the tree recurses unboundedly.
+  void deeper(const DslToken& at) {
+    if (++depth_ > limits::kMaxNestingDepth)
+      fail(at, "expression nests deeper than " + std::to_string(limits::kMaxNestingDepth) + " levels (the limit)");
+  }
   static bool isComparison(const DslToken& t) {
     return t.kind == DslTok::Punct && (t.text == "<" || t.text == ">" || t.text == "<=" || t.text == ">=" || t.text == "==");
   }
@@ -208,28 +215,44 @@ class DslParser {
   DslExprPtr parseExpr() {
     DslExprPtr lhs = parseSum();
     if (!isComparison(peek())) return lhs;
+    const int outer = depth_;
     const DslToken& op = next();
+    deeper(op);
     DslExprPtr e = binary(op, std::move(lhs), parseSum());
     if (isComparison(peek())) fail(peek(), "comparisons do not chain: write (a < b) * (b < c)");
+    depth_ = outer;
     return e;
   }
   DslExprPtr parseSum() {
+    const int outer = depth_;
     DslExprPtr lhs = parseTerm();
     while (isPunct(peek(), "+") || isPunct(peek(), "-")) {
       const DslToken& op = next();
+      deeper(op);
       lhs = binary(op, std::move(lhs), parseTerm());
     }
+    depth_ = outer;
     return lhs;
   }
   DslExprPtr parseTerm() {
+    const int outer = depth_;
     DslExprPtr lhs = parseUnary();
     while (isPunct(peek(), "*") || isPunct(peek(), "/") || isPunct(peek(), "@")) {
       const DslToken& op = next();
+      deeper(op);
       lhs = binary(op, std::move(lhs), parseUnary());
     }
+    depth_ = outer;
     return lhs;
   }
   DslExprPtr parseUnary() {
+    const int outer = depth_;
+    deeper(peek());
+    DslExprPtr e = parseUnaryAt();
+    depth_ = outer;
+    return e;
+  }
+  DslExprPtr parseUnaryAt() {
     if (isPunct(peek(), "-")) {
       DslExprPtr e = make(DslExpr::Kind::Neg, next().loc);
       e->args.push_back(parseUnary());
@@ -240,6 +263,7 @@ class DslParser {
   DslExprPtr parsePostfix() {
     DslExprPtr e = parsePrimary();
     while (isPunct(peek(), "[")) {
+      deeper(peek());
       DslExprPtr idx = make(DslExpr::Kind::Index, next().loc);
       idx->args.push_back(std::move(e));
       idx->args.push_back(parseIndexItem());
@@ -307,6 +331,7 @@ class DslParser {
   std::string file_;
   std::vector<DslToken> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

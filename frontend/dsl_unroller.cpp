@@ -10,6 +10,7 @@
 #include "frontend/dsl_parser.h"
 #include "frontend/init.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "graph/verifier.h"
 
 namespace mnemo {
@@ -80,6 +81,8 @@ class Unroller {
     if (opts_.batch <= 0 || opts_.seqLen <= 0)
       fail(ast_.loc, "batch and sequence length must be positive, got B = " + std::to_string(opts_.batch) +
                          ", T = " + std::to_string(opts_.seqLen));
+    checkCount(opts_.seqLen, limits::kMaxSequenceLength, "the sequence length T");
+    checkCount(opts_.batch, limits::kMaxDimension, "the batch size B");
     std::string sizes, consts;
     for (const DslDecl& d : ast_.decls) {
       if (d.kind == DslDecl::Kind::Size) sizes += (sizes.empty() ? "" : ", ") + d.name;
@@ -97,6 +100,7 @@ class Unroller {
         fail(ast_.loc, "size override '" + name + "': model '" + ast_.name + "' declares no size '" + name +
                            "' (its sizes: " + (sizes.empty() ? "none" : sizes) + ")");
       if (value <= 0) fail(ast_.loc, "size override '" + name + "' must be positive, got " + std::to_string(value));
+      checkCount(value, limits::kMaxDimension, "size override " + name);
     }
     for (const auto& entry : opts_.constOverrides)
       if (!declared(DslDecl::Kind::Const, entry.first))
@@ -135,7 +139,9 @@ class Unroller {
   /// A positive integer from \p e (a size or a dimension).
   int64_t positiveInt(const DslExpr& e, const std::string& what) {
     const double v = eval_.evalNumber(e, what);
-    if (v <= 0 || v != std::floor(v) || v > 1e15) fail(e.loc, what + " must be a positive integer, got " + formatNumber(v));
+    if (v <= 0 || v != std::floor(v)) fail(e.loc, what + " must be a positive integer, got " + formatNumber(v));
+    if (v > static_cast<double>(limits::kMaxDimension))
+      fail(e.loc, what + " is " + formatNumber(v) + ", more than the limit of " + std::to_string(limits::kMaxDimension));
     return static_cast<int64_t>(v);
   }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "graph/parser.h"
 #include "graph/verifier.h"
 
@@ -58,12 +59,16 @@ ModelOptions modelOptions(const ModelSizing& sizing) {
   if (sizing.batch <= 0) MNEMO_FAIL("--batch must be positive, got " << sizing.batch);
   if (sizing.seqLen <= 0) MNEMO_FAIL("--seq-len must be positive, got " << sizing.seqLen);
   if (sizing.hidden && *sizing.hidden <= 0) MNEMO_FAIL("--hidden must be positive, got " << *sizing.hidden);
+  checkCount(sizing.batch, limits::kMaxDimension, "--batch");
+  checkCount(sizing.seqLen, limits::kMaxSequenceLength, "--seq-len");
+  if (sizing.hidden) checkCount(*sizing.hidden, limits::kMaxDimension, "--hidden");
   ModelOptions opts;
   opts.batch = sizing.batch;
   opts.seqLen = sizing.seqLen;
   if (sizing.hidden) opts.sizeOverrides["H"] = *sizing.hidden;
   for (const std::string& text : sizing.sizes) {
     auto [name, value] = parseSizeOverride(text);
+    checkCount(value, limits::kMaxDimension, "--size " + name);
     opts.sizeOverrides[name] = value;
   }
   for (const std::string& text : sizing.sets) {

@@ -7,6 +7,7 @@
 
 #include "frontend/commands.h"
 #include "graph/error.h"
+#include "io/text.h"
 
 namespace {
 
@@ -35,11 +36,8 @@ int main(int argc, char** argv) {
     } catch (const boost::program_options::error& e) {
       std::cerr << "mnemo " << name << ": " << e.what() << " (see mnemo " << name << " --help)\n";
       return 2;
-    } catch (const mnemo::Error& e) {
-      std::cerr << "mnemo " << name << ": " << e.what() << "\n";
-      return 1;
-    } catch (const std::exception& e) {
-      std::cerr << "mnemo " << name << ": " << e.what() << "\n";
+    } catch (const std::exception& e) {  // mnemo::Error and anything else: one clean line
+      std::cerr << "mnemo " << name << ": " << mnemo::printable(e.what()) << "\n";
       return 1;
     }
   }

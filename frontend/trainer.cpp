@@ -15,6 +15,7 @@
 #include "frontend/input_feeds.h"
 #include "frontend/training_report.h"
 #include "graph/error.h"
+#include "graph/limits.h"
 #include "tasks/task.h"
 
 namespace mnemo {
@@ -85,7 +86,7 @@ Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
 
 TrainResult train(const TrainOptions& o) {
   RunConfig run = o.run;
-  if (run.steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << run.steps);
+  checkCount(run.steps, limits::kMaxTrainingSteps, "--steps");
   if (run.lr <= 0 || !std::isfinite(run.lr)) MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
   if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
   if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);

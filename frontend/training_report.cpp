@@ -27,6 +27,7 @@ RunDirectory::RunDirectory(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) MNEMO_FAIL("cannot create run directory " << dir_ << ": " << ec.message());
+  lock_ = std::make_unique<RunDirectoryLock>(dir_);
 }
 
 size_t RunDirectory::continueFrom(int64_t step) {
@@ -66,9 +67,11 @@ void RunDirectory::writeMetrics() const {
 
 void RunDirectory::saveCheckpoint(const Checkpoint& ckpt) {
   if (dir_.empty()) return;
+  // Metrics first: a kill between the two writes leaves metrics ahead of the checkpoint, and a
+  // resume from it drops the extra rows (continueFrom) instead of leaving a gap.
+  writeMetrics();
   mnemo::saveCheckpoint(checkpointPath(), ckpt);
   writeFileAtomic(dir_ + "/config.json", ckpt.config.toJson());
-  writeMetrics();
   lastCheckpoint_ = ckpt.step;
 }
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "frontend/checkpoint.h"
+#include "frontend/run_lock.h"
 
 namespace mnemo {
 
@@ -34,6 +36,7 @@ class RunDirectory {
  private:
   void writeMetrics() const;
   std::string dir_;
+  std::unique_ptr<RunDirectoryLock> lock_;  // one writer per directory (run_lock.h)
   std::vector<int64_t> steps_;
   std::vector<double> loss_, accuracy_, runningLoss_, runningAccuracy_;
   int64_t lastCheckpoint_ = 0;

@@ -38,7 +38,8 @@ std::string Graph::uniqueName(const std::string& hint) {
     while (byName_.count(std::to_string(nextId_))) ++nextId_;
     return std::to_string(nextId_++);
   }
-  if (allDigits(hint)) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
+  // A numeric name moves the counter past it; one too long for int64 cannot collide with it.
+  if (allDigits(hint) && hint.size() < 18) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
   if (!byName_.count(hint)) return hint;
   for (int k = 1;; ++k) {
     std::string candidate = hint + "." + std::to_string(k);

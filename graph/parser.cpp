@@ -9,6 +9,7 @@
 #include "graph/builder.h"
 #include "graph/error.h"
 #include "graph/lexer.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -160,6 +161,8 @@ class Parser {
       } while (isPunct(peek(), ",") && (next(), true));
     }
     expectPunct("]");
+    std::string problem = dimsProblem(dims);
+    if (!problem.empty()) fail(t, "type " + TensorType(dtype, dims).str() + ": " + problem);
     return {dtype, dims};
   }
 
@@ -245,6 +248,8 @@ class Parser {
   void parseRegion(const Token& nameTok, const Token& typeTok, std::vector<Node*> operands, Attrs attrs,
                    const TensorType& declared) {
     expectPunct("{");
+    if (++regionDepth_ > limits::kMaxNestingDepth)
+      fail(nameTok, "fused regions nest more than " + std::to_string(limits::kMaxNestingDepth) + " deep (the limit)");
     std::unique_ptr<Graph> outer = std::move(graph_);
     graph_ = std::make_unique<Graph>(nameTok.text);
     while (!isPunct(peek(), "}")) {
@@ -255,6 +260,7 @@ class Parser {
       else fail(t, "expected a node or 'return' in the body of '%" + nameTok.text + "', got " + describe(t));
     }
     next();
+    --regionDepth_;
     std::unique_ptr<Graph> body = std::move(graph_);
     graph_ = std::move(outer);
     if (body->outputs().size() != 1) fail(nameTok, "the body of '%" + nameTok.text + "' must return exactly one value");
@@ -279,6 +285,7 @@ class Parser {
   size_t pos_ = 0;
   std::unique_ptr<Graph> graph_;
   Stage stage_ = Stage::Fwd;
+  int regionDepth_ = 0;
 };
 
 }  // namespace

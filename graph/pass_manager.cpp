@@ -40,7 +40,13 @@ void PassManager::dump(const Graph& g, int index, const std::string& passName, c
 std::vector<PassRecord> PassManager::run(Graph& g) {
   if (opts_.dumpFormat != "ir" && opts_.dumpFormat != "dot")
     MNEMO_FAIL("dump format must be ir or dot, got '" << opts_.dumpFormat << "'");
-  if (!opts_.dumpDir.empty()) std::filesystem::create_directories(opts_.dumpDir);
+  if (!opts_.dumpDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts_.dumpDir, ec);
+    if (ec || !std::filesystem::is_directory(opts_.dumpDir, ec))
+      MNEMO_FAIL("--dump-dir " << opts_.dumpDir << ": cannot create the directory ("
+                               << (ec ? ec.message() : std::string("a file of that name is in the way")) << ")");
+  }
   verifyOrThrow(g, "before the first pass");
   if (!opts_.dumpDir.empty())
     dump(g, 0, "input", "mnemo dump | graph @" + g.name() + " | 00.input | nodes=" + std::to_string(g.size()), {});
@@ -61,8 +67,9 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     auto start = std::chrono::steady_clock::now();
     try {
       rec.changed = pass.run(g, ctx);
-    } catch (const Error&) {
-      throw;
+    } catch (const Error& e) {
+      if (opts_.source.empty()) throw;
+      MNEMO_FAIL(opts_.source << ": " << e.what());
     } catch (const std::exception& e) {  // a pass that trips over its own graph is a bug in mnemo
       MNEMO_FAIL("internal error in pass '" << pass.name() << "': " << e.what()
                                             << " (a bug in mnemo: please report it with this model)");
@@ -73,7 +80,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     rec.notes = std::move(ctx.notes);
     if (opts_.checkChanged && !rec.changed && printGraph(g) != before)
       MNEMO_FAIL("pass '" << pass.name() << "' reported no change but changed graph @" << g.name());
-    if (rec.changed && opts_.verifyEach) verifyOrThrow(g, "after pass '" + std::string(pass.name()) + "'");
+    if (rec.changed && opts_.verifyEach) verifyOrThrow(g, (opts_.source.empty() ? "" : opts_.source + ": ") + "after pass '" + pass.name() + "'");
     if (!opts_.dumpDir.empty() && wanted(opts_.dumpFilter, pass.name(), rec.changed)) {
       std::ostringstream header;
       header << "mnemo dump | graph @" << g.name() << " | " << (index < 10 ? "0" : "") << index << "." << pass.name()

@@ -21,6 +21,7 @@ struct PassManagerOptions {
   bool verifyEach = true;            ///< verify after every pass that changed the graph
   bool checkChanged = true;          ///< compare printed IR to catch a dishonest "no change"
   bool explain = false;              ///< passes record their decisions (--explain-fusion)
+  std::string source;                ///< the input file, named in front of a pass's error
 };
 
 /// What one pass did.

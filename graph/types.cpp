@@ -1,11 +1,14 @@
 #include "graph/types.h"
 
+#include "graph/error.h"
+
 namespace mnemo {
 
 int64_t TensorType::numel() const {
   if (isNone()) return 0;
   int64_t n = 1;
-  for (int64_t d : dims) n *= d;
+  for (int64_t d : dims)
+    if (__builtin_mul_overflow(n, d, &n)) MNEMO_FAIL("the element count of " << str() << " overflows 64 bits");
   return n;
 }
 

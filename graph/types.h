@@ -25,7 +25,8 @@ struct TensorType {
 
   bool isNone() const { return dtype == DType::None; }
   int rank() const { return static_cast<int>(dims.size()); }
-  /// \returns the number of elements (1 for a scalar, 0 for None).
+  /// \returns the number of elements (1 for a scalar, 0 for None); throws mnemo::Error when the
+  /// product of the dimensions overflows int64.
   int64_t numel() const;
   bool operator==(const TensorType& o) const { return dtype == o.dtype && dims == o.dims; }
   bool operator!=(const TensorType& o) const { return !(*this == o); }

@@ -1,5 +1,7 @@
 #include "graph/verifier.h"
 
+#include "graph/limits.h"
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -66,6 +68,11 @@ void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Nod
       out.push_back(where(n) + "type " + n->type().str() + " has a non-positive dimension");
       break;
     }
+  }
+  std::string sizeProblem = dimsProblem(n->dims());
+  if (!sizeProblem.empty()) {
+    out.push_back(where(n) + "type " + n->type().str() + ": " + sizeProblem);
+    return;
   }
   std::string attrProblem = checkAttrs(n->kind(), n->attrs());
   if (!attrProblem.empty()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "graph/limits.h"
 #include "io/text.h"
 
 namespace mnemo {
@@ -120,9 +121,12 @@ class HeaderParser {
       if (!std::isdigit(static_cast<unsigned char>(peek())))
         fail("malformed .npy header (bad shape)");
       int64_t v = 0;
+      const size_t start = i_;
       while (std::isdigit(static_cast<unsigned char>(peek()))) {
-        if (v > (int64_t{1} << 50)) fail("shape extent too large");
         v = v * 10 + (s_[i_++] - '0');
+        if (v > limits::kMaxDimension)
+          fail("shape extent " + s_.substr(start, i_ - start) + "... exceeds the limit of " +
+               std::to_string(limits::kMaxDimension));
       }
       if (peek() == 'L') ++i_;  // Python 2 long suffix
       out.push_back(v);
@@ -175,9 +179,10 @@ std::string shapeString(const std::vector<int64_t>& shape) {
 }
 
 size_t NpyArray::size() const {
-  size_t n = 1;
-  for (int64_t d : shape) n *= static_cast<size_t>(d);
-  return n;
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || !multiplyChecked(n, d, n)) MNEMO_FAIL("array shape " << shapeString(shape) << " has no valid element count");
+  return static_cast<size_t>(n);
 }
 
 std::vector<double> NpyArray::toDoubles() const {
@@ -251,6 +256,9 @@ NpyArray decodeNpy(const std::string& b, const std::string& what) {
                     << "' (mnemo reads <f4, <f8, <i4, <i8 and |u1)");
   if (fortran && a.shape.size() > 1)
     MNEMO_FAIL(what << ": Fortran-order arrays are not supported");
+  // The shape comes from the file: bound it before multiplying, so a huge shape cannot wrap the
+  // byte count around to the payload's size.
+  checkDims(a.shape, what + " shape " + shapeString(a.shape));
   size_t want = a.size() * npyTypeSize(a.dtype);
   size_t have = b.size() - dataStart;
   if (have != want)
@@ -304,11 +312,19 @@ const NpyArray& NpzArchive::get(const std::string& name, NpyType dtype,
 
 std::vector<std::string> NpzArchive::names() const { return names_; }
 
-void writeNpz(const std::string& path, const NpzArchive& archive, bool compress) {
-  std::string tmp = temporaryPathFor(path);
-  int code = 0;
-  zip_t* raw = zip_open(tmp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
-  if (!raw) MNEMO_FAIL("cannot write '" << path << "': " << zipErrorString(code));
+namespace {
+/// The bytes of a .npz file holding `archive`, built in memory by libzip (so nothing but the
+/// target itself is ever written on disk).
+std::string encodeNpz(const std::string& path, const NpzArchive& archive, bool compress) {
+  if (archive.size() == 0) return std::string("PK\x05\x06", 4) + std::string(18, '\0');  // the empty zip
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* memory = zip_source_buffer_create(nullptr, 0, 0, &error);
+  if (!memory) MNEMO_FAIL("cannot write '" << path << "': " << zip_error_strerror(&error));
+  zip_source_keep(memory);  // still needed after zip_close, to read the result
+  std::unique_ptr<zip_source_t, void (*)(zip_source_t*)> keep(memory, zip_source_free);
+  zip_t* raw = zip_open_from_source(memory, ZIP_TRUNCATE, &error);
+  if (!raw) MNEMO_FAIL("cannot write '" << path << "': " << zip_error_strerror(&error));
   std::unique_ptr<zip_t, ZipCloser> z(raw);
   // libzip reads the buffers only at zip_close, so they must outlive it.
   std::vector<std::string> buffers;
@@ -328,19 +344,22 @@ void writeNpz(const std::string& path, const NpzArchive& archive, bool compress)
                                  compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0)
       MNEMO_FAIL("cannot write '" << path << "': " << zip_strerror(z.get()));
   }
-  if (archive.size() == 0) {
-    // libzip does not create a file for an empty archive; write the 22-byte empty zip ourselves.
-    z.reset();
-    writeFileAtomic(path, std::string("PK\x05\x06", 4) + std::string(18, '\0'));
-    return;
-  }
-  if (zip_close(z.get()) != 0) {
-    std::string msg = zip_strerror(z.get());
-    std::remove(tmp.c_str());
-    MNEMO_FAIL("cannot write '" << path << "': " << msg);
-  }
+  if (zip_close(z.get()) != 0) MNEMO_FAIL("cannot write '" << path << "': " << zip_strerror(z.get()));
   z.release();  // zip_close freed it
-  commitTemporary(tmp, path);
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_source_stat(memory, &st) != 0 || zip_source_open(memory) != 0)
+    MNEMO_FAIL("cannot write '" << path << "': " << zip_error_strerror(zip_source_error(memory)));
+  std::string bytes(static_cast<size_t>(st.size), '\0');
+  zip_int64_t got = bytes.empty() ? 0 : zip_source_read(memory, &bytes[0], st.size);
+  zip_source_close(memory);
+  if (got != static_cast<zip_int64_t>(st.size)) MNEMO_FAIL("cannot write '" << path << "': short read of the archive");
+  return bytes;
+}
+}  // namespace
+
+void writeNpz(const std::string& path, const NpzArchive& archive, bool compress) {
+  writeFileAtomic(path, encodeNpz(path, archive, compress));
 }
 
 NpzArchive readNpz(const std::string& path) {
@@ -367,6 +386,8 @@ NpzArchive readNpz(const std::string& path) {
     std::unique_ptr<zip_file_t, ZipFileCloser> f(
         zip_fopen_index(z.get(), static_cast<zip_uint64_t>(i), 0));
     if (!f) MNEMO_FAIL(what << " cannot be opened: " << zip_strerror(z.get()));
+    // The size is what the archive claims; a deflated member can claim far more than the file.
+    checkMemoryBudget(static_cast<size_t>(st.size), what);
     std::string bytes;
     bytes.resize(static_cast<size_t>(st.size));
     zip_int64_t got = 0;

@@ -1,12 +1,17 @@
 // Text escaping and atomic file writes (see text.h).
 #include "io/text.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "graph/error.h"
@@ -55,6 +60,21 @@ std::string jsonString(const std::string& text) {
   return out;
 }
 
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string temporaryPathFor(const std::string& path) {
   static std::atomic<unsigned> counter{0};
   return path + ".tmp." + std::to_string(static_cast<long>(::getpid())) + "." +
@@ -69,8 +89,63 @@ void commitTemporary(const std::string& from, const std::string& to) {
   }
 }
 
+namespace {
+
+/// Writes `content` straight into the existing non-regular file `path` (a device node, a FIFO):
+/// such a file is the user's chosen sink, never something to replace.
+void writeInPlace(const std::string& path, const std::string& content) {
+  // O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of blocking forever.
+  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    MNEMO_FAIL("cannot write '" << path << "': " << (err == ENXIO ? "no process is reading it" : std::strerror(err)));
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      MNEMO_FAIL("cannot write '" << path << "': " << std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) MNEMO_FAIL("cannot write '" << path << "': " << std::strerror(errno));
+}
+
+}  // namespace
+
+void makeDirectories(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && outputKind(dir) == OutputKind::Directory) return;
+  MNEMO_FAIL(what << " " << dir << ": cannot create the directory ("
+                  << (ec ? ec.message() : std::string("a file of that name is in the way")) << ")");
+}
+
+OutputKind outputKind(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return OutputKind::Missing;
+  if (S_ISREG(st.st_mode)) return OutputKind::Regular;
+  if (S_ISDIR(st.st_mode)) return OutputKind::Directory;
+  return OutputKind::Special;
+}
+
 void writeFileAtomic(const std::string& path, const std::string& content) {
-  std::string tmp = temporaryPathFor(path);
+  switch (outputKind(path)) {
+    case OutputKind::Directory: MNEMO_FAIL("cannot write '" << path << "': it is a directory");
+    case OutputKind::Special: return writeInPlace(path, content);
+    case OutputKind::Missing:
+    case OutputKind::Regular: break;
+  }
+  // A symbolic link is replaced at its target, so the link itself stays as the user made it.
+  std::string target = path;
+  char resolved[PATH_MAX];
+  struct stat lst;
+  if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode) && ::realpath(path.c_str(), resolved)) target = resolved;
+  std::string tmp = temporaryPathFor(target);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) MNEMO_FAIL("cannot write '" << path << "': " << std::strerror(errno));
@@ -81,7 +156,7 @@ void writeFileAtomic(const std::string& path, const std::string& content) {
       MNEMO_FAIL("cannot write '" << path << "': write failed");
     }
   }
-  commitTemporary(tmp, path);
+  commitTemporary(tmp, target);
 }
 
 }  // namespace mnemo

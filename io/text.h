@@ -13,11 +13,26 @@ std::string xmlEscape(const std::string& text);
 /// characters as \u00XX). Bytes >= 0x80 are passed through, so UTF-8 stays UTF-8.
 std::string jsonString(const std::string& text);
 
+/// \p text with control bytes (ESC, NUL, ...) shown as \xNN, so a message that quotes a file's
+/// bytes cannot drive the terminal.
+std::string printable(const std::string& text);
+
 /// A temporary file name next to `path` (same directory, so a rename onto `path` is atomic).
 std::string temporaryPathFor(const std::string& path);
 
+/// Creates directory \p dir and its parents if missing; throws a one-line mnemo::Error naming
+/// \p what (e.g. "--out") and \p dir when it cannot (a file in the way, no permission).
+void makeDirectories(const std::string& dir, const std::string& what);
+
+/// What a path names, for deciding how to write it.
+enum class OutputKind { Missing, Regular, Directory, Special };
+/// The kind of file at `path`, following symbolic links (Special: a device node, FIFO or socket).
+OutputKind outputKind(const std::string& path);
+
 /// Writes `content` to `path` atomically: a reader sees either the old file or the complete new
-/// one. Throws mnemo::Error naming the file if it cannot be written.
+/// one. Only a regular file (or a new one) is replaced that way; an existing device node or FIFO
+/// (/dev/null, /dev/full, a pipe) is written in place, never replaced, and a directory is
+/// refused. Throws mnemo::Error naming the file if it cannot be written.
 void writeFileAtomic(const std::string& path, const std::string& content);
 
 /// Renames `from` onto `to` (atomic on POSIX within one file system); throws mnemo::Error and

@@ -68,6 +68,10 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
       order.push_back(n);
     }
   }
+  // Plan first, so the whole footprint is checked against the memory limit before any of it is
+  // allocated.
+  plan_ = planMemory(g, order);
+  checkPlannedMemory(g, persistentBytes_, plan_);
   persistent_ = alignedBlock(persistentBytes_);
   for (auto& [n, offset] : leafOffset) {
     leafAddress_[n] = persistent_.get() + offset;
@@ -78,7 +82,6 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
     }
   }
 
-  plan_ = planMemory(g, order);
   arena_ = alignedBlock(plan_.arenaBytes);
 
   KernelEnv env{engine_, stream_, [this](const Node* n) { return address(n); }};

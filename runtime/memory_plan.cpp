@@ -5,6 +5,7 @@
 #include <map>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -169,6 +170,12 @@ MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order) {
   }
   plan.arenaBytes = arena.size();
   return plan;
+}
+
+void checkPlannedMemory(const Graph& g, size_t leafBytes, const MemoryPlan& plan) {
+  checkMemoryBudget(leafBytes + plan.arenaBytes,
+                    "graph @" + g.name() + " (" + formatBytes(static_cast<double>(leafBytes)) + " of parameters and inputs, " +
+                        formatBytes(static_cast<double>(plan.arenaBytes)) + " of intermediate values)");
 }
 
 }  // namespace mnemo

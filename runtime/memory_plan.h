@@ -45,4 +45,8 @@ bool isView(const Node* n);
 /// Plans the arena for the non-leaf values of \p g in \p order (the execution order).
 MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order);
 
+/// Throws a one-line mnemo::Error naming graph \p g when its leaves (\p leafBytes) and the arena
+/// of \p plan together exceed the memory limit (graph/limits.h: available memory or --max-memory).
+void checkPlannedMemory(const Graph& g, size_t leafBytes, const MemoryPlan& plan);
+
 }  // namespace mnemo

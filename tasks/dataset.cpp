@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -30,6 +31,9 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
   if (cacheLen_ == 0) cacheLen_ = defaultCacheLen(obsSize_, batchSize_, seqLen_);
   if (cacheLen_ < seqLen_)
     MNEMO_FAIL("cache length " << cacheLen_ << " is shorter than the sequence length " << seqLen_);
+  checkMemoryBudget(static_cast<size_t>(cacheLen_) * static_cast<size_t>(batchSize_) * (obsSize_ * 4 + 8),
+                    "the " + task_->name() + " dataset cache (" + std::to_string(cacheLen_) + " steps x batch " +
+                        std::to_string(batchSize_) + ")");
   rngs_.reserve(static_cast<size_t>(batchSize_));
   for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i));
   cacheInputs_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * obsSize_, 0.0f);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
@@ -100,8 +101,13 @@ void TrialBuilder::layoutPeriods() {
     p.name = task_.periodNames_[i];
     p.startMs = elapsed;
     p.endMs = elapsed + duration;
+    const double endStep = p.endMs / dt;
+    if (!(endStep <= static_cast<double>(limits::kMaxTrialSteps)))
+      MNEMO_FAIL(task_.name() << ": period '" << p.name << "' (timing " << task_.timings_[i].str() << " ms, dt " << dt
+                              << " ms) makes the trial " << endStep << " steps long, more than the limit of "
+                              << limits::kMaxTrialSteps);
     p.start = static_cast<int>(p.startMs / dt);
-    p.end = static_cast<int>(p.endMs / dt);
+    p.end = static_cast<int>(endStep);
     elapsed = p.endMs;
   }
   const int length = static_cast<int>(elapsed / dt);

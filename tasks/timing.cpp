@@ -6,10 +6,15 @@
 #include <sstream>
 
 #include "graph/error.h"
+#include "graph/limits.h"
 
 namespace mnemo {
 
 namespace {
+
+/// Smallest acceptance probability a truncated exponential may have: with it, the bounded
+/// redraws of sample() fail with probability (1 - 1e-3)^100000, about e^-100.
+constexpr double kMinAcceptance = 1e-3;
 
 std::vector<double> parseNumbers(const std::string& list, const std::string& whole) {
   std::vector<double> out;
@@ -77,6 +82,15 @@ TimingSpec TimingSpec::truncatedExponential(double mean, double min, double max)
   TimingSpec t;
   t.kind_ = Kind::TruncatedExponential;
   t.values_ = {mean, min, max};
+  // Sampling redraws until a draw lands in [min, max): refuse a window so improbable that the
+  // bounded redraws in sample() would almost surely run out.
+  if (min < max) {
+    const double accept = std::exp(-min / mean) - (std::isinf(max) ? 0.0 : std::exp(-max / mean));
+    if (!(accept >= kMinAcceptance))
+      MNEMO_FAIL("bad timing " << t.str() << ": an exponential draw of mean " << mean << " ms lands in [" << min
+                               << ", " << max << ") with probability " << accept << ", below the limit of "
+                               << kMinAcceptance);
+  }
   return t;
 }
 
@@ -145,10 +159,12 @@ double TimingSpec::sample(Rng& rng, double elapsedMs) const {
     case Kind::TruncatedExponential: {
       const double mean = values_[0], lo = values_[1], hi = values_[2];
       if (lo >= hi) return hi;
-      while (true) {
+      for (int draw = 0; draw < limits::kMaxRejectionDraws; ++draw) {
         double x = rng.exponential(mean);
         if (lo <= x && x < hi) return x;
       }
+      MNEMO_FAIL("timing " << str() << " cannot be satisfied: no draw landed in [" << lo << ", " << hi << ") in "
+                           << limits::kMaxRejectionDraws << " tries (the limit)");
     }
     case Kind::Until: {
       double t = values_[0] - elapsedMs;
