@@ -76,7 +76,7 @@ TEST_CASE("contract: the task binds I and O; the default model trains on Percept
   }
   SECTION("a model whose input width is no size I says so") {
     writeText(dir / "fixed.mnemo",
-              "model fixed\nsize H = 4\ninput x : f32[T, B, 2]\ntarget y : i64[T, B]\nparam w : [2, H] = zeros\n"
+              "model widthless\nsize H = 4\ninput x : f32[T, B, 2]\ntarget y : i64[T, B]\nparam w : [2, H] = zeros\n"
               "param v : [H, 3] = zeros\nstate h : [B, H] = zeros\nstep t {\n  h = tanh(x[t] @ w + h)\n  out o = h @ v\n}\n"
               "loss = cross_entropy(o, y)\n");
     auto bad = runMnemo({"train", "--model", dir / "fixed.mnemo", "--task", "PerceptualDecisionMaking-v0", "--steps", "1",

@@ -30,7 +30,7 @@ class AdamPass : public Pass {
   explicit AdamPass(std::shared_ptr<AutodiffResult> grads) : grads_(std::move(grads)) {}
   const char* name() const override { return "adam"; }
   bool run(Graph& g, PassContext&) override {
-    if (grads_->params.empty()) MNEMO_FAIL("adam: the autodiff pass has not run (is it disabled?)");
+    if (grads_->params.empty()) MNEMO_FAIL("adam: no parameter gradients: the model has no trainable `param` (fixed tensors are not trained), or the autodiff pass is disabled");
     return !addAdam(g, *grads_).slots.empty();
   }
 

@@ -143,4 +143,28 @@ class Unroller {
 
 std::unique_ptr<Graph> buildModelGraph(const GenModel& m) { return Unroller(m).run(); }
 
+namespace {
+bool builderCanBuild(const Expr& e) {
+  if (e.keepdims || e.op == "mse" || (e.op == "cross_entropy" && e.args.size() > 1)) return false;
+  if (e.op != "name" && e.op != "number" && e.op != "select" && e.op != "time" && e.op != "cross_entropy") {
+    OpRow::Kind k = opRow(e.op).kind;
+    if (k != OpRow::Unary && k != OpRow::Binary && k != OpRow::MatMul && k != OpRow::Reduce) return false;
+  }
+  for (const Expr& a : e.args)
+    if (!builderCanBuild(a)) return false;
+  return true;
+}
+}  // namespace
+
+bool builderCanBuild(const GenModel& m) {
+  if (!m.fixeds.empty()) return false;
+  for (const Decl& s : m.states)
+    if (s.init != "zeros" && s.init != "ones" && !(std::isdigit(s.init[0]) || s.init[0] == '-')) return false;
+  for (const Statement& s : m.step)
+    if (!builderCanBuild(s.value)) return false;
+  for (const Expr& e : m.extraLoss)
+    if (!builderCanBuild(e)) return false;
+  return builderCanBuild(m.mainLoss);
+}
+
 }  // namespace mnemo::modelgen

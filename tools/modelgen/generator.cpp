@@ -12,7 +12,8 @@ const SymDims kBH = {"B", "H"}, kH = {"H"}, kBO = {"B", "O"}, kScalar = {};
 
 class Generator {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) { m_.seed = seed; }
+  // Every third seed keeps to the forms the Builder path unrolls too (builderCanBuild).
+  explicit Generator(uint64_t seed) : rng_(seed), classic_(seed % 3 == 0) { m_.seed = seed; }
 
   GenModel run() {
     m_.seqLen = pickOf<int64_t>({1, 1, 2, 2, 3, 5, 7, 33, 34, 100});
@@ -33,8 +34,13 @@ class Generator {
     }
     int nStates = 1 + pick(3);
     for (int k = 0; k < nStates; ++k) {
-      std::string init = pickOf<std::string>({"zeros", "zeros", "ones", "0.1", "0.5", "-0.25"});
+      std::string init = pickOf<std::string>({"zeros", "zeros", "ones", "0.1", "0.5", "-0.25", "param"});
       SymDims shape = k == 0 ? kBH : pickOf(stateShapes);
+      if (init == "param" && classic_) init = "zeros";
+      if (init == "param") {  // a trained initial state, broadcast over the batch
+        init = "h0_" + std::to_string(k);
+        m_.params.push_back({init, {shape[1]}, "uniform(-0.5, 0.5)"});
+      }
       m_.states.push_back({"s" + std::to_string(k), shape, init});
       scope_.push_back({"s" + std::to_string(k), shape});
     }
@@ -49,6 +55,10 @@ class Generator {
     for (int k = pick(3); k > 0; --k)
       addStatement(Statement::Out, "r" + std::to_string(k), pickOf<SymDims>({kBH, kBO, kScalar, kH, {"B", "I0"}}), depth);
     m_.mainLoss = Expr{"cross_entropy", {name("o", {"T", "B", "O"})}, "", 0, {}, kScalar};
+    if (!classic_ && chance(0.25)) {  // per-position weights from a fixed tensor
+      m_.fixeds.push_back({"weights", {"T", "B"}, pickOf<std::string>({"ones", "uniform(0, 1)"})});
+      m_.mainLoss.args.push_back(name("weights", {"T", "B"}));
+    }
     for (int k = pick(4); k > 0; --k) m_.extraLoss.push_back(lossTerm());
     return m_;
   }
@@ -64,6 +74,7 @@ class Generator {
   static Expr op(const std::string& row, std::vector<Expr> args, SymDims shape, std::vector<int> axes = {}) {
     return Expr{row, std::move(args), "", 0, std::move(axes), std::move(shape)};
   }
+  static bool plainSize(const std::string& s) { return s != "1" && s.find(' ') == std::string::npos; }
   double constant() { return pickOf<double>({0.5, 2, 0.1, 1e-4, 3, 1.5, 0.25, -0.5, 1}); }
 
   void addStatement(Statement::Kind kind, const std::string& n, const SymDims& shape, int depth) {
@@ -89,7 +100,8 @@ class Generator {
       if (p.dims == dims) same.push_back(p.name);
     if (!same.empty() && chance(0.5)) return pickOf(same);
     std::string n = "w" + std::to_string(m_.params.size());
-    std::string init = dims.size() == 2 ? "kaiming_normal(1)" : pickOf<std::string>({"zeros", "uniform(-0.5, 0.5)"});
+    std::string init = dims.size() == 2 ? pickOf<std::string>({"kaiming_normal(1)", "kaiming_normal(1)", "orthogonal", "identity(0.5)"})
+                                        : pickOf<std::string>({"zeros", "uniform(-0.5, 0.5)"});
     m_.params.push_back({n, dims, init});
     return n;
   }
@@ -105,6 +117,11 @@ class Generator {
       return matmul(shape, 0);
     }
     if (shape.empty()) return op(pickOf<std::string>({"mean", "sum"}), {leaf(kBH)}, kScalar);
+    if (!classic_ && chance(0.15)) {  // a fixed (never trained) tensor
+      std::string n = "f" + std::to_string(m_.fixeds.size());
+      m_.fixeds.push_back({n, shape, pickOf<std::string>({"ones", "uniform(-0.5, 0.5)"})});
+      return name(n, shape);
+    }
     return name(param(shape), shape);
   }
 
@@ -155,8 +172,17 @@ class Generator {
     for (const OpRow& r : opRows()) {
       bool fits = r.kind == OpRow::Unary || r.kind == OpRow::Binary ||
                   (r.kind == OpRow::MatMul && shape.size() == 2 && shape[0] == "B") ||
-                  (r.kind == OpRow::Reduce && shape.size() < 2 && shape != SymDims{"B"});
-      if (!fits) continue;
+                  (r.kind == OpRow::Reduce && shape.size() < 2 && shape != SymDims{"B"}) ||
+                  (r.kind == OpRow::Reduce && shape.size() == 2 && (shape[0] == "1" || shape[1] == "1")) ||
+                  r.kind == OpRow::Compare || r.kind == OpRow::Where ||
+                  (r.kind == OpRow::Slice && shape.size() == 2 && shape[0] == "B" && plainSize(shape[1])) ||
+                  (r.kind == OpRow::Concat && shape.size() == 2 && shape[0] == "B" && shape[1].rfind("2 * ", 0) == 0) ||
+                  (r.kind == OpRow::Transpose && shape.size() == 2 && shape[0] != "B") ||
+                  (r.kind == OpRow::Reshape && (shape.size() == 1 || (shape.size() == 2 && shape[0] == "1")) &&
+                   plainSize(shape.back()));
+      bool builderRow = r.kind == OpRow::Unary || r.kind == OpRow::Binary || r.kind == OpRow::MatMul ||
+                        (r.kind == OpRow::Reduce && shape.size() < 2);
+      if (!fits || (classic_ && !builderRow)) continue;
       rows.push_back(&r);
       total += r.weight;
     }
@@ -184,7 +210,39 @@ class Generator {
         e.op = row->id;
         return e;
       }
+      case OpRow::Compare: {  // 1 where the relation holds: against a number or a tensor
+        Expr a = tensor(shape, depth - 1), b = broadcastOperand(shape, depth - 1, false);
+        if (chance(0.5)) std::swap(a, b);
+        return op(row->id, {a, b}, shape);
+      }
+      case OpRow::Where: {
+        Expr cond = op(pickOf<std::string>({"less", "greater", "greater_equal"}), {tensor(shape, depth - 1), num(constant())}, shape);
+        Expr a = tensor(shape, depth - 1), b = broadcastOperand(shape, depth - 1, false);
+        if (chance(0.5)) std::swap(a, b);
+        return op(row->id, {cond, a, b}, shape);
+      }
+      case OpRow::Slice: {  // one half of a [B, 2 * X] value, often a concat (split again)
+        SymDims whole = {"B", "2 * " + shape[1]};
+        Expr from = chance(0.4) ? op("concat", {tensor(shape, depth - 1), tensor(shape, depth - 1)}, whole, {1})
+                                : tensor(whole, depth - 1);
+        return op(row->id, {from}, shape, {pick(2)});
+      }
+      case OpRow::Concat: {
+        SymDims half = {"B", shape[1].substr(4)};
+        return op(row->id, {tensor(half, depth - 1), tensor(half, depth - 1)}, shape, {1});
+      }
+      case OpRow::Transpose:
+        return op(row->id, {tensor({shape[1], shape[0]}, depth - 1)}, shape, chance(0.5) ? std::vector<int>{1, 0} : std::vector<int>{});
+      case OpRow::Reshape:
+        return op(row->id, {tensor(shape.size() == 1 ? SymDims{"1", shape[0]} : SymDims{shape[1]}, depth - 1)}, shape);
       case OpRow::Reduce: {
+        if (shape.size() == 2) {  // keepdims: [B, 1] per row or [1, X] per column
+          bool perRow = shape[1] == "1";
+          Expr e = op(row->id, {tensor(perRow ? SymDims{shape[0], pickOf<std::string>({"H", "O"})} : SymDims{"B", shape[1]}, depth - 1)},
+                      shape, {perRow ? 1 : 0});
+          e.keepdims = true;
+          return e;
+        }
         if (shape.size() == 1) return op(row->id, {tensor({"B", shape[0]}, depth - 1)}, shape, {0});
         SymDims from = pickOf<SymDims>({kBH, kBH, kH, kBO});
         std::vector<int> axes;
@@ -223,6 +281,7 @@ class Generator {
     if (chance(0.2))  // a function of the reduced value: a scalar-shaped region
       x = op("sqrt", {op("add", {op("square", {x}, kScalar), num(1)}, kScalar)}, kScalar);
     if (chance(0.15)) x = op("mul", {x, op("mean", {tensor(kH, 0)}, kScalar)}, kScalar);
+    if (!classic_ && chance(0.2)) x = Expr{"mse", {x.args.empty() ? x : x.args[0], num(constant())}, "", 0, {}, kScalar};
     double c = pickOf<double>({1e-4, 0.01, 0.5, 2});
     switch (pick(3)) {
       case 0: return op("mul", {num(c), x}, kScalar);
@@ -232,6 +291,7 @@ class Generator {
   }
 
   std::mt19937_64 rng_;
+  bool classic_;
   GenModel m_;
   std::vector<std::pair<std::string, SymDims>> scope_;  // values a step statement may read
   std::vector<std::pair<std::string, SymDims>> outs_;

@@ -29,16 +29,26 @@ std::string emitExpr(const Expr& e) {
   if (e.op == "name") return e.name;
   if (e.op == "select") return e.name + "[t]";
   if (e.op == "time") return "(t + 1)";
-  if (e.op == "cross_entropy") return "cross_entropy(" + emitExpr(e.args[0]) + ", labels)";
+  if (e.op == "cross_entropy")
+    return "cross_entropy(" + emitExpr(e.args[0]) + ", labels" + (e.args.size() > 1 ? ", " + emitExpr(e.args[1]) : "") + ")";
+  if (e.op == "mse") return "mse(" + emitExpr(e.args[0]) + ", " + emitExpr(e.args[1]) + ")";
   const OpRow& row = opRow(e.op);
+  const std::string& size = e.shape.empty() ? std::string() : e.shape.back();
   switch (row.form) {
     case OpRow::Infix: return "(" + emitExpr(e.args[0]) + " " + row.text + " " + emitExpr(e.args[1]) + ")";
     case OpRow::Prefix: return std::string(row.text) + "(" + emitExpr(e.args[0]) + ")";
+    case OpRow::Range:  // the half axes[0] of a [B, 2 * X] operand
+      return emitExpr(e.args[0]) + (e.axes[0] == 0 ? "[:, 0:" + size + "]" : "[:, " + size + ":2 * " + size + "]");
     case OpRow::Call: break;
   }
+  if (row.kind == OpRow::Slice)
+    return "slice(" + emitExpr(e.args[0]) + ", 1, " + (e.axes[0] == 0 ? "0" : size) + ", " + size + ")";
   std::string s = std::string(row.text) + "(";
   for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + emitExpr(e.args[i]);
+  if (row.kind == OpRow::Reshape)
+    for (const std::string& d : e.shape) s += ", " + d;
   for (int a : e.axes) s += ", " + std::to_string(a);
+  if (e.keepdims) s += ", keepdims";
   return s + ")";
 }
 
@@ -55,6 +65,7 @@ std::string emitDsl(const GenModel& m) {
   for (const Decl& d : m.inputs) os << "input " << d.name << " : f32" << dims(d.dims) << "\n";
   os << "target labels : i64[T, B]\n";
   for (const Decl& d : m.params) os << "param " << d.name << " : " << dims(d.dims) << " = " << d.init << "\n";
+  for (const Decl& d : m.fixeds) os << "fixed " << d.name << " : " << dims(d.dims) << " = " << d.init << "\n";
   for (const Decl& d : m.states) os << "state " << d.name << " : " << dims(d.dims) << " = " << d.init << "\n";
   os << "step t {\n";
   for (const Statement& s : m.step)

@@ -24,6 +24,7 @@ struct Expr {
   double number = 0;       // "number"
   std::vector<int> axes;   // reductions: the axes reduced (empty: all)
   SymDims shape;           // the expression's shape
+  bool keepdims = false;   // reductions: keep each reduced axis as 1
 };
 
 struct Decl {
@@ -44,10 +45,11 @@ struct GenModel {
   int64_t batch = 2, seqLen = 2;          // B and T
   std::vector<Decl> inputs;               // f32[T, B, I_k]
   std::vector<Decl> params;
-  std::vector<Decl> states;
+  std::vector<Decl> states;                // init may name a param: a trained initial state
+  std::vector<Decl> fixeds;               // `fixed` tensors (masks, loss weights)
   std::vector<Statement> step;
-  Expr mainLoss;                          // cross_entropy(first out, labels)
-  std::vector<Expr> extraLoss;            // added to the main loss
+  Expr mainLoss;                          // cross_entropy(first out, labels[, weights])
+  std::vector<Expr> extraLoss;            // added to the main loss (terms, or mse(x, number))
   uint64_t seed = 0;                      // the generator seed it came from
 };
 

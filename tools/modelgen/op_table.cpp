@@ -26,6 +26,18 @@ const std::vector<OpRow>& opRows() {
       {"matmul_call","matmul",      OpRow::Call,   "matmul",   OpRow::MatMul,  false, false, 1},
       {"mean",       "reduce_mean", OpRow::Call,   "mean",     OpRow::Reduce,  false, false, 2},
       {"sum",        "reduce_sum",  OpRow::Call,   "sum",      OpRow::Reduce,  false, false, 2},
+      {"less",       "less",        OpRow::Infix,  "<",        OpRow::Compare, false, false, 1},
+      {"less_equal", "less_equal",  OpRow::Infix,  "<=",       OpRow::Compare, false, false, 1},
+      {"greater",    "greater",     OpRow::Infix,  ">",        OpRow::Compare, false, false, 1},
+      {"greater_equal","greater_equal",OpRow::Infix,">=",      OpRow::Compare, false, false, 1},
+      {"equal",      "equal",       OpRow::Infix,  "==",       OpRow::Compare, false, false, 1},
+      {"less_call",  "less",        OpRow::Call,   "less",     OpRow::Compare, false, false, 1},
+      {"where",      "where",       OpRow::Call,   "where",    OpRow::Where,   false, false, 3},
+      {"range",      "slice",       OpRow::Range,  "[:, ",     OpRow::Slice,   false, false, 3},
+      {"slice",      "slice",       OpRow::Call,   "slice",    OpRow::Slice,   false, false, 2},
+      {"concat",     "concat",      OpRow::Call,   "concat",   OpRow::Concat,  false, false, 3},
+      {"transpose",  "transpose",   OpRow::Call,   "transpose",OpRow::Transpose,false,false, 3},
+      {"reshape",    "reshape",     OpRow::Call,   "reshape",  OpRow::Reshape, false, false, 2},
   };
   return rows;
 }
@@ -44,7 +56,8 @@ const std::vector<OpExclusion>& opsFromStructure() {
       {"select", "x[t] reads an input's step"},
       {"stack", "an `out` is stacked over time"},
       {"softmax_xent", "the main loss term cross_entropy(o, labels)"},
-      {"reshape", "cross_entropy flattens [T, B, O] logits to [T*B, O]"},
+      {"reshape", "cross_entropy flattens [T, B, O] logits to [T*B, O] (also the reshape row)"},
+      {"softmax_xent_rows", "the weighted main loss term cross_entropy(o, labels, weights)"},
   };
   return ops;
 }
@@ -58,6 +71,7 @@ const std::vector<OpExclusion>& opsNotInModels() {
       {"insert_slice", "made by autodiff (the gradient of select)"},
       {"argmax", "needs an axis attribute and has no gradient"},
       {"softmax_xent_grad", "a gradient op: autodiff makes it"},
+      {"softmax_xent_rows_grad", "a gradient op: autodiff makes it (weighted cross_entropy)"},
       {"fused", "made by the fusion passes"},
       {"adam_update", "made by the adam pass"},
   };

@@ -51,6 +51,7 @@ GenModel dropUnused(GenModel m) {
   std::set<std::string> used = namesRead(m);
   for (const Statement& s : m.step)
     if (s.kind == Statement::State) used.insert(s.name);
+  for (const Decl& s : m.states) used.insert(s.init);  // a param initial state
   auto prune = [&](std::vector<Decl>& decls, bool keepOne) {
     std::vector<Decl> kept;
     for (const Decl& d : decls)
@@ -61,10 +62,17 @@ GenModel dropUnused(GenModel m) {
   prune(m.params, false);
   prune(m.inputs, true);  // a model declares at least one input
   prune(m.states, false);
+  for (const Decl& s : m.states) used.insert(s.init);
+  prune(m.params, false);
+  prune(m.fixeds, false);
   std::set<std::string> sizesUsed = {"O"};
-  for (auto* decls : {&m.params, &m.inputs, &m.states})
-    for (const Decl& d : *decls)
-      for (const std::string& s : d.dims) sizesUsed.insert(s);
+  auto useSizes = [&](const SymDims& dims) {
+    for (const std::string& s : dims) sizesUsed.insert(s.rfind("2 * ", 0) == 0 ? s.substr(4) : s);
+  };
+  for (auto* decls : {&m.params, &m.inputs, &m.states, &m.fixeds})
+    for (const Decl& d : *decls) useSizes(d.dims);
+  for (Expr* root : roots(m))
+    visit(*root, [&](Expr& e) { useSizes(e.shape); });
   for (auto it = m.sizes.begin(); it != m.sizes.end();) it = sizesUsed.count(it->first) ? std::next(it) : m.sizes.erase(it);
   return m;
 }
