@@ -31,7 +31,7 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
   if (cacheLen_ < seqLen_)
     MNEMO_FAIL("cache length " << cacheLen_ << " is shorter than the sequence length " << seqLen_);
   rngs_.reserve(static_cast<size_t>(batchSize_));
-  for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i));
+  for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i), config.rngKind);
   cacheInputs_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * obsSize_, 0.0f);
   cacheLabels_.assign(static_cast<size_t>(cacheLen_) * batchSize_, 0);
   records_.resize(static_cast<size_t>(batchSize_));

@@ -162,19 +162,23 @@ std::vector<int64_t> NumpyRandom::permutation(int64_t n) {
   return out;
 }
 
-int64_t NumpyRandom::choiceIndex(const std::vector<double>& p) {
-  if (p.empty()) MNEMO_FAIL("numpy choice: the probabilities are empty");
+void NumpyRandom::checkProbabilities(const std::vector<double>& p) {
+  if (p.empty()) MNEMO_FAIL("choice: the probabilities are empty");
   // numpy checks the sum with Kahan summation against sqrt(double epsilon).
   double sum = 0, carry = 0;
   for (double v : p) {
     if (!(v >= 0) || !std::isfinite(v))
-      MNEMO_FAIL("numpy choice: probabilities must be finite and >= 0, got " << v);
+      MNEMO_FAIL("choice: probabilities must be finite and >= 0, got " << v);
     const double y = v - carry, t = sum + y;
     carry = (t - sum) - y;
     sum = t;
   }
   if (std::fabs(sum - 1.0) > std::sqrt(2.220446049250313e-16))
-    MNEMO_FAIL("numpy choice: probabilities do not sum to 1 (sum " << sum << ")");
+    MNEMO_FAIL("choice: probabilities do not sum to 1 (sum " << sum << ")");
+}
+
+int64_t NumpyRandom::choiceIndex(const std::vector<double>& p) {
+  checkProbabilities(p);
   // Cumulative sum (sequential, as numpy's cumsum), normalised by its last value; the drawn
   // index is the first whose cdf exceeds the uniform sample (searchsorted side='right').
   std::vector<double> cdf(p.size());

@@ -104,6 +104,9 @@ class NumpyRandom {
   /// choice(n, p=p) (replace=True): the index drawn; p must be non-empty, finite, >= 0 and
   /// sum to 1 within sqrt(double eps), as numpy checks (mnemo::Error otherwise).
   int64_t choiceIndex(const std::vector<double>& p);
+  /// numpy's checks on choice's p (non-empty, finite, >= 0, Kahan sum within sqrt(eps) of 1);
+  /// throws mnemo::Error naming the problem.
+  static void checkProbabilities(const std::vector<double>& p);
   /// choice(n, k, replace=False) without p: permutation(n)[:k]; throws if k > n.
   std::vector<int64_t> choiceWithoutReplacement(int64_t n, int64_t k);
 

@@ -80,7 +80,7 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   for (size_t i = 0; sameNames && i < names.size(); ++i) sameNames = params[i].name == names[i];
   if (!sameNames) {
     params.clear();
-    for (const std::string& name : names) params.push_back({name, std::nan("")});
+    for (const std::string& name : names) params.push_back({name, std::nan(""), {}});
   }
 }
 
@@ -91,7 +91,8 @@ void TrialBuilder::layoutPeriods() {
   const size_t n = task_.periodNames_.size();
   trial_.info.periods.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    const double sampled = task_.timings_[i].sample(rng_, elapsed);
+    const TimingSpec& timing = task_.timings_[i];
+    const double sampled = timing.sample(timing.ownStream() ? rng_.stream(i) : rng_, elapsed);
     if (!(sampled >= 0) || !std::isfinite(sampled))
       MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[i] << "' got duration "
                               << sampled << " ms from " << task_.timings_[i].str());
@@ -135,7 +136,17 @@ size_t Task::periodIndex(const std::string& name) const {
   MNEMO_FAIL(name_ << " has no period '" << name << "'");
 }
 
-void TrialBuilder::setParam(size_t index, double value) { trial_.info.params.at(index).value = value; }
+void TrialBuilder::setParam(size_t index, double value) {
+  TrialParam& p = trial_.info.params.at(index);
+  p.value = value;
+  p.text.clear();
+}
+
+void TrialBuilder::setParam(size_t index, double value, const std::string& text) {
+  TrialParam& p = trial_.info.params.at(index);
+  p.value = value;
+  p.text = text;
+}
 
 void TrialBuilder::addOb(StepRange steps, int channel, double value) {
   requireLayout();
@@ -176,7 +187,7 @@ void TrialBuilder::setParam(const std::string& name, double value) {
       return;
     }
   }
-  trial_.info.params.push_back({name, value});
+  trial_.info.params.push_back({name, value, {}});
 }
 
 }  // namespace mnemo

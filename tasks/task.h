@@ -42,10 +42,12 @@ struct PeriodSpan {
   int length() const { return end - start; }
 };
 
-/// A named number describing a trial (e.g. "v1", "coh").
+/// A named value describing a trial (e.g. "v1", "coh"): a number, or for a categorical value
+/// (neurogym's 'match' / 'non-match') its index in `value` and its name in `text`.
 struct TrialParam {
   std::string name;
   double value = 0;
+  std::string text;  ///< empty for a plain number
 };
 
 /// What a trial was: for analysis and export.
@@ -114,6 +116,8 @@ class TrialBuilder {
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).
   void setParam(size_t index, double value);
+  /// Records a categorical trial variable: its index and its name.
+  void setParam(size_t index, double value, const std::string& text);
 
   Rng& rng() { return rng_; }
   /// The metadata of the trial being built (periods are valid after layoutPeriods()).
