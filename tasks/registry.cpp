@@ -2,7 +2,11 @@
 #include "tasks/registry.h"
 
 #include "graph/error.h"
+#include "tasks/context_decision_making.h"
 #include "tasks/delay_comparison.h"
+#include "tasks/delay_match_category.h"
+#include "tasks/delay_match_sample.h"
+#include "tasks/go_nogo.h"
 #include "tasks/perceptual_decision_making.h"
 
 namespace mnemo {
@@ -22,6 +26,10 @@ std::unique_ptr<Task> make(const TaskConfig& config) {
 const Entry kTasks[] = {
     {DelayComparison::kName, make<DelayComparison>},
     {PerceptualDecisionMaking::kName, make<PerceptualDecisionMaking>},
+    {ContextDecisionMaking::kName, make<ContextDecisionMaking>},
+    {DelayMatchSample::kName, make<DelayMatchSample>},
+    {DelayMatchCategory::kName, make<DelayMatchCategory>},
+    {GoNogo::kName, make<GoNogo>},
 };
 
 }  // namespace
