@@ -22,4 +22,12 @@ std::vector<std::string> ringNames(const std::string& first, const std::string& 
   return names;
 }
 
+TimingSpec derivedTiming(const std::string& description) {
+  return TimingSpec::function(
+      [description](Rng&) -> double {
+        MNEMO_FAIL("internal: the derived period (" << description << ") cannot be sampled");
+      },
+      description);
+}
+
 }  // namespace mnemo

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tasks/timing.h"
+
 namespace mnemo {
 
 /// neurogym's ring of n directions, theta_k = k * (2 pi / n) in float64: the value of
@@ -15,5 +17,9 @@ std::vector<double> ringAngles(int n);
 /// Channel (or action) names for a leading unit and a ring of n: {first, "<ring>1", ...,
 /// "<ring>n"}; throws mnemo::Error if n < 1.
 std::vector<std::string> ringNames(const std::string& first, const std::string& ring, int n);
+
+/// The timing of a period whose duration the task computes itself (e.g. "2 x production"): it
+/// is listed among the task's periods but never sampled (sampling it is an internal error).
+TimingSpec derivedTiming(const std::string& description);
 
 }  // namespace mnemo

@@ -8,6 +8,7 @@
 #include "tasks/delay_match_sample.h"
 #include "tasks/go_nogo.h"
 #include "tasks/perceptual_decision_making.h"
+#include "tasks/ready_set_go.h"
 
 namespace mnemo {
 
@@ -30,6 +31,9 @@ const Entry kTasks[] = {
     {DelayMatchSample::kName, make<DelayMatchSample>},
     {DelayMatchCategory::kName, make<DelayMatchCategory>},
     {GoNogo::kName, make<GoNogo>},
+    {ReadySetGo::kName, make<ReadySetGo>},
+    {MotorTiming::kName, make<MotorTiming>},
+    {OneTwoThreeGo::kName, make<OneTwoThreeGo>},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,7 +26,7 @@ using WarningSink = std::function<void(const std::string&)>;
 
 /// How a task is configured. Entries a task does not use are ignored.
 struct TaskConfig {
-  double dt = 100;  ///< ms per step
+  std::optional<double> dt;  ///< ms per step; unset = the task's default (neurogym's: 100 for most)
   /// Timing overrides merged over the task's defaults in order (a later entry wins). An entry
   /// naming no period of the task is accepted, has no effect and produces a warning.
   std::vector<std::pair<std::string, TimingSpec>> timing;
@@ -54,11 +55,13 @@ struct TrialParam {
 struct TrialInfo {
   int length = 0;            ///< steps
   int64_t groundTruth = 0;   ///< the label of the decision step(s)
-  std::vector<PeriodSpan> periods;  ///< in order, back to back from step 0
+  std::vector<PeriodSpan> periods;  ///< in the order the task added them (usually back to back)
   std::vector<TrialParam> params;   ///< task-specific values, in a fixed order per task
 
   /// The period called `name`; throws mnemo::Error if there is none.
   const PeriodSpan& period(const std::string& name) const;
+  /// The period called `name`, or nullptr if this trial lacks it.
+  const PeriodSpan* findPeriod(const std::string& name) const;
   /// The parameter called `name`; throws mnemo::Error if there is none.
   double param(const std::string& name) const;
 };
@@ -69,6 +72,7 @@ struct Trial {
   std::vector<float> inputs;
   std::vector<int64_t> labels;
   TrialInfo info;
+  std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   int length() const { return info.length; }
   /// Input at step t, channel c.
   float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
@@ -88,8 +92,23 @@ class TrialBuilder {
 
   /// Lays out the task's periods in order from t = 0, sampling each duration (floored to dt),
   /// then sizes the inputs (zeros) and labels (zeros). Call once, after drawing the trial
-  /// variables and before any observation call.
+  /// variables and before any observation call. Shorthand for addPeriod(i, sampleDuration(i),
+  /// end of period i-1) over every period, then finishLayout().
   void layoutPeriods();
+
+  // Free layout, neurogym's add_period: periods may overlap, be left out, or take a duration the
+  // task computes. Add periods, then call finishLayout() once before any observation call.
+
+  /// neurogym's sample_time: period \p index's duration drawn from its timing and floored to dt
+  /// (a truncExpObject timing draws from the period's companion stream).
+  double sampleDuration(size_t index);
+  /// Adds period \p index as [startMs, startMs + durationMs); its steps are int(start / dt) and
+  /// int(end / dt). Each period at most once.
+  void addPeriod(size_t index, double durationMs, double startMs);
+  /// Where an added period ends, in ms.
+  double endMs(size_t index) const;
+  /// Ends the layout: the trial lasts int(latest end / dt) steps; inputs and labels become zeros.
+  void finishLayout();
 
   /// The steps of the period called `name`.
   StepRange period(const std::string& name) const;
@@ -112,6 +131,8 @@ class TrialBuilder {
   void addNoise(StepRange steps, double sigma);
   /// Sets the label over `steps` and records it as the trial's ground truth.
   void setGroundTruth(StepRange steps, int64_t label);
+  /// Sets the label of one step only (no ground-truth bookkeeping).
+  void setLabel(int step, int64_t label);
   /// Records a named trial variable in the metadata.
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).
@@ -120,6 +141,8 @@ class TrialBuilder {
   void setParam(size_t index, double value, const std::string& text);
 
   Rng& rng() { return rng_; }
+  /// Whether the layout is finished.
+  bool laidOut() const { return laidOut_; }
   /// The metadata of the trial being built (periods are valid after layoutPeriods()).
   const TrialInfo& info() const { return trial_.info; }
 
@@ -131,6 +154,8 @@ class TrialBuilder {
   Rng& rng_;
   Trial& trial_;
   bool laidOut_ = false;
+  double latestEndMs_ = 0;
+  std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 
 /// A cognitive task: named periods with timings, observation channels, a label space and a
@@ -172,6 +197,7 @@ class Task {
     std::vector<std::string> obsNames;
     std::vector<std::string> actionNames;
     std::vector<std::string> paramNames;
+    double dt = 100;  ///< the default ms per step
   };
   /// Merges config.timing over the spec's default timings, warning through config.warn about
   /// entries that name no period. Throws mnemo::Error for a bad dt or sigma.
