@@ -2,11 +2,16 @@
 #include "tasks/registry.h"
 
 #include "graph/error.h"
+#include "tasks/anti_reach.h"
 #include "tasks/context_decision_making.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/delay_match_category.h"
 #include "tasks/delay_match_sample.h"
+#include "tasks/delay_paired_association.h"
+#include "tasks/dual_delay_match_sample.h"
 #include "tasks/go_nogo.h"
+#include "tasks/interval_discrimination.h"
+#include "tasks/multisensory_integration.h"
 #include "tasks/perceptual_decision_making.h"
 #include "tasks/ready_set_go.h"
 
@@ -34,6 +39,11 @@ const Entry kTasks[] = {
     {ReadySetGo::kName, make<ReadySetGo>},
     {MotorTiming::kName, make<MotorTiming>},
     {OneTwoThreeGo::kName, make<OneTwoThreeGo>},
+    {MultiSensoryIntegration::kName, make<MultiSensoryIntegration>},
+    {AntiReach::kName, make<AntiReach>},
+    {DualDelayMatchSample::kName, make<DualDelayMatchSample>},
+    {DelayPairedAssociation::kName, make<DelayPairedAssociation>},
+    {IntervalDiscrimination::kName, make<IntervalDiscrimination>},
 };
 
 }  // namespace
