@@ -7,12 +7,18 @@
 #include "tasks/delay_comparison.h"
 #include "tasks/delay_match_category.h"
 #include "tasks/delay_match_sample.h"
+#include "tasks/delay_match_sample_distractor.h"
 #include "tasks/delay_paired_association.h"
 #include "tasks/dual_delay_match_sample.h"
 #include "tasks/go_nogo.h"
 #include "tasks/interval_discrimination.h"
 #include "tasks/multisensory_integration.h"
+#include "tasks/pdm_delay_response.h"
 #include "tasks/perceptual_decision_making.h"
+#include "tasks/post_decision_wager.h"
+#include "tasks/probabilistic_reasoning.h"
+#include "tasks/pulse_decision_making.h"
+#include "tasks/reaching.h"
 #include "tasks/ready_set_go.h"
 
 namespace mnemo {
@@ -44,6 +50,13 @@ const Entry kTasks[] = {
     {DualDelayMatchSample::kName, make<DualDelayMatchSample>},
     {DelayPairedAssociation::kName, make<DelayPairedAssociation>},
     {IntervalDiscrimination::kName, make<IntervalDiscrimination>},
+    {PostDecisionWager::kName, make<PostDecisionWager>},
+    {ProbabilisticReasoning::kName, make<ProbabilisticReasoning>},
+    {PulseDecisionMaking::kName, make<PulseDecisionMaking>},
+    {PerceptualDecisionMakingDelayResponse::kName, make<PerceptualDecisionMakingDelayResponse>},
+    {DelayMatchSampleDistractor1D::kName, make<DelayMatchSampleDistractor1D>},
+    {Reaching1D::kName, make<Reaching1D>},
+    {Reaching1DWithSelfDistraction::kName, make<Reaching1DWithSelfDistraction>},
 };
 
 }  // namespace
