@@ -19,6 +19,7 @@
 #include "tasks/probabilistic_reasoning.h"
 #include "tasks/pulse_decision_making.h"
 #include "tasks/reaching.h"
+#include "tasks/yang19.h"
 #include "tasks/ready_set_go.h"
 
 namespace mnemo {
@@ -64,14 +65,16 @@ const Entry kTasks[] = {
 std::unique_ptr<Task> makeTask(const std::string& name, const TaskConfig& config) {
   for (const Entry& e : kTasks)
     if (name == e.name) return e.make(config);
+  if (std::unique_ptr<Task> t = makeYang19Task(name, config)) return t;
   std::string known;
-  for (const Entry& e : kTasks) known += (known.empty() ? "" : ", ") + std::string(e.name);
+  for (const std::string& n : taskNames()) known += (known.empty() ? "" : ", ") + n;
   MNEMO_FAIL("unknown task '" << name << "' (known: " << known << ")");
 }
 
 std::vector<std::string> taskNames() {
   std::vector<std::string> names;
   for (const Entry& e : kTasks) names.push_back(e.name);
+  for (const std::string& n : yang19TaskNames()) names.push_back(n);
   return names;
 }
 

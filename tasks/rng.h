@@ -87,6 +87,12 @@ class Rng {
   /// The numpy generator (numpy kind only; throws mnemo::Error for the mnemo kind).
   NumpyRandom& numpy();
 
+  /// How many trials Task::newTrial has drawn from this stream. Tasks that alternate between
+  /// sub-tasks trial by trial (neurogym's ScheduleEnvs over modalities) read it. Reseeding keeps
+  /// it, as neurogym's env.seed keeps a schedule's position.
+  uint64_t trialsDrawn() const { return trialsDrawn_; }
+  void countTrial() { ++trialsDrawn_; }
+
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   RngKind kind_ = RngKind::Mnemo;
@@ -97,6 +103,7 @@ class Rng {
   NumpyRandom np_;
   std::vector<Rng> streams_;  // companion streams by id, created on demand
   std::vector<bool> streamMade_;
+  uint64_t trialsDrawn_ = 0;
 };
 
 }  // namespace mnemo

@@ -64,6 +64,7 @@ void Task::newTrial(Rng& rng, Trial& trial) const {
   TrialBuilder b(*this, rng, trial);
   build(b);
   MNEMO_CHECK(b.laidOut(), name_ << ": build() did not lay out the periods");
+  rng.countTrial();
 }
 
 Trial Task::newTrial(Rng& rng) const {
@@ -73,7 +74,7 @@ Trial Task::newTrial(Rng& rng) const {
 }
 
 TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
-    : task_(task), rng_(rng), trial_(trial), slots_(trial.periodSlots) {
+    : task_(task), rng_(&rng), trial_(trial), slots_(trial.periodSlots) {
   slots_.assign(task.periodNames().size(), -1);
   trial_.obsSize = task.obsSize();
   trial_.info.length = 0;
@@ -103,7 +104,7 @@ void TrialBuilder::layoutPeriods() {
 double TrialBuilder::sampleDuration(size_t index) {
   MNEMO_CHECK(!laidOut_, task_.name() << ": period sampled after finishLayout()");
   const TimingSpec& timing = task_.timings_.at(index);
-  const double sampled = timing.sample(timing.ownStream() ? rng_.stream(index) : rng_, latestEndMs_);
+  const double sampled = timing.sample(timing.ownStream() ? rng_->stream(index) : *rng_, latestEndMs_);
   if (!(sampled >= 0) || !std::isfinite(sampled))
     MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[index] << "' got duration "
                             << sampled << " ms from " << timing.str());
@@ -198,7 +199,7 @@ void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int
   requireLayout();
   for (int t = steps.begin; t < steps.end; ++t)
     for (int c = firstChannel; c < firstChannel + count; ++c)
-      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_.normal());
+      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_->normal());
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma) {

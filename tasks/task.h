@@ -140,7 +140,10 @@ class TrialBuilder {
   /// Records a categorical trial variable: its index and its name.
   void setParam(size_t index, double value, const std::string& text);
 
-  Rng& rng() { return rng_; }
+  Rng& rng() { return *rng_; }
+  /// Makes every later draw of this trial (layout, noise, rng()) come from `rng`: a task made of
+  /// sub-tasks with generators of their own (Rng::stream) switches to the one it runs.
+  void drawFrom(Rng& rng) { rng_ = &rng; }
   /// Whether the layout is finished.
   bool laidOut() const { return laidOut_; }
   /// The metadata of the trial being built (periods are valid after layoutPeriods()).
@@ -151,7 +154,7 @@ class TrialBuilder {
   void requireLayout() const;
 
   const Task& task_;
-  Rng& rng_;
+  Rng* rng_;
   Trial& trial_;
   bool laidOut_ = false;
   double latestEndMs_ = 0;

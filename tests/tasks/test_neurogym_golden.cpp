@@ -29,8 +29,11 @@ TaskConfig quietConfig(TaskConfig c = {}) {
   return c;
 }
 
+/// The yang19 collection's files live in their own folder and come without batches.
+bool isYang19(const std::string& file) { return file.compare(0, 7, "yang19.") == 0; }
+
 std::string goldenPath(const std::string& file) {
-  const std::string dir = golden::goldenDir("neurogym");
+  const std::string dir = golden::goldenDir(isYang19(file) ? "neurogym-yang19" : "neurogym");
   INFO("neurogym reference files not found: set MNEMO_NEUROGYM_GOLDEN to the folder holding "
        "neurogym/ (e.g. /work/shared/golden)");
   REQUIRE(!dir.empty());
@@ -154,7 +157,7 @@ TEST_CASE("every registered task reproduces neurogym's trials and batches with t
       for (int seed : kSeeds) {
         INFO("seed " << seed);
         checkTrials(*task, name + ".seed" + std::to_string(seed) + ".trials.npz", seed);
-        checkBatches(task, name + ".seed" + std::to_string(seed) + ".batches.npz", seed);
+        if (!isYang19(name)) checkBatches(task, name + ".seed" + std::to_string(seed) + ".batches.npz", seed);
       }
     }
   }
