@@ -66,6 +66,7 @@ std::unique_ptr<Task> makeTask(const std::string& name, const TaskConfig& config
   for (const Entry& e : kTasks)
     if (name == e.name) return e.make(config);
   if (std::unique_ptr<Task> t = makeYang19Task(name, config)) return t;
+  if (name == kYang19CollectionName) return makeYang19Collection(config);
   std::string known;
   for (const std::string& n : taskNames()) known += (known.empty() ? "" : ", ") + n;
   MNEMO_FAIL("unknown task '" << name << "' (known: " << known << ")");
@@ -75,6 +76,7 @@ std::vector<std::string> taskNames() {
   std::vector<std::string> names;
   for (const Entry& e : kTasks) names.push_back(e.name);
   for (const std::string& n : yang19TaskNames()) names.push_back(n);
+  names.push_back(kYang19CollectionName);
   return names;
 }
 

@@ -92,6 +92,12 @@ class Rng {
   /// it, as neurogym's env.seed keeps a schedule's position.
   uint64_t trialsDrawn() const { return trialsDrawn_; }
   void countTrial() { ++trialsDrawn_; }
+  /// A per-stream integer a stateful task keeps between trials (e.g. the next sub-task of a
+  /// schedule), 0 until set. Reseeding keeps it, as neurogym's env.seed keeps task state.
+  int64_t& taskState(size_t slot) {
+    if (slot >= taskState_.size()) taskState_.resize(slot + 1, 0);
+    return taskState_[slot];
+  }
 
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -104,6 +110,7 @@ class Rng {
   std::vector<Rng> streams_;  // companion streams by id, created on demand
   std::vector<bool> streamMade_;
   uint64_t trialsDrawn_ = 0;
+  std::vector<int64_t> taskState_;
 };
 
 }  // namespace mnemo

@@ -187,8 +187,9 @@ class Task {
   const std::vector<std::string>& paramNames() const { return paramNames_; }
 
   /// Generates the next trial into `trial`, reusing its buffers (no allocation once they are
-  /// large enough).
-  void newTrial(Rng& rng, Trial& trial) const;
+  /// large enough). Virtual so that a task made of whole sub-tasks (a schedule over tasks) can
+  /// delegate the trial; an override must count it (rng.countTrial()).
+  virtual void newTrial(Rng& rng, Trial& trial) const;
   /// Generates and returns a trial.
   Trial newTrial(Rng& rng) const;
 

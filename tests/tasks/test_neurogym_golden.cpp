@@ -14,6 +14,7 @@
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"
+#include "tasks/yang19.h"
 #include "tests/tasks/golden_reader.h"
 
 using namespace mnemo;
@@ -29,8 +30,11 @@ TaskConfig quietConfig(TaskConfig c = {}) {
   return c;
 }
 
-/// The yang19 collection's files live in their own folder and come without batches.
-bool isYang19(const std::string& file) { return file.compare(0, 7, "yang19.") == 0; }
+/// The yang19 collection's files live in their own folder. Its single tasks come without
+/// batches; the combined env's batches start from the schedule positions neurogym's Dataset
+/// constructor leaves behind (its reset and first fill, before seeding), which mnemo's Dataset
+/// does not emulate, so only its trials are compared.
+bool isYang19(const std::string& file) { return file.compare(0, 6, "yang19") == 0; }
 
 std::string goldenPath(const std::string& file) {
   const std::string dir = golden::goldenDir(isYang19(file) ? "neurogym-yang19" : "neurogym");
@@ -154,12 +158,25 @@ TEST_CASE("every registered task reproduces neurogym's trials and batches with t
   for (const std::string& name : taskNames()) {
     SECTION(name) {
       std::shared_ptr<const Task> task = makeTask(name, quietConfig());
+      // The collection is neurogym's ScheduleEnvs over the 20 yang19 tasks.
+      const std::string file = name == kYang19CollectionName ? "yang19.ScheduleEnvs" : name;
       for (int seed : kSeeds) {
         INFO("seed " << seed);
-        checkTrials(*task, name + ".seed" + std::to_string(seed) + ".trials.npz", seed);
+        checkTrials(*task, file + ".seed" + std::to_string(seed) + ".trials.npz", seed);
         if (!isYang19(name)) checkBatches(task, name + ".seed" + std::to_string(seed) + ".batches.npz", seed);
       }
     }
+  }
+}
+
+TEST_CASE("the yang19 notebook's collection (rings of 2) reproduces neurogym's trials",
+          "[task][neurogym-golden]") {
+  TaskConfig c = quietConfig();
+  c.dt = 100;
+  std::unique_ptr<Task> task = makeYang19Collection(c, 2);
+  for (int seed : kSeeds) {
+    INFO("seed " << seed);
+    checkTrials(*task, "yang19.ScheduleEnvs.notebook.seed" + std::to_string(seed) + ".trials.npz", seed);
   }
 }
 
