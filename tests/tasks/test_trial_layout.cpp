@@ -1,12 +1,14 @@
 // TrialBuilder's free layout (neurogym's add_period): overlapping periods, computed durations,
-// optional periods, and its misuse errors; plus a task's default dt.
+// optional periods (and their export), and its misuse errors; plus a task's default dt.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 
 #include "graph/error.h"
+#include "tasks/post_decision_wager.h"
 #include "tasks/registry.h"
+#include "tasks/trial_export.h"
 #include "tasks/task.h"
 
 using namespace mnemo;
@@ -83,4 +85,28 @@ TEST_CASE("every registered task builds trials with both generators", "[task][la
       }
     }
   }
+}
+
+TEST_CASE("trial export marks a period a trial lacks with -1", "[task][layout]") {
+  PostDecisionWager task;
+  Rng rng(0, RngKind::Numpy);
+  std::vector<Trial> trials;
+  for (int i = 0; i < 20; ++i) trials.push_back(task.newTrial(rng));
+  const NpzArchive z = exportTrials(task, trials, 0);
+  const std::vector<int64_t> preSure = z.get("period_pre_sure", NpyType::Int64).values<int64_t>();
+  const std::vector<double> wager = z.get("wager", NpyType::Float64).values<double>();
+  int with = 0, without = 0;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    if (wager[i] == 1) {
+      ++with;
+      CHECK(preSure[2 * i] == trials[i].info.period("pre_sure").start);
+      CHECK(preSure[2 * i + 1] == trials[i].info.period("pre_sure").end);
+    } else {
+      ++without;
+      CHECK(preSure[2 * i] == -1);
+      CHECK(preSure[2 * i + 1] == -1);
+    }
+  }
+  CHECK(with > 0);
+  CHECK(without > 0);
 }
