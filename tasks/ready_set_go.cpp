@@ -10,7 +10,7 @@ namespace {
 /// The production period's label: 1 at the step int(production / dt) into the period.
 void markProduction(TrialBuilder& b, StepRange production, double productionMs, double dt) {
   const int step = production.begin + static_cast<int>(productionMs / dt);
-  if (step < production.end) b.setLabel(step, 1);
+  if (step < production.end) b.setGroundTruth({step, step + 1}, 1);
 }
 
 }  // namespace

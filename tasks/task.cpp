@@ -206,11 +206,6 @@ void TrialBuilder::addNoise(StepRange steps, double sigma) {
   addNoise(steps, sigma, 0, trial_.obsSize);
 }
 
-void TrialBuilder::setLabel(int step, int64_t label) {
-  requireLayout();
-  trial_.labels.at(static_cast<size_t>(step)) = label;
-}
-
 void TrialBuilder::setGroundTruth(StepRange steps, int64_t label) {
   requireLayout();
   for (int t = steps.begin; t < steps.end; ++t) trial_.labels[static_cast<size_t>(t)] = label;

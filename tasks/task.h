@@ -131,8 +131,6 @@ class TrialBuilder {
   void addNoise(StepRange steps, double sigma);
   /// Sets the label over `steps` and records it as the trial's ground truth.
   void setGroundTruth(StepRange steps, int64_t label);
-  /// Sets the label of one step only (no ground-truth bookkeeping).
-  void setLabel(int step, int64_t label);
   /// Records a named trial variable in the metadata.
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).

@@ -32,7 +32,8 @@ class Overlap : public Task {
     b.finishLayout();
     if (misuse_ == 3) b.period(size_t{3});
     b.addOb(b.period(size_t{2}), 0, 1.0);
-    b.setLabel(b.period(size_t{2}).end - 1, 1);
+    const int last = b.period(size_t{2}).end - 1;
+    b.setGroundTruth({last, last + 1}, 1);
   }
 
  private:
