@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "graph/error.h"
 #include "tasks/neurogym_util.h"
@@ -236,17 +237,15 @@ class Collection : public Task {
     const size_t i = static_cast<size_t>(next);
     tasks_[i]->newTrial(rng.stream(1 + i), trial);
     // Rule inputs: the task's channels, then a one-hot of the task on every step.
-    const int inner = tasks_[i]->obsSize(), outer = obsSize(), rules = static_cast<int>(tasks_.size());
+    const int inner = tasks_[i]->obsSize(), outer = obsSize();
     std::vector<float>& in = trial.inputs;
     in.resize(static_cast<size_t>(trial.length()) * outer);
     for (int t = trial.length(); t-- > 0;) {
       float* row = in.data() + static_cast<size_t>(t) * outer;
-      std::copy_backward(in.data() + static_cast<size_t>(t) * inner, in.data() + static_cast<size_t>(t + 1) * inner,
-                         row + inner);
+      std::memmove(row, in.data() + static_cast<size_t>(t) * inner, sizeof(float) * static_cast<size_t>(inner));
       std::fill(row + inner, row + outer, 0.0f);
       row[inner + static_cast<int>(i)] = 1.0f;
     }
-    (void)rules;
     trial.obsSize = outer;
     trial.info.params.push_back({"task_index", static_cast<double>(i), yang19TaskNames()[i]});
     // RandomSchedule: uniform over the other tasks.
