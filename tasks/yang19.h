@@ -11,7 +11,7 @@
 // two copies of the task, one per modality, each with its own generator seeded like the task,
 // and alternates them trial by trial (modality 0 first); so trials 2k and 2k+1 repeat the same
 // draw in modality 1 then 2. mnemo: the modality is Rng::trialsDrawn() % 2 and copy m draws from
-// companion stream m.
+// companion stream m (with mnemo's own generator the two streams differ: no repetition).
 //   Reach: ground truth g (one draw); the bump (strength 1) at theta_g (anti: theta_g + pi) on the
 //   modality's ring during stimulus (rt*: during decision); fixation 1 in fixation, stimulus,
 //   delay (rt*: fixation only). Periods fixation 500, stimulus 500, delay 0 (dly*: 500), decision
