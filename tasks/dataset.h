@@ -1,6 +1,6 @@
 // The streaming supervised Dataset, a port of neurogym's Dataset with a seed.
 //
-// batchSize independent trial streams (column i draws from Rng(seed + i)) fill a time-major
+// batchSize independent trial streams (column i draws from Rng(seed + i, kind)) fill a time-major
 // cache of cacheLen steps: each column is filled from position 0 with back-to-back trials, the
 // last one cut off at cacheLen and its remainder discarded. Each call serves the next seqLen
 // steps, so consecutive calls within a fill are contiguous in time (a trial straddling a window
@@ -27,8 +27,9 @@ struct DatasetConfig {
   int batchSize = 16;
   int seqLen = 100;
   int cacheLen = 0;   ///< 0 = neurogym's rule (Dataset::defaultCacheLen)
-  uint64_t seed = 0;  ///< column i uses Rng(seed + i)
+  uint64_t seed = 0;  ///< column i uses Rng(seed + i, rngKind)
   bool keepTrialInfo = true;  ///< keep per-trial metadata for lastBatchTrials()
+  RngKind rngKind = RngKind::Mnemo;  ///< Numpy: column i is neurogym's env.seed(seed + i)
 };
 
 /// One time-major batch.

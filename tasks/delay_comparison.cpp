@@ -28,7 +28,7 @@ DelayComparison::DelayComparison(const TaskConfig& config,
                  {"decision", 100}},
                 {"fixation", "stimulus"},
                 {"fixate", "first larger", "second larger"},
-                {"v1", "v2", "pair", "delay_ms"}},
+                {"v1", "v2", "pair", "delay_ms", "gt", "vpair_0", "vpair_1"}},
            config),
       vpairs_(std::move(vpairs)) {
   if (vpairs_.empty()) MNEMO_FAIL(kName << ": the list of stimulus pairs is empty");
@@ -45,7 +45,7 @@ DelayComparison::DelayComparison(const TaskConfig& config,
 }
 
 namespace {
-enum Param : size_t { kV1, kV2, kPair, kDelayMs };  // the order of the Spec's parameter names
+enum Param : size_t { kV1, kV2, kPair, kDelayMs, kGroundTruth, kVpair0, kVpair1 };  // the order of the Spec's parameter names
 }
 
 void DelayComparison::build(TrialBuilder& b) const {
@@ -71,6 +71,9 @@ void DelayComparison::build(TrialBuilder& b) const {
   b.setParam(kV2, v2);
   b.setParam(kPair, static_cast<double>(pair));
   b.setParam(kDelayMs, delay.endMs - delay.startMs);
+  b.setParam(kGroundTruth, static_cast<double>(gt));
+  b.setParam(kVpair0, big);
+  b.setParam(kVpair1, small);
 }
 
 }  // namespace mnemo

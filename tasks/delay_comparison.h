@@ -10,7 +10,8 @@
 // channels in the two stimulus periods only. The label is gt at the decision step(s), 0
 // elsewhere. Draw order per trial: gt, pair, period durations, stimulus1 noise, stimulus2 noise.
 //
-// Metadata params: v1, v2, pair (index into vpairs), delay_ms.
+// Metadata params: v1, v2, pair (index into vpairs), delay_ms, and as neurogym's trial dict
+// names them: gt (its ground_truth, 1 or 2), vpair_0 / vpair_1 (the pair drawn).
 #pragma once
 
 #include <utility>

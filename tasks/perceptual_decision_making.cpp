@@ -4,42 +4,46 @@
 #include <cmath>
 
 #include "graph/error.h"
+#include "tasks/neurogym_util.h"
 
 namespace mnemo {
 
-PerceptualDecisionMaking::PerceptualDecisionMaking(const TaskConfig& config,
+namespace {
+enum Param : size_t { kGroundTruth, kCoh };  // the order of the Spec's parameter names
+}
+
+PerceptualDecisionMaking::PerceptualDecisionMaking(const TaskConfig& config, int dimRing,
                                                    std::vector<double> cohs)
     : Task(Spec{kName,
                 {{"fixation", 100}, {"stimulus", 2000}, {"delay", 0}, {"decision", 100}},
-                {"fixation", "stimulus left", "stimulus right"},
-                {"fixate", "choose left", "choose right"},
-                {"coh", "choice"}},
+                ringNames("fixation", "stimulus", dimRing),
+                ringNames("fixate", "choice", dimRing),
+                {"gt", "coh"}},
            config),
-      cohs_(std::move(cohs)) {
+      dimRing_(dimRing),
+      cohs_(std::move(cohs)),
+      theta_(ringAngles(dimRing)) {
   if (cohs_.empty()) MNEMO_FAIL(kName << ": the list of coherences is empty");
+  fixation_ = periodIndex("fixation");
+  stimulus_ = periodIndex("stimulus");
+  decision_ = periodIndex("decision");
 }
 
 void PerceptualDecisionMaking::build(TrialBuilder& b) const {
   Rng& rng = b.rng();
-  const int choice = static_cast<int>(rng.below(2));
+  const size_t gt = rng.below(static_cast<uint64_t>(dimRing_));
   const double coh = cohs_[rng.below(cohs_.size())];
 
   b.layoutPeriods();
-  const StepRange fixation = b.period("fixation"), stimulus = b.period("stimulus"),
-                  delay = b.period("delay");
-  b.addOb(fixation, 0, 1.0);
-  b.addOb(stimulus, 0, 1.0);
-  b.addOb(delay, 0, 1.0);
-  const double pi = std::acos(-1.0);
-  for (int k = 0; k < 2; ++k) {
-    const double theta = k * pi, thetaChoice = choice * pi;
-    b.addOb(stimulus, 1 + k, std::cos(theta - thetaChoice) * (coh / 200.0) + 0.5);
-  }
-  b.addNoise(stimulus, noiseStd(), 1, 2);
-  b.setGroundTruth(b.period("decision"), choice + 1);
+  const StepRange stimulus = b.period(stimulus_);
+  b.addOb(b.period(fixation_), 0, 1.0);
+  for (int k = 0; k < dimRing_; ++k)
+    b.addOb(stimulus, 1 + k, std::cos(theta_[static_cast<size_t>(k)] - theta_[gt]) * (coh / 200) + 0.5);
+  b.addNoise(stimulus, noiseStd(), 1, dimRing_);
+  b.setGroundTruth(b.period(decision_), static_cast<int64_t>(gt) + 1);
 
-  b.setParam("coh", coh);
-  b.setParam("choice", choice);
+  b.setParam(kGroundTruth, static_cast<double>(gt));
+  b.setParam(kCoh, coh);
 }
 
 }  // namespace mnemo

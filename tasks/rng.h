@@ -1,27 +1,48 @@
-// mnemo's random number generator for task trials: xoshiro256** seeded through SplitMix64,
-// with its own uniform, integer, normal and exponential sampling so that a seed gives the same
-// trials with any C++ standard library (only std::log/std::sqrt from libm are used).
-//
-// Not bit-compatible with numpy's RandomState (neurogym's generator); same seed, same stream
-// within mnemo is the guarantee.
+// The random number generator tasks draw their trials from, in one of two kinds:
+//   RngKind::Mnemo  mnemo's own: xoshiro256** seeded through SplitMix64, with its own uniform,
+//                   integer, normal and exponential sampling, so that a seed gives the same trials
+//                   with any C++ standard library (only std::log/std::sqrt from libm are used).
+//   RngKind::Numpy  numpy's legacy RandomState (NumpyRandom), the generator neurogym draws from:
+//                   every sampler below maps to the RandomState method neurogym calls, so a task
+//                   written against this interface gives neurogym's trials bit for bit.
+// Each sampler documents its numpy counterpart. Same seed and kind, same stream.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tasks/numpy_random.h"
 
 namespace mnemo {
 
-/// A small, fast, seedable generator (xoshiro256** by Blackman and Vigna).
+/// Which algorithm family an Rng uses.
+enum class RngKind { Mnemo, Numpy };
+
+/// "mnemo" or "numpy".
+const char* rngKindName(RngKind kind);
+/// Parses "mnemo" or "numpy"; throws mnemo::Error naming the bad value otherwise.
+RngKind parseRngKind(const std::string& name);
+
+/// A seedable generator of either kind (see the file comment).
 class Rng {
  public:
-  /// The state is filled from `seed` by SplitMix64, so nearby seeds (s, s+1, ...) give
-  /// unrelated streams.
-  explicit Rng(uint64_t seed = 0);
+  /// Mnemo kind: the state is filled from `seed` by SplitMix64, so nearby seeds (s, s+1, ...)
+  /// give unrelated streams. Numpy kind: RandomState(seed); throws mnemo::Error unless
+  /// seed < 2^32, as numpy does.
+  explicit Rng(uint64_t seed = 0, RngKind kind = RngKind::Mnemo);
 
-  /// Re-seeds as if freshly constructed.
+  /// Re-seeds as if freshly constructed (same kind); companion streams restart too.
   void seed(uint64_t seed);
 
-  /// The next 64 random bits.
+  RngKind kind() const { return kind_; }
+  /// The seed of the last (re)seeding.
+  uint64_t seedValue() const { return seed_; }
+
+  /// The next 64 random bits (numpy kind: two 32-bit outputs, the first in the high half).
   uint64_t next() {
+    if (kind_ == RngKind::Numpy) return np_.nextUint64();
     const uint64_t result = rotl(s_[1] * 5, 7) * 9;
     const uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
@@ -33,23 +54,63 @@ class Rng {
     return result;
   }
 
-  /// Uniform double in [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  /// Uniform double in [a, b).
+  /// Uniform double in [0, 1) with 53 random bits (numpy: rand() / random_sample()).
+  double uniform() {
+    if (kind_ == RngKind::Numpy) return np_.randomSample();
+    return static_cast<double>(next() >> 11) * 0x1.0p-53;
+  }
+  /// Uniform double in [a, b) (numpy: uniform(a, b)).
   double uniform(double a, double b) { return a + (b - a) * uniform(); }
-  /// Uniform integer in [0, n), unbiased (rejection); n must be > 0.
+  /// Uniform integer in [0, n), unbiased (rejection); n must be > 0 (numpy: randint(0, n), and
+  /// so choice(n) or the index choice(list) picks).
   uint64_t below(uint64_t n);
-  /// Standard normal (Marsaglia's polar method; the second value of each pair is kept for the
-  /// next call).
+  /// Standard normal (Marsaglia's polar method; the other value of each pair is kept for the
+  /// next call) (numpy: randn() / standard_normal()).
   double normal();
-  /// Exponential with the given mean (inverse transform).
+  /// Exponential with the given mean (inverse transform) (numpy: exponential(mean)).
   double exponential(double mean);
+  /// An index drawn with probabilities p (numpy: choice(len(p), p=p)): one uniform() located
+  /// in the normalised cumulative sum. Throws mnemo::Error for bad probabilities.
+  size_t weightedIndex(const std::vector<double>& p);
+  /// A random order of 0..n-1 (numpy: permutation(n), a Fisher-Yates shuffle from the end).
+  std::vector<int64_t> permutation(int64_t n);
+  /// k distinct indices of n (numpy: choice(n, k, replace=False) = permutation(n)[:k]).
+  std::vector<int64_t> sampleWithoutReplacement(int64_t n, int64_t k);
+
+  /// Companion stream `id`: a second generator of the same kind, (re)seeded whenever this one
+  /// is, created on first use. neurogym gives each TruncExp timing object its own RandomState
+  /// seeded with the env's seed, so the numpy kind seeds companions with this generator's seed
+  /// (their draws repeat the main stream's start, as neurogym's do); the mnemo kind mixes `id`
+  /// into the seed. Do not keep the reference across another stream() call.
+  Rng& stream(size_t id);
+
+  /// The numpy generator (numpy kind only; throws mnemo::Error for the mnemo kind).
+  NumpyRandom& numpy();
+
+  /// How many trials Task::newTrial has drawn from this stream. Tasks that alternate between
+  /// sub-tasks trial by trial (neurogym's ScheduleEnvs over modalities) read it. Reseeding keeps
+  /// it, as neurogym's env.seed keeps a schedule's position.
+  uint64_t trialsDrawn() const { return trialsDrawn_; }
+  void countTrial() { ++trialsDrawn_; }
+  /// A per-stream integer a stateful task keeps between trials (e.g. the next sub-task of a
+  /// schedule), 0 until set. Reseeding keeps it, as neurogym's env.seed keeps task state.
+  int64_t& taskState(size_t slot) {
+    if (slot >= taskState_.size()) taskState_.resize(slot + 1, 0);
+    return taskState_[slot];
+  }
 
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
+  RngKind kind_ = RngKind::Mnemo;
+  uint64_t seed_ = 0;
+  uint64_t s_[4] = {0, 0, 0, 0};
   double spare_ = 0;
   bool hasSpare_ = false;
+  NumpyRandom np_;
+  std::vector<Rng> streams_;  // companion streams by id, created on demand
+  std::vector<bool> streamMade_;
+  uint64_t trialsDrawn_ = 0;
+  std::vector<int64_t> taskState_;
 };
 
 }  // namespace mnemo

@@ -1,6 +1,7 @@
 // Task base class and TrialBuilder (see task.h).
 #include "tasks/task.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -15,6 +16,12 @@ const PeriodSpan& TrialInfo::period(const std::string& name) const {
   MNEMO_FAIL("trial has no period '" << name << "'");
 }
 
+const PeriodSpan* TrialInfo::findPeriod(const std::string& name) const {
+  for (const PeriodSpan& p : periods)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
 double TrialInfo::param(const std::string& name) const {
   for (const TrialParam& p : params)
     if (p.name == name) return p.value;
@@ -23,7 +30,7 @@ double TrialInfo::param(const std::string& name) const {
 
 Task::Task(Spec spec, const TaskConfig& config)
     : name_(std::move(spec.name)),
-      dt_(config.dt),
+      dt_(config.dt.value_or(spec.dt)),
       obsNames_(std::move(spec.obsNames)),
       actionNames_(std::move(spec.actionNames)),
       paramNames_(std::move(spec.paramNames)) {
@@ -57,8 +64,8 @@ Task::Task(Spec spec, const TaskConfig& config)
 void Task::newTrial(Rng& rng, Trial& trial) const {
   TrialBuilder b(*this, rng, trial);
   build(b);
-  MNEMO_CHECK(trial.info.periods.size() == periodNames_.size(),
-              name_ << ": build() did not lay out the periods");
+  MNEMO_CHECK(b.laidOut(), name_ << ": build() did not lay out the periods");
+  rng.countTrial();
 }
 
 Trial Task::newTrial(Rng& rng) const {
@@ -68,7 +75,8 @@ Trial Task::newTrial(Rng& rng) const {
 }
 
 TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
-    : task_(task), rng_(rng), trial_(trial) {
+    : task_(task), rng_(&rng), trial_(trial), slots_(trial.periodSlots) {
+  slots_.assign(task.periodNames().size(), -1);
   trial_.obsSize = task.obsSize();
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
@@ -81,36 +89,59 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   for (size_t i = 0; sameNames && i < names.size(); ++i) sameNames = params[i].name == names[i];
   if (!sameNames) {
     params.clear();
-    for (const std::string& name : names) params.push_back({name, std::nan("")});
+    for (const std::string& name : names) params.push_back({name, std::nan(""), {}});
   }
 }
 
 void TrialBuilder::layoutPeriods() {
-  MNEMO_CHECK(!laidOut_, "layoutPeriods called twice");
-  const double dt = task_.dt_;
   double elapsed = 0;
-  const size_t n = task_.periodNames_.size();
-  trial_.info.periods.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    const double sampled = task_.timings_[i].sample(rng_, elapsed);
-    if (!(sampled >= 0) || !std::isfinite(sampled))
-      MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[i] << "' got duration "
-                              << sampled << " ms from " << task_.timings_[i].str());
-    const double duration = floorToDt(sampled, dt);
-    PeriodSpan& p = trial_.info.periods[i];
-    p.name = task_.periodNames_[i];
-    p.startMs = elapsed;
-    p.endMs = elapsed + duration;
-    const double endStep = p.endMs / dt;
-    if (!(endStep <= static_cast<double>(limits::kMaxTrialSteps)))
-      MNEMO_FAIL(task_.name() << ": period '" << p.name << "' (timing " << task_.timings_[i].str() << " ms, dt " << dt
-                              << " ms) makes the trial " << endStep << " steps long, more than the limit of "
-                              << limits::kMaxTrialSteps);
-    p.start = static_cast<int>(p.startMs / dt);
-    p.end = static_cast<int>(endStep);
-    elapsed = p.endMs;
+  for (size_t i = 0; i < task_.periodNames_.size(); ++i) {
+    addPeriod(i, sampleDuration(i), elapsed);
+    elapsed = endMs(i);
   }
-  const int length = static_cast<int>(elapsed / dt);
+  finishLayout();
+}
+
+double TrialBuilder::sampleDuration(size_t index) {
+  MNEMO_CHECK(!laidOut_, task_.name() << ": period sampled after finishLayout()");
+  const TimingSpec& timing = task_.timings_.at(index);
+  const double sampled = timing.sample(timing.ownStream() ? rng_->stream(index) : *rng_, latestEndMs_);
+  if (!(sampled >= 0) || !std::isfinite(sampled))
+    MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[index] << "' got duration "
+                            << sampled << " ms from " << timing.str());
+  return floorToDt(sampled, task_.dt_);
+}
+
+void TrialBuilder::addPeriod(size_t index, double durationMs, double startMs) {
+  MNEMO_CHECK(!laidOut_, task_.name() << ": period added after finishLayout()");
+  MNEMO_CHECK(index < slots_.size() && slots_[index] < 0,
+              task_.name() << ": period " << index << " added twice or unknown");
+  const double dt = task_.dt_;
+  slots_[index] = static_cast<int>(trial_.info.periods.size());
+  PeriodSpan p;
+  p.name = task_.periodNames_[index];
+  p.startMs = startMs;
+  p.endMs = startMs + durationMs;
+  const double endStep = p.endMs / dt;
+  if (!(endStep <= static_cast<double>(limits::kMaxTrialSteps)))
+    MNEMO_FAIL(task_.name() << ": period '" << p.name << "' (timing " << task_.timings_[index].str() << " ms, dt "
+                            << dt << " ms) makes the trial " << endStep << " steps long, more than the limit of "
+                            << limits::kMaxTrialSteps);
+  p.start = static_cast<int>(p.startMs / dt);
+  p.end = static_cast<int>(endStep);
+  trial_.info.periods.push_back(std::move(p));
+  latestEndMs_ = std::max(latestEndMs_, startMs + durationMs);
+}
+
+double TrialBuilder::endMs(size_t index) const {
+  MNEMO_CHECK(index < slots_.size() && slots_[index] >= 0,
+              task_.name() << ": period " << index << " has not been added");
+  return trial_.info.periods[static_cast<size_t>(slots_[index])].endMs;
+}
+
+void TrialBuilder::finishLayout() {
+  MNEMO_CHECK(!laidOut_, task_.name() << ": finishLayout called twice");
+  const int length = static_cast<int>(latestEndMs_ / task_.dt_);
   trial_.info.length = length;
   trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);
   trial_.labels.assign(static_cast<size_t>(length), 0);
@@ -131,7 +162,9 @@ StepRange TrialBuilder::period(const std::string& name) const {
 
 StepRange TrialBuilder::period(size_t index) const {
   requireLayout();
-  const PeriodSpan& p = trial_.info.periods.at(index);
+  MNEMO_CHECK(index < slots_.size() && slots_[index] >= 0,
+              task_.name() << ": period '" << task_.periodNames_.at(index) << "' is not in this trial");
+  const PeriodSpan& p = trial_.info.periods[static_cast<size_t>(slots_[index])];
   return {p.start, p.end};
 }
 
@@ -141,7 +174,17 @@ size_t Task::periodIndex(const std::string& name) const {
   MNEMO_FAIL(name_ << " has no period '" << name << "'");
 }
 
-void TrialBuilder::setParam(size_t index, double value) { trial_.info.params.at(index).value = value; }
+void TrialBuilder::setParam(size_t index, double value) {
+  TrialParam& p = trial_.info.params.at(index);
+  p.value = value;
+  p.text.clear();
+}
+
+void TrialBuilder::setParam(size_t index, double value, const std::string& text) {
+  TrialParam& p = trial_.info.params.at(index);
+  p.value = value;
+  p.text = text;
+}
 
 void TrialBuilder::addOb(StepRange steps, int channel, double value) {
   requireLayout();
@@ -162,7 +205,7 @@ void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int
   requireLayout();
   for (int t = steps.begin; t < steps.end; ++t)
     for (int c = firstChannel; c < firstChannel + count; ++c)
-      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_.normal());
+      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_->normal());
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma) {
@@ -182,7 +225,7 @@ void TrialBuilder::setParam(const std::string& name, double value) {
       return;
     }
   }
-  trial_.info.params.push_back({name, value});
+  trial_.info.params.push_back({name, value, {}});
 }
 
 }  // namespace mnemo

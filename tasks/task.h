@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,7 +26,7 @@ using WarningSink = std::function<void(const std::string&)>;
 
 /// How a task is configured. Entries a task does not use are ignored.
 struct TaskConfig {
-  double dt = 100;  ///< ms per step
+  std::optional<double> dt;  ///< ms per step; unset = the task's default (neurogym's: 100 for most)
   /// Timing overrides merged over the task's defaults in order (a later entry wins). An entry
   /// naming no period of the task is accepted, has no effect and produces a warning.
   std::vector<std::pair<std::string, TimingSpec>> timing;
@@ -42,21 +43,25 @@ struct PeriodSpan {
   int length() const { return end - start; }
 };
 
-/// A named number describing a trial (e.g. "v1", "coh").
+/// A named value describing a trial (e.g. "v1", "coh"): a number, or for a categorical value
+/// (neurogym's 'match' / 'non-match') its index in `value` and its name in `text`.
 struct TrialParam {
   std::string name;
   double value = 0;
+  std::string text;  ///< empty for a plain number
 };
 
 /// What a trial was: for analysis and export.
 struct TrialInfo {
   int length = 0;            ///< steps
   int64_t groundTruth = 0;   ///< the label of the decision step(s)
-  std::vector<PeriodSpan> periods;  ///< in order, back to back from step 0
+  std::vector<PeriodSpan> periods;  ///< in the order the task added them (usually back to back)
   std::vector<TrialParam> params;   ///< task-specific values, in a fixed order per task
 
   /// The period called `name`; throws mnemo::Error if there is none.
   const PeriodSpan& period(const std::string& name) const;
+  /// The period called `name`, or nullptr if this trial lacks it.
+  const PeriodSpan* findPeriod(const std::string& name) const;
   /// The parameter called `name`; throws mnemo::Error if there is none.
   double param(const std::string& name) const;
 };
@@ -67,6 +72,7 @@ struct Trial {
   std::vector<float> inputs;
   std::vector<int64_t> labels;
   TrialInfo info;
+  std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   int length() const { return info.length; }
   /// Input at step t, channel c.
   float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
@@ -86,8 +92,23 @@ class TrialBuilder {
 
   /// Lays out the task's periods in order from t = 0, sampling each duration (floored to dt),
   /// then sizes the inputs (zeros) and labels (zeros). Call once, after drawing the trial
-  /// variables and before any observation call.
+  /// variables and before any observation call. Shorthand for addPeriod(i, sampleDuration(i),
+  /// end of period i-1) over every period, then finishLayout().
   void layoutPeriods();
+
+  // Free layout, neurogym's add_period: periods may overlap, be left out, or take a duration the
+  // task computes. Add periods, then call finishLayout() once before any observation call.
+
+  /// neurogym's sample_time: period \p index's duration drawn from its timing and floored to dt
+  /// (a truncExpObject timing draws from the period's companion stream).
+  double sampleDuration(size_t index);
+  /// Adds period \p index as [startMs, startMs + durationMs); its steps are int(start / dt) and
+  /// int(end / dt). Each period at most once.
+  void addPeriod(size_t index, double durationMs, double startMs);
+  /// Where an added period ends, in ms.
+  double endMs(size_t index) const;
+  /// Ends the layout: the trial lasts int(latest end / dt) steps; inputs and labels become zeros.
+  void finishLayout();
 
   /// The steps of the period called `name`.
   StepRange period(const std::string& name) const;
@@ -114,8 +135,15 @@ class TrialBuilder {
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).
   void setParam(size_t index, double value);
+  /// Records a categorical trial variable: its index and its name.
+  void setParam(size_t index, double value, const std::string& text);
 
-  Rng& rng() { return rng_; }
+  Rng& rng() { return *rng_; }
+  /// Makes every later draw of this trial (layout, noise, rng()) come from `rng`: a task made of
+  /// sub-tasks with generators of their own (Rng::stream) switches to the one it runs.
+  void drawFrom(Rng& rng) { rng_ = &rng; }
+  /// Whether the layout is finished.
+  bool laidOut() const { return laidOut_; }
   /// The metadata of the trial being built (periods are valid after layoutPeriods()).
   const TrialInfo& info() const { return trial_.info; }
 
@@ -124,9 +152,11 @@ class TrialBuilder {
   void requireLayout() const;
 
   const Task& task_;
-  Rng& rng_;
+  Rng* rng_;
   Trial& trial_;
   bool laidOut_ = false;
+  double latestEndMs_ = 0;
+  std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 
 /// A cognitive task: named periods with timings, observation channels, a label space and a
@@ -155,8 +185,9 @@ class Task {
   const std::vector<std::string>& paramNames() const { return paramNames_; }
 
   /// Generates the next trial into `trial`, reusing its buffers (no allocation once they are
-  /// large enough).
-  void newTrial(Rng& rng, Trial& trial) const;
+  /// large enough). Virtual so that a task made of whole sub-tasks (a schedule over tasks) can
+  /// delegate the trial; an override must count it (rng.countTrial()).
+  virtual void newTrial(Rng& rng, Trial& trial) const;
   /// Generates and returns a trial.
   Trial newTrial(Rng& rng) const;
 
@@ -168,6 +199,7 @@ class Task {
     std::vector<std::string> obsNames;
     std::vector<std::string> actionNames;
     std::vector<std::string> paramNames;
+    double dt = 100;  ///< the default ms per step
   };
   /// Merges config.timing over the spec's default timings, warning through config.warn about
   /// entries that name no period. Throws mnemo::Error for a bad dt or sigma.

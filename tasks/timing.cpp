@@ -94,6 +94,12 @@ TimingSpec TimingSpec::truncatedExponential(double mean, double min, double max)
   return t;
 }
 
+TimingSpec TimingSpec::truncExpObject(double mean, double min, double max) {
+  TimingSpec t = truncatedExponential(mean, min, max);
+  t.ownStream_ = true;
+  return t;
+}
+
 TimingSpec TimingSpec::until(double endMs) {
   requireNonNegative({endMs}, "until");
   TimingSpec t;
@@ -185,7 +191,9 @@ std::string TimingSpec::str() const {
     case Kind::Constant: os << values_[0]; break;
     case Kind::Choice: os << "choice(" << join(values_) << ")"; break;
     case Kind::Uniform: os << "uniform(" << join(values_) << ")"; break;
-    case Kind::TruncatedExponential: os << "truncated_exponential(" << join(values_) << ")"; break;
+    case Kind::TruncatedExponential:
+      os << (ownStream_ ? "TruncExp(" : "truncated_exponential(") << join(values_) << ")";
+      break;
     case Kind::Until: os << "until(" << values_[0] << ")"; break;
     case Kind::Function: os << description_; break;
   }

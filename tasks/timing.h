@@ -7,6 +7,10 @@
 //   ('truncated_exponential', (mean, min, max))
 //                           → exponential(mean) redrawn until min <= t < max
 //                             (min >= max gives max)       TimingSpec::truncatedExponential(...)
+//   TruncExp(mean, min, max) object (neurogym.utils.ngym_random.TruncExp)
+//                           → the same truncated exponential, but drawn from the period's own
+//                             companion generator (Rng::stream), seeded with the task's seed
+//                                                          TimingSpec::truncExpObject(...)
 //   ('until', t)            → lasts until t ms after the trial start   TimingSpec::until(t)
 //   callable                → any function of the RNG     TimingSpec::function(f, text)
 // A sampled duration is then floored to a multiple of dt (floorToDt), as neurogym does.
@@ -39,6 +43,9 @@ class TimingSpec {
   static TimingSpec uniform(double lo, double hi);
   static TimingSpec truncatedExponential(double mean, double min = 0,
                                          double max = std::numeric_limits<double>::infinity());
+  /// neurogym's TruncExp timing object: truncatedExponential drawn from its own generator.
+  static TimingSpec truncExpObject(double mean, double min = 0,
+                                   double max = std::numeric_limits<double>::infinity());
   static TimingSpec until(double endMs);
   /// A user function; `description` is what str() prints.
   static TimingSpec function(std::function<double(Rng&)> sample, std::string description);
@@ -49,6 +56,8 @@ class TimingSpec {
   static TimingSpec parse(const std::string& text);
 
   Kind kind() const { return kind_; }
+  /// Whether the spec draws from its period's companion generator (truncExpObject).
+  bool ownStream() const { return ownStream_; }
   /// The numbers that define the spec (the constant, the choices, (a, b), (mean, min, max), t).
   const std::vector<double>& values() const { return values_; }
 
@@ -64,6 +73,7 @@ class TimingSpec {
   std::vector<double> values_;
   std::function<double(Rng&)> fn_;
   std::string description_;
+  bool ownStream_ = false;
 };
 
 /// `ms` floored to a multiple of `dt` with Python's float floor division, (ms // dt) * dt.

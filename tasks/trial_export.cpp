@@ -21,9 +21,9 @@ struct InfoColumns {
     for (size_t i = 0; i < params.size(); ++i)
       params[i].push_back(info.param(task_.paramNames()[i]));
     for (size_t i = 0; i < periods.size(); ++i) {
-      const PeriodSpan& p = info.period(task_.periodNames()[i]);
-      periods[i].push_back(p.start);
-      periods[i].push_back(p.end);
+      const PeriodSpan* p = info.findPeriod(task_.periodNames()[i]);
+      periods[i].push_back(p ? p->start : -1);
+      periods[i].push_back(p ? p->end : -1);
     }
   }
   void store(NpzArchive& out, const std::string& prefix) const {

@@ -3,7 +3,8 @@
 // exportTrials (N trials of varying length, padded to the longest, Tmax):
 //   inputs [N, Tmax, obs] float32 (padding 0), labels [N, Tmax] int64 (padding -1),
 //   lengths [N] int64, ground_truth [N] int64, one float64 [N] array per task parameter
-//   (DelayComparison: v1, v2, pair, delay_ms), period_<name> [N, 2] int64 (start, end steps),
+//   (DelayComparison: v1, v2, pair, delay_ms, ...), period_<name> [N, 2] int64 (start, end
+//   steps; -1, -1 if the trial lacks the period),
 //   dt float64 (), seed int64 ().
 // exportBatches (N successive Dataset calls):
 //   inputs [N, T, B, obs] float32, labels [N, T, B] int64, and one row per served trial (part):

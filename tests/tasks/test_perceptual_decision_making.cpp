@@ -36,14 +36,14 @@ TEST_CASE("PerceptualDecisionMaking: evidence favours the correct side by coh/10
   for (int i = 0; i < 500; ++i) {
     task.newTrial(rng, t);
     const double coh = t.info.param("coh");
-    const int choice = static_cast<int>(t.info.param("choice"));
+    const int choice = static_cast<int>(t.info.param("gt"));
     cohs.insert(coh);
     REQUIRE(t.info.groundTruth == choice + 1);
     const PeriodSpan& stim = t.info.period("stimulus");
     const PeriodSpan& dec = t.info.period("decision");
     for (int s = 0; s < t.length(); ++s) {
       const bool inStim = s >= stim.start && s < stim.end;
-      REQUIRE(t.input(s, 0) == (s < dec.start ? 1.0f : 0.0f));  // fixation cue off = go
+      REQUIRE(t.input(s, 0) == (s < stim.start ? 1.0f : 0.0f));  // fixation cue off = go
       const float right = static_cast<float>(0.5 + coh / 200), wrong = static_cast<float>(0.5 - coh / 200);
       REQUIRE(t.input(s, 1 + choice) == (inStim ? right : 0.0f));
       REQUIRE(t.input(s, 2 - choice) == (inStim ? wrong : 0.0f));
@@ -63,11 +63,11 @@ TEST_CASE("PerceptualDecisionMaking: noise only on the stimulus channels during 
   for (int i = 0; i < 5000; ++i) {
     task.newTrial(rng, t);
     const double coh = t.info.param("coh");
-    const int choice = static_cast<int>(t.info.param("choice"));
+    const int choice = static_cast<int>(t.info.param("gt"));
     const PeriodSpan& stim = t.info.period("stimulus");
     for (int k = 0; k < t.length(); ++k) {
       const bool inStim = k >= stim.start && k < stim.end;
-      REQUIRE(t.input(k, 0) == (k < t.info.period("decision").start ? 1.0f : 0.0f));
+      REQUIRE(t.input(k, 0) == (k < stim.start ? 1.0f : 0.0f));
       for (int side = 0; side < 2; ++side) {
         const double mean = inStim ? 0.5 + (side == choice ? 1 : -1) * coh / 200 : 0.0;
         const double e = t.input(k, 1 + side) - mean;

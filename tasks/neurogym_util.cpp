@@ -1,0 +1,33 @@
+// Helpers shared by the neurogym ports (see neurogym_util.h).
+#include "tasks/neurogym_util.h"
+
+#include <cmath>
+
+#include "graph/error.h"
+
+namespace mnemo {
+
+std::vector<double> ringAngles(int n) {
+  if (n < 1) MNEMO_FAIL("a ring needs at least one direction, got " << n);
+  const double step = 2 * M_PI / n;
+  std::vector<double> theta(static_cast<size_t>(n));
+  for (int k = 0; k < n; ++k) theta[static_cast<size_t>(k)] = k * step;
+  return theta;
+}
+
+std::vector<std::string> ringNames(const std::string& first, const std::string& ring, int n) {
+  if (n < 1) MNEMO_FAIL("a ring needs at least one unit, got " << n);
+  std::vector<std::string> names{first};
+  for (int k = 1; k <= n; ++k) names.push_back(ring + std::to_string(k));
+  return names;
+}
+
+TimingSpec derivedTiming(const std::string& description) {
+  return TimingSpec::function(
+      [description](Rng&) -> double {
+        MNEMO_FAIL("internal: the derived period (" << description << ") cannot be sampled");
+      },
+      description);
+}
+
+}  // namespace mnemo

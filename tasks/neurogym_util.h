@@ -1,0 +1,25 @@
+// Small pieces shared by the neurogym task ports (see tasks/NEUROGYM_PORTING.md for the traps
+// a port must reproduce).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tasks/timing.h"
+
+namespace mnemo {
+
+/// neurogym's ring of n directions, theta_k = k * (2 pi / n) in float64: the value of
+/// np.linspace(0, 2pi, n, endpoint=False), np.linspace(0, 2pi, n+1)[:-1] and
+/// np.arange(0, 2pi, 2pi/n) alike.
+std::vector<double> ringAngles(int n);
+
+/// Channel (or action) names for a leading unit and a ring of n: {first, "<ring>1", ...,
+/// "<ring>n"}; throws mnemo::Error if n < 1.
+std::vector<std::string> ringNames(const std::string& first, const std::string& ring, int n);
+
+/// The timing of a period whose duration the task computes itself (e.g. "2 x production"): it
+/// is listed among the task's periods but never sampled (sampling it is an internal error).
+TimingSpec derivedTiming(const std::string& description);
+
+}  // namespace mnemo
