@@ -11,7 +11,7 @@ namespace {
 std::vector<OpInfo> buildTable() {
   std::vector<OpInfo> table = {
 #define OP(Enum, name, arity, category, flags) \
-  OpInfo{OpKind::Enum, name, arity, Category::category, flags, {}, nullptr, nullptr, nullptr, FusionPattern::Opaque, {}},
+  OpInfo{OpKind::Enum, name, arity, Category::category, flags, {}, nullptr, nullptr, nullptr, FusionPattern::Opaque, {}, nullptr},
 #include "ops/ops.def"
 #undef OP
   };

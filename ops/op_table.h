@@ -94,6 +94,10 @@ using RefFn = void (*)(const Node& n, const std::vector<RefTensor*>& ins, RefTen
 /// (broadcast) shape: autodiff reduces it back to the operand's shape.
 using VjpFn = std::vector<Node*> (*)(Builder& b, Node* n, Node* g);
 
+/// For an op whose result can be a view of its first operand's bytes: true if node \p n is one,
+/// with \p offsetElements the result's first element inside the operand.
+using ViewFn = bool (*)(const Node& n, size_t* offsetElements);
+
 struct OpInfo {
   OpKind kind;
   const char* name;
@@ -106,6 +110,7 @@ struct OpInfo {
   VjpFn vjp = nullptr;
   FusionPattern pattern = FusionPattern::Opaque;
   ElementwiseTraits elementwise;  // filled for Category::Elementwise
+  ViewFn view = nullptr;  // set for ops whose result may alias their operand (reshape, select)
 
   bool hasFlag(unsigned f) const { return (flags & f) != 0; }
   bool differentiable() const { return vjp != nullptr; }

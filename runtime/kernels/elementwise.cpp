@@ -39,6 +39,7 @@ std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::strin
   MNEMO_CHECK(span, "no elementwise kernel for op '" << opName(n.kind()) << "'");
   const size_t count = static_cast<size_t>(n.type().numel());
   const size_t arity = n.numOperands();
+  MNEMO_CHECK(arity <= 2, "the span loop takes one or two operands, op '" << opName(n.kind()) << "' has " << arity);
   std::vector<const float*> data;
   std::vector<std::shared_ptr<std::vector<size_t>>> index;  // null: read in place
   for (size_t i = 0; i < arity; ++i) {
