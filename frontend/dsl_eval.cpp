@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "frontend/init.h"
+#include "graph/composites.h"
 #include "graph/error.h"
 #include "graph/limits.h"
 
@@ -12,27 +13,17 @@ namespace mnemo {
 
 namespace {
 
-/// Elementwise functions: the op they emit on a tensor and their value on a number.
-struct UnaryFn {
-  const char* name;
-  OpKind kind;
-  double (*fold)(double);
-};
-const UnaryFn kUnaryFns[] = {
-    {"relu", OpKind::Relu, [](double x) { return x > 0 ? x : 0.0; }},
-    {"tanh", OpKind::Tanh, [](double x) { return std::tanh(x); }},
-    {"sigmoid", OpKind::Sigmoid, [](double x) { return 1.0 / (1.0 + std::exp(-x)); }},
-    {"exp", OpKind::Exp, [](double x) { return std::exp(x); }},
-    {"log", OpKind::Log, [](double x) { return std::log(x); }},
-    {"sqrt", OpKind::Sqrt, [](double x) { return std::sqrt(x); }},
-    {"square", OpKind::Square, [](double x) { return x * x; }},
-    {"neg", OpKind::Neg, [](double x) { return -x; }},
-};
+/// An elementwise op with a scalar function of \p arity operands, which a call on numbers folds.
+const ScalarFns* foldable(OpKind kind, int arity) {
+  const ScalarFns& s = opInfo(kind).elementwise.scalar;
+  return s.arity == arity ? &s : nullptr;
+}
 
-const UnaryFn* findUnary(const std::string& name) {
-  for (const UnaryFn& f : kUnaryFns)
-    if (name == f.name) return &f;
-  return nullptr;
+/// \returns the elementwise op of one operand named \p name (relu, tanh, ...), or nullptr.
+const OpInfo* findUnary(const std::string& name) {
+  OpKind kind;
+  if (!opByName(name, &kind) || !foldable(kind, 1)) return nullptr;
+  return &opInfo(kind);
 }
 
 /// Ops callable by their IR name, e.g. matmul(a, b): computing ops with no required attribute.
@@ -49,8 +40,9 @@ bool callableOp(const std::string& name, OpKind* kind) {
 
 std::string DslEvaluator::knownFunctions() {
   std::string s;
-  for (const UnaryFn& f : kUnaryFns) s += std::string(f.name) + ", ";
-  return s + "mean, sum, cross_entropy, mse, slice, concat, reshape, transpose, or an op of ops.def such as matmul, "
+  for (int k = 0; k < kNumOps; ++k)
+    if (foldable(static_cast<OpKind>(k), 1)) s += std::string(opName(static_cast<OpKind>(k))) + ", ";
+  return s + "mean, sum, cross_entropy, mse, softmax, logsumexp, slice, concat, reshape, transpose, or an op of ops.def such as matmul, "
              "less, greater, where";
 }
 
@@ -105,46 +97,32 @@ DslValue DslEvaluator::eval(const DslExpr& e, const std::string& name) {
   fail(e.loc, "unknown expression");
 }
 
-/// The comparison operators and the ops they emit.
+/// The infix operators and the ops they emit ('@' aside).
 const struct {
   const char* text;
   OpKind kind;
-  bool (*fold)(double, double);
-} kComparisons[] = {{"<", OpKind::Less, [](double a, double b) { return a < b; }},
-                    {"<=", OpKind::LessEqual, [](double a, double b) { return a <= b; }},
-                    {">", OpKind::Greater, [](double a, double b) { return a > b; }},
-                    {">=", OpKind::GreaterEqual, [](double a, double b) { return a >= b; }},
-                    {"==", OpKind::Equal, [](double a, double b) { return a == b; }}};
+} kOperators[] = {{"<", OpKind::Less},          {"<=", OpKind::LessEqual}, {">", OpKind::Greater},
+                  {">=", OpKind::GreaterEqual}, {"==", OpKind::Equal},     {"+", OpKind::Add},
+                  {"-", OpKind::Sub},           {"*", OpKind::Mul},        {"/", OpKind::Div}};
 
 DslValue DslEvaluator::binary(const DslExpr& e, const std::string& name) {
-  const char op = e.name[0];
   DslValue l = eval(*e.args[0]);
   DslValue r = eval(*e.args[1]);
-  for (const auto& c : kComparisons) {
-    if (e.name != c.text) continue;
-    if (l.isNumber() && r.isNumber()) return DslValue::of(c.fold(l.number, r.number) ? 1.0 : 0.0);
-    return DslValue::of(make(e.loc, c.kind, {tensor(l), tensor(r)}, {}, name));
-  }
-  if (l.isNumber() && r.isNumber()) {
-    switch (op) {
-      case '+': return DslValue::of(finite(e.loc, l.number + r.number));
-      case '-': return DslValue::of(finite(e.loc, l.number - r.number));
-      case '*': return DslValue::of(finite(e.loc, l.number * r.number));
-      case '/':
-        if (r.number == 0) fail(e.loc, "division by zero in a constant expression");
-        return DslValue::of(finite(e.loc, l.number / r.number));
-      default: fail(e.loc, "'@' (matrix product) needs two tensors, got two numbers");
-    }
-  }
-  if (op == '@') {
+  if (e.name == "@") {
+    if (l.isNumber() && r.isNumber()) fail(e.loc, "'@' (matrix product) needs two tensors, got two numbers");
     if (l.isNumber() || r.isNumber())
       fail(e.loc, "'@' (matrix product) needs two tensors, got a number " + formatNumber(l.isNumber() ? l.number : r.number));
     return DslValue::of(make(e.loc, OpKind::MatMul, {l.node, r.node}, {}, name));
   }
-  Node* a = tensor(l);
-  Node* b = tensor(r);
-  const OpKind kind = op == '+' ? OpKind::Add : op == '-' ? OpKind::Sub : op == '*' ? OpKind::Mul : OpKind::Div;
-  return DslValue::of(make(e.loc, kind, {a, b}, {}, name));
+  for (const auto& o : kOperators) {
+    if (e.name != o.text) continue;
+    if (l.isNumber() && r.isNumber()) {  // folded with the op's own scalar function
+      if (o.kind == OpKind::Div && r.number == 0) fail(e.loc, "division by zero in a constant expression");
+      return DslValue::of(finite(e.loc, opInfo(o.kind).elementwise.scalar.d2(l.number, r.number)));
+    }
+    return DslValue::of(make(e.loc, o.kind, {tensor(l), tensor(r)}, {}, name));
+  }
+  fail(e.loc, "unknown operator '" + e.name + "'");
 }
 
 DslValue DslEvaluator::index(const DslExpr& e, const std::string& name) {
@@ -203,9 +181,9 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
       fail(e.loc, e.name + "() takes " + want + " argument(s), got " + std::to_string(args.size()));
     }
   };
-  if (const UnaryFn* f = findUnary(e.name)) {
+  if (const OpInfo* f = findUnary(e.name)) {
     arity(1, 1);
-    if (args[0].isNumber()) return DslValue::of(finite(e.loc, f->fold(args[0].number)));
+    if (args[0].isNumber()) return DslValue::of(finite(e.loc, f->elementwise.scalar.d1(args[0].number)));
     return DslValue::of(make(e.loc, f->kind, {args[0].node}, {}, name));
   }
   if (reduction) {
@@ -216,15 +194,16 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
     arity(2, 3);
     return crossEntropy(e, args, name);
   }
-  if (e.name == "mse") {
+  if (e.name == "mse" || e.name == "softmax" || e.name == "logsumexp") {
     arity(2, 2);
-    if (args[0].isNumber() && args[1].isNumber()) fail(e.loc, "mse(pred, target) needs a tensor");
-    Node* diff = make(e.loc, OpKind::Sub, {tensor(args[0]), tensor(args[1])});
-    return reduceAll(e.loc, make(e.loc, OpKind::Square, {diff}), true, name);
+    return composite(e, args, name);
   }
   if (e.name == "slice" || e.name == "concat" || e.name == "reshape" || e.name == "transpose") return shapeCall(e, args, name);
   OpKind kind;
   if (callableOp(e.name, &kind)) {
+    const ScalarFns* s = foldable(kind, 2);
+    if (s && args.size() == 2 && args[0].isNumber() && args[1].isNumber())
+      return DslValue::of(finite(e.loc, s->d2(args[0].number, args[1].number)));
     std::vector<Node*> operands;
     for (const DslValue& v : args) operands.push_back(tensor(v));
     return DslValue::of(make(e.loc, kind, std::move(operands), {}, name));
@@ -232,11 +211,26 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
   fail(e.loc, "unknown function '" + e.name + "' (known: " + knownFunctions() + ")");
 }
 
-DslValue DslEvaluator::reduceAll(SrcLoc at, Node* x, bool mean, const std::string& name) {
-  std::vector<int64_t> axes;
-  for (int64_t a = 0; a < x->type().rank(); ++a) axes.push_back(a);
-  if (axes.empty()) return DslValue::of(x);  // a scalar is its own sum and mean
-  return DslValue::of(make(at, mean ? OpKind::ReduceMean : OpKind::ReduceSum, {x}, {{"axes", axes}}, name));
+DslValue DslEvaluator::composite(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name) {
+  if (e.name == "mse" && args[0].isNumber() && args[1].isNumber()) fail(e.loc, "mse(pred, target) needs a tensor");
+  if (e.name != "mse") {
+    if (args[0].isNumber()) fail(e.args[0]->loc, e.name + "(): argument 1 must be a tensor");
+    if (!args[1].isNumber() || args[1].number != std::floor(args[1].number))
+      fail(e.args[1]->loc, e.name + "(): the axis must be an integer constant");
+  }
+  Node* out = nullptr;
+  try {
+    if (e.name == "mse") {
+      out = mse(b_, tensor(args[0]), tensor(args[1]), name);
+    } else {
+      int64_t axis = static_cast<int64_t>(args[1].number);
+      if (axis < 0) axis += args[0].node->type().rank();
+      out = e.name == "softmax" ? softmax(b_, args[0].node, axis, name) : logsumexp(b_, args[0].node, axis, name);
+    }
+  } catch (const Error& err) {
+    fail(e.loc, err.what());
+  }
+  return DslValue::of(out);
 }
 
 DslValue DslEvaluator::reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, bool keepdims,

@@ -52,7 +52,8 @@ class DslEvaluator {
   DslValue call(const DslExpr& e, const std::string& name);
   DslValue index(const DslExpr& e, const std::string& name);
   DslValue reduce(const DslExpr& e, bool mean, const std::vector<DslValue>& args, bool keepdims, const std::string& name);
-  DslValue reduceAll(SrcLoc at, Node* x, bool mean, const std::string& name);
+  /// mse, softmax and logsumexp: composites of graph/composites.h.
+  DslValue composite(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   /// slice(x, axis, start, len), concat(a, b, ..., axis), reshape(x, dims...), transpose(x[, perm...]).
   DslValue shapeCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   DslValue crossEntropy(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);

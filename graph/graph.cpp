@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "graph/error.h"
+#include "graph/match.h"
 
 namespace mnemo {
 
@@ -31,15 +32,12 @@ std::vector<Node*> Graph::nodes() const {
 }
 
 std::string Graph::uniqueName(const std::string& hint) {
-  auto allDigits = [](const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); });
-  };
   if (hint.empty()) {
     while (byName_.count(std::to_string(nextId_))) ++nextId_;
     return std::to_string(nextId_++);
   }
   // A numeric name moves the counter past it; one too long for int64 cannot collide with it.
-  if (allDigits(hint) && hint.size() < 18) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
+  if (!hint.empty() && isAnonymousName(hint) && hint.size() < 18) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
   if (!byName_.count(hint)) return hint;
   for (int k = 1;; ++k) {
     std::string candidate = hint + "." + std::to_string(k);
@@ -139,8 +137,7 @@ void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
 
 void Graph::replaceAndErase(Node* from, Node* to) {
   replaceAllUsesWith(from, to);
-  auto anonymous = [](const std::string& s) { return std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); }); };
-  std::string inherited = anonymous(to->name_) && !anonymous(from->name_) ? from->name_ : "";
+  std::string inherited = isAnonymousName(to->name_) && !isAnonymousName(from->name_) ? from->name_ : "";
   erase(from);
   if (!inherited.empty()) {
     byName_.erase(to->name_);

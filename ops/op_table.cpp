@@ -11,7 +11,7 @@ namespace {
 std::vector<OpInfo> buildTable() {
   std::vector<OpInfo> table = {
 #define OP(Enum, name, arity, category, flags) \
-  OpInfo{OpKind::Enum, name, arity, Category::category, flags, {}, nullptr, nullptr, nullptr},
+  OpInfo{OpKind::Enum, name, arity, Category::category, flags, {}, nullptr, nullptr, nullptr, FusionPattern::Opaque, {}, nullptr},
 #include "ops/ops.def"
 #undef OP
   };
@@ -22,8 +22,18 @@ std::vector<OpInfo> buildTable() {
   describeReduceOps(table.data());
   describeLossOps(table.data());
   describeOptimizerOps(table.data());
+  for (OpInfo& info : table) {  // the pattern follows from the category unless a family file set it
+    if (info.pattern != FusionPattern::Opaque) continue;
+    if (info.category == Category::Elementwise)
+      info.pattern = info.hasFlag(kBroadcast) ? FusionPattern::Broadcast : FusionPattern::Elementwise;
+    if (info.category == Category::Shape) info.pattern = FusionPattern::Injective;
+    if (info.category == Category::Reduction) info.pattern = FusionPattern::Reduction;
+  }
   describeFusedOps(table.data());
   for (const OpInfo& info : table) {
+    const ScalarFns& s = info.elementwise.scalar;
+    MNEMO_CHECK(s.arity == 0 || s.arity == info.arity,
+                "op '" << info.name << "': its scalar function takes " << s.arity << " operands, the op " << info.arity);
     MNEMO_CHECK(info.inferType, "op '" << info.name << "' has no shape rule");
     MNEMO_CHECK(info.evaluate, "op '" << info.name << "' has no reference evaluation");
     if (info.category == Category::Leaf) continue;  // leaves have no operands to differentiate
@@ -53,6 +63,17 @@ bool opByName(const std::string& name, OpKind* kind) {
 }
 
 const char* opName(OpKind kind) { return opInfo(kind).name; }
+
+const char* patternName(FusionPattern p) {
+  switch (p) {
+    case FusionPattern::Elementwise: return "elementwise";
+    case FusionPattern::Broadcast: return "broadcast";
+    case FusionPattern::Injective: return "injective";
+    case FusionPattern::Reduction: return "reduction";
+    case FusionPattern::Opaque: return "opaque";
+  }
+  return "?";
+}
 
 const char* categoryName(Category c) {
   switch (c) {

@@ -239,6 +239,20 @@ Grads vjpTranspose(Builder& b, Node* n, Node* g) {
   return {b.create(OpKind::Transpose, {g}, {{"perm", inverse}})};
 }
 
+// ---- views: results that need no copy -------------------------------------------------------
+
+// A reshape keeps the bytes in order: always a view.
+bool reshapeView(const Node&, size_t* offset) {
+  *offset = 0;
+  return true;
+}
+// A select along the outermost axis is one contiguous block of the operand.
+bool selectView(const Node& n, size_t* offset) {
+  if (n.attrs().getInt("axis") != 0) return false;
+  *offset = static_cast<size_t>(n.attrs().getInt("index")) * static_cast<size_t>(n.type().numel());
+  return true;
+}
+
 }  // namespace
 
 void describeShapeOps(OpInfo* t) {
@@ -247,6 +261,8 @@ void describeShapeOps(OpInfo* t) {
          vjpBroadcast);
   define(t, OpKind::Select, {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}},
          selectType, evalSelect, vjpSelect);
+  row(t, OpKind::Reshape).view = reshapeView;
+  row(t, OpKind::Select).view = selectView;
   define(t, OpKind::InsertSlice,
          {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
          insertSliceType, evalInsertSlice, vjpInsertSlice);

@@ -106,17 +106,29 @@ void placeStacks(const std::vector<const Node*>& order, Parents& parent, std::un
 size_t elementBytes(const TensorType& t) { return t.dtype == DType::I64 ? 8 : 4; }
 size_t valueBytes(const TensorType& t) { return static_cast<size_t>(t.numel()) * elementBytes(t); }
 
+namespace {
+
+/// True if \p n is a view of its operand (its op row says so); \p bytes is where it starts.
+bool viewAt(const Node* n, size_t* bytes) {
+  size_t elements = 0;
+  if (!n->info().view || !n->info().view(*n, &elements)) return false;
+  *bytes = elements * elementBytes(n->type());
+  return true;
+}
+
+}  // namespace
+
 bool isView(const Node* n) {
-  if (n->kind() == OpKind::Reshape) return true;
-  return n->kind() == OpKind::Select && n->attrs().getInt("axis") == 0;
+  size_t bytes;
+  return viewAt(n, &bytes);
 }
 
 MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order) {
   MemoryPlan plan;
   Parents parent;
   for (const Node* n : order) {
-    if (!isView(n)) continue;
-    size_t offset = n->kind() == OpKind::Select ? static_cast<size_t>(n->attrs().getInt("index")) * valueBytes(n->type()) : 0;
+    size_t offset = 0;
+    if (!viewAt(n, &offset)) continue;
     parent[n] = {n->operand(0), offset};
     plan.noKernel.insert(n);
   }

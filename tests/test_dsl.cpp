@@ -274,7 +274,7 @@ TEST_CASE("model errors are reported as file:line:col: message", "[dsl]") {
     CHECK(errorOf(usesLocal) == "m.mnemo:13:40: unknown identifier 'a' (it is local to the step block)");
   }
   SECTION("unknown function") {
-    CHECK(errorOf(replaced(kTiny, "relu(", "softplus(")).rfind("m.mnemo:9:7: unknown function 'softplus' (known: relu,", 0) == 0);
+    CHECK(errorOf(replaced(kTiny, "relu(", "softsign(")).rfind("m.mnemo:9:7: unknown function 'softsign' (known: neg, relu,", 0) == 0);
     CHECK(errorOf(replaced(kTiny, "relu(x[t] @ w_in + h)", "relu(x[t] @ w_in, h)")) ==
           "m.mnemo:9:7: relu() takes 1 argument(s), got 2");
   }

@@ -252,6 +252,25 @@ std::map<OpKind, std::vector<GradCase>> gradCases() {
     return b.create(OpKind::SoftmaxXentRows, {in[0], b.input("labels", TensorType::i64({in[0]->dims()[0]}))});
   };
   cases[OpKind::SoftmaxXentRows] = {{"[5,3] logits", {{{5, 3}, -2, 2}}, xentRows}};
+  // maximum and minimum pass the gradient to one side: the scalar stays inside the tensor's range
+  // and the tensor's values away from it, so both sides are chosen somewhere and no pair is near
+  // a tie (where the derivative jumps).
+  for (OpKind k : {OpKind::Maximum, OpKind::Minimum}) {
+    const InputSpec wide{{3, 4}, -2, 2, 0.5};
+    cases[k] = {{"[3,4] with [3,4]", {wide, {{3, 4}, -0.3, 0.3}}, binary(k)},
+                {"[3,4] with [4]", {wide, {{4}, -0.3, 0.3}}, binary(k)},
+                {"[] with [3,4]", {{{}, -0.3, 0.3}, wide}, binary(k)},
+                {"[3,1] with [1,4]", {{{3, 1}, -2, 2, 0.5}, {{1, 4}, -0.3, 0.3}}, binary(k)}};
+  }
+  // Every other differentiable elementwise op gets the default cases of its arity, from its row
+  // (values away from 0, where abs has its kink; broadcast binary ops in every broadcast form).
+  for (int k = 0; k < kNumOps; ++k) {
+    const OpInfo& info = opInfo(static_cast<OpKind>(k));
+    if (info.category != Category::Elementwise || !info.vjp || cases.count(info.kind)) continue;
+    if (info.elementwise.scalar.arity == 1)
+      cases[info.kind] = {{"[3,4] away from 0", {{{3, 4}, -2, 2, 0.1}}, unary(info.kind)}};
+    if (info.elementwise.scalar.arity == 2 && info.hasFlag(kBroadcast)) addBinaryCases(cases, info.kind, 0);
+  }
   return cases;
 }
 

@@ -56,6 +56,13 @@ const std::vector<EvalCase>& evalCases() {
       {"natural log", K::Log, {f32({4}, {1, e, 0.5, 10})}, {}, f32({4}, {0, 1, -0.6931471805599453, 2.302585092994046})},
       {"sqrt", K::Sqrt, {f32({4}, {4, 2, 0.25, 0})}, {}, f32({4}, {2, 1.4142135623730951, 0.5, 0})},
       {"square", K::Square, {f32({3}, {3, -2, 0.5})}, {}, f32({3}, {9, 4, 0.25})},
+      // softplus(0) = log 2; softplus(-800) underflows to 0 and softplus(800) is 800, not inf.
+      {"softplus", K::Softplus, {f32({5}, {0, 1, -1, -800, 800})}, {},
+       f32({5}, {0.6931471805599453, 1.3132616875182228, 0.31326168751822286, 0, 800})},
+      {"abs", K::Abs, {f32({4}, {-2.5, 0, 3, -1e-9})}, {}, f32({4}, {2.5, 0, 3, 1e-9})},
+      {"maximum against a row", K::Maximum, {f32({2, 2}, {1, -5, 3, 0}), f32({2}, {2, -1})}, {},
+       f32({2, 2}, {2, -1, 3, 0})},
+      {"minimum with a scalar", K::Minimum, {f32({3}, {1, -5, 3}), f32({}, {2})}, {}, f32({3}, {1, -5, 2})},
 
       // A = [[1,2,3],[4,5,6]], B = [[7,8],[9,10],[11,12]]: A·B = [[58,64],[139,154]]; the
       // transposed variants store Aᵀ and/or Bᵀ and must give the same product.

@@ -26,21 +26,22 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   auto binary = [](OpKind k, Dims a, Dims bd) {
     return [=](Builder& b) { b.graph().addOutput(b.create(k, {in(b, "a", a), in(b, "b", bd)})); };
   };
-  for (OpKind k : {OpKind::Add, OpKind::Sub, OpKind::Mul, OpKind::Div}) {
-    c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 64}, {16, 1}),
-            binary(k, {64}, {16, 64}), binary(k, {16, 1}, {1, 64}), binary(k, {5, 3}, {}), binary(k, {}, {5, 3})};
-  }
   auto unary = [](OpKind k, Dims d) { return [=](Builder& b) { b.graph().addOutput(b.create(k, {in(b, "a", d)})); }; };
-  for (OpKind k : {OpKind::Neg, OpKind::Relu, OpKind::Tanh, OpKind::Sigmoid, OpKind::Exp, OpKind::Log, OpKind::Sqrt,
-                   OpKind::Square})
-    c[k] = {unary(k, {16, 64}), unary(k, {7})};
+  // Every elementwise op with a scalar function, from its row: unary ops at two sizes, broadcast
+  // binary ops in every broadcast form (the oneDNN path and the loop's).
+  for (int i = 0; i < kNumOps; ++i) {
+    const OpInfo& info = opInfo(static_cast<OpKind>(i));
+    const OpKind k = info.kind;
+    if (info.elementwise.scalar.arity == 1) c[k] = {unary(k, {16, 64}), unary(k, {7})};
+    if (info.elementwise.scalar.arity == 2 && info.hasFlag(kBroadcast))
+      c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 64}, {16, 1}),
+              binary(k, {64}, {16, 64}), binary(k, {16, 1}, {1, 64}), binary(k, {5, 3}, {}), binary(k, {}, {5, 3})};
+  }
   c[OpKind::ReluGrad] = {binary(OpKind::ReluGrad, {16, 64}, {16, 64})};
-  for (OpKind k : {OpKind::Less, OpKind::LessEqual, OpKind::Greater, OpKind::GreaterEqual})
-    c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 1}, {1, 64}), binary(k, {}, {5, 3})};
-  c[OpKind::Equal] = {binary(OpKind::Equal, {16, 64}, {64}), [](Builder& b) {
-                        Node* a = in(b, "a", {4, 6});
-                        b.graph().addOutput(b.create(OpKind::Equal, {a, b.add(b.mul(a, b.constant(0.0)), a)}));
-                      }};
+  c[OpKind::Equal].push_back([](Builder& b) {  // equal values, so 1.0 is checked too
+    Node* a = in(b, "a", {4, 6});
+    b.graph().addOutput(b.create(OpKind::Equal, {a, b.add(b.mul(a, b.constant(0.0)), a)}));
+  });
   c[OpKind::Where] = {[](Builder& b) {
                         b.graph().addOutput(b.create(OpKind::Where, {in(b, "c", {16, 1}), in(b, "a", {16, 64}), in(b, "b", {64})}));
                       },

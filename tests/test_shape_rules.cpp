@@ -100,6 +100,15 @@ const std::vector<ShapeCase>& shapeCases() {
       bad(K::Sqrt, {i64({3})}, {}, "op 'sqrt' (%a: i64[3]): operand must be f32, got i64[3]"),
       ok(K::Square, {f32({6, 1})}, {}, "f32[6,1]"),
       bad(K::Square, {i64({6, 1})}, {}, "op 'square' (%a: i64[6,1]): operand must be f32, got i64[6,1]"),
+      ok(K::Softplus, {f32({2, 5})}, {}, "f32[2,5]"),
+      bad(K::Softplus, {i64({2})}, {}, "op 'softplus' (%a: i64[2]): operand must be f32, got i64[2]"),
+      ok(K::Abs, {f32({})}, {}, "f32[]"),
+      bad(K::Abs, {i64({})}, {}, "op 'abs' (%a: i64[]): operand must be f32, got i64[]"),
+      // maximum and minimum broadcast as the arithmetic ops do.
+      ok(K::Maximum, {f32({4, 1}), f32({3})}, {}, "f32[4,3]"),
+      bad(K::Maximum, {f32({4, 3}), f32({2, 3})}, {}, "op 'maximum' (%a: f32[4,3], %b: f32[2,3]): shapes [4,3] and [2,3] do not broadcast"),
+      ok(K::Minimum, {f32({}), f32({2, 2})}, {}, "f32[2,2]"),
+      bad(K::Minimum, {i64({2}), f32({2})}, {}, "op 'minimum' (%a: i64[2], %b: f32[2]): left operand must be f32, got i64[2]"),
 
       // relu_grad(x, g) does not broadcast: both operands have the result's type.
       ok(K::ReluGrad, {f32({2, 3}), f32({2, 3})}, {}, "f32[2,3]"),

@@ -32,6 +32,7 @@
 
 #include "graph/builder.h"
 #include "graph/error.h"
+#include "graph/match.h"
 
 namespace mnemo {
 
@@ -48,10 +49,6 @@ Node* AutodiffResult::gradientOf(const std::string& name) const {
 }
 
 namespace {
-
-bool isAnonymous(const std::string& name) {
-  return std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
 
 /// One run of the pass: the marks, the gradient of each needed value and the pass's own nodes.
 class Differentiator {
@@ -165,7 +162,7 @@ class Differentiator {
   /// end of the graph (gradient rules emit plain ops: kind, operands, type and attributes are
   /// all there is to copy) and erases the original.
   Node* nameGradient(Node* n, Node* gradient) {
-    bool wanted = !isAnonymous(n->name()) && !existing_.count(gradient) && !named_.count(gradient);
+    bool wanted = !isAnonymousName(n->name()) && !existing_.count(gradient) && !named_.count(gradient);
     if (!wanted || gradient->hasUses() || holders_[gradient] != 1 || g_.isOutput(gradient)) return gradient;
     Node* renamed = g_.create(gradient->kind(), gradient->operands(), gradient->type(), gradient->attrs(),
                               "grad." + n->name(), Stage::Bwd);

@@ -1,15 +1,17 @@
 #include "graph/passes/fusion_rules.h"
 
+#include <dnnl_types.h>
+
 #include "graph/error.h"
+#include "graph/match.h"
 
 namespace mnemo {
 
 namespace {
 
-bool scalarConstant(const Node* n, double* value) {
-  if (n->kind() != OpKind::Constant) return false;
-  *value = n->attrs().getFloat("value");
-  return true;
+/// add, sub, mul and div with a constant are alpha·x + beta (the switch in epilogueStep).
+bool linearInItsOperands(OpKind k) {
+  return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div;
 }
 
 std::string shapeOf(const Node* n) { return "%" + n->name() + " " + n->type().str(); }
@@ -23,20 +25,22 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
   if (n->dims() != acc->dims()) return FusionDecision::no("result " + n->type().str() + " is larger than the matmul's");
   *step = EpilogueStep{};
   step->op = n->kind();
-  switch (n->kind()) {
-    case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
-    case OpKind::Sqrt: case OpKind::Square:
-      return FusionDecision::yes();
-    case OpKind::Neg:
-      step->linear = true, step->alpha = -1.f;
-      return FusionDecision::yes();
-    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: break;
-    default: return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has no oneDNN post-op");
+  const DnnlLowering& lowering = n->info().elementwise.dnnl;
+  if (lowering.kind == DnnlLowering::Eltwise) {
+    // oneDNN's linear eltwise (neg) becomes constant post-ops: see fused_matmul.cpp.
+    if (lowering.algorithm == dnnl_eltwise_linear)
+      step->linear = true, step->alpha = lowering.alpha, step->beta = lowering.beta;
+    return FusionDecision::yes();
   }
+  if (lowering.kind != DnnlLowering::Binary)
+    return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has no oneDNN post-op");
   int other = 1 - accIndex;
   const Node* rhs = n->operand(other);
   double c;
   if (scalarConstant(rhs, &c)) {  // a uniform constant: alpha·x + beta
+    if (!linearInItsOperands(n->kind()))
+      return FusionDecision::no(std::string("a constant operand of '") + opName(n->kind()) +
+                                "' has no post-op (a binary post-op reads a region parameter)");
     float v = static_cast<float>(c);
     step->linear = true;
     switch (n->kind()) {
@@ -49,8 +53,7 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
     }
     return FusionDecision::yes();
   }
-  bool commutative = n->kind() == OpKind::Add || n->kind() == OpKind::Mul;
-  if (!commutative && accIndex != 0)
+  if (!isCommutative(n) && accIndex != 0)
     return FusionDecision::no(std::string("the matmul result is the right operand of '") + opName(n->kind()) + "'");
   const Dims& d = acc->dims();
   const Dims& r = rhs->dims();
@@ -69,28 +72,16 @@ int postOpCount(const EpilogueStep& step) {
   return (step.alpha != 1.f) + (step.beta != 0.f || step.alpha == 1.f);
 }
 
-bool loopKernelRuns(OpKind k) {
-  switch (k) {
-    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::ReluGrad:
-    case OpKind::Neg: case OpKind::Relu: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp:
-    case OpKind::Log: case OpKind::Sqrt: case OpKind::Square:
-      return true;
-    default: return false;
-  }
-}
+bool loopKernelRuns(OpKind k) { return opInfo(k).elementwise.scalar.span != nullptr; }
 
 FusionDecision loopFusable(const Node* n) {
-  if (!loopKernelRuns(n->kind()))
-    return FusionDecision::no(std::string("the fused loop has no kernel for op '") + opName(n->kind()) + "'");
-  switch (n->kind()) {
-    case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Exp: case OpKind::Log:
-      return FusionDecision::no(std::string(opName(n->kind())) +
-                                " runs vectorised in oneDNN's eltwise kernel; the fused loop's scalar libm call is slower");
-    case OpKind::Less: case OpKind::LessEqual: case OpKind::Greater: case OpKind::GreaterEqual: case OpKind::Equal:
-    case OpKind::Where:
-      return FusionDecision::no(std::string(opName(n->kind())) + " has no code in the fused loop; it runs as its own loop kernel");
-    default: return FusionDecision::yes();
-  }
+  const ElementwiseTraits& e = n->info().elementwise;
+  const std::string name = opName(n->kind());
+  if (!loopKernelRuns(n->kind())) return FusionDecision::no("the fused loop has no kernel for op '" + name + "'");
+  if (e.keepOutOfLoops) return FusionDecision::no(name + " " + e.keepOutOfLoops);
+  if (!e.loopVectorises && e.dnnl.kind == DnnlLowering::Eltwise)
+    return FusionDecision::no(name + " runs vectorised in oneDNN's eltwise kernel; the fused loop's scalar libm call is slower");
+  return FusionDecision::yes();
 }
 
 FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage) {

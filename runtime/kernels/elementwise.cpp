@@ -1,11 +1,11 @@
-// Elementwise kernels. add/sub/mul/div run on oneDNN's binary primitive when the first operand
-// has the result's full shape (oneDNN broadcasts only its second source fast; add and mul are
-// swapped to get there). Unary ops run on oneDNN's eltwise primitive. What remains (a broadcast
-// first operand of sub/div, two broadcast operands) is a loop over precomputed index tables:
-// oneDNN 2.6 falls back to its slow reference code when src0 is the broadcast operand
-// (../shared/design/ONEDNN-NOTES.md). relu_grad is a loop too (see below), and so are the
-// comparisons and where: they are rare (masks, gates) and a loop over the index tables needs no
-// primitive per broadcast pattern.
+// Elementwise kernels, chosen from the op's row in the op table. An op with a oneDNN binary
+// algorithm runs on oneDNN's binary primitive when its first operand has the result's full shape
+// (oneDNN broadcasts only its second source fast; commutative ops are swapped to get there). An op
+// with a oneDNN eltwise algorithm runs on oneDNN's eltwise primitive. What remains (a broadcast
+// first operand, two broadcast operands, ops without a oneDNN algorithm: relu_grad, the
+// comparisons) is a loop: the row's span form over tiles, broadcast operands gathered through
+// index tables made at compile time. oneDNN 2.6 falls back to its slow reference code when src0
+// is the broadcast operand (../shared/design/ONEDNN-NOTES.md). where has its own loop.
 #include <cmath>
 
 #include "graph/error.h"
@@ -25,34 +25,47 @@ Dims padTo(const Dims& dims, size_t rank) {
   return out;
 }
 
-bool isArithmetic(OpKind k) { return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div; }
-
 std::unique_ptr<Kernel> finish(std::unique_ptr<Kernel> k, const Node& n) {
   k->node = &n;
   return k;
 }
 
-std::unique_ptr<Kernel> binaryLoop(const Node& n, KernelEnv& env) {
-  const float* a = env.f32(n.operand(0));
-  const float* b = env.f32(n.operand(1));
-  float* out = env.f32(&n);
-  auto ia = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(0)->dims()));
-  auto ib = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(1)->dims()));
-  size_t count = ia->size();
-  std::function<void()> body;
-  switch (n.kind()) {
-    case OpKind::Add: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] + b[(*ib)[i]]; }; break;
-    case OpKind::Sub: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] - b[(*ib)[i]]; }; break;
-    case OpKind::Mul: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] * b[(*ib)[i]]; }; break;
-    case OpKind::Div: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] / b[(*ib)[i]]; }; break;
-    case OpKind::Less: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] < b[(*ib)[i]] ? 1.f : 0.f; }; break;
-    case OpKind::LessEqual: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] <= b[(*ib)[i]] ? 1.f : 0.f; }; break;
-    case OpKind::Greater: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] > b[(*ib)[i]] ? 1.f : 0.f; }; break;
-    case OpKind::GreaterEqual: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] >= b[(*ib)[i]] ? 1.f : 0.f; }; break;
-    case OpKind::Equal: body = [=] { for (size_t i = 0; i < count; ++i) out[i] = a[(*ia)[i]] == b[(*ib)[i]] ? 1.f : 0.f; }; break;
-    default: MNEMO_CHECK(false, "binaryLoop on " << opName(n.kind()));
+constexpr size_t kTile = 512;
+
+/// The row's span form over \p n's operands: full-shape operands read in place, broadcast ones
+/// gathered a tile at a time into a local buffer first.
+std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::string& label) {
+  SpanFn span = n.info().elementwise.scalar.span;
+  MNEMO_CHECK(span, "no elementwise kernel for op '" << opName(n.kind()) << "'");
+  const size_t count = static_cast<size_t>(n.type().numel());
+  const size_t arity = n.numOperands();
+  MNEMO_CHECK(arity <= 2, "the span loop takes one or two operands, op '" << opName(n.kind()) << "' has " << arity);
+  std::vector<const float*> data;
+  std::vector<std::shared_ptr<std::vector<size_t>>> index;  // null: read in place
+  for (size_t i = 0; i < arity; ++i) {
+    data.push_back(env.f32(n.operand(i)));
+    bool full = n.operand(i)->dims() == n.dims();
+    index.push_back(full ? nullptr : std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(i)->dims())));
   }
-  return finish(std::make_unique<LoopKernel>(isArithmetic(n.kind()) ? "broadcast-binary" : opName(n.kind()), body), n);
+  float* out = env.f32(&n);
+  auto tiles = std::make_shared<std::vector<float>>(arity * kTile);
+  return finish(std::make_unique<LoopKernel>(label, [=] {
+    for (size_t start = 0; start < count; start += kTile) {
+      size_t len = std::min(kTile, count - start);
+      const float* src[2] = {nullptr, nullptr};
+      for (size_t i = 0; i < arity; ++i) {
+        if (!index[i]) {
+          src[i] = data[i] + start;
+          continue;
+        }
+        float* tile = tiles->data() + i * kTile;
+        const size_t* idx = index[i]->data() + start;
+        for (size_t e = 0; e < len; ++e) tile[e] = data[i][idx[e]];
+        src[i] = tile;
+      }
+      span(out + start, src[0], src[1], len);
+    }
+  }), n);
 }
 
 std::unique_ptr<Kernel> whereLoop(const Node& n, KernelEnv& env) {
@@ -72,17 +85,15 @@ std::unique_ptr<Kernel> whereLoop(const Node& n, KernelEnv& env) {
 }  // namespace
 
 std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
-  if (n.kind() == OpKind::Where) return whereLoop(n, env);
-  if (!isArithmetic(n.kind())) return binaryLoop(n, env);  // the comparisons
+  if (n.info().elementwise.scalar.arity != 2) return whereLoop(n, env);
+  const DnnlLowering& lowering = n.info().elementwise.dnnl;
+  const std::string loopLabel = lowering.kind == DnnlLowering::Binary ? "broadcast-binary" : opName(n.kind());
+  if (lowering.kind != DnnlLowering::Binary) return spanLoop(n, env, loopLabel);
   const Node* a = n.operand(0);
   const Node* b = n.operand(1);
-  bool commutative = n.kind() == OpKind::Add || n.kind() == OpKind::Mul;
-  if (a->dims() != n.dims() && commutative && b->dims() == n.dims()) std::swap(a, b);
-  if (a->dims() != n.dims()) return binaryLoop(n, env);
-  algorithm alg = n.kind() == OpKind::Add   ? algorithm::binary_add
-                  : n.kind() == OpKind::Sub ? algorithm::binary_sub
-                  : n.kind() == OpKind::Mul ? algorithm::binary_mul
-                                            : algorithm::binary_div;
+  if (a->dims() != n.dims() && n.info().hasFlag(kCommutative) && b->dims() == n.dims()) std::swap(a, b);
+  if (a->dims() != n.dims()) return spanLoop(n, env, loopLabel);
+  algorithm alg = static_cast<algorithm>(lowering.algorithm);
   size_t rank = std::max<size_t>(n.dims().size(), 1);
   memory::desc aMd = plainDesc(n.dims());
   memory::desc bMd = plainDesc(padTo(b->dims().empty() ? Dims{1} : b->dims(), rank));
@@ -97,39 +108,15 @@ std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
 }
 
 std::unique_ptr<Kernel> makeUnaryKernel(const Node& n, KernelEnv& env) {
+  const DnnlLowering& lowering = n.info().elementwise.dnnl;
+  if (lowering.kind != DnnlLowering::Eltwise) return spanLoop(n, env, opName(n.kind()));  // relu_grad
   memory::desc md = plainDesc(n.dims());
-  const Node* x = n.operand(0);
-  if (n.kind() == OpKind::ReluGrad) {
-    // g where x > 0, else 0, as a loop: oneDNN's relu backward measured 1–2 µs per [16,64] call
-    // here, the loop a tenth of that, and the recurrence runs it once per time step.
-    const float* src = env.f32(x);
-    const float* g = env.f32(n.operand(1));
-    float* out = env.f32(&n);
-    size_t count = static_cast<size_t>(n.type().numel());
-    return finish(std::make_unique<LoopKernel>("relu_grad", [=] {
-      for (size_t i = 0; i < count; ++i) {
-        float gi = g[i];  // loaded on both paths, so the loop vectorises (a select, no branch)
-        out[i] = src[i] > 0.f ? gi : 0.f;
-      }
-    }), n);
-  }
-  algorithm alg;
-  float alpha = 0.f, beta = 0.f;
-  switch (n.kind()) {
-    case OpKind::Relu: alg = algorithm::eltwise_relu; break;
-    case OpKind::Tanh: alg = algorithm::eltwise_tanh; break;
-    case OpKind::Sigmoid: alg = algorithm::eltwise_logistic; break;
-    case OpKind::Exp: alg = algorithm::eltwise_exp; break;
-    case OpKind::Log: alg = algorithm::eltwise_log; break;
-    case OpKind::Sqrt: alg = algorithm::eltwise_sqrt; break;
-    case OpKind::Square: alg = algorithm::eltwise_square; break;
-    case OpKind::Neg: alg = algorithm::eltwise_linear, alpha = -1.f; break;
-    default: MNEMO_FAIL("no unary kernel for op '" << opName(n.kind()) << "'");
-  }
   dnnl::eltwise_forward::primitive_desc pd(
-      dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, alg, md, alpha, beta), env.engine);
+      dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, static_cast<algorithm>(lowering.algorithm), md,
+                                  lowering.alpha, lowering.beta),
+      env.engine);
   std::unordered_map<int, memory> args = {
-      {DNNL_ARG_SRC, memory(md, env.engine, env.address(x))},
+      {DNNL_ARG_SRC, memory(md, env.engine, env.address(n.operand(0)))},
       {DNNL_ARG_DST, memory(md, env.engine, env.address(&n))},
   };
   return finish(std::make_unique<DnnlKernel>(dnnl::eltwise_forward(pd), std::move(args), env.stream, pd.impl_info_str()), n);

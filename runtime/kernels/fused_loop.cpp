@@ -1,9 +1,9 @@
 // A fused elementwise region run as one loop: the output is computed tile by tile (512
 // elements), each op of the region over the whole tile before the next (short, dependency-free
-// loops the compiler vectorises), with intermediates in tile-sized registers that stay in L1.
+// loops the compiler vectorises: the span form of the op's row in the op table), with
+// intermediates in tile-sized registers that stay in L1.
 // Parameters of the region's full shape are read in place; broadcast ones (a bias, a scalar) are
 // gathered into a register per tile through an index table made at compile time.
-#include <cmath>
 #include <cstring>
 
 #include "graph/error.h"
@@ -28,7 +28,7 @@ struct Source {
 };
 
 struct Step {
-  OpKind op;
+  SpanFn span;  // the op row's loop form
   int dst;  // register; -1 for the region's result (written to the output)
   Source a, b;
 };
@@ -58,7 +58,7 @@ class FusedLoopKernel : public Kernel {
         float* d = s.dst < 0 ? out_ + start : reg(s.dst);
         const float* a = read(s.a, start);
         const float* b = s.b.kind == Source::Register && s.b.reg < 0 ? nullptr : read(s.b, start);
-        apply(s.op, d, a, b, len);
+        s.span(d, a, b, len);
       }
     }
   }
@@ -67,29 +67,6 @@ class FusedLoopKernel : public Kernel {
   float* reg(int r) { return regs_.data() + static_cast<size_t>(r) * kTile; }
   const float* read(const Source& s, size_t start) {
     return s.kind == Source::Direct ? s.ptr + start : reg(s.reg);
-  }
-  static void apply(OpKind op, float* d, const float* a, const float* b, size_t n) {
-    switch (op) {
-      case OpKind::Add: for (size_t e = 0; e < n; ++e) d[e] = a[e] + b[e]; break;
-      case OpKind::Sub: for (size_t e = 0; e < n; ++e) d[e] = a[e] - b[e]; break;
-      case OpKind::Mul: for (size_t e = 0; e < n; ++e) d[e] = a[e] * b[e]; break;
-      case OpKind::Div: for (size_t e = 0; e < n; ++e) d[e] = a[e] / b[e]; break;
-      case OpKind::ReluGrad:  // b[e] is read on both paths so the loop vectorises as a select
-        for (size_t e = 0; e < n; ++e) {
-          float be = b[e];
-          d[e] = a[e] > 0.f ? be : 0.f;
-        }
-        break;
-      case OpKind::Neg: for (size_t e = 0; e < n; ++e) d[e] = -a[e]; break;
-      case OpKind::Relu: for (size_t e = 0; e < n; ++e) d[e] = a[e] > 0.f ? a[e] : 0.f; break;
-      case OpKind::Tanh: for (size_t e = 0; e < n; ++e) d[e] = std::tanh(a[e]); break;
-      case OpKind::Sigmoid: for (size_t e = 0; e < n; ++e) d[e] = 1.f / (1.f + std::exp(-a[e])); break;
-      case OpKind::Exp: for (size_t e = 0; e < n; ++e) d[e] = std::exp(a[e]); break;
-      case OpKind::Log: for (size_t e = 0; e < n; ++e) d[e] = std::log(a[e]); break;
-      case OpKind::Sqrt: for (size_t e = 0; e < n; ++e) d[e] = std::sqrt(a[e]); break;
-      case OpKind::Square: for (size_t e = 0; e < n; ++e) d[e] = a[e] * a[e]; break;
-      default: break;  // rejected when the kernel was made
-    }
   }
 
   size_t count_;
@@ -145,7 +122,7 @@ std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
     MNEMO_CHECK(loopKernelRuns(b->kind()) && b->dims() == dims,
                 "fused region %" << n.name() << ": op '" << opName(b->kind()) << "' " << b->type().str()
                                   << " cannot run in an elementwise loop over " << dimsStr(dims));
-    Step s{b->kind(), b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
+    Step s{b->info().elementwise.scalar.span, b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
     if (b->numOperands() > 1) s.b = source.at(b->operand(1));
     Source produced;
     produced.kind = Source::Register, produced.reg = s.dst;

@@ -21,27 +21,11 @@ memory::desc matrixDesc(const Dims& stored, bool transposed) {
   return memory::desc({c, r}, memory::data_type::f32, memory::dims{1, c});
 }
 
-algorithm eltwiseAlgorithm(OpKind k) {
-  switch (k) {
-    case OpKind::Relu: return algorithm::eltwise_relu;
-    case OpKind::Tanh: return algorithm::eltwise_tanh;
-    case OpKind::Sigmoid: return algorithm::eltwise_logistic;
-    case OpKind::Exp: return algorithm::eltwise_exp;
-    case OpKind::Log: return algorithm::eltwise_log;
-    case OpKind::Sqrt: return algorithm::eltwise_sqrt;
-    case OpKind::Square: return algorithm::eltwise_square;
-    default: MNEMO_FAIL("no eltwise post-op for op '" << opName(k) << "'");
-  }
-}
-
-algorithm binaryAlgorithm(OpKind k) {
-  switch (k) {
-    case OpKind::Add: return algorithm::binary_add;
-    case OpKind::Sub: return algorithm::binary_sub;
-    case OpKind::Mul: return algorithm::binary_mul;
-    case OpKind::Div: return algorithm::binary_div;
-    default: MNEMO_FAIL("no binary post-op for op '" << opName(k) << "'");
-  }
+/// The oneDNN algorithm of op \p k's row (fusion_rules checked that it has one of \p kind).
+algorithm rowAlgorithm(OpKind k, DnnlLowering::Kind kind) {
+  const DnnlLowering& lowering = opInfo(k).elementwise.dnnl;
+  MNEMO_CHECK(lowering.kind == kind, "op '" << opName(k) << "' has no oneDNN " << (kind == DnnlLowering::Binary ? "binary" : "eltwise") << " post-op");
+  return static_cast<algorithm>(lowering.algorithm);
 }
 
 }  // namespace
@@ -98,12 +82,13 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
       const Node* src = outer.at(other);
       Dims d1 = src->dims();
       if (d1.size() < 2) d1.insert(d1.begin(), 2 - d1.size(), 1);  // [N] → [1,N], scalar → [1,1]
-      appendBinary(binaryAlgorithm(step.op), plainDesc(d1), env.address(src));
+      appendBinary(rowAlgorithm(step.op, DnnlLowering::Binary), plainDesc(d1), env.address(src));
     } else if (step.linear) {  // alpha·x + beta as a multiply and/or an add
       if (step.alpha != 1.f) appendConstant(algorithm::binary_mul, step.alpha);
       if (step.beta != 0.f || step.alpha == 1.f) appendConstant(algorithm::binary_add, step.beta);
     } else {
-      ops.append_eltwise(1.f, eltwiseAlgorithm(step.op), 0.f, 0.f);
+      const DnnlLowering& lowering = opInfo(step.op).elementwise.dnnl;
+      ops.append_eltwise(1.f, rowAlgorithm(step.op, DnnlLowering::Eltwise), lowering.alpha, lowering.beta);
       ++postIndex;
     }
     acc = b;

@@ -73,30 +73,16 @@ class Unroller {
     if (it != local_.end()) return it->second;
     return global_.at(name);
   }
+  // Numbers fold with the op's scalar function from its row, as the DSL folds them.
   Value binary(OpKind k, const Value& a, const Value& b) {
-    if (!a.node && !b.node) {
-      switch (k) {
-        case OpKind::Add: return {nullptr, a.number + b.number};
-        case OpKind::Sub: return {nullptr, a.number - b.number};
-        case OpKind::Mul: return {nullptr, a.number * b.number};
-        default: return {nullptr, a.number / b.number};
-      }
-    }
+    if (!a.node && !b.node) return {nullptr, opInfo(k).elementwise.scalar.d2(a.number, b.number)};
     return {b_.create(k, {tensor(a), tensor(b)})};
   }
 
   static double fold(OpKind k, double x) {
-    switch (k) {
-      case OpKind::Neg: return -x;
-      case OpKind::Relu: return x > 0 ? x : 0;
-      case OpKind::Tanh: return std::tanh(x);
-      case OpKind::Sigmoid: return 1 / (1 + std::exp(-x));
-      case OpKind::Exp: return std::exp(x);
-      case OpKind::Log: return std::log(x);
-      case OpKind::Sqrt: return std::sqrt(x);
-      case OpKind::Square: return x * x;
-      default: MNEMO_FAIL("modelgen: cannot fold op '" << opName(k) << "' of a number");
-    }
+    double (*f)(double) = opInfo(k).elementwise.scalar.d1;
+    MNEMO_CHECK(f, "modelgen: cannot fold op '" << opName(k) << "' of a number");
+    return f(x);
   }
 
   Value eval(const Expr& e) {
