@@ -91,7 +91,7 @@ TrainResult train(const TrainOptions& o) {
     task = runTask(run, /*quiet=*/true);
     bindTaskSizes(run, declared, *task);
   }
-  CompileSettings settings{true, o.fuse, o.threads};
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
   CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
@@ -101,9 +101,9 @@ TrainResult train(const TrainOptions& o) {
   for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
-    s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
+    s.setHyper(optimizerHyper(run, initial.step));
   } else {
-    s.setAdam(run.lr);
+    s.setHyper(optimizerHyper(run, 0));
   }
   const Node* logits = cm.graph().find("logits");
   const size_t classes = static_cast<size_t>(logits->dims().back());

@@ -226,6 +226,52 @@ TEST_CASE("checkpoint save and load give identical parameters and an identical n
   CHECK(sameBits(after, straight.finalParams));
 }
 
+TEST_CASE("sgd with momentum trains, checkpoints its velocities and resumes exactly", "[train][sgd]") {
+  TempDir dir("sgd");
+  const int64_t N = 40;
+  auto sgdRun = [&](int64_t steps) {
+    TrainOptions o = notebookRun(steps);
+    o.run.optimizer = "sgd";
+    o.run.momentum = 0.9;
+    o.run.lr = 0.05;
+    return o;
+  };
+  TrainOptions straightRun = sgdRun(N);
+  straightRun.outDir = dir / "straight";
+  TrainResult straight = train(straightRun);
+  CHECK(straight.loss.back() < straight.loss.front());
+
+  TrainOptions firstHalf = sgdRun(N / 2);
+  firstHalf.outDir = dir / "half";
+  train(firstHalf);
+  Checkpoint half = loadCheckpoint(dir / "half/checkpoint.npz");
+  CHECK(half.config.optimizer == "sgd");
+  CHECK(half.config.momentum == 0.9);
+  CHECK(half.step == N / 2);
+  std::set<std::string> states;
+  for (const auto& [name, t] : half.state) states.insert(name);
+  CHECK(states == std::set<std::string>{"w_ir.velocity", "w_rr.velocity", "b_rr.velocity", "w_ro.velocity",
+                                        "b_ro.velocity"});
+
+  TrainOptions secondHalf = sgdRun(N / 2);
+  secondHalf.run = half.config;
+  secondHalf.run.steps = N / 2;
+  secondHalf.initCheckpoint = dir / "half/checkpoint.npz";
+  secondHalf.outDir = dir / "resumed";
+  TrainResult resumed = train(secondHalf);
+  CHECK(resumed.firstStep == N / 2 + 1);
+  CHECK(resumed.loss == std::vector<double>(straight.loss.begin() + N / 2, straight.loss.end()));
+  CHECK(sameBits(resumed.finalParams, straight.finalParams));
+
+  // An Adam checkpoint cannot seed an sgd run: its state has no velocities.
+  TrainOptions adamHalf = notebookRun(N / 2);
+  adamHalf.outDir = dir / "adam";
+  train(adamHalf);
+  TrainOptions mixed = sgdRun(1);
+  mixed.initCheckpoint = dir / "adam/checkpoint.npz";
+  CHECK_THROWS_WITH(train(mixed), Catch::Contains("has no values for %") && Catch::Contains(".velocity"));
+}
+
 TEST_CASE("resuming from a checkpoint continues the uninterrupted trajectory exactly", "[train]") {
   TempDir dir("resume");
   const int64_t N = 40;

@@ -7,6 +7,7 @@
 #include "graph/passes/adam.h"
 #include "graph/passes/autodiff.h"
 #include "graph/passes/passes.h"
+#include "graph/passes/sgd_momentum.h"
 
 namespace mnemo {
 
@@ -32,7 +33,18 @@ class AdamPass : public Pass {
   }
 };
 
+class SgdMomentumPass : public Pass {
+ public:
+  const char* name() const override { return "sgd-momentum"; }
+  bool run(Graph& g, PassContext&) override {
+    if (g.gradients().empty()) MNEMO_FAIL("sgd-momentum: the graph marks no gradients (is the autodiff pass disabled?)");
+    return !addSgdMomentum(g).empty();
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<Pass> createSgdMomentumPass() { return std::make_unique<SgdMomentumPass>(); }
 
 std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses() {
   return {std::make_unique<AutodiffPass>(), std::make_unique<AdamPass>()};

@@ -60,6 +60,7 @@ const std::vector<OpExclusion>& opsNotInModels() {
       {"softmax_xent_grad", "a gradient op: autodiff makes it"},
       {"fused", "made by the fusion passes"},
       {"adam_update", "made by the adam pass"},
+      {"sgd_update", "made by the sgd-momentum pass"},
   };
   return ops;
 }
