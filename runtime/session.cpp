@@ -67,6 +67,7 @@ void Session::setHyper(const std::vector<double>& values) {
     float* p = reinterpret_cast<float*>(exe_.address(h));
     for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<float>(values[i]);
   }
+  hyperBound_ = true;
 }
 
 void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t step) {
@@ -78,6 +79,7 @@ void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t
     p[0] = static_cast<float>(lr), p[1] = static_cast<float>(beta1), p[2] = static_cast<float>(beta2);
     p[3] = static_cast<float>(eps), p[4] = static_cast<float>(step);
   }
+  hyperBound_ = true;
 }
 
 void Session::setLearningRate(double lr) {
@@ -91,6 +93,8 @@ int64_t Session::step() const {
 }
 
 float Session::trainStep() {
+  if (!hypers_.empty() && !hyperBound_)
+    MNEMO_FAIL("graph @" << g_.name() << ": bind the optimizer's hyper-parameters (setHyper) before the first step");
   for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[h->type().numel() - 1] += 1.f;
   exe_.run(Stage::Opt);
   if (g_.outputs().empty()) MNEMO_FAIL("graph @" << g_.name() << " returns no loss");

@@ -51,7 +51,8 @@ class Session {
   Node* leafOrOutput(const std::string& name, bool forWrite) const;
   const Graph& g_;
   Executable exe_;
-  std::vector<const Node*> hypers_;  // the distinct hyper states read by adam_update nodes
+  std::vector<const Node*> hypers_;  // the optimizer's hyper-parameter states (marked `hyper`)
+  bool hyperBound_ = false;          // set by setHyper/setAdam; a step before it is an error
 };
 
 }  // namespace mnemo

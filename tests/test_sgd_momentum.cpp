@@ -93,6 +93,8 @@ TEST_CASE("the runtime's sgd_update kernel takes the same two steps", "[sgd][run
   QuadraticSgd q;
   Session s(q.g);
   s.setF32("w", std::vector<float>{0.5f, -1.0f, 2.0f});
+  CHECK_THROWS_WITH(s.trainStep(),
+                    "graph @quadratic: bind the optimizer's hyper-parameters (setHyper) before the first step");
   s.setHyper(sgdHyper(0.1, 0.9, 0));
   CHECK(s.trainStep() == Approx(5.25));  // the loss before the update
   CHECK(s.step() == 1);
