@@ -11,8 +11,7 @@ namespace mnemo {
 
 namespace {
 const char* kParam = "param/";
-const char* kAdamM = "adam_m/";
-const char* kAdamV = "adam_v/";
+const char* kState = "state/";
 
 void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, StoredTensor>& tensors) {
   for (const auto& [name, t] : tensors)
@@ -52,8 +51,7 @@ const std::vector<float>& storedValues(const std::map<std::string, StoredTensor>
 void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
   NpzArchive npz(path);
   addAll(npz, kParam, ckpt.params);
-  addAll(npz, kAdamM, ckpt.adamM);
-  addAll(npz, kAdamV, ckpt.adamV);
+  addAll(npz, kState, ckpt.state);
   npz.add("step", NpyArray::scalar<int64_t>(ckpt.step));
   std::string json = ckpt.config.toJson();
   npz.add("config_json", NpyArray::from<uint8_t>({static_cast<int64_t>(json.size())},
@@ -79,8 +77,13 @@ Checkpoint loadCheckpoint(const std::string& path) {
   for (const std::string& name : npz.names()) {
     std::map<std::string, StoredTensor>* into = nullptr;
     std::string rest;
-    for (auto [prefix, map] : {std::pair{kParam, &ckpt.params}, {kAdamM, &ckpt.adamM}, {kAdamV, &ckpt.adamV}}) {
+    for (auto [prefix, map] : {std::pair{kParam, &ckpt.params}, {kState, &ckpt.state}}) {
       if (name.rfind(prefix, 0) == 0) into = map, rest = name.substr(std::string(prefix).size());
+    }
+    // Checkpoints written before the optimizer state was generic kept Adam's moments of %p as
+    // adam_m/p and adam_v/p, the states the Adam pass names %p.m and %p.v.
+    for (auto [prefix, suffix] : {std::pair{"adam_m/", ".m"}, {"adam_v/", ".v"}}) {
+      if (name.rfind(prefix, 0) == 0) into = &ckpt.state, rest = name.substr(std::string(prefix).size()) + suffix;
     }
     if (!into) continue;
     const NpyArray& a = npz.get(name, NpyType::Float32);

@@ -1,7 +1,8 @@
-// Checkpoints: a .npz archive NumPy reads directly — every parameter ("param/<name>"), Adam's
-// moments ("adam_m/<name>", "adam_v/<name>"), the step ("step", int64) and the run's
-// configuration as JSON text ("config_json", uint8). Writes are atomic (temporary file, then
-// rename), so an interrupted write never leaves a damaged checkpoint.
+// Checkpoints: a .npz archive NumPy reads directly — every persistent leaf of the training graph
+// (Graph::persistentLeaves): the parameters ("param/<name>") and the optimizer's state, whatever
+// the optimizer ("state/<name>", e.g. state/w_ir.m for Adam's first moment of w_ir), the step
+// ("step", int64) and the run's configuration as JSON text ("config_json", uint8). Writes are
+// atomic (temporary file, then rename), so an interrupted write never leaves a damaged checkpoint.
 #pragma once
 
 #include <map>
@@ -21,14 +22,15 @@ struct StoredTensor {
 
 struct Checkpoint {
   RunConfig config;
-  int64_t step = 0;  ///< Adam steps taken
-  std::map<std::string, StoredTensor> params, adamM, adamV;
+  int64_t step = 0;  ///< optimizer steps taken
+  /// By graph value name: the params, and the optimizer states (the `opt_state` leaves).
+  std::map<std::string, StoredTensor> params, state;
 };
 
-/// The values stored as \p name in \p tensors (params, adamM or adamV), checked to have the
-/// model's \p dims; throws a one-line mnemo::Error naming the checkpoint \p path and the graph
-/// value \p target (e.g. w_ir, or w_ir.m for its Adam moment) when they are missing or shaped
-/// for other sizes.
+/// The values stored as \p name in \p tensors (params or state), checked to have the model's
+/// \p dims; throws a one-line mnemo::Error naming the checkpoint \p path and the graph value
+/// \p target (e.g. w_ir, or w_ir.m for its Adam moment) when they are missing or shaped for
+/// other sizes.
 const std::vector<float>& storedValues(const std::map<std::string, StoredTensor>& tensors, const std::string& name,
                                        const std::string& target, const Dims& dims, const std::string& path);
 

@@ -26,7 +26,8 @@ int runTrain(const Args& args) {
       "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
   std::string model, task, outDir, init, data, seedText;
   int64_t steps, printEvery, checkpointEvery;
-  double lr;
+  double lr, momentum;
+  std::string optimizer;
   int threads;
   ModelSizing sizing;
   std::vector<std::string> feedFlags;
@@ -35,7 +36,9 @@ int runTrain(const Args& args) {
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
       ("steps", po::value<int64_t>(&steps)->default_value(2000), "Adam steps to take")
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for initialisation and data")
-      ("lr", po::value<double>(&lr)->default_value(1e-3), "Adam learning rate")
+      ("lr", po::value<double>(&lr)->default_value(1e-3), "learning rate")
+      ("optimizer", po::value<std::string>(&optimizer)->default_value("adam"), "adam, or sgd (with momentum)")
+      ("momentum", po::value<double>(&momentum)->default_value(0.9), "sgd's momentum, in [0, 1)")
       ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
@@ -67,6 +70,9 @@ int runTrain(const Args& args) {
   if (given("batch") || !vm.count("init")) run.batch = sized.batch;
   if (given("seq-len") || !vm.count("init")) run.seqLen = sized.seqLen;
   if (given("lr") || !vm.count("init")) run.lr = lr;
+  if (given("optimizer") || !vm.count("init")) run.optimizer = optimizer;
+  if (given("momentum") || !vm.count("init")) run.momentum = momentum;
+  checkOptimizer(run, "");
   if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
   run.steps = steps;
   if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);

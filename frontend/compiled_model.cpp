@@ -2,10 +2,20 @@
 
 #include <chrono>
 
+#include "graph/passes/adam.h"
+#include "graph/passes/sgd_momentum.h"
+
 namespace mnemo {
 
 std::string pipelineFor(const CompileSettings& settings) {
-  return std::string(settings.train ? "train" : "infer") + (settings.fuse ? "" : "-unfused");
+  std::string base = !settings.train ? "infer" : settings.optimizer == "sgd" ? "train-sgd" : "train";
+  return base + (settings.fuse ? "" : "-unfused");
+}
+
+std::vector<double> optimizerHyper(const RunConfig& run, int64_t step) {
+  if (run.optimizer == "sgd") return sgdHyper(run.lr, run.momentum, step);
+  const AdamConfig adam;
+  return {run.lr, adam.beta1, adam.beta2, adam.eps, static_cast<double>(step)};
 }
 
 ModelOptions runModelOptions(const RunConfig& run) {

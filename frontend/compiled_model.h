@@ -17,6 +17,7 @@ struct CompileSettings {
   bool train = true;  ///< append the bwd and opt stages (autodiff, Adam)
   bool fuse = true;   ///< run the optimizing passes (false: one kernel per op)
   int threads = 1;
+  std::string optimizer = "adam";  ///< the optimizer pass of a training pipeline: adam or sgd
 };
 
 struct CompiledModel {
@@ -39,7 +40,11 @@ Model parseRunModel(const RunConfig& run);
 CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
                            const CompileSettings& settings);
 
-/// The pipeline name for \p settings: train / infer, with "-unfused" when not fusing.
+/// The pipeline name for \p settings: train / train-sgd / infer, with "-unfused" when not fusing.
 std::string pipelineFor(const CompileSettings& settings);
+
+/// The values of the optimizer's %hyper state for \p run after \p step steps (Session::setHyper):
+/// Adam's [lr, beta1, beta2, eps, t] with BrainPy's defaults, or SGD's [lr, momentum, t].
+std::vector<double> optimizerHyper(const RunConfig& run, int64_t step);
 
 }  // namespace mnemo

@@ -16,6 +16,7 @@ std::string RunConfig::toJson() const {
   os << "{\n  \"model_file\": " << jsonString(modelFile) << ",\n  \"model_source\": " << jsonString(modelSource)
      << ",\n  \"task\": " << jsonString(task) << ",\n  \"batch\": " << batch << ",\n  \"seq_len\": " << seqLen
      << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
+  if (optimizer != "adam") os << ",\n  \"optimizer\": " << jsonString(optimizer) << ",\n  \"momentum\": " << momentum;
   for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
   for (const auto& [name, value] : consts) os << ",\n  " << jsonString("const." + name) << ": " << value;
   for (const auto& [name, spec] : feeds) os << ",\n  " << jsonString("feed." + name) << ": " << jsonString(spec);
@@ -96,6 +97,13 @@ class FlatJson {
 
 }  // namespace
 
+void checkOptimizer(const RunConfig& run, const std::string& what) {
+  const std::string prefix = what.empty() ? "" : what + ": ";
+  if (run.optimizer != "adam" && run.optimizer != "sgd")
+    MNEMO_FAIL(prefix << "unknown optimizer '" << run.optimizer << "' (known: adam, sgd)");
+  if (!(run.momentum >= 0 && run.momentum < 1)) MNEMO_FAIL(prefix << "momentum must be in [0, 1), got " << run.momentum);
+}
+
 RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) {
   std::map<std::string, std::string> m = FlatJson(text, what).parse();
   auto need = [&](const char* key) -> const std::string& {
@@ -124,6 +132,11 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     if (end == v.c_str() || *end || v[0] == '-') MNEMO_FAIL(what << ": config \"seed\" is not an unsigned integer: " << v);
   }
   c.steps = integer("steps");
+  if (m.count("optimizer")) {
+    c.optimizer = m.at("optimizer");
+    c.momentum = std::strtod(need("momentum").c_str(), nullptr);
+    checkOptimizer(c, what);
+  }
   for (const auto& [key, value] : m) {
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);
     if (key.rfind("feed.", 0) == 0) c.feeds[key.substr(5)] = value;

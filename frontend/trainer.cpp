@@ -36,35 +36,32 @@ double decisionAccuracy(const float* logits, const int64_t* labels, size_t posit
 
 namespace {
 
-/// Restores params, Adam moments and the step from \p ckpt, checking every shape.
-void restore(Session& s, const Model& model, const Checkpoint& ckpt, const std::string& path) {
-  auto put = [&](const std::map<std::string, StoredTensor>& from, const std::string& name, const std::string& target) {
-    s.setF32(target, storedValues(from, name, target, model.graph->find(target)->dims(), path));
-  };
-  for (const std::string& p : model.params) {
-    put(ckpt.params, p, p);
-    if (model.graph->find(p + ".m")) {
-      put(ckpt.adamM, p, p + ".m");
-      put(ckpt.adamV, p, p + ".v");
-    }
-  }
+/// The values a checkpoint holds for \p leaf: a param's, or an optimizer state's.
+std::map<std::string, StoredTensor>& storedFor(Checkpoint& ckpt, const Node* leaf) {
+  return leaf->kind() == OpKind::Param ? ckpt.params : ckpt.state;
 }
 
-/// "%p holds NaN or infinite values" (or "Adam's first/second moment of %p ...") for the first
+/// The leaves a checkpoint holds, whatever the optimizer: the trained params and the optimizer's
+/// state.
+std::vector<Node*> checkpointed(const Model& model) { return model.graph->persistentLeaves(); }
+
+/// Restores params, optimizer state and the step from \p ckpt, checking every shape.
+void restore(Session& s, const Model& model, Checkpoint& ckpt, const std::string& path) {
+  for (const Node* n : checkpointed(model))
+    s.setF32(n->name(), storedValues(storedFor(ckpt, n), n->name(), n->name(), n->dims(), path));
+}
+
+/// "%p holds NaN or infinite values" (or "optimizer state %p.m of %p ...") for the first
 /// parameter or optimizer state that is not finite; empty if all are.
 std::string firstNonFinite(const Session& s, const Model& model) {
-  auto finite = [&](const std::string& name) {
-    const float* v = s.f32(name);
-    const int64_t n = model.graph->find(name)->type().numel();
-    for (int64_t i = 0; i < n; ++i)
-      if (!std::isfinite(v[i])) return false;
-    return true;
-  };
-  for (const std::string& p : model.params) {
-    if (!finite(p)) return "%" + p + " holds NaN or infinite values after the update";
-    if (!model.graph->find(p + ".m")) continue;
-    if (!finite(p + ".m")) return "Adam's first moment of %" + p + " holds NaN or infinite values";
-    if (!finite(p + ".v")) return "Adam's second moment of %" + p + " holds NaN or infinite values";
+  for (const Node* n : checkpointed(model)) {
+    const float* v = s.f32(n->name());
+    const int64_t count = n->type().numel();
+    for (int64_t i = 0; i < count; ++i) {
+      if (std::isfinite(v[i])) continue;
+      if (n->kind() == OpKind::Param) return "%" + n->name() + " holds NaN or infinite values after the update";
+      return "optimizer state %" + n->name() + " holds NaN or infinite values";
+    }
   }
   return "";
 }
@@ -73,12 +70,7 @@ Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
   Checkpoint ckpt;
   ckpt.config = run;
   ckpt.step = s.step();
-  auto take = [&](const std::string& name) { return StoredTensor{model.graph->find(name)->dims(), s.getF32(name)}; };
-  for (const std::string& p : model.params) {
-    ckpt.params[p] = take(p);
-    ckpt.adamM[p] = take(p + ".m");
-    ckpt.adamV[p] = take(p + ".v");
-  }
+  for (const Node* n : checkpointed(model)) storedFor(ckpt, n)[n->name()] = StoredTensor{n->dims(), s.getF32(n->name())};
   return ckpt;
 }
 
@@ -100,7 +92,7 @@ TrainResult train(const TrainOptions& o) {
     task = runTask(run, /*quiet=*/true);
     bindTaskSizes(run, declared, *task);
   }
-  CompileSettings settings{true, o.fuse, o.threads};
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
   CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
@@ -110,9 +102,9 @@ TrainResult train(const TrainOptions& o) {
   for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
     restore(s, cm.model, initial, o.initCheckpoint);
-    s.setAdam(run.lr, 0.9, 0.999, 1e-8, initial.step);
+    s.setHyper(optimizerHyper(run, initial.step));
   } else {
-    s.setAdam(run.lr);
+    s.setHyper(optimizerHyper(run, 0));
   }
   const Node* logits = cm.graph().find("logits");
   const size_t classes = static_cast<size_t>(logits->dims().back());

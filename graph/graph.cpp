@@ -18,6 +18,26 @@ const char* stageName(Stage s) {
   return "?";
 }
 
+const char* roleName(Role r) {
+  switch (r) {
+    case Role::Loss: return "loss";
+    case Role::Grad: return "grad";
+    case Role::OptState: return "opt_state";
+    case Role::Hyper: return "hyper";
+  }
+  return "?";
+}
+
+bool roleFromName(const std::string& name, Role* role) {
+  for (Role r : {Role::Loss, Role::Grad, Role::OptState, Role::Hyper}) {
+    if (name == roleName(r)) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 Node::Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage)
     : kind_(kind), type_(std::move(type)), attrs_(std::move(attrs)), name_(std::move(name)), stage_(stage) {}
 Node::~Node() = default;
@@ -122,6 +142,7 @@ void Graph::replaceAllUsesWith(Node* from, Node* to) {
   for (const Use& u : uses) setOperand(u.user, u.index, to);
   for (Node*& out : outputs_)
     if (out == from) out = to;
+  moveMarks(from, to);
 }
 
 void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
@@ -133,6 +154,73 @@ void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
   }
   for (Node*& out : outputs_)
     if (out == from) out = to;
+  moveMarks(from, to);
+}
+
+void Graph::moveMarks(Node* from, Node* to) {
+  for (RoleMark& m : roles_) {
+    if (m.node == from) m.node = to;
+    if (m.of == from) m.of = to;
+  }
+}
+
+void Graph::markRole(Role role, Node* node, Node* of) {
+  MNEMO_CHECK(node && !node->isDead(), "marking a node that is not in graph @" << name_);
+  const std::string what = std::string("'") + roleName(role) + "' mark on %" + node->name();
+  if (roleHasParam(role)) {
+    if (!of || of->kind() != OpKind::Param) MNEMO_FAIL(what << " needs the param it belongs to");
+    if (node->type() != of->type())
+      MNEMO_FAIL(what << " : " << node->type().str() << " does not match param %" << of->name() << " : "
+                      << of->type().str());
+  } else if (of) {
+    MNEMO_FAIL(what << " takes no param, got %" << of->name());
+  }
+  if ((role == Role::OptState || role == Role::Hyper) && node->kind() != OpKind::State)
+    MNEMO_FAIL(what << ": an optimizer's values must be a state leaf, not " << opName(node->kind()));
+  // A new loss, or a new gradient of a param, replaces the old mark (autodiff may run again).
+  roles_.erase(std::remove_if(roles_.begin(), roles_.end(),
+                              [&](const RoleMark& m) {
+                                return (role == Role::Loss && m.role == Role::Loss) ||
+                                       (role == Role::Grad && m.role == Role::Grad && m.of == of) ||
+                                       (m.role == role && m.node == node && m.of == of);
+                              }),
+               roles_.end());
+  roles_.push_back({role, node, of});
+}
+
+Node* Graph::loss() const {
+  for (const RoleMark& m : roles_)
+    if (m.role == Role::Loss) return m.node;
+  return nullptr;
+}
+
+Node* Graph::gradientOf(const Node* param) const {
+  for (const RoleMark& m : roles_)
+    if (m.role == Role::Grad && m.of == param) return m.node;
+  return nullptr;
+}
+
+std::vector<std::pair<Node*, Node*>> Graph::gradients() const {
+  std::vector<std::pair<Node*, Node*>> out;
+  for (const RoleMark& m : roles_)
+    if (m.role == Role::Grad) out.emplace_back(m.of, m.node);
+  return out;
+}
+
+std::vector<Node*> Graph::persistentLeaves() const {
+  std::vector<Node*> params, states;
+  for (const auto& n : nodes_)
+    if (n->kind() == OpKind::Param && !n->attrs().getBool("fixed")) params.push_back(n.get());
+  for (const auto& n : nodes_) {
+    for (const RoleMark& m : roles_) {
+      if (m.role == Role::OptState && m.node == n.get()) {
+        states.push_back(n.get());
+        break;
+      }
+    }
+  }
+  params.insert(params.end(), states.begin(), states.end());
+  return params;
 }
 
 void Graph::replaceAndErase(Node* from, Node* to) {
@@ -150,8 +238,19 @@ void Graph::erase(Node* n) {
   MNEMO_CHECK(n->uses_.empty(), "erasing %" << n->name() << " which still has uses");
   MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
   for (int i = 0; i < n->numOperands(); ++i) removeUse(n->operands_[i], n, i);
+  n->operands_.clear();
+  roles_.erase(std::remove_if(roles_.begin(), roles_.end(), [n](const RoleMark& m) { return m.node == n || m.of == n; }),
+               roles_.end());
   byName_.erase(n->name_);
+  n->dead_ = true;
+  dead_.push_back(std::move(*n->position_));
   nodes_.erase(n->position_);  // the others keep their relative order numbers
+}
+
+size_t Graph::freeDead() {
+  size_t freed = dead_.size();
+  dead_.clear();
+  return freed;
 }
 
 void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) {

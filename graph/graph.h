@@ -14,6 +14,14 @@
 
 namespace mnemo {
 
+/// One training mark: \p node has \p role; \p of is the param it belongs to (Grad, OptState)
+/// or null.
+struct RoleMark {
+  Role role;
+  Node* node;
+  Node* of;
+};
+
 class Graph {
  public:
   explicit Graph(std::string name = "main");
@@ -52,13 +60,35 @@ class Graph {
   /// a returned value of another kind). An anonymous \p to inherits \p from's user-given name,
   /// so optimized dumps keep the names a model gave (%logits, %h_3).
   void replaceAndErase(Node* from, Node* to);
-  /// Removes \p n, which must have no uses and not be returned.
+  /// Removes \p n, which must have no uses and not be returned: it leaves the node list, its
+  /// operands and its name, and is marked dead (Node::isDead). Its memory is kept until
+  /// freeDead(), so pointers to it held by a running pass stay valid.
   void erase(Node* n);
+  /// Frees the nodes erased so far (the pass manager calls it after every pass); \returns how
+  /// many.
+  size_t freeDead();
 
   /// The graph's results (loss, logits, ...), in order.
   const std::vector<Node*>& outputs() const { return outputs_; }
   void addOutput(Node* n);
   bool isOutput(const Node* n) const;
+
+  /// Marks \p node with \p role (of param \p of for Grad and OptState). A graph has one loss and
+  /// a param one gradient: a new mark replaces the old one. Marks follow replaceAllUsesWith and vanish with an erased node. Throws
+  /// mnemo::Error for a mark that does not fit (a non-param \p of, a gradient of another type,
+  /// an optimizer state that is not a `state` leaf).
+  void markRole(Role role, Node* node, Node* of = nullptr);
+  /// Every mark, in the order made.
+  const std::vector<RoleMark>& roles() const { return roles_; }
+  /// The node marked as the loss, or null.
+  Node* loss() const;
+  /// The gradient marked for \p param, or null.
+  Node* gradientOf(const Node* param) const;
+  /// (param, gradient) for every marked gradient, in marking order.
+  std::vector<std::pair<Node*, Node*>> gradients() const;
+  /// What a checkpoint holds, whatever the optimizer: every trained param (not fixed=true; a
+  /// fixed one comes back from its initialiser), then every optimizer state, in graph order.
+  std::vector<Node*> persistentLeaves() const;
 
   /// Reorders the nodes by a stable topological sort: among the nodes whose operands are
   /// already placed, the one with the smallest priority comes next. Priorities default to the
@@ -77,11 +107,14 @@ class Graph {
   std::string uniqueName(const std::string& hint);
   void renumber() const;
   void removeUse(Node* value, Node* user, int index);
+  void moveMarks(Node* from, Node* to);
 
   std::string name_;
   std::list<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<Node>> dead_;  // erased, not yet freed
   std::unordered_map<std::string, Node*> byName_;
   std::vector<Node*> outputs_;
+  std::vector<RoleMark> roles_;
   int64_t nextId_ = 0;
   mutable bool orderValid_ = true;
 };

@@ -19,6 +19,17 @@ namespace mnemo {
 enum class Stage : uint8_t { Fwd, Bwd, Opt };
 const char* stageName(Stage s);
 
+/// What a value is for in training. Params are marked by their op (`param`); the other roles
+/// are marks the training passes put on the graph (Graph::markRole) and the IR text prints as
+/// `.role` lines: the loss, the gradient of a param, an optimizer state of a param (persistent,
+/// so checkpointed) and the optimizer's hyper-parameters (bound before every step, not saved).
+enum class Role : uint8_t { Loss, Grad, OptState, Hyper };
+const char* roleName(Role r);
+/// \returns the role named \p name ("loss", "grad", "opt_state", "hyper"); false if none is.
+bool roleFromName(const std::string& name, Role* role);
+/// True for the roles that name the param they belong to (`.role grad %g of %w`).
+inline bool roleHasParam(Role r) { return r == Role::Grad || r == Role::OptState; }
+
 class Node;
 class Graph;
 
@@ -51,6 +62,10 @@ class Node {
   /// null for any other op.
   const Graph* body() const { return body_.get(); }
   bool hasSideEffect() const { return info().hasFlag(kSideEffect); }
+  /// True once Graph::erase removed the node: it is no longer in the graph (no operands, no
+  /// uses, no name) but its memory lives until Graph::freeDead(), which the pass manager calls
+  /// after each pass, so a pass walking a snapshot of nodes() may ask a node it erased.
+  bool isDead() const { return dead_; }
 
  private:
   friend class Graph;
@@ -69,6 +84,7 @@ class Node {
   std::vector<Use> uses_;
   std::unique_ptr<Graph> body_;
   std::list<std::unique_ptr<Node>>::iterator position_;
+  bool dead_ = false;
   mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
 };
 

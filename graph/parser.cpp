@@ -86,12 +86,32 @@ class Parser {
 
   void parseDirective() {
     const Token& d = next();
-    if (d.text != "stage") fail(d, "unknown directive '." + d.text + "' (expected '.stage')");
+    if (d.text == "role") return parseRole();
+    if (d.text != "stage") fail(d, "unknown directive '." + d.text + "' (expected '.stage' or '.role')");
     const Token& s = next();
     if (s.kind == Tok::Ident && s.text == "fwd") stage_ = Stage::Fwd;
     else if (s.kind == Tok::Ident && s.text == "bwd") stage_ = Stage::Bwd;
     else if (s.kind == Tok::Ident && s.text == "opt") stage_ = Stage::Opt;
     else fail(s, "expected fwd, bwd or opt after '.stage', got " + describe(s));
+  }
+
+  /// `.role loss %l`, `.role grad %g of %w`, `.role opt_state %w.m of %w`, `.role hyper %h`.
+  void parseRole() {
+    const Token& r = next();
+    Role role;
+    if (r.kind != Tok::Ident || !roleFromName(r.text, &role))
+      fail(r, "expected loss, grad, opt_state or hyper after '.role', got " + describe(r));
+    Node* node = lookup(next());
+    Node* of = nullptr;
+    if (roleHasParam(role)) {
+      expectIdent("of");
+      of = lookup(next());
+    }
+    try {
+      graph_->markRole(role, node, of);
+    } catch (const Error& e) {
+      fail(r, e.what());
+    }
   }
 
   Node* lookup(const Token& t) {

@@ -75,6 +75,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
                                             << " (a bug in mnemo: please report it with this model)");
     }
     rec.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    g.freeDead();  // the nodes the pass erased; it may have held pointers to them until now
     rec.ran = true;
     rec.nodesAfter = g.size();
     rec.notes = std::move(ctx.notes);

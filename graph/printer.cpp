@@ -55,6 +55,15 @@ void printNodes(std::ostream& os, const Graph& g, const std::string& indent, boo
   }
 }
 
+/// The training marks, one `.role` line each: `.role grad %grad.w of %w`.
+void printRoles(std::ostream& os, const Graph& g, const std::string& indent) {
+  for (const RoleMark& m : g.roles()) {
+    os << indent << ".role " << roleName(m.role) << " %" << m.node->name();
+    if (m.of) os << " of %" << m.of->name();
+    os << "\n";
+  }
+}
+
 }  // namespace
 
 std::string printGraph(const Graph& g, const std::string& header) {
@@ -62,6 +71,7 @@ std::string printGraph(const Graph& g, const std::string& header) {
   if (!header.empty()) os << "// " << header << "\n";
   os << "graph @" << g.name() << " {\n";
   printNodes(os, g, "  ", true);
+  printRoles(os, g, "  ");
   printReturn(os, g, "  ");
   os << "}\n";
   return os.str();

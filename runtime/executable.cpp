@@ -29,7 +29,7 @@ std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
     case Category::Shape: return makeShapeKernel(n, env);
     case Category::Reduction: return makeReduceKernel(n, env);
     case Category::Loss: return makeLossKernel(n, env);
-    case Category::Optimizer: return makeAdamKernel(n, env);
+    case Category::Optimizer: return n.kind() == OpKind::SgdUpdate ? makeSgdKernel(n, env) : makeAdamKernel(n, env);
     case Category::Fused: return isMatmulRegion(n) ? makeFusedMatmulKernel(n, env) : makeFusedLoopKernel(n, env);
     case Category::Leaf: break;
   }

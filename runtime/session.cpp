@@ -8,11 +8,16 @@
 namespace mnemo {
 
 Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, opts) {
-  for (const Node* n : g.nodes()) {
-    if (n->kind() != OpKind::AdamUpdate) continue;
-    const Node* h = n->operand(4);
+  // The optimizer's hyper-parameter states: marked `hyper` by the optimizer pass (or, in a graph
+  // written by hand, read by an adam_update).
+  auto addHyper = [&](const Node* h) {
     if (std::find(hypers_.begin(), hypers_.end(), h) == hypers_.end()) hypers_.push_back(h);
-  }
+  };
+  for (const RoleMark& m : g.roles())
+    if (m.role == Role::Hyper) addHyper(m.node);
+  for (const Node* n : g.nodes())
+    if (n->kind() == OpKind::AdamUpdate) addHyper(n->operand(4));
+  if (!hypers_.empty() && hypers_[0]->type().numel() != 5) return;  // not Adam: the caller binds setHyper
   if (!hypers_.empty()) setAdam(1e-3);
 }
 
@@ -53,25 +58,44 @@ std::vector<float> Session::getF32(const std::string& name) const {
   return std::vector<float>(p, p + g_.find(name)->type().numel());
 }
 
+void Session::setHyper(const std::vector<double>& values) {
+  if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no optimizer");
+  for (const Node* h : hypers_) {
+    if (static_cast<size_t>(h->type().numel()) != values.size())
+      MNEMO_FAIL("optimizer hyper-parameters %" << h->name() << " hold " << h->type().numel() << " values, got "
+                                                << values.size() << " (another optimizer's?)");
+    float* p = reinterpret_cast<float*>(exe_.address(h));
+    for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<float>(values[i]);
+  }
+  hyperBound_ = true;
+}
+
 void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t step) {
   if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no Adam updates");
+  for (const Node* h : hypers_)
+    if (h->type().numel() != 5) MNEMO_FAIL("graph @" << g_.name() << " trains with another optimizer than Adam");
   for (const Node* h : hypers_) {
     float* p = reinterpret_cast<float*>(exe_.address(h));
     p[0] = static_cast<float>(lr), p[1] = static_cast<float>(beta1), p[2] = static_cast<float>(beta2);
     p[3] = static_cast<float>(eps), p[4] = static_cast<float>(step);
   }
+  hyperBound_ = true;
 }
 
 void Session::setLearningRate(double lr) {
   for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[0] = static_cast<float>(lr);
 }
 
+// Every optimizer's hyper-parameters end with the step counter t.
 int64_t Session::step() const {
-  return hypers_.empty() ? 0 : static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[4]);
+  if (hypers_.empty()) return 0;
+  return static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[hypers_[0]->type().numel() - 1]);
 }
 
 float Session::trainStep() {
-  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[4] += 1.f;
+  if (!hypers_.empty() && !hyperBound_)
+    MNEMO_FAIL("graph @" << g_.name() << ": bind the optimizer's hyper-parameters (setHyper) before the first step");
+  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[h->type().numel() - 1] += 1.f;
   exe_.run(Stage::Opt);
   if (g_.outputs().empty()) MNEMO_FAIL("graph @" << g_.name() << " returns no loss");
   return *reinterpret_cast<const float*>(exe_.address(g_.outputs()[0]));

@@ -30,7 +30,10 @@ class Session {
   /// Sets the Adam hyper-parameters of every adam_update (lr, beta1, beta2, eps) and resets the
   /// step counter to \p step (the next training step is step + 1).
   void setAdam(double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, int64_t step = 0);
-  /// Changes the learning rate without recompiling.
+  /// Binds every optimizer hyper-parameter state (marked `hyper`) to \p values, the optimizer's
+  /// own layout ending with the step counter (sgdHyper, adamHyper); the next step is t + 1.
+  void setHyper(const std::vector<double>& values);
+  /// Changes the learning rate (the first hyper-parameter of every optimizer) without recompiling.
   void setLearningRate(double lr);
   /// The number of Adam steps taken so far.
   int64_t step() const;
@@ -48,7 +51,8 @@ class Session {
   Node* leafOrOutput(const std::string& name, bool forWrite) const;
   const Graph& g_;
   Executable exe_;
-  std::vector<const Node*> hypers_;  // the distinct hyper states read by adam_update nodes
+  std::vector<const Node*> hypers_;  // the optimizer's hyper-parameter states (marked `hyper`)
+  bool hyperBound_ = false;          // set by setHyper/setAdam; a step before it is an error
 };
 
 }  // namespace mnemo

@@ -33,7 +33,7 @@ struct Quadratic {
     loss = b.create(OpKind::ReduceSum, {b.square(w)}, {{"axes", std::vector<int64_t>{0}}}, "loss");
     g.addOutput(loss);
     grads = autodiff(g, loss);
-    adam = addAdam(g, grads);
+    adam = addAdam(g);
   }
 };
 
@@ -150,17 +150,24 @@ TEST_CASE("adam hyper values follow BrainPy's defaults", "[adam]") {
   CHECK_THROWS_WITH(adamHyper(AdamConfig{}, 0), "adam: the step counter starts at 1, got 0");
 }
 
-TEST_CASE("adam rejects gradients that do not fit their parameter", "[adam]") {
+TEST_CASE("adam updates the params whose gradients the graph marks, and only those", "[adam]") {
   Graph g("bad");
   Builder b(g);
   Node* w = b.param("w", {3});
   Node* x = b.input("x", TensorType::f32({3}));
   Node* loss = b.create(OpKind::ReduceSum, {b.mul(w, x)}, {{"axes", std::vector<int64_t>{0}}}, "loss");
-  AutodiffResult ad = autodiff(g, loss, {w, x});
-  CHECK_THROWS_WITH(addAdam(g, ad), "adam: %x is input, not a param");
-  AutodiffResult wrong = autodiff(g, loss, {w});
-  wrong.grads[0] = loss;  // a scalar for an f32[3] param
-  CHECK_THROWS_WITH(addAdam(g, wrong), "adam: gradient %loss : f32[] does not match param %w : f32[3]");
+  CHECK_THROWS_WITH(addAdam(g), "adam: graph @bad marks no gradients (has autodiff run?)");
+  AutodiffResult ad = autodiff(g, loss, {w, x});  // x is an input: its gradient is not a param's
+  CHECK(g.loss() == loss);
+  CHECK(g.gradientOf(w) == ad.grads[0]);
+  CHECK(g.gradientOf(x) == nullptr);
+  AdamResult adam = addAdam(g);
+  REQUIRE(adam.slots.size() == 1);
+  CHECK(adam.slots[0].param == w);
+  CHECK(adam.slots[0].update->operand(1) == ad.grads[0]);
+  CHECK(g.persistentLeaves() == std::vector<Node*>{w, adam.slots[0].m, adam.slots[0].v});
+  // A gradient that does not fit its param cannot be marked.
+  CHECK_THROWS_WITH(g.markRole(Role::Grad, loss, w), "'grad' mark on %loss : f32[] does not match param %w : f32[3]");
 }
 
 TEST_CASE("the notebook RNN trains: buildTrainingGraph lowers the loss on a fixed batch", "[adam][autodiff]") {

@@ -143,7 +143,7 @@ TEST_CASE("cli dump: bad optimizer flags give one line and a non-zero exit", "[c
     std::string message;
   };
   const Bad cases[] = {
-      {{"dump", kModel, "--pipeline", "fast"}, "mnemo dump: --pipeline must be none, train, train-unfused, infer, infer-unfused, got 'fast'"},
+      {{"dump", kModel, "--pipeline", "fast"}, "mnemo dump: --pipeline must be none, train, train-unfused, train-sgd, train-sgd-unfused, infer, infer-unfused, got 'fast'"},
       {{"dump", kModel, "--pipeline", "train", "--after", "nosuchpass"}, "mnemo dump: --after: no pass 'nosuchpass' in pipeline train"},
       {{"dump", kModel, "--pipeline", "train", "--stop-after", "-3"}, "mnemo dump: --stop-after must be 0 or more, got -3"},
       {{"dump", kModel, "--pipeline", "train", "--after", "40"}, "mnemo dump: --after 40: pipeline train has 11 passes"},

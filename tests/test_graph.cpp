@@ -32,6 +32,31 @@ TEST_CASE("use lists follow every edit", "[graph]") {
   CHECK_THROWS_AS(g.erase(x), Error);  // still used
 }
 
+TEST_CASE("an erased node is dead but readable until freeDead", "[graph]") {
+  Graph g("t");
+  Builder b(g);
+  Node* x = b.input("x", TensorType::f32({4}));
+  Node* a = b.neg(x);
+  Node* c = b.tanh(a);
+  g.addOutput(x);
+  std::vector<Node*> snapshot = g.nodes();
+  g.erase(c);
+  g.erase(a);
+  CHECK(a->isDead());  // still safe to ask: the memory is kept until freeDead
+  CHECK(c->isDead());
+  CHECK_FALSE(x->isDead());
+  CHECK(a->numOperands() == 0);
+  CHECK(x->uses().empty());
+  CHECK(g.size() == 1);
+  CHECK(g.find("0") == nullptr);
+  int live = 0;
+  for (Node* n : snapshot) live += n->isDead() ? 0 : 1;
+  CHECK(live == 1);
+  CHECK(verify(g).empty());
+  CHECK(g.freeDead() == 2);
+  CHECK(g.freeDead() == 0);
+}
+
 TEST_CASE("anonymous names are numbered once and never reused", "[graph]") {
   Graph g("t");
   Builder b(g);

@@ -108,6 +108,13 @@ TEST_CASE("IR text: every fixture round-trips and verifies", "[ir]") {
       }
       REQUIRE(again->outputs().size() == g->outputs().size());
       for (size_t i = 0; i < g->outputs().size(); ++i) CHECK(again->outputs()[i]->name() == g->outputs()[i]->name());
+      REQUIRE(again->roles().size() == g->roles().size());
+      for (size_t i = 0; i < g->roles().size(); ++i) {
+        const RoleMark &m = g->roles()[i], &n = again->roles()[i];
+        CHECK(n.role == m.role);
+        CHECK(n.node->name() == m.node->name());
+        CHECK((n.of ? n.of->name() : "") == (m.of ? m.of->name() : ""));
+      }
     }
   }
 }
@@ -123,6 +130,13 @@ TEST_CASE("IR text: the printer normalises layout but keeps names, stages and at
   CHECK(g->find("upd_w")->stage() == Stage::Opt);
   CHECK(g->find("dw")->stage() == Stage::Bwd);
   CHECK(g->find("hyper")->type() == TensorType::f32({5}));
+  CHECK(text.find("  .role grad %dw of %w\n") != std::string::npos);
+  CHECK(text.find("  .role opt_state %v_b of %b\n  return %loss\n") != std::string::npos);
+  CHECK(g->loss() == g->find("loss"));
+  CHECK(g->gradientOf(g->find("b")) == g->find("db"));
+  std::vector<std::string> persistent;
+  for (const Node* n : g->persistentLeaves()) persistent.push_back(n->name());
+  CHECK(persistent == std::vector<std::string>{"w", "b", "m_w", "v_w", "m_b", "v_b"});
 
   std::unique_ptr<Graph> s = parseGraphFile((kFixtures / "sparse_names.gir").string());
   std::string sparse = printGraph(*s);
@@ -213,7 +227,14 @@ TEST_CASE("IR text: more malformed inputs are rejected with a located message", 
   CHECK(parseError(head + "  %y = reshape(%x) {shape=[2.0]} : f32[2]\n}\n") == "t.gir:3:28: expected an integer, got '2.0'");
   CHECK(parseError(head + "  %w = param {init=\"a\\qb\"} : f32[2]\n}\n") ==
         "t.gir:3:22: unknown escape '\\q' in a string (known: \\\" \\\\ \\n \\t)");
-  CHECK(parseError(head + ".stages bwd\n}\n") == "t.gir:3:1: unknown directive '.stages' (expected '.stage')");
+  CHECK(parseError(head + ".stages bwd\n}\n") == "t.gir:3:1: unknown directive '.stages' (expected '.stage' or '.role')");
+  CHECK(parseError(head + "  .role parameter %x\n}\n") ==
+        "t.gir:3:9: expected loss, grad, opt_state or hyper after '.role', got 'parameter'");
+  CHECK(parseError(head + "  .role grad %x\n}\n") == "t.gir:4:1: expected 'of', got '}'");
+  CHECK(parseError(head + "  .role grad %x of %x\n}\n") == "t.gir:3:9: 'grad' mark on %x needs the param it belongs to");
+  CHECK(parseError(head + "  .role opt_state %x of %w\n}\n") == "t.gir:3:25: undefined value '%w'");
+  CHECK(parseError(head + "  .role hyper %x\n}\n") ==
+        "t.gir:3:9: 'hyper' mark on %x: an optimizer's values must be a state leaf, not input");
   CHECK(parseError("graph g {\n}\n") == "t.gir:1:7: expected the graph's name '@name' after 'graph'");
   CHECK(parseError("grph @g {\n}\n") == "t.gir:1:1: expected 'graph', got 'grph'");
   CHECK(parseError(head + "  %y = 3(%x) : f32[2]\n}\n") == "t.gir:3:8: expected an op name after '=', got '3'");

@@ -40,6 +40,21 @@ class LyingPass : public Pass {
   }
 };
 
+/// Erases every node the graph's outputs do not need, then looks at the erased nodes again.
+class ErasingPass : public Pass {
+ public:
+  const char* name() const override { return "eraser"; }
+  bool run(Graph& g, PassContext&) override {
+    Builder b(g);
+    Node* extra = b.create(OpKind::Neg, {g.outputs()[0]}, {}, "extra");
+    std::vector<Node*> snapshot = g.nodes();
+    g.erase(extra);
+    for (Node* n : snapshot) seenDead += n->isDead() ? 1 : 0;
+    return false;
+  }
+  int seenDead = 0;
+};
+
 /// Breaks the graph: a node whose stored type disagrees with its shape rule.
 class BreakingPass : public Pass {
  public:
@@ -111,6 +126,19 @@ TEST_CASE("a pass that lies about changing the graph is caught", "[passmanager]"
   pm.add(std::make_unique<LyingPass>());
   auto g = smallRnn();
   REQUIRE_THROWS_WITH(pm.run(*g), Catch::Contains("pass 'liar' reported no change but changed graph @rnn"));
+}
+
+TEST_CASE("the pass manager frees the nodes a pass erased after the pass", "[passmanager]") {
+  PassManager pm;
+  auto eraser = std::make_unique<ErasingPass>();
+  ErasingPass* pass = eraser.get();
+  pm.add(std::move(eraser));
+  auto g = smallRnn();
+  size_t before = g->size();
+  pm.run(*g);
+  CHECK(pass->seenDead == 1);
+  CHECK(g->size() == before);
+  CHECK(g->freeDead() == 0);  // already freed by the pass manager
 }
 
 TEST_CASE("a pass that breaks the graph is caught by the verifier", "[passmanager]") {

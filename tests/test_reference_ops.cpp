@@ -182,7 +182,7 @@ void checkClose(const RefTensor& got, const RefTensor& want) {
 
 /// Ops whose evaluation is checked by a test case of its own below (not in the table).
 const std::set<OpKind> kOwnTestCase = {OpKind::Input, OpKind::Param, OpKind::State, OpKind::Constant,
-                                       OpKind::AdamUpdate, OpKind::Fused};
+                                       OpKind::AdamUpdate, OpKind::SgdUpdate, OpKind::Fused};
 
 }  // namespace
 

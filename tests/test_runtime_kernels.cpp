@@ -123,6 +123,14 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     b.setStage(Stage::Opt);
     b.create(OpKind::AdamUpdate, {p, g, m, v, h});
   }};
+  c[OpKind::SgdUpdate] = {[](Builder& b) {
+    Node* p = b.param("p", {16, 8});
+    Node* g = in(b, "g", {16, 8});
+    Node* v = b.state("v", TensorType::f32({16, 8}));
+    Node* h = b.state("hyper", TensorType::f32({3}));
+    b.setStage(Stage::Opt);
+    b.create(OpKind::SgdUpdate, {p, g, v, h});
+  }};
   // Fused regions, made by the fusion passes from small graphs: a matmul with post-ops (full,
   // per-column and scalar operands, constants, sub with the result on the left) and an
   // elementwise loop with a broadcast bias, a scalar and relu_grad.
@@ -180,7 +188,8 @@ void bindBoth(const Graph& g, ReferenceEvaluator& ref, Session& s, uint64_t seed
     for (const Use& u : n->uses())
       positive = positive || u.user->kind() == OpKind::Log || u.user->kind() == OpKind::Sqrt;
     if (positive) for (auto& x : v) x = std::abs(x);
-    if (n->name() == "hyper") v = {1e-3f, 0.9f, 0.999f, 1e-8f, 3.f};
+    if (n->name() == "hyper" && count == 5) v = {1e-3f, 0.9f, 0.999f, 1e-8f, 3.f};  // adam
+    if (n->name() == "hyper" && count == 3) v = {0.1f, 0.9f, 3.f};                  // sgd
     s.setF32(n->name(), v);
     ref.bind(n->name(), RefTensor(n->type(), std::vector<double>(v.begin(), v.end())));
   }
@@ -230,6 +239,8 @@ TEST_CASE("runtime kernels match the reference evaluator", "[runtime]") {
       }
       if (kind == OpKind::AdamUpdate)
         for (const char* name : {"p", "m", "v"}) compare(s.getF32(name), ref.value(std::string(name)), name);
+      if (kind == OpKind::SgdUpdate)
+        for (const char* name : {"p", "v"}) compare(s.getF32(name), ref.value(std::string(name)), name);
     }
   }
 }

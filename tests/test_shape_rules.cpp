@@ -205,6 +205,9 @@ const std::vector<ShapeCase>& shapeCases() {
       ok(K::AdamUpdate, {f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({5})}, {}, "()"),
       bad(K::AdamUpdate, {f32({2, 3}), f32({2, 4}), f32({2, 3}), f32({2, 3}), f32({5})}, {}, "op 'adam_update' (%a: f32[2,3], %b: f32[2,4], %c: f32[2,3], %d: f32[2,3], %e: f32[5]): grad must be f32[2,3] like the param, got f32[2,4]"),
       bad(K::AdamUpdate, {f32({3}), f32({3}), f32({3}), f32({3}), f32({4})}, {}, "op 'adam_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[3], %e: f32[4]): hyper must be f32[5] = [lr, beta1, beta2, eps, t], got f32[4]"),
+      ok(K::SgdUpdate, {f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({3})}, {}, "()"),
+      bad(K::SgdUpdate, {f32({2, 3}), f32({2, 3}), f32({3, 2}), f32({3})}, {}, "op 'sgd_update' (%a: f32[2,3], %b: f32[2,3], %c: f32[3,2], %d: f32[3]): velocity must be f32[2,3] like the param, got f32[3,2]"),
+      bad(K::SgdUpdate, {f32({3}), f32({3}), f32({3}), f32({5})}, {}, "op 'sgd_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[5]): hyper must be f32[3] = [lr, momentum, t], got f32[5]"),
   };
   return cases;
 }

@@ -86,7 +86,7 @@ bool sameBits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 bool allFinite(const Checkpoint& c) {
-  for (const auto* m : {&c.params, &c.adamM, &c.adamV})
+  for (const auto* m : {&c.params, &c.state})
     for (const auto& [name, t] : *m)
       for (float v : t.values)
         if (!std::isfinite(v)) return false;
@@ -177,8 +177,8 @@ TEST_CASE("checkpoint save and load give identical parameters and an identical n
   CHECK(names == std::vector<std::string>{"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"});
   CHECK(sameBits(concat(ckpt.params, names), first.finalParams));
   for (const std::string& p : names) {
-    CHECK(ckpt.adamM.at(p).dims == ckpt.params.at(p).dims);
-    CHECK(ckpt.adamV.at(p).dims == ckpt.params.at(p).dims);
+    CHECK(ckpt.state.at(p + ".m").dims == ckpt.params.at(p).dims);
+    CHECK(ckpt.state.at(p + ".v").dims == ckpt.params.at(p).dims);
   }
   CHECK(ckpt.params.at("w_rr").dims == Dims{32, 32});
   CHECK(allFinite(ckpt));
@@ -188,8 +188,7 @@ TEST_CASE("checkpoint save and load give identical parameters and an identical n
   Checkpoint copy = loadCheckpoint(dir / "copy.npz");
   CHECK(copy.step == ckpt.step);
   CHECK(copy.config.toJson() == ckpt.config.toJson());
-  for (const auto& [mine, theirs] : {std::pair{&ckpt.params, &copy.params}, {&ckpt.adamM, &copy.adamM},
-                                     {&ckpt.adamV, &copy.adamV}}) {
+  for (const auto& [mine, theirs] : {std::pair{&ckpt.params, &copy.params}, {&ckpt.state, &copy.state}}) {
     REQUIRE(mine->size() == theirs->size());
     for (const auto& [name, t] : *mine) {
       CHECK(theirs->at(name).dims == t.dims);
@@ -205,8 +204,8 @@ TEST_CASE("checkpoint save and load give identical parameters and an identical n
   Session& s = *cm.session;
   for (const std::string& p : names) {
     s.setF32(p, ckpt.params.at(p).values);
-    s.setF32(p + ".m", ckpt.adamM.at(p).values);
-    s.setF32(p + ".v", ckpt.adamV.at(p).values);
+    s.setF32(p + ".m", ckpt.state.at(p + ".m").values);
+    s.setF32(p + ".v", ckpt.state.at(p + ".v").values);
   }
   s.setAdam(ckpt.config.lr, 0.9, 0.999, 1e-8, ckpt.step);
   const int64_t T = ckpt.config.seqLen, B = ckpt.config.batch;
@@ -225,6 +224,52 @@ TEST_CASE("checkpoint save and load give identical parameters and an identical n
     after.insert(after.end(), v.begin(), v.end());
   }
   CHECK(sameBits(after, straight.finalParams));
+}
+
+TEST_CASE("sgd with momentum trains, checkpoints its velocities and resumes exactly", "[train][sgd]") {
+  TempDir dir("sgd");
+  const int64_t N = 40;
+  auto sgdRun = [&](int64_t steps) {
+    TrainOptions o = notebookRun(steps);
+    o.run.optimizer = "sgd";
+    o.run.momentum = 0.9;
+    o.run.lr = 0.05;
+    return o;
+  };
+  TrainOptions straightRun = sgdRun(N);
+  straightRun.outDir = dir / "straight";
+  TrainResult straight = train(straightRun);
+  CHECK(straight.loss.back() < straight.loss.front());
+
+  TrainOptions firstHalf = sgdRun(N / 2);
+  firstHalf.outDir = dir / "half";
+  train(firstHalf);
+  Checkpoint half = loadCheckpoint(dir / "half/checkpoint.npz");
+  CHECK(half.config.optimizer == "sgd");
+  CHECK(half.config.momentum == 0.9);
+  CHECK(half.step == N / 2);
+  std::set<std::string> states;
+  for (const auto& [name, t] : half.state) states.insert(name);
+  CHECK(states == std::set<std::string>{"w_ir.velocity", "w_rr.velocity", "b_rr.velocity", "w_ro.velocity",
+                                        "b_ro.velocity"});
+
+  TrainOptions secondHalf = sgdRun(N / 2);
+  secondHalf.run = half.config;
+  secondHalf.run.steps = N / 2;
+  secondHalf.initCheckpoint = dir / "half/checkpoint.npz";
+  secondHalf.outDir = dir / "resumed";
+  TrainResult resumed = train(secondHalf);
+  CHECK(resumed.firstStep == N / 2 + 1);
+  CHECK(resumed.loss == std::vector<double>(straight.loss.begin() + N / 2, straight.loss.end()));
+  CHECK(sameBits(resumed.finalParams, straight.finalParams));
+
+  // An Adam checkpoint cannot seed an sgd run: its state has no velocities.
+  TrainOptions adamHalf = notebookRun(N / 2);
+  adamHalf.outDir = dir / "adam";
+  train(adamHalf);
+  TrainOptions mixed = sgdRun(1);
+  mixed.initCheckpoint = dir / "adam/checkpoint.npz";
+  CHECK_THROWS_WITH(train(mixed), Catch::Contains("has no values for %") && Catch::Contains(".velocity"));
 }
 
 TEST_CASE("resuming from a checkpoint continues the uninterrupted trajectory exactly", "[train]") {
@@ -253,8 +298,8 @@ TEST_CASE("resuming from a checkpoint continues the uninterrupted trajectory exa
   CHECK(a.step == N);
   for (const std::string& p : paramNames(a.config)) {
     CHECK(sameBits(b.params.at(p).values, a.params.at(p).values));
-    CHECK(sameBits(b.adamM.at(p).values, a.adamM.at(p).values));
-    CHECK(sameBits(b.adamV.at(p).values, a.adamV.at(p).values));
+    CHECK(sameBits(b.state.at(p + ".m").values, a.state.at(p + ".m").values));
+    CHECK(sameBits(b.state.at(p + ".v").values, a.state.at(p + ".v").values));
   }
   // Resumed into a fresh directory, the metrics hold the resumed steps only.
   std::string csv = readText(dir.path / "resumed/metrics.csv");
@@ -374,8 +419,11 @@ TEST_CASE("the run directory holds a loadable checkpoint, the config, per-step m
   std::set<std::string> names;
   for (const std::string& n : npz.names()) names.insert(n);
   std::set<std::string> expected = {"step", "config_json"};
-  for (const char* p : {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"})
-    for (const char* prefix : {"param/", "adam_m/", "adam_v/"}) expected.insert(std::string(prefix) + p);
+  for (const std::string p : {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"}) {
+    expected.insert("param/" + p);
+    expected.insert("state/" + p + ".m");  // Adam's moments, saved as the graph's opt_state leaves
+    expected.insert("state/" + p + ".v");
+  }
   CHECK(names == expected);
   CHECK(npz.get("step", NpyType::Int64, {}, true).values<int64_t>() == std::vector<int64_t>{30});
   CHECK(npz.get("param/w_rr", NpyType::Float32).shape == std::vector<int64_t>{32, 32});

@@ -19,29 +19,23 @@
 
 namespace mnemo {
 
-AdamResult addAdam(Graph& g, const AutodiffResult& grads) {
-  MNEMO_CHECK(grads.params.size() == grads.grads.size(), "autodiff result with " << grads.params.size()
-                                                            << " params and " << grads.grads.size() << " gradients");
-  for (size_t i = 0; i < grads.params.size(); ++i) {
-    const Node* p = grads.params[i];
-    const Node* gp = grads.grads[i];
-    if (p->kind() != OpKind::Param) MNEMO_FAIL("adam: %" << p->name() << " is " << opName(p->kind()) << ", not a param");
-    if (gp->type() != p->type())
-      MNEMO_FAIL("adam: gradient %" << gp->name() << " : " << gp->type().str() << " does not match param %"
-                                    << p->name() << " : " << p->type().str());
-  }
+AdamResult addAdam(Graph& g) {
+  const std::vector<std::pair<Node*, Node*>> grads = g.gradients();
+  if (grads.empty()) MNEMO_FAIL("adam: graph @" << g.name() << " marks no gradients (has autodiff run?)");
   Builder b(g, Stage::Opt);
   AdamResult result;
   result.hyper = b.state(kAdamHyperName, TensorType::f32({5}));
-  for (size_t i = 0; i < grads.params.size(); ++i) {
-    Node* p = grads.params[i];
+  g.markRole(Role::Hyper, result.hyper);
+  for (const auto& [p, grad] : grads) {
     Node* m = b.state(p->name() + ".m", p->type());
     Node* v = b.state(p->name() + ".v", p->type());
+    g.markRole(Role::OptState, m, p);
+    g.markRole(Role::OptState, v, p);
     result.slots.push_back({p, m, v, nullptr});
   }
-  for (size_t i = 0; i < grads.params.size(); ++i) {
+  for (size_t i = 0; i < grads.size(); ++i) {
     AdamResult::Slot& s = result.slots[i];
-    s.update = b.create(OpKind::AdamUpdate, {s.param, grads.grads[i], s.m, s.v, result.hyper}, {},
+    s.update = b.create(OpKind::AdamUpdate, {s.param, grads[i].second, s.m, s.v, result.hyper}, {},
                         "update." + s.param->name());
   }
   return result;

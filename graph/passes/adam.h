@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "graph/passes/autodiff.h"
 #include "ops/ref_tensor.h"
 
 namespace mnemo {
@@ -39,10 +38,12 @@ struct AdamResult {
   std::vector<Slot> slots;
 };
 
-/// Appends stage `opt` to \p g: declares %hyper and, for each parameter of \p grads, the states
-/// %<param>.m and %<param>.v (the param's shape), then adam_update(param, grad, m, v, hyper).
-/// Throws mnemo::Error if a parameter is not a `param` leaf or its gradient has another type.
-AdamResult addAdam(Graph& g, const AutodiffResult& grads);
+/// Appends stage `opt` to \p g: declares %hyper and, for each param with a gradient marked in the
+/// graph (autodiff marks them), the states %<param>.m and %<param>.v (the param's shape), then
+/// adam_update(param, grad, m, v, hyper). Marks %hyper as `hyper` and the moments as `opt_state`
+/// of their param, so checkpoints find them without knowing Adam. Throws mnemo::Error if the
+/// graph has no gradients.
+AdamResult addAdam(Graph& g);
 
 /// \returns the values to bind to %hyper for step \p step (1-based): [lr, beta1, beta2, eps, t].
 /// A new learning rate is a new binding, not a new graph.

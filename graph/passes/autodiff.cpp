@@ -224,7 +224,12 @@ class Differentiator {
 }  // namespace
 
 AutodiffResult autodiff(Graph& g, Node* loss, const std::vector<Node*>& params, const AutodiffOptions& options) {
-  return Differentiator(g, loss).run(params, options);
+  AutodiffResult result = Differentiator(g, loss).run(params, options);
+  // The graph itself says what the loss and the gradients are, for the optimizer pass and dumps.
+  g.markRole(Role::Loss, loss);
+  for (size_t i = 0; i < result.params.size(); ++i)
+    if (result.params[i]->kind() == OpKind::Param) g.markRole(Role::Grad, result.grads[i], result.params[i]);
+  return result;
 }
 
 }  // namespace mnemo

@@ -37,6 +37,8 @@ struct AutodiffResult {
 /// graph order that is not marked fixed=true). Only nodes on a parameter→loss path are differentiated; each op's gradient rule
 /// (OpInfo::vjp) emits the ops; several uses of a value accumulate with `add`; a broadcast
 /// operand's gradient is summed back to its shape. Gradients are named `%grad.<value>`.
+/// Marks \p loss as the graph's loss and each gradient of a `param` as its `grad` (Graph::roles),
+/// which is where the optimizer passes read them.
 /// Throws mnemo::Error for a non-scalar loss, a bad parameter, or an op without a gradient rule
 /// on a needed path: "autodiff: no gradient rule for op 'argmax' (node %7) on the path from %w
 /// to %loss".

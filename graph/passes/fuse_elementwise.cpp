@@ -31,10 +31,9 @@ class FuseElementwisePass : public Pass {
   bool run(Graph& g, PassContext& ctx) override {
     bool changed = false;
     std::vector<Node*> order = g.nodes();
-    std::unordered_set<const Node*> gone;  // erased by an earlier region
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node* root = *it;
-      if (gone.count(root) || root->info().category != Category::Elementwise || !loopFusable(root)) continue;
+      if (root->isDead() || root->info().category != Category::Elementwise || !loopFusable(root)) continue;
       std::vector<Node*> region = {root};
       std::unordered_set<const Node*> inRegion = {root};
       for (size_t i = 0; i < region.size(); ++i) {
@@ -60,7 +59,6 @@ class FuseElementwisePass : public Pass {
       }
       if (region.size() < 2) continue;
       std::sort(region.begin(), region.end(), [&](Node* a, Node* b) { return g.before(a, b); });
-      for (Node* m : region) gone.insert(m);
       Node* fused = replaceWithRegion(g, region, "elementwise");
       if (ctx.explain)
         ctx.notes.push_back("region %" + fused->name() + ": " + std::to_string(region.size()) + " ops, " +

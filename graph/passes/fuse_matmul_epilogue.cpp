@@ -11,7 +11,6 @@
 // whose other operand has the full shape, a per-column shape or one element. A returned value
 // ends the chain, and so does a step past oneDNN's post-op limit (kMaxPostOps): the rest of the
 // chain is left to fuse-elementwise. Refusals are recorded with their reason for --explain-fusion.
-#include <unordered_set>
 
 #include "graph/builder.h"
 #include "graph/passes/fusion_rules.h"
@@ -27,9 +26,8 @@ class FuseMatmulEpiloguePass : public Pass {
   const char* name() const override { return "fuse-matmul-epilogue"; }
   bool run(Graph& g, PassContext& ctx) override {
     bool changed = false;
-    std::unordered_set<const Node*> gone;  // erased into an earlier region; never dereferenced
     for (Node* m : g.nodes()) {
-      if (gone.count(m) || m->kind() != OpKind::MatMul) continue;
+      if (m->isDead() || m->kind() != OpKind::MatMul) continue;
       std::vector<Node*> chain;
       Node* acc = m;
       std::string refusal;
@@ -57,7 +55,6 @@ class FuseMatmulEpiloguePass : public Pass {
       if (chain.empty()) continue;
       std::vector<Node*> members = {m};
       members.insert(members.end(), chain.begin(), chain.end());
-      gone.insert(members.begin(), members.end());
       replaceWithRegion(g, members, "matmul");
       changed = true;
     }

@@ -17,5 +17,7 @@ std::unique_ptr<Pass> createFuseElementwisePass();
 /// The two training passes, autodiff then adam, sharing what autodiff produced: the loss is the
 /// graph's first output and every param is trained.
 std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses();
+/// The sgd-momentum pass: the optimizer stage of SGD with momentum, from the marked gradients.
+std::unique_ptr<Pass> createSgdMomentumPass();
 
 }  // namespace mnemo

@@ -1,6 +1,7 @@
 // The named pipelines. "train" turns a forward graph into an optimized training step; "infer"
 // optimizes a forward graph; the "-unfused" variants leave one kernel per op (the baseline that
-// --no-fuse selects and the benchmarks compare against).
+// --no-fuse selects and the benchmarks compare against). "train-sgd" trains with SGD with momentum
+// instead of Adam.
 #include "graph/error.h"
 #include "graph/pass_manager.h"
 #include "graph/passes/passes.h"
@@ -21,17 +22,21 @@ void addOptimizations(PassManager& pm) {
 }
 }  // namespace
 
-std::vector<std::string> pipelineNames() { return {"train", "train-unfused", "infer", "infer-unfused"}; }
+std::vector<std::string> pipelineNames() {
+  return {"train", "train-unfused", "train-sgd", "train-sgd-unfused", "infer", "infer-unfused"};
+}
 
 void buildPipeline(const std::string& name, PassManager& pm) {
-  bool train = name == "train" || name == "train-unfused";
-  bool unfused = name == "train-unfused" || name == "infer-unfused";
+  bool sgd = name == "train-sgd" || name == "train-sgd-unfused";
+  bool train = sgd || name == "train" || name == "train-unfused";
+  bool unfused = name == "train-unfused" || name == "train-sgd-unfused" || name == "infer-unfused";
   if (!train && name != "infer" && name != "infer-unfused")
-    MNEMO_FAIL("unknown pipeline '" << name << "' (known: train, train-unfused, infer, infer-unfused)");
+    MNEMO_FAIL("unknown pipeline '" << name
+                                    << "' (known: train, train-unfused, train-sgd, train-sgd-unfused, infer, infer-unfused)");
   if (train) {
     auto [autodiffPass, adamPass] = createTrainingPasses();
     pm.add(std::move(autodiffPass));
-    pm.add(std::move(adamPass));
+    pm.add(sgd ? createSgdMomentumPass() : std::move(adamPass));
   }
   if (unfused) pm.add(createDcePass());
   else addOptimizations(pm);

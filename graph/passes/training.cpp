@@ -26,7 +26,7 @@ TrainingGraph buildTrainingGraph(Graph& g, const TrainingOptions& options) {
   AutodiffOptions adOptions;
   adOptions.returnGradients = options.returnGradients;
   out.gradients = autodiff(g, out.loss, params, adOptions);
-  out.adam = addAdam(g, out.gradients);
+  out.adam = addAdam(g);
   verifyOrThrow(g, "training");
   return out;
 }

@@ -31,6 +31,11 @@ bool isAdamHyper(const Node* n) {
     if (u.user->kind() == OpKind::AdamUpdate && u.index == 4) return true;
   return false;
 }
+bool isSgdHyper(const Node* n) {
+  for (const Use& u : n->uses())
+    if (u.user->kind() == OpKind::SgdUpdate && u.index == 3) return true;
+  return false;
+}
 }  // namespace
 
 void ReferenceEvaluator::bindRandom(uint64_t seed) {
@@ -41,6 +46,8 @@ void ReferenceEvaluator::bindRandom(uint64_t seed) {
     RefTensor t(n->type());
     if (isAdamHyper(n)) {
       t.data = {1e-3, 0.9, 0.999, 1e-8, 1};
+    } else if (isSgdHyper(n)) {
+      t.data = {1e-2, 0.9, 1};
     } else if (n->type().dtype == DType::I64) {
       std::uniform_int_distribution<int64_t> dist(0, labelClasses(n) - 1);
       for (double& x : t.data) x = static_cast<double>(dist(rng));

@@ -78,6 +78,7 @@ const std::vector<OpExclusion>& opsNotInModels() {
       {"softmax_xent_rows_grad", "a gradient op: autodiff makes it (weighted cross_entropy)"},
       {"fused", "made by the fusion passes"},
       {"adam_update", "made by the adam pass"},
+      {"sgd_update", "made by the sgd-momentum pass"},
   };
   return ops;
 }
