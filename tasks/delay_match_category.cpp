@@ -36,11 +36,8 @@ void DelayMatchCategory::build(TrialBuilder& b) const {
   const StepRange sample = b.period(sample_), test = b.period(test_);
   b.addOb(b.all(), 0, 1.0);
   b.setOb(test, 0, 0.0);
-  for (int k = 0; k < dimRing_; ++k) {
-    const double theta = theta_[static_cast<size_t>(k)];
-    b.addOb(sample, 1 + k, std::cos(theta - sampleTheta) * 0.5 + 0.5);
-    b.addOb(test, 1 + k, std::cos(theta - testTheta) * 0.5 + 0.5);
-  }
+  b.addRingStimulus(sample, 1, theta_, sampleTheta);
+  b.addRingStimulus(test, 1, theta_, testTheta);
   b.addNoise(sample, noiseStd(), 1, dimRing_);
   b.addNoise(test, noiseStd(), 1, dimRing_);
   const int64_t label = static_cast<int64_t>(answer) + 1;

@@ -201,6 +201,11 @@ void TrialBuilder::setOb(StepRange steps, int channel, double value) {
   for (int t = steps.begin; t < steps.end; ++t) at(t, channel) = static_cast<float>(value);
 }
 
+void TrialBuilder::addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta) {
+  for (size_t k = 0; k < prefs.size(); ++k)
+    addOb(steps, firstChannel + static_cast<int>(k), std::cos(prefs[k] - theta) * 0.5 + 0.5);
+}
+
 void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int count) {
   requireLayout();
   for (int t = steps.begin; t < steps.end; ++t)

@@ -120,6 +120,9 @@ class TrialBuilder {
 
   /// Adds `value` to channel `channel` over `steps`.
   void addOb(StepRange steps, int channel, double value);
+  /// Adds a ring stimulus at angle `theta` over `steps`: channel firstChannel + k gets
+  /// cos(prefs[k] − theta)·0.5 + 0.5, the tuning of a unit preferring prefs[k].
+  void addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta);
   /// Sets every channel to `value` over `steps`.
   void setOb(StepRange steps, double value);
   /// Sets channel `channel` to `value` over `steps`.
