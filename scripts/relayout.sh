@@ -173,5 +173,5 @@ MAP_FILE="$map_file" perl -i -pe '
   s{(?<!$P)frontend/dsl_([a-z0-9_]+)\.(cpp|h)(?!$P)}{frontend/dsl/$1.$2}g;
 ' "${files[@]}"
 
-echo "relayout: moved $moved file(s); rewrote references in ${#files[@]} file(s) where they named a moved path"
-echo "relayout: now build (cmake --build build) and run scripts/check_layers.sh if present"
+echo "relayout: moved $moved file(s); checked the references in ${#files[@]} file(s)"
+echo "relayout: now build (cmake --build build) (the check_layers step checks every include against cmake/Layers.cmake)"
