@@ -8,8 +8,8 @@
 # an old one, so running it twice changes nothing the second time. It works on any branch cut
 # from the old layout: files it knows are moved by the table below; new files that follow the
 # old naming (frontend/cmd_<x>.cpp, frontend/analysis_<x>.*, frontend/dsl_<x>.*, training code
-# named like the trainer's files) are placed by pattern; any other new frontend/*.cpp|h is left
-# where it is, with a warning to place it by hand.
+# named like the trainer's files, sweep_* and mpi_* for running many trainings) are placed by
+# pattern; any other new frontend/*.cpp|h is left where it is, with a warning to place it by hand.
 #
 # Usage: scripts/relayout.sh [--dry-run]     (from anywhere inside the work tree)
 # Then: review `git status`, build, and commit. The moves are staged with git mv; the rewrites
@@ -73,8 +73,6 @@ MOVES=(
   frontend/batch_source.cpp      training/batch_source.cpp
   frontend/input_feeds.h         training/input_feeds.h
   frontend/input_feeds.cpp       training/input_feeds.cpp
-  frontend/init.h                training/init.h
-  frontend/init.cpp              training/init.cpp
   frontend/compiled_model.h      training/compiled_model.h
   frontend/compiled_model.cpp    training/compiled_model.cpp
   frontend/graph_source.h        training/graph_source.h
@@ -94,7 +92,8 @@ place_frontend() {
     cli_*) echo "cli/$base" ;;
     analysis_*) echo "analysis/${base#analysis_}" ;;
     dsl_*) echo "frontend/dsl/${base#dsl_}" ;;
-    train* | checkpoint* | run_* | batch_* | optimizer* | schedule* | init_* | *_feeds.* | \
+    init.h | init.cpp) ;;  # the initialiser specs stay: part of the model languages
+    train* | checkpoint* | run_* | batch_* | optimizer* | schedule* | sweep_* | mpi_* | *_feeds.* | \
       compiled_* | graph_source* | model_notebook* | rnn_model*) echo "training/$base" ;;
   esac
 }
@@ -112,6 +111,8 @@ while IFS= read -r f; do
   if [[ -n "$target" ]]; then
     NEW_OF["$f"]="$target"
     ORDER+=("$f")
+  elif [[ "$f" == frontend/init.h || "$f" == frontend/init.cpp ]]; then
+    :
   elif [[ "$f" == *.cpp || "$f" == *.h ]]; then
     echo "relayout: warning: no rule places $f; left in frontend/ (move it by hand to cli/, training/, analysis/ or frontend/dsl/)" >&2
   fi
@@ -140,8 +141,9 @@ done
 
 # ---- 2. rewrites ---------------------------------------------------------------------------------
 # Every old path (table and pattern rules, whether moved in this run or an earlier one) is
-# replaced where it appears as a whole path: not preceded or followed by a path character, so
-# "graph/error.h" inside "tools/graph/error.h" or "graph/error.hpp" is left alone. The pattern
+# replaced where it appears as a whole path: not preceded or followed by a path character (a
+# full stop ending a sentence aside), so "graph/error.h" inside "tools/graph/error.h" or
+# "graph/error.hpp" is left alone. The pattern
 # rules are also applied as regular expressions, so a reference to a file this branch does not
 # have (frontend/dsl_x.h written on another branch) is rewritten too.
 map_file="$(mktemp)"
@@ -165,12 +167,18 @@ MAP_FILE="$map_file" perl -i -pe '
     @olds = sort { length($b) <=> length($a) } keys %map;
     $alt = join("|", map { quotemeta } @olds);
     $P = q{[A-Za-z0-9_./-]};
+    # After a path: no path character, though a full stop ending a sentence is fine.
+    $END = q{(?![A-Za-z0-9_/-]|\.[A-Za-z0-9_])};
   }
-  s{(?<!$P)($alt)(?!$P)}{$map{$1}}g if @olds;
+  s{(?<!$P)($alt)$END}{$map{$1}}g if @olds;
   # Pattern rules for files another branch added under the old naming.
-  s{(?<!$P)frontend/cmd_([a-z0-9_]+)\.(cpp|h)(?!$P)}{cli/cmd_$1.$2}g;
-  s{(?<!$P)frontend/analysis_([a-z0-9_]+)\.(cpp|h)(?!$P)}{analysis/$1.$2}g;
-  s{(?<!$P)frontend/dsl_([a-z0-9_]+)\.(cpp|h)(?!$P)}{frontend/dsl/$1.$2}g;
+  s{(?<!$P)frontend/cmd_([a-z0-9_]+)\.(cpp|h)$END}{cli/cmd_$1.$2}g;
+  s{(?<!$P)frontend/analysis_([a-z0-9_]+)\.(cpp|h)$END}{analysis/$1.$2}g;
+  s{(?<!$P)frontend/dsl_([a-z0-9_]+)\.(cpp|h)$END}{frontend/dsl/$1.$2}g;
+  # Globs and placeholders in comments and docs: frontend/cmd_*.cpp, frontend/cmd_<name>.cpp.
+  s{(?<!$P)frontend/cmd_(\*|<name>)\.cpp}{cli/cmd_$1.cpp}g;
+  s{(?<!$P)frontend/analysis_\*}{analysis/*}g;
+  s{(?<!$P)frontend/dsl_\*}{frontend/dsl/*}g;
 ' "${files[@]}"
 
 echo "relayout: moved $moved file(s); checked the references in ${#files[@]} file(s)"
