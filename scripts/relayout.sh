@@ -181,5 +181,34 @@ MAP_FILE="$map_file" perl -i -pe '
   s{(?<!$P)frontend/dsl_\*}{frontend/dsl/*}g;
 ' "${files[@]}"
 
+# ---- 3. source rewrites that follow the new layering ---------------------------------------------
+# (a) graph/node.h no longer includes the op table, so Node::info() is gone: `n->info()` and
+#     `n.info()` become `opInfo(n->kind())` / `opInfo(n.kind())`. tasks/ is left alone (its
+#     TrialBuilder has an info() of its own).
+# (b) Op rows name oneDNN's algorithms with mnemo's DnnlAlg (ops/op_table.h), so ops/ and
+#     runtime/target/ include no oneDNN header: dnnl_eltwise_x / dnnl_binary_x become DnnlAlg::X.
+# (c) A file that uses the op table and no longer gets it through node.h includes it.
+mapfile -t code < <(printf '%s\n' "${files[@]}" | grep -E '\.(cpp|h)$' \
+  | grep -E '^(graph|ops|runtime|frontend|training|analysis|cli|tests|tools|benchmarks|fuzz)/' \
+  | grep -v -E '^(tests/tasks|tasks)/' | grep -v -x -E 'graph/op_kind\.h|ops/op_table\.h')
+if ((${#code[@]})); then
+  perl -i -pe '
+    s/\b(\w+)(->|\.)info\(\)/opInfo($1$2kind())/g;
+    if (m/\bdnnl_(eltwise|binary)_/ && $ARGV !~ m{^runtime/(kernels/|executable|session)}) {
+      s/\bdnnl_eltwise_([a-z0-9_]+)\b/"DnnlAlg::" . join("", map { ucfirst } split(m{_}, $1))/ge;
+      s/\bdnnl_binary_(add|sub|mul|div|max|min)\b/"DnnlAlg::" . ucfirst($1)/ge;
+      s/\bdnnl_binary_(ge|gt|le|lt|eq|ne)\b/"DnnlAlg::" . {ge=>"GreaterEqual",gt=>"Greater",le=>"LessEqual",lt=>"Less",eq=>"Equal",ne=>"NotEqual"}->{$1}/ge;
+    }
+    $_ = "" if m{^\s*#\s*include\s*<dnnl_types\.h>} && $ARGV =~ m{^(ops|runtime/target)/};
+  ' "${code[@]}"
+  for f in "${code[@]}"; do
+    case "$f" in graph/*.h | graph/*.cpp) [[ "$f" == graph/passes/* ]] || continue ;; esac
+    grep -q -E '\bopInfo\(|\bOpInfo\b|DnnlAlg|DnnlLowering|ElementwiseTraits|FusionPattern' "$f" || continue
+    grep -q '"ops/op_table.h"' "$f" && continue
+    perl -0pi -e 's/((?:.*\n)*#include "[^"]*"\n)/$1#include "ops\/op_table.h"\n/' "$f"
+    echo "relayout: $f: added #include \"ops/op_table.h\""
+  done
+fi
+
 echo "relayout: moved $moved file(s); checked the references in ${#files[@]} file(s)"
 echo "relayout: now build (cmake --build build) (the check_layers step checks every include against cmake/Layers.cmake)"
