@@ -175,6 +175,10 @@ MAP_FILE="$map_file" perl -i -pe '
   s{(?<!$P)frontend/cmd_([a-z0-9_]+)\.(cpp|h)$END}{cli/cmd_$1.$2}g;
   s{(?<!$P)frontend/analysis_([a-z0-9_]+)\.(cpp|h)$END}{analysis/$1.$2}g;
   s{(?<!$P)frontend/dsl_([a-z0-9_]+)\.(cpp|h)$END}{frontend/dsl/$1.$2}g;
+  # Bare file names in comments ("see analysis_pca.h").
+  s{(?<!$P)analysis_([a-z0-9_]+)\.(cpp|h)$END}{analysis/$1.$2}g;
+  s{(?<!$P)dsl_([a-z0-9_]+)\.(cpp|h)$END}{frontend/dsl/$1.$2}g;
+  s{(?<!$P)model_dsl\.(cpp|h)$END}{frontend/dsl/model.$1}g;
   # Globs and placeholders in comments and docs: frontend/cmd_*.cpp, frontend/cmd_<name>.cpp.
   s{(?<!$P)frontend/cmd_(\*|<name>)\.cpp}{cli/cmd_$1.cpp}g;
   s{(?<!$P)frontend/analysis_\*}{analysis/*}g;
