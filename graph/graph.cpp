@@ -4,8 +4,9 @@
 #include <cctype>
 #include <queue>
 
-#include "graph/error.h"
-#include "graph/match.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "graph/names.h"
 
 namespace mnemo {
 
@@ -294,6 +295,12 @@ bool Graph::isOutput(const Node* n) const {
 Node* Graph::find(const std::string& name) const {
   auto it = byName_.find(name);
   return it == byName_.end() ? nullptr : it->second;
+}
+
+void checkGraphMemory(const Graph& g, size_t bytesPerElement, const std::string& what) {
+  size_t elements = 0;
+  for (const Node* n : g.nodes()) elements += static_cast<size_t>(n->type().numel());
+  checkMemoryBudget(elements * bytesPerElement, what);
 }
 
 }  // namespace mnemo

@@ -119,4 +119,8 @@ class Graph {
   mutable bool orderValid_ = true;
 };
 
+/// Throws when holding every value of \p g at once, \p bytesPerElement each (8 for the double-
+/// precision reference evaluator), would exceed memoryLimitBytes() (support/limits.h).
+void checkGraphMemory(const Graph& g, size_t bytesPerElement, const std::string& what);
+
 }  // namespace mnemo

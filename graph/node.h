@@ -11,7 +11,7 @@
 
 #include "graph/attrs.h"
 #include "graph/types.h"
-#include "ops/op_table.h"
+#include "graph/op_kind.h"
 
 namespace mnemo {
 
@@ -43,7 +43,6 @@ struct Use {
 class Node {
  public:
   OpKind kind() const { return kind_; }
-  const OpInfo& info() const { return opInfo(kind_); }
   const TensorType& type() const { return type_; }
   const Dims& dims() const { return type_.dims; }
   /// Stable name, without the leading '%'.
@@ -57,11 +56,11 @@ class Node {
   const std::vector<Use>& uses() const { return uses_; }
   bool hasUses() const { return !uses_.empty(); }
 
-  bool isLeaf() const { return info().category == Category::Leaf; }
+  bool isLeaf() const { return opCategory(kind_) == Category::Leaf; }
   /// The body of a fused region (inputs %p0.. stand for the operands; one returned value), or
   /// null for any other op.
   const Graph* body() const { return body_.get(); }
-  bool hasSideEffect() const { return info().hasFlag(kSideEffect); }
+  bool hasSideEffect() const { return (opFlags(kind_) & kSideEffect) != 0; }
   /// True once Graph::erase removed the node: it is no longer in the graph (no operands, no
   /// uses, no name) but its memory lives until Graph::freeDead(), which the pass manager calls
   /// after each pass, so a pass walking a snapshot of nodes() may ask a node it erased.

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 
@@ -52,18 +52,6 @@ const std::vector<OpInfo>& table() {
 
 const OpInfo& opInfo(OpKind kind) { return table()[static_cast<int>(kind)]; }
 
-bool opByName(const std::string& name, OpKind* kind) {
-  for (const OpInfo& info : table()) {
-    if (name == info.name) {
-      *kind = info.kind;
-      return true;
-    }
-  }
-  return false;
-}
-
-const char* opName(OpKind kind) { return opInfo(kind).name; }
-
 const char* patternName(FusionPattern p) {
   switch (p) {
     case FusionPattern::Elementwise: return "elementwise";
@@ -71,20 +59,6 @@ const char* patternName(FusionPattern p) {
     case FusionPattern::Injective: return "injective";
     case FusionPattern::Reduction: return "reduction";
     case FusionPattern::Opaque: return "opaque";
-  }
-  return "?";
-}
-
-const char* categoryName(Category c) {
-  switch (c) {
-    case Category::Leaf: return "leaf";
-    case Category::Elementwise: return "elementwise";
-    case Category::Contraction: return "contraction";
-    case Category::Shape: return "shape";
-    case Category::Reduction: return "reduction";
-    case Category::Loss: return "loss";
-    case Category::Optimizer: return "optimizer";
-    case Category::Fused: return "fused";
   }
   return "?";
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/attrs.h"
+#include "graph/op_kind.h"
 #include "graph/types.h"
 
 namespace mnemo {
@@ -15,23 +16,6 @@ namespace mnemo {
 class Node;
 class Builder;
 struct RefTensor;
-
-enum class OpKind : uint16_t {
-#define OP(Enum, name, arity, category, flags) Enum,
-#include "ops/ops.def"
-#undef OP
-  Count
-};
-constexpr int kNumOps = static_cast<int>(OpKind::Count);
-
-enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused };
-
-enum OpFlags : unsigned {
-  kSideEffect = 1u << 0,
-  kBroadcast = 1u << 1,
-  kNoGrad = 1u << 2,
-  kCommutative = 1u << 3,  // f(a, b) == f(b, a): operands may be swapped to reach a faster kernel
-};
 
 /// How an op's loop nest relates its result to its operands, the only thing the fusion passes
 /// ask of an op (as TVM's op pattern): elementwise (same shape in and out), broadcast
@@ -55,12 +39,25 @@ struct ScalarFns {
   SpanFn span = nullptr;
 };
 
+/// oneDNN's forward eltwise and binary algorithms, named here so that oneDNN's headers stay in
+/// runtime/ (runtime/kernels/dnnl_algorithm.cpp maps each to oneDNN's own value). The list is
+/// oneDNN's whole list, so a new op that oneDNN can run names its algorithm in its family file
+/// and touches nothing else. Each name is oneDNN's without its prefix, in CamelCase
+/// (dnnl_eltwise_soft_relu: SoftRelu; the binary comparisons spelled out: GreaterEqual).
+enum class DnnlAlg : uint8_t {
+  None,
+  // eltwise
+  Relu, Tanh, Elu, Square, Abs, Sqrt, Linear, BoundedRelu, SoftRelu, Logistic, Exp, GeluTanh,
+  Swish, Log, Clip, ClipV2, Pow, GeluErf, Round, Logsigmoid, Mish, Hardswish,
+  // binary
+  Add, Mul, Max, Min, Div, Sub, GreaterEqual, Greater, LessEqual, Less, Equal, NotEqual,
+};
+
 /// How oneDNN runs an op: an eltwise algorithm (alpha, beta as oneDNN defines them for it), a
-/// binary algorithm, or none. \c algorithm holds a dnnl_alg_kind_t value, named in the family
-/// file; an int here keeps oneDNN's headers out of everything that sees the op table.
+/// binary algorithm, or none.
 struct DnnlLowering {
   enum Kind : uint8_t { None, Eltwise, Binary } kind = None;
-  int algorithm = 0;
+  DnnlAlg algorithm = DnnlAlg::None;
   float alpha = 0.f, beta = 0.f;
 };
 
@@ -119,10 +116,6 @@ struct OpInfo {
 /// \returns the table row of \p kind. The table is complete: every op has a shape rule and a
 /// reference evaluation (checked when the table is first built).
 const OpInfo& opInfo(OpKind kind);
-/// \returns the op named \p name, or false if there is none.
-bool opByName(const std::string& name, OpKind* kind);
-const char* opName(OpKind kind);
-const char* categoryName(Category c);
 
 /// Filled in by each family file; called once while building the table.
 void describeLeafOps(OpInfo* table);

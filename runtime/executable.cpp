@@ -5,7 +5,9 @@
 #include <omp.h>
 #include <sstream>
 
-#include "graph/error.h"
+#include "support/error.h"
+#include "ops/op_table.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 
@@ -22,10 +24,10 @@ std::unique_ptr<char, void (*)(void*)> alignedBlock(size_t bytes) {
 }
 
 std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
-  switch (n.info().category) {
+  switch (opInfo(n.kind()).category) {
     case Category::Contraction: return makeMatmulKernel(n, env);
     case Category::Elementwise:
-      return n.info().hasFlag(kBroadcast) ? makeBinaryKernel(n, env) : makeUnaryKernel(n, env);
+      return opInfo(n.kind()).hasFlag(kBroadcast) ? makeBinaryKernel(n, env) : makeUnaryKernel(n, env);
     case Category::Shape: return makeShapeKernel(n, env);
     case Category::Reduction: return makeReduceKernel(n, env);
     case Category::Loss: return makeLossKernel(n, env);
@@ -52,8 +54,15 @@ std::unique_ptr<Kernel> lowerNode(const Node& n, KernelEnv& env) {
 
 }  // namespace
 
+struct Executable::Dnnl {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+
+Executable::~Executable() = default;
+
 Executable::Executable(const Graph& g, const CompileOptions& opts)
-    : g_(g), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    : g_(g), dnnl_(std::make_unique<Dnnl>()) {
   if (opts.threads < 1) MNEMO_FAIL("thread count must be at least 1, got " << opts.threads);
   omp_set_num_threads(opts.threads);
 
@@ -84,7 +93,7 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
 
   arena_ = alignedBlock(plan_.arenaBytes);
 
-  KernelEnv env{engine_, stream_, [this](const Node* n) { return address(n); }};
+  KernelEnv env{dnnl_->engine, dnnl_->stream, [this](const Node* n) { return address(n); }};
   for (const Node* n : order) {
     if (plan_.noKernel.count(n)) continue;
     kernels_.push_back(lowerNode(*n, env));
@@ -106,7 +115,7 @@ char* Executable::address(const Node* n) const {
 void Executable::run(Stage last) {
   size_t end = stageEnd_[static_cast<int>(last)];
   for (size_t i = 0; i < end; ++i) kernels_[i]->run();
-  stream_.wait();
+  dnnl_->stream.wait();
 }
 
 size_t Executable::kernelCount(Stage last) const { return stageEnd_[static_cast<int>(last)]; }

@@ -1,6 +1,8 @@
 // Lowering: a graph becomes an Executable — one kernel per node (views have none), every oneDNN
 // primitive created here, once, over buffers from the memory plan. Executing a stage is a flat
-// loop over kernels with no allocation and no primitive creation.
+// loop over kernels with no allocation and no primitive creation. oneDNN's types stay out of this
+// header (and so out of everything that includes session.h): the kernels and the engine are
+// defined in the .cpp files.
 #pragma once
 
 #include <memory>
@@ -9,10 +11,11 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "runtime/kernel.h"
 #include "runtime/memory_plan.h"
 
 namespace mnemo {
+
+class Kernel;  // runtime/kernels/kernel.h, private to the runtime
 
 /// How to lower a graph. (Which optimizations ran is the pipeline's business: lowering takes
 /// the graph as it is.)
@@ -26,6 +29,7 @@ class Executable {
   Executable(const Graph& g, const CompileOptions& opts);
   Executable(const Executable&) = delete;
   Executable& operator=(const Executable&) = delete;
+  ~Executable();
 
   /// Runs the kernels of every stage up to \p last, in order.
   void run(Stage last);
@@ -50,8 +54,8 @@ class Executable {
   std::unique_ptr<char, void (*)(void*)> persistent_{nullptr, nullptr};
   std::unordered_map<const Node*, char*> leafAddress_;
   size_t persistentBytes_ = 0;
-  dnnl::engine engine_;
-  dnnl::stream stream_;
+  struct Dnnl;                  // oneDNN's engine and stream, kept out of this header
+  std::unique_ptr<Dnnl> dnnl_;
   std::vector<std::unique_ptr<Kernel>> kernels_;
   size_t stageEnd_[3] = {0, 0, 0};  // kernels_[0, stageEnd_[s]) belong to stages <= s
 };

@@ -1,0 +1,14 @@
+#include "ops/match.h"
+#include "ops/op_table.h"
+
+namespace mnemo {
+
+bool scalarConstant(const Node* n, double* value) {
+  if (n->kind() != OpKind::Constant) return false;
+  *value = n->attrs().getFloat("value");
+  return true;
+}
+
+bool isCommutative(const Node* n) { return opInfo(n->kind()).hasFlag(kCommutative); }
+
+}  // namespace mnemo
