@@ -31,7 +31,7 @@ mnemo_layer(io        DIR io                DEPENDS support)
 mnemo_layer(tasks     DIR tasks             DEPENDS io support)
 mnemo_layer(frontend  DIR frontend          DEPENDS passes ops graph io support)
 mnemo_layer(training  DIR training          DEPENDS frontend runtime reference passes ops graph tasks io support)
-mnemo_layer(analysis  DIR analysis          DEPENDS training frontend tasks io support)
+mnemo_layer(analysis  DIR analysis          DEPENDS training frontend runtime reference passes ops graph tasks io support)
 mnemo_layer(cli       DIR cli               DEPENDS analysis training frontend runtime reference passes ops graph tasks io support)
 
 # Creates mnemo_<name> from every .cpp of the layer's folder (sub-folders that are layers of
