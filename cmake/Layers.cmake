@@ -9,7 +9,6 @@
 # ONEDNN: the layer may include oneDNN's headers, in its .cpp files and private sub-folders but
 # not in its public headers (<folder>/*.h). No other layer may include them.
 
-set(MNEMO_LAYERS "")
 function(mnemo_layer name)
   cmake_parse_arguments(L "ONEDNN" "DIR" "DEPENDS;DATA" ${ARGN})
   set_property(GLOBAL APPEND PROPERTY MNEMO_LAYER_NAMES ${name})

@@ -15,11 +15,11 @@ table="$(cd "$(dirname "$table")" && pwd)/$(basename "$table")"
 cd "$root"
 
 mapfile -t folders < <(awk '{print $1}' "$table")
-files=()
-for d in "${folders[@]}"; do
-  [[ -d "$d" ]] || continue
-  while IFS= read -r f; do files+=("$f"); done < <(find "$d" -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.def' \) | sort)
-done
+existing=()
+for d in "${folders[@]}"; do [[ -d "$d" ]] && existing+=("$d"); done
+((${#existing[@]})) || exit 0
+# Nested layers (runtime/target inside runtime) are found twice: each file once.
+mapfile -t files < <(find "${existing[@]}" -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.def' \) | sort -u)
 ((${#files[@]})) || exit 0
 
 awk -v TABLE="$table" '
