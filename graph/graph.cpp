@@ -210,7 +210,7 @@ std::vector<std::pair<Node*, Node*>> Graph::gradients() const {
 std::vector<Node*> Graph::persistentLeaves() const {
   std::vector<Node*> params, states;
   for (const auto& n : nodes_)
-    if (n->kind() == OpKind::Param && !n->attrs().getBool("fixed")) params.push_back(n.get());
+    if (n->kind() == OpKind::Param && !n->attr<bool>("fixed")) params.push_back(n.get());
   for (const auto& n : nodes_) {
     for (const RoleMark& m : roles_) {
       if (m.role == Role::OptState && m.node == n.get()) {

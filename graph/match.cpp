@@ -11,7 +11,7 @@ bool isAnonymousName(const std::string& name) {
 
 bool scalarConstant(const Node* n, double* value) {
   if (n->kind() != OpKind::Constant) return false;
-  *value = n->attrs().getFloat("value");
+  *value = n->attr<double>("value");
   return true;
 }
 

@@ -94,7 +94,7 @@ const char* stageColour(Stage s) {
 /// For a fused region, " (kind): op → op → ..." so a picture shows what the box runs.
 std::string regionSummary(const Node* n) {
   if (!n->body()) return "";
-  std::string s = " (" + n->attrs().getString("kind") + "):\\n";
+  std::string s = " (" + n->attr<std::string>("kind") + "):\\n";
   bool first = true;
   for (const Node* b : n->body()->nodes()) {
     if (b->isLeaf()) continue;
