@@ -3,7 +3,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -6,13 +6,14 @@
 
 #include <set>
 
-#include "graph/builder.h"
-#include "graph/error.h"
-#include "graph/parser.h"
+#include "ops/builder.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 

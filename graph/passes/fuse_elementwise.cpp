@@ -15,9 +15,10 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "graph/passes/fusion_rules.h"
+#include "runtime/target/fusion_rules.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/region_builder.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -28,7 +29,7 @@ constexpr size_t kMaxRegionOps = 32;
 /// A region's root is an op whose row says its loop nest is elementwise (or elementwise after
 /// broadcasting its operands); the fusion pattern, not the op's category, decides.
 bool elementwisePattern(const Node* n) {
-  FusionPattern p = n->info().pattern;
+  FusionPattern p = opInfo(n->kind()).pattern;
   return p == FusionPattern::Elementwise || p == FusionPattern::Broadcast;
 }
 
