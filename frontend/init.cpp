@@ -239,11 +239,11 @@ std::map<std::string, std::vector<float>> initParams(const Graph& g, uint64_t se
   std::map<std::string, std::vector<float>> values;
   for (const Node* n : g.nodes()) {
     if (n->kind() != OpKind::Param) continue;
-    if (!n->attrs().has("init")) MNEMO_FAIL("param %" << n->name() << " has no init attribute");
-    const std::string text = n->attrs().getString("init");
+    if (!n->hasAttr("init")) MNEMO_FAIL("param %" << n->name() << " has no init attribute");
+    const std::string text = n->attr<std::string>("init");
     try {
       if (text == "file") {
-        values[n->name()] = loadNpyValues(n->attrs().getString("file"), n->dims());
+        values[n->name()] = loadNpyValues(n->attr<std::string>("file"), n->dims());
         continue;
       }
       values[n->name()] = sampleInit(parseInitSpec(text), n->dims(), paramSeed(seed, n->name()));

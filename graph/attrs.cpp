@@ -8,46 +8,6 @@
 
 namespace mnemo {
 
-namespace {
-template <typename T>
-const T* lookup(const std::map<std::string, Attr>& map, const std::string& key, const char* kind) {
-  auto it = map.find(key);
-  if (it == map.end()) return nullptr;
-  if (!std::holds_alternative<T>(it->second))
-    MNEMO_FAIL("attribute '" << key << "' must be " << kind << ", got "
-                             << attrToString(it->second));
-  return &std::get<T>(it->second);
-}
-}  // namespace
-
-int64_t Attrs::getInt(const std::string& key, int64_t fallback) const {
-  const int64_t* v = lookup<int64_t>(map_, key, "an integer");
-  return v ? *v : fallback;
-}
-
-double Attrs::getFloat(const std::string& key, double fallback) const {
-  auto it = map_.find(key);
-  if (it != map_.end() && std::holds_alternative<int64_t>(it->second))
-    return static_cast<double>(std::get<int64_t>(it->second));
-  const double* v = lookup<double>(map_, key, "a number");
-  return v ? *v : fallback;
-}
-
-bool Attrs::getBool(const std::string& key, bool fallback) const {
-  const bool* v = lookup<bool>(map_, key, "true or false");
-  return v ? *v : fallback;
-}
-
-std::string Attrs::getString(const std::string& key, const std::string& fallback) const {
-  const std::string* v = lookup<std::string>(map_, key, "a string");
-  return v ? *v : fallback;
-}
-
-std::vector<int64_t> Attrs::getInts(const std::string& key) const {
-  const std::vector<int64_t>* v = lookup<std::vector<int64_t>>(map_, key, "an integer list");
-  return v ? *v : std::vector<int64_t>{};
-}
-
 AttrKind attrKind(const Attr& a) { return static_cast<AttrKind>(a.index()); }
 
 const char* attrKindName(AttrKind k) {

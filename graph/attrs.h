@@ -1,4 +1,5 @@
 // Node attributes: a small sorted map from key to a literal (int, float, bool, string, int list).
+// What an op accepts, of which kind and with which default, is its row's schema (ops/op_table.h).
 #pragma once
 
 #include <cstdint>
@@ -26,13 +27,12 @@ class Attrs {
   bool empty() const { return map_.empty(); }
   bool operator==(const Attrs& o) const { return map_ == o.map_; }
 
-  /// Typed getters; `fallback` is returned when the key is absent. A present key of the wrong
-  /// kind throws mnemo::Error (the verifier reports it before any pass relies on it).
-  int64_t getInt(const std::string& key, int64_t fallback = 0) const;
-  double getFloat(const std::string& key, double fallback = 0) const;
-  bool getBool(const std::string& key, bool fallback = false) const;
-  std::string getString(const std::string& key, const std::string& fallback = "") const;
-  std::vector<int64_t> getInts(const std::string& key) const;
+  /// The stored literal of \p key, or nullptr. Typed reads go through the op's schema
+  /// (OpAttrs in ops/op_table.h, Node::attr), which knows each attribute's kind and default.
+  const Attr* find(const std::string& key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
 
  private:
   std::map<std::string, Attr> map_;

@@ -208,10 +208,19 @@ std::vector<std::pair<Node*, Node*>> Graph::gradients() const {
   return out;
 }
 
+namespace {
+/// A boolean attribute as stored. The graph core reads no schema (that is the op rows', a layer
+/// above); a flag such as a param's `fixed` is off unless the node says so, as its row declares.
+bool storedFlag(const Node& n, const std::string& key) {
+  const Attr* a = n.attrs().find(key);
+  return a != nullptr && std::holds_alternative<bool>(*a) && std::get<bool>(*a);
+}
+}  // namespace
+
 std::vector<Node*> Graph::persistentLeaves() const {
   std::vector<Node*> params, states;
   for (const auto& n : nodes_)
-    if (n->kind() == OpKind::Param && !n->attrs().getBool("fixed")) params.push_back(n.get());
+    if (n->kind() == OpKind::Param && !storedFlag(*n, "fixed")) params.push_back(n.get());
   for (const auto& n : nodes_) {
     for (const RoleMark& m : roles_) {
       if (m.role == Role::OptState && m.node == n.get()) {

@@ -48,7 +48,16 @@ class Node {
   /// Stable name, without the leading '%'.
   const std::string& name() const { return name_; }
   Stage stage() const { return stage_; }
+  /// The stored attributes (for printing, copying, comparing). Read one with attr<T>().
   const Attrs& attrs() const { return attrs_; }
+  /// Attribute \p key read through the op's schema: the stored value, or the row's default when
+  /// absent; throws for a key the op does not declare or a T of another kind (OpAttrs::get).
+  /// The schema belongs to the op rows, a layer above the graph: these two are defined in
+  /// ops/op_table.h, so code that reads attributes includes it (the graph core reads none).
+  template <typename T>
+  T attr(const std::string& key) const;
+  /// True if attribute \p key is given (it must be one the op declares).
+  bool hasAttr(const std::string& key) const;
 
   int numOperands() const { return static_cast<int>(operands_.size()); }
   Node* operand(int i) const { return operands_[i]; }

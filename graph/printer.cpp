@@ -94,7 +94,9 @@ const char* stageColour(Stage s) {
 /// For a fused region, " (kind): op → op → ..." so a picture shows what the box runs.
 std::string regionSummary(const Node* n) {
   if (!n->body()) return "";
-  std::string s = " (" + n->attrs().getString("kind") + "):\\n";
+  const Attr* kind = n->attrs().find("kind");  // required by the fused row: the verifier saw it
+  bool named = kind != nullptr && std::holds_alternative<std::string>(*kind);
+  std::string s = " (" + (named ? std::get<std::string>(*kind) : std::string("?")) + "):\\n";
   bool first = true;
   for (const Node* b : n->body()->nodes()) {
     if (b->isLeaf()) continue;

@@ -5,24 +5,6 @@
 
 namespace mnemo {
 
-std::string checkAttrs(OpKind kind, const Attrs& attrs) {
-  const OpInfo& info = opInfo(kind);
-  for (const auto& [key, value] : attrs.entries()) {
-    const AttrSpec* spec = nullptr;
-    for (const AttrSpec& s : info.attrs)
-      if (s.name == key) spec = &s;
-    if (!spec) return "unknown attribute '" + key + "'";
-    AttrKind k = attrKind(value);
-    bool intForFloat = spec->kind == AttrKind::Float && k == AttrKind::Int;
-    if (k != spec->kind && !intForFloat)
-      return "attribute '" + key + "' must be " + attrKindName(spec->kind) + ", got " +
-             attrToString(value);
-  }
-  for (const AttrSpec& s : info.attrs)
-    if (s.required && !attrs.has(s.name)) return "missing attribute '" + s.name + "'";
-  return "";
-}
-
 std::string describeOperands(const std::vector<Node*>& operands) {
   std::string s;
   for (size_t i = 0; i < operands.size(); ++i) {
@@ -52,7 +34,7 @@ Node* Builder::create(OpKind kind, std::vector<Node*> operands, Attrs attrs, std
   for (Node* op : operands) ins.push_back(op->type());
   TensorType type;
   try {
-    type = info.inferType(ins, attrs);
+    type = info.inferType(ins, OpAttrs(kind, attrs));
   } catch (const Error& e) {
     fail(e.what());
   }

@@ -75,8 +75,6 @@ class Builder {
   Node* before_ = nullptr;
 };
 
-/// Checks \p attrs against \p kind's schema; \returns an empty string or the problem.
-std::string checkAttrs(OpKind kind, const Attrs& attrs);
 /// "%a: f32[16,64], %b: f32[3]" for error messages.
 std::string describeOperands(const std::vector<Node*>& operands);
 

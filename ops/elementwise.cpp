@@ -20,25 +20,25 @@ namespace {
 
 // ---- shape rules ----------------------------------------------------------------------------
 
-TensorType binaryType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType binaryType(const std::vector<TensorType>& ins, const OpAttrs&) {
   requireF32(ins[0], "left operand");
   requireF32(ins[1], "right operand");
   return TensorType::f32(broadcastDims(ins[0].dims, ins[1].dims));
 }
 
-TensorType unaryType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType unaryType(const std::vector<TensorType>& ins, const OpAttrs&) {
   requireF32(ins[0], "operand");
   return ins[0];
 }
 
-TensorType whereType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType whereType(const std::vector<TensorType>& ins, const OpAttrs&) {
   requireF32(ins[0], "condition");
   requireF32(ins[1], "second operand");
   requireF32(ins[2], "third operand");
   return TensorType::f32(broadcastDims(broadcastDims(ins[0].dims, ins[1].dims), ins[2].dims));
 }
 
-TensorType sameShapePairType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType sameShapePairType(const std::vector<TensorType>& ins, const OpAttrs&) {
   requireF32(ins[0], "operand");
   if (ins[0] != ins[1])
     MNEMO_FAIL("operands must have the same type, got " << ins[0].str() << " and " << ins[1].str());

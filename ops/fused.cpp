@@ -11,7 +11,7 @@ namespace mnemo {
 
 namespace {
 
-TensorType bodyType(const std::vector<TensorType>&, const Attrs&) {
+TensorType bodyType(const std::vector<TensorType>&, const OpAttrs&) {
   MNEMO_FAIL("a fused region's type comes from its body");
 }
 
@@ -22,7 +22,7 @@ void evaluateBody(const Node& n, const std::vector<RefTensor*>&, RefTensor&) {
 }  // namespace
 
 void describeFusedOps(OpInfo* t) {
-  define(t, OpKind::Fused, {{"kind", AttrKind::String, true}}, bodyType, evaluateBody, nullptr);
+  define(t, OpKind::Fused, {requiredAttr("kind", AttrKind::String)}, bodyType, evaluateBody, nullptr);
 }
 
 }  // namespace mnemo

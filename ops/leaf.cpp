@@ -9,14 +9,14 @@ namespace mnemo {
 
 namespace {
 
-TensorType declaredType(const std::vector<TensorType>&, const Attrs&) { return TensorType::none(); }
+TensorType declaredType(const std::vector<TensorType>&, const OpAttrs&) { return TensorType::none(); }
 
 void unbound(const Node& n, const std::vector<RefTensor*>&, RefTensor&) {
   MNEMO_FAIL(opName(n.kind()) << " %" << n.name() << " has no value bound");
 }
 
 void fillConstant(const Node& n, const std::vector<RefTensor*>&, RefTensor& out) {
-  double v = n.attrs().getFloat("value");
+  double v = n.attr<double>("value");
   for (double& x : out.data) x = v;
 }
 
@@ -29,9 +29,10 @@ void describeLeafOps(OpInfo* t) {
   }
   // A param with fixed=true is not trained (a mask, a sign matrix); `file` names the .npy its
   // values come from when init is "file".
-  row(t, OpKind::Param).attrs = {{"init", AttrKind::String, false}, {"fixed", AttrKind::Bool, false},
-                                 {"file", AttrKind::String, false}};
-  row(t, OpKind::Constant).attrs = {{"value", AttrKind::Float, true}};
+  // A param with no init has its values bound from elsewhere (a checkpoint, a test).
+  row(t, OpKind::Param).attrs = {optionalAttr("init", AttrKind::String), defaultedAttr("fixed", false),
+                                 optionalAttr("file", AttrKind::String)};
+  row(t, OpKind::Constant).attrs = {requiredAttr("value", AttrKind::Float)};
   row(t, OpKind::Constant).evaluate = fillConstant;
 }
 

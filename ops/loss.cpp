@@ -24,12 +24,12 @@ void checkLogitsAndLabels(const TensorType& logits, const TensorType& labels) {
                                      << ", got " << labels.str());
 }
 
-TensorType xentType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType xentType(const std::vector<TensorType>& ins, const OpAttrs&) {
   checkLogitsAndLabels(ins[0], ins[1]);
   return TensorType::f32({});
 }
 
-TensorType xentGradType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType xentGradType(const std::vector<TensorType>& ins, const OpAttrs&) {
   checkLogitsAndLabels(ins[0], ins[1]);
   if (ins[2] != TensorType::f32({})) MNEMO_FAIL("incoming gradient must be f32[], got " << ins[2].str());
   return ins[0];
@@ -81,12 +81,12 @@ void evalXentGrad(const Node&, const std::vector<RefTensor*>& ins, RefTensor& ou
   }
 }
 
-TensorType xentRowsType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType xentRowsType(const std::vector<TensorType>& ins, const OpAttrs&) {
   checkLogitsAndLabels(ins[0], ins[1]);
   return TensorType::f32({ins[0].dims[0]});
 }
 
-TensorType xentRowsGradType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType xentRowsGradType(const std::vector<TensorType>& ins, const OpAttrs&) {
   checkLogitsAndLabels(ins[0], ins[1]);
   if (ins[2] != TensorType::f32({ins[0].dims[0]}))
     MNEMO_FAIL("incoming gradient must be f32[" << ins[0].dims[0] << "], got " << ins[2].str());

@@ -5,7 +5,7 @@ namespace mnemo {
 
 bool scalarConstant(const Node* n, double* value) {
   if (n->kind() != OpKind::Constant) return false;
-  *value = n->attrs().getFloat("value");
+  *value = n->attr<double>("value");
   return true;
 }
 

@@ -21,17 +21,17 @@ MatDims matDims(const Dims& a, const Dims& b, bool ta, bool tb) {
   return {m, ka, n};
 }
 
-TensorType matmulType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+TensorType matmulType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
   for (const TensorType& t : ins) {
     if (t.dtype != DType::F32 || t.rank() != 2)
       MNEMO_FAIL("operands must be 2-D f32 matrices, got " << ins[0].str() << " and " << ins[1].str());
   }
-  MatDims d = matDims(ins[0].dims, ins[1].dims, attrs.getBool("transpose_a"), attrs.getBool("transpose_b"));
+  MatDims d = matDims(ins[0].dims, ins[1].dims, attrs.get<bool>("transpose_a"), attrs.get<bool>("transpose_b"));
   return TensorType::f32({d.m, d.n});
 }
 
 void evalMatmul(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  bool ta = n.attrs().getBool("transpose_a"), tb = n.attrs().getBool("transpose_b");
+  bool ta = n.attr<bool>("transpose_a"), tb = n.attr<bool>("transpose_b");
   const RefTensor& a = *ins[0];
   const RefTensor& b = *ins[1];
   MatDims d = matDims(a.type.dims, b.type.dims, ta, tb);
@@ -51,7 +51,7 @@ void evalMatmul(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& ou
 // With C = op(A)·op(B) and G = dL/dC: dL/dop(A) = G·op(B)ᵀ and dL/dop(B) = op(A)ᵀ·G; a
 // transposed operand takes the transpose of that, which the flags express without copies.
 std::vector<Node*> vjpMatmul(Builder& b, Node* n, Node* g) {
-  bool ta = n->attrs().getBool("transpose_a"), tb = n->attrs().getBool("transpose_b");
+  bool ta = n->attr<bool>("transpose_a"), tb = n->attr<bool>("transpose_b");
   Node* A = n->operand(0);
   Node* B = n->operand(1);
   Node* dA = ta ? b.matmul(B, g, tb, true) : b.matmul(g, B, false, !tb);
@@ -63,7 +63,7 @@ std::vector<Node*> vjpMatmul(Builder& b, Node* n, Node* g) {
 
 void describeMatMulOps(OpInfo* t) {
   define(t, OpKind::MatMul,
-         {{"transpose_a", AttrKind::Bool, false}, {"transpose_b", AttrKind::Bool, false}},
+         {defaultedAttr("transpose_a", false), defaultedAttr("transpose_b", false)},
          matmulType, evalMatmul, vjpMatmul);
 }
 

@@ -1,6 +1,7 @@
 #include "ops/op_table.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include "support/error.h"
 
@@ -51,6 +52,99 @@ const std::vector<OpInfo>& table() {
 }  // namespace
 
 const OpInfo& opInfo(OpKind kind) { return table()[static_cast<int>(kind)]; }
+
+AttrSpec requiredAttr(std::string name, AttrKind kind) { return {std::move(name), kind, true, std::nullopt}; }
+
+AttrSpec defaultedAttr(std::string name, Attr defaultValue) {
+  AttrKind kind = attrKind(defaultValue);
+  return {std::move(name), kind, false, std::move(defaultValue)};
+}
+
+AttrSpec optionalAttr(std::string name, AttrKind kind) { return {std::move(name), kind, false, std::nullopt}; }
+
+const AttrSpec* findAttrSpec(OpKind kind, const std::string& key) {
+  for (const AttrSpec& s : opInfo(kind).attrs)
+    if (s.name == key) return &s;
+  return nullptr;
+}
+
+namespace {
+/// A float attribute also takes an integer literal (`value=1`), which reads as that number.
+bool fitsKind(const Attr& value, AttrKind declared) {
+  AttrKind k = attrKind(value);
+  return k == declared || (declared == AttrKind::Float && k == AttrKind::Int);
+}
+}  // namespace
+
+std::string checkAttrs(OpKind kind, const Attrs& attrs) {
+  for (const auto& [key, value] : attrs.entries()) {
+    const AttrSpec* spec = findAttrSpec(kind, key);
+    if (!spec) return "unknown attribute '" + key + "'";
+    if (!fitsKind(value, spec->kind))
+      return "attribute '" + key + "' must be " + attrKindName(spec->kind) + ", got " + attrToString(value);
+  }
+  for (const AttrSpec& s : opInfo(kind).attrs)
+    if (s.required && !attrs.has(s.name)) return "missing attribute '" + s.name + "'";
+  return "";
+}
+
+std::string OpAttrs::who() const {
+  return node_ ? "node %" + *node_ + " (" + opName(kind_) + ")" : std::string("op '") + opName(kind_) + "'";
+}
+
+bool OpAttrs::has(const std::string& key) const {
+  if (!findAttrSpec(kind_, key)) MNEMO_FAIL(who() << ": its op declares no attribute '" << key << "'");
+  return attrs_.has(key);
+}
+
+const Attr& OpAttrs::value(const std::string& key, AttrKind wanted) const {
+  const AttrSpec* spec = findAttrSpec(kind_, key);
+  if (!spec) MNEMO_FAIL(who() << ": its op declares no attribute '" << key << "'");
+  if (spec->kind != wanted)
+    MNEMO_FAIL(who() << ": attribute '" << key << "' is declared " << attrKindName(spec->kind) << ", read as "
+                     << attrKindName(wanted));
+  if (const Attr* v = attrs_.find(key)) {
+    if (!fitsKind(*v, spec->kind))
+      MNEMO_FAIL(who() << ": attribute '" << key << "' must be " << attrKindName(spec->kind) << ", got "
+                       << attrToString(*v));
+    return *v;
+  }
+  if (!spec->defaultValue)
+    MNEMO_FAIL(who() << ": attribute '" << key << "' is not given and its op gives no default");
+  return *spec->defaultValue;
+}
+
+namespace {
+template <typename T> constexpr AttrKind kindOf();
+template <> constexpr AttrKind kindOf<int64_t>() { return AttrKind::Int; }
+template <> constexpr AttrKind kindOf<double>() { return AttrKind::Float; }
+template <> constexpr AttrKind kindOf<bool>() { return AttrKind::Bool; }
+template <> constexpr AttrKind kindOf<std::string>() { return AttrKind::String; }
+template <> constexpr AttrKind kindOf<std::vector<int64_t>>() { return AttrKind::IntList; }
+}  // namespace
+
+template <typename T>
+T OpAttrs::get(const std::string& key) const {
+  const Attr& v = value(key, kindOf<T>());
+  if constexpr (std::is_same_v<T, double>) {
+    if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  }
+  return std::get<T>(v);
+}
+
+template int64_t OpAttrs::get<int64_t>(const std::string&) const;
+template double OpAttrs::get<double>(const std::string&) const;
+template bool OpAttrs::get<bool>(const std::string&) const;
+template std::string OpAttrs::get<std::string>(const std::string&) const;
+template std::vector<int64_t> OpAttrs::get<std::vector<int64_t>>(const std::string&) const;
+// Node::attr for the same kinds, so code that reads an attribute links whether or not it
+// includes this header (graph/node.h declares it).
+template int64_t Node::attr<int64_t>(const std::string&) const;
+template double Node::attr<double>(const std::string&) const;
+template bool Node::attr<bool>(const std::string&) const;
+template std::string Node::attr<std::string>(const std::string&) const;
+template std::vector<int64_t> Node::attr<std::vector<int64_t>>(const std::string&) const;
+bool Node::hasAttr(const std::string& key) const { return OpAttrs(kind(), attrs(), &name()).has(key); }
 
 const char* patternName(FusionPattern p) {
   switch (p) {

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "graph/attrs.h"
+#include "graph/node.h"
 #include "graph/op_kind.h"
 #include "graph/types.h"
 
@@ -72,16 +74,66 @@ struct ElementwiseTraits {
   const char* keepOutOfLoops = nullptr;
 };
 
-/// One attribute an op accepts. Optional attributes have the default their op documents.
+/// One attribute an op accepts, as its row declares it: required; optional with the default the
+/// row gives (read sites get it through OpAttrs and never choose one); or optional with no
+/// default, where being absent means something (a param with no `init` has its values bound
+/// from elsewhere) and readers ask has() first.
 struct AttrSpec {
   std::string name;
   AttrKind kind;
-  bool required;
+  bool required = false;
+  std::optional<Attr> defaultValue;
 };
+AttrSpec requiredAttr(std::string name, AttrKind kind);
+AttrSpec defaultedAttr(std::string name, Attr defaultValue);
+AttrSpec optionalAttr(std::string name, AttrKind kind);
+
+/// \returns the spec of attribute \p key in \p kind's row, or nullptr if the row has none.
+const AttrSpec* findAttrSpec(OpKind kind, const std::string& key);
+/// \returns "" if \p attrs fit \p kind's schema, else the first problem: "unknown attribute
+/// 'k'", "attribute 'k' must be int, got \"x\"" or "missing attribute 'k'".
+std::string checkAttrs(OpKind kind, const Attrs& attrs);
+
+/// An op's attributes read through its row's schema, the one way mnemo reads an attribute:
+/// get<T>(key) returns the stored value, or the row's default when the key is absent. It throws
+/// mnemo::Error if the row declares no attribute \p key, declares it of another kind than T
+/// (int64_t, double, bool, std::string, std::vector<int64_t>; a float attribute also reads an
+/// integer literal), or if the key is absent with no default (the verifier reports a missing
+/// required attribute before anything reads it).
+class OpAttrs {
+ public:
+  /// \p node, if given, names the node in messages.
+  OpAttrs(OpKind kind, const Attrs& attrs, const std::string* node = nullptr)
+      : kind_(kind), attrs_(attrs), node_(node) {}
+  template <typename T>
+  T get(const std::string& key) const;
+  /// True if \p key is given (it must be an attribute the row declares).
+  bool has(const std::string& key) const;
+  OpKind kind() const { return kind_; }
+
+ private:
+  const Attr& value(const std::string& key, AttrKind wanted) const;
+  std::string who() const;
+
+  OpKind kind_;
+  const Attrs& attrs_;
+  const std::string* node_;
+};
+extern template int64_t OpAttrs::get<int64_t>(const std::string&) const;
+extern template double OpAttrs::get<double>(const std::string&) const;
+extern template bool OpAttrs::get<bool>(const std::string&) const;
+extern template std::string OpAttrs::get<std::string>(const std::string&) const;
+extern template std::vector<int64_t> OpAttrs::get<std::vector<int64_t>>(const std::string&) const;
+
+/// Node's schema-checked reads (declared in graph/node.h), defined here beside the schema.
+template <typename T>
+T Node::attr(const std::string& key) const {
+  return OpAttrs(kind(), attrs(), &name()).get<T>(key);
+}
 
 /// \returns the result type for operand types \p ins and attributes \p attrs, or throws
 /// mnemo::Error with the reason (the builder and verifier add the op and operands).
-using ShapeFn = TensorType (*)(const std::vector<TensorType>& ins, const Attrs& attrs);
+using ShapeFn = TensorType (*)(const std::vector<TensorType>& ins, const OpAttrs& attrs);
 /// Evaluates node \p n in double precision: reads \p ins, writes \p out (already sized to the
 /// node's type). Side-effecting ops write into their operands instead.
 using RefFn = void (*)(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out);

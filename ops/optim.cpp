@@ -14,7 +14,7 @@ namespace mnemo {
 
 namespace {
 
-TensorType adamType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType adamType(const std::vector<TensorType>& ins, const OpAttrs&) {
   const char* names[] = {"param", "grad", "m", "v"};
   for (int i = 0; i < 4; ++i) {
     if (ins[i].dtype != DType::F32 || ins[i].dims != ins[0].dims)
@@ -43,7 +43,7 @@ void evalAdam(const Node&, const std::vector<RefTensor*>& ins, RefTensor&) {
 
 /// sgd_update(param, grad, velocity, hyper), hyper = [lr, momentum, t] (t only counts steps):
 ///   v = momentum v + g;  p -= lr v
-TensorType sgdType(const std::vector<TensorType>& ins, const Attrs&) {
+TensorType sgdType(const std::vector<TensorType>& ins, const OpAttrs&) {
   const char* names[] = {"param", "grad", "velocity"};
   for (int i = 0; i < 3; ++i) {
     if (ins[i].dtype != DType::F32 || ins[i].dims != ins[0].dims)

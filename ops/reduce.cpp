@@ -12,9 +12,9 @@ namespace mnemo {
 
 namespace {
 
-TensorType reduceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+TensorType reduceType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
   requireF32(ins[0], "operand");
-  std::vector<int64_t> axes = attrs.getInts("axes");
+  std::vector<int64_t> axes = attrs.get<std::vector<int64_t>>("axes");
   if (axes.empty()) MNEMO_FAIL("axes must name at least one axis");
   for (size_t i = 0; i < axes.size(); ++i) {
     checkAxis(axes[i], ins[0].rank());
@@ -40,33 +40,33 @@ int64_t reducedCount(const Dims& in, const std::vector<int64_t>& axes) {
 }
 
 void evalReduceSum(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  std::vector<size_t> map = broadcastIndexMap(ins[0]->type.dims, keptDims(ins[0]->type.dims, n.attrs().getInts("axes")));
+  std::vector<size_t> map = broadcastIndexMap(ins[0]->type.dims, keptDims(ins[0]->type.dims, n.attr<std::vector<int64_t>>("axes")));
   for (double& x : out.data) x = 0;
   for (size_t i = 0; i < ins[0]->size(); ++i) out[map[i]] += (*ins[0])[i];
 }
 
 void evalReduceMean(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
   evalReduceSum(n, ins, out);
-  double count = static_cast<double>(reducedCount(ins[0]->type.dims, n.attrs().getInts("axes")));
+  double count = static_cast<double>(reducedCount(ins[0]->type.dims, n.attr<std::vector<int64_t>>("axes")));
   for (double& x : out.data) x /= count;
 }
 
 Node* spreadBack(Builder& b, Node* n, Node* g) {
   const Dims& in = n->operand(0)->dims();
-  Dims kept = keptDims(in, n->attrs().getInts("axes"));
+  Dims kept = keptDims(in, n->attr<std::vector<int64_t>>("axes"));
   Node* shaped = g->dims() == kept ? g : b.reshape(g, kept);
   return b.broadcast(shaped, in);
 }
 
 std::vector<Node*> vjpReduceSum(Builder& b, Node* n, Node* g) { return {spreadBack(b, n, g)}; }
 std::vector<Node*> vjpReduceMean(Builder& b, Node* n, Node* g) {
-  double count = static_cast<double>(reducedCount(n->operand(0)->dims(), n->attrs().getInts("axes")));
+  double count = static_cast<double>(reducedCount(n->operand(0)->dims(), n->attr<std::vector<int64_t>>("axes")));
   return {b.mul(spreadBack(b, n, g), b.constant(1.0 / count))};
 }
 
-TensorType argmaxType(const std::vector<TensorType>& ins, const Attrs& attrs) {
+TensorType argmaxType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
   requireF32(ins[0], "operand");
-  int64_t axis = attrs.getInt("axis");
+  int64_t axis = attrs.get<int64_t>("axis");
   checkAxis(axis, ins[0].rank());
   Dims out = ins[0].dims;
   out.erase(out.begin() + axis);
@@ -75,7 +75,7 @@ TensorType argmaxType(const std::vector<TensorType>& ins, const Attrs& attrs) {
 
 void evalArgmax(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
   const Dims& d = ins[0]->type.dims;
-  int64_t axis = n.attrs().getInt("axis");
+  int64_t axis = n.attr<int64_t>("axis");
   int64_t outer = 1, inner = 1, len = d[axis];
   for (int64_t i = 0; i < axis; ++i) outer *= d[i];
   for (size_t i = axis + 1; i < d.size(); ++i) inner *= d[i];
@@ -91,9 +91,9 @@ void evalArgmax(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& ou
 }  // namespace
 
 void describeReduceOps(OpInfo* t) {
-  define(t, OpKind::ReduceSum, {{"axes", AttrKind::IntList, true}}, reduceType, evalReduceSum, vjpReduceSum);
-  define(t, OpKind::ReduceMean, {{"axes", AttrKind::IntList, true}}, reduceType, evalReduceMean, vjpReduceMean);
-  define(t, OpKind::ArgMax, {{"axis", AttrKind::Int, true}}, argmaxType, evalArgmax, nullptr);
+  define(t, OpKind::ReduceSum, {requiredAttr("axes", AttrKind::IntList)}, reduceType, evalReduceSum, vjpReduceSum);
+  define(t, OpKind::ReduceMean, {requiredAttr("axes", AttrKind::IntList)}, reduceType, evalReduceMean, vjpReduceMean);
+  define(t, OpKind::ArgMax, {requiredAttr("axis", AttrKind::Int)}, argmaxType, evalArgmax, nullptr);
 }
 
 }  // namespace mnemo

@@ -22,8 +22,8 @@ int64_t product(const Dims& d) {
 
 // ---- reshape ----
 
-TensorType reshapeType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  Dims to = attrs.getInts("shape");
+TensorType reshapeType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  Dims to = attrs.get<std::vector<int64_t>>("shape");
   for (int64_t d : to)
     if (d <= 0) MNEMO_FAIL("shape " << dimsStr(to) << " has a non-positive dimension");
   if (product(to) != ins[0].numel())
@@ -36,8 +36,8 @@ Grads vjpReshape(Builder& b, Node* n, Node* g) { return {b.reshape(g, n->operand
 
 // ---- broadcast ----
 
-TensorType broadcastType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  Dims to = attrs.getInts("shape");
+TensorType broadcastType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  Dims to = attrs.get<std::vector<int64_t>>("shape");
   for (int64_t d : to)
     if (d <= 0) MNEMO_FAIL("shape " << dimsStr(to) << " has a non-positive dimension");
   if (broadcastDims(ins[0].dims, to) != to)
@@ -64,8 +64,8 @@ Planes planes(const Dims& full, int64_t axis) {
   return p;
 }
 
-TensorType selectType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  int64_t axis = attrs.getInt("axis"), index = attrs.getInt("index");
+TensorType selectType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  int64_t axis = attrs.get<int64_t>("axis"), index = attrs.get<int64_t>("index");
   checkAxis(axis, ins[0].rank());
   if (index < 0 || index >= ins[0].dims[axis])
     MNEMO_FAIL("index " << index << " is out of range for axis " << axis << " of " << ins[0].str());
@@ -74,18 +74,18 @@ TensorType selectType(const std::vector<TensorType>& ins, const Attrs& attrs) {
   return {ins[0].dtype, out};
 }
 void evalSelect(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  Planes p = planes(ins[0]->type.dims, n.attrs().getInt("axis"));
-  int64_t index = n.attrs().getInt("index");
+  Planes p = planes(ins[0]->type.dims, n.attr<int64_t>("axis"));
+  int64_t index = n.attr<int64_t>("index");
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t i = 0; i < p.inner; ++i) out[o * p.inner + i] = (*ins[0])[(o * p.len + index) * p.inner + i];
 }
 Grads vjpSelect(Builder& b, Node* n, Node* g) {
-  int64_t axis = n->attrs().getInt("axis");
-  return {b.insertSlice(g, axis, n->attrs().getInt("index"), n->operand(0)->dims()[axis])};
+  int64_t axis = n->attr<int64_t>("axis");
+  return {b.insertSlice(g, axis, n->attr<int64_t>("index"), n->operand(0)->dims()[axis])};
 }
 
-TensorType insertSliceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  int64_t axis = attrs.getInt("axis"), index = attrs.getInt("index"), size = attrs.getInt("size");
+TensorType insertSliceType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  int64_t axis = attrs.get<int64_t>("axis"), index = attrs.get<int64_t>("index"), size = attrs.get<int64_t>("size");
   if (axis < 0 || axis > ins[0].rank()) MNEMO_FAIL("axis " << axis << " is out of range for rank " << ins[0].rank() + 1);
   if (index < 0 || index >= size) MNEMO_FAIL("index " << index << " is out of range for size " << size);
   Dims out = ins[0].dims;
@@ -93,20 +93,20 @@ TensorType insertSliceType(const std::vector<TensorType>& ins, const Attrs& attr
   return {ins[0].dtype, out};
 }
 void evalInsertSlice(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
-  int64_t index = n.attrs().getInt("index");
+  Planes p = planes(out.type.dims, n.attr<int64_t>("axis"));
+  int64_t index = n.attr<int64_t>("index");
   for (double& x : out.data) x = 0;
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + index) * p.inner + i] = (*ins[0])[o * p.inner + i];
 }
 Grads vjpInsertSlice(Builder& b, Node* n, Node* g) {
-  return {b.select(g, n->attrs().getInt("axis"), n->attrs().getInt("index"))};
+  return {b.select(g, n->attr<int64_t>("axis"), n->attr<int64_t>("index"))};
 }
 
 // ---- stack ----
 
-TensorType stackType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  int64_t axis = attrs.getInt("axis");
+TensorType stackType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  int64_t axis = attrs.get<int64_t>("axis");
   for (const TensorType& t : ins)
     if (t != ins[0]) MNEMO_FAIL("all parts must have the same type, got " << ins[0].str() << " and " << t.str());
   if (axis < 0 || axis > ins[0].rank()) MNEMO_FAIL("axis " << axis << " is out of range for rank " << ins[0].rank() + 1);
@@ -115,14 +115,14 @@ TensorType stackType(const std::vector<TensorType>& ins, const Attrs& attrs) {
   return {ins[0].dtype, out};
 }
 void evalStack(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
+  Planes p = planes(out.type.dims, n.attr<int64_t>("axis"));
   for (int64_t k = 0; k < p.len; ++k)
     for (int64_t o = 0; o < p.outer; ++o)
       for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + k) * p.inner + i] = (*ins[k])[o * p.inner + i];
 }
 Grads vjpStack(Builder& b, Node* n, Node* g) {
   Grads grads;
-  for (int k = 0; k < n->numOperands(); ++k) grads.push_back(b.select(g, n->attrs().getInt("axis"), k));
+  for (int k = 0; k < n->numOperands(); ++k) grads.push_back(b.select(g, n->attr<int64_t>("axis"), k));
   return grads;
 }
 
@@ -131,8 +131,8 @@ Grads vjpStack(Builder& b, Node* n, Node* g) {
 // is the other's gradient: a slice's gradient is its g between zeros, a part's gradient the
 // slice of g where the part sits.
 
-TensorType sliceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  int64_t axis = attrs.getInt("axis"), start = attrs.getInt("start"), size = attrs.getInt("size");
+TensorType sliceType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  int64_t axis = attrs.get<int64_t>("axis"), start = attrs.get<int64_t>("start"), size = attrs.get<int64_t>("size");
   checkAxis(axis, ins[0].rank());
   const int64_t len = ins[0].dims[axis];
   if (start < 0 || size <= 0 || start > len - size)
@@ -143,14 +143,14 @@ TensorType sliceType(const std::vector<TensorType>& ins, const Attrs& attrs) {
   return {ins[0].dtype, out};
 }
 void evalSlice(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  Planes p = planes(ins[0]->type.dims, n.attrs().getInt("axis"));
-  int64_t start = n.attrs().getInt("start"), size = n.attrs().getInt("size");
+  Planes p = planes(ins[0]->type.dims, n.attr<int64_t>("axis"));
+  int64_t start = n.attr<int64_t>("start"), size = n.attr<int64_t>("size");
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t k = 0; k < size; ++k)
       for (int64_t i = 0; i < p.inner; ++i) out[(o * size + k) * p.inner + i] = (*ins[0])[(o * p.len + start + k) * p.inner + i];
 }
 Grads vjpSlice(Builder& b, Node* n, Node* g) {
-  int64_t axis = n->attrs().getInt("axis"), start = n->attrs().getInt("start"), size = n->attrs().getInt("size");
+  int64_t axis = n->attr<int64_t>("axis"), start = n->attr<int64_t>("start"), size = n->attr<int64_t>("size");
   const Dims& full = n->operand(0)->dims();
   std::vector<Node*> parts;
   auto zeros = [&](int64_t len) {
@@ -165,8 +165,8 @@ Grads vjpSlice(Builder& b, Node* n, Node* g) {
   return {b.create(OpKind::Concat, parts, {{"axis", axis}})};
 }
 
-TensorType concatType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  int64_t axis = attrs.getInt("axis");
+TensorType concatType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  int64_t axis = attrs.get<int64_t>("axis");
   checkAxis(axis, ins[0].rank());
   Dims out = ins[0].dims;
   out[axis] = 0;
@@ -180,10 +180,10 @@ TensorType concatType(const std::vector<TensorType>& ins, const Attrs& attrs) {
   return {ins[0].dtype, out};
 }
 void evalConcat(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  Planes p = planes(out.type.dims, n.attrs().getInt("axis"));
+  Planes p = planes(out.type.dims, n.attr<int64_t>("axis"));
   int64_t offset = 0;
   for (const RefTensor* part : ins) {
-    int64_t len = part->type.dims[n.attrs().getInt("axis")];
+    int64_t len = part->type.dims[n.attr<int64_t>("axis")];
     for (int64_t o = 0; o < p.outer; ++o)
       for (int64_t k = 0; k < len; ++k)
         for (int64_t i = 0; i < p.inner; ++i) out[(o * p.len + offset + k) * p.inner + i] = (*part)[(o * len + k) * p.inner + i];
@@ -191,7 +191,7 @@ void evalConcat(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& ou
   }
 }
 Grads vjpConcat(Builder& b, Node* n, Node* g) {
-  int64_t axis = n->attrs().getInt("axis"), offset = 0;
+  int64_t axis = n->attr<int64_t>("axis"), offset = 0;
   Grads grads;
   for (Node* part : n->operands()) {
     int64_t len = part->dims()[axis];
@@ -204,8 +204,8 @@ Grads vjpConcat(Builder& b, Node* n, Node* g) {
 // ---- transpose ----
 // Result axis i is operand axis perm[i].
 
-TensorType transposeType(const std::vector<TensorType>& ins, const Attrs& attrs) {
-  std::vector<int64_t> perm = attrs.getInts("perm");
+TensorType transposeType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
+  std::vector<int64_t> perm = attrs.get<std::vector<int64_t>>("perm");
   if (static_cast<int>(perm.size()) != ins[0].rank())
     MNEMO_FAIL("perm " << dimsStr(perm) << " must name each of the " << ins[0].rank() << " axes of " << ins[0].str() << " once");
   std::vector<bool> seen(perm.size(), false);
@@ -219,7 +219,7 @@ TensorType transposeType(const std::vector<TensorType>& ins, const Attrs& attrs)
   return {ins[0].dtype, out};
 }
 void evalTranspose(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  std::vector<int64_t> perm = n.attrs().getInts("perm");
+  std::vector<int64_t> perm = n.attr<std::vector<int64_t>>("perm");
   std::vector<int64_t> inStrides = stridesOf(ins[0]->type.dims);
   const Dims& od = out.type.dims;
   std::vector<int64_t> idx(od.size(), 0);
@@ -234,7 +234,7 @@ void evalTranspose(const Node& n, const std::vector<RefTensor*>& ins, RefTensor&
   }
 }
 Grads vjpTranspose(Builder& b, Node* n, Node* g) {
-  std::vector<int64_t> perm = n->attrs().getInts("perm"), inverse(perm.size());
+  std::vector<int64_t> perm = n->attr<std::vector<int64_t>>("perm"), inverse(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
   return {b.create(OpKind::Transpose, {g}, {{"perm", inverse}})};
 }
@@ -248,30 +248,30 @@ bool reshapeView(const Node&, size_t* offset) {
 }
 // A select along the outermost axis is one contiguous block of the operand.
 bool selectView(const Node& n, size_t* offset) {
-  if (n.attrs().getInt("axis") != 0) return false;
-  *offset = static_cast<size_t>(n.attrs().getInt("index")) * static_cast<size_t>(n.type().numel());
+  if (n.attr<int64_t>("axis") != 0) return false;
+  *offset = static_cast<size_t>(n.attr<int64_t>("index")) * static_cast<size_t>(n.type().numel());
   return true;
 }
 
 }  // namespace
 
 void describeShapeOps(OpInfo* t) {
-  define(t, OpKind::Reshape, {{"shape", AttrKind::IntList, true}}, reshapeType, evalCopy, vjpReshape);
-  define(t, OpKind::Broadcast, {{"shape", AttrKind::IntList, true}}, broadcastType, evalBroadcast,
+  define(t, OpKind::Reshape, {requiredAttr("shape", AttrKind::IntList)}, reshapeType, evalCopy, vjpReshape);
+  define(t, OpKind::Broadcast, {requiredAttr("shape", AttrKind::IntList)}, broadcastType, evalBroadcast,
          vjpBroadcast);
-  define(t, OpKind::Select, {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}},
+  define(t, OpKind::Select, {requiredAttr("axis", AttrKind::Int), requiredAttr("index", AttrKind::Int)},
          selectType, evalSelect, vjpSelect);
   row(t, OpKind::Reshape).view = reshapeView;
   row(t, OpKind::Select).view = selectView;
   define(t, OpKind::InsertSlice,
-         {{"axis", AttrKind::Int, true}, {"index", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
+         {requiredAttr("axis", AttrKind::Int), requiredAttr("index", AttrKind::Int), requiredAttr("size", AttrKind::Int)},
          insertSliceType, evalInsertSlice, vjpInsertSlice);
-  define(t, OpKind::Stack, {{"axis", AttrKind::Int, false}}, stackType, evalStack, vjpStack);
+  define(t, OpKind::Stack, {defaultedAttr("axis", int64_t{0})}, stackType, evalStack, vjpStack);
   define(t, OpKind::Slice,
-         {{"axis", AttrKind::Int, true}, {"start", AttrKind::Int, true}, {"size", AttrKind::Int, true}},
+         {requiredAttr("axis", AttrKind::Int), requiredAttr("start", AttrKind::Int), requiredAttr("size", AttrKind::Int)},
          sliceType, evalSlice, vjpSlice);
-  define(t, OpKind::Concat, {{"axis", AttrKind::Int, true}}, concatType, evalConcat, vjpConcat);
-  define(t, OpKind::Transpose, {{"perm", AttrKind::IntList, true}}, transposeType, evalTranspose, vjpTranspose);
+  define(t, OpKind::Concat, {requiredAttr("axis", AttrKind::Int)}, concatType, evalConcat, vjpConcat);
+  define(t, OpKind::Transpose, {requiredAttr("perm", AttrKind::IntList)}, transposeType, evalTranspose, vjpTranspose);
 }
 
 }  // namespace mnemo

@@ -85,7 +85,7 @@ Executable::Executable(const Graph& g, const CompileOptions& opts)
   for (auto& [n, offset] : leafOffset) {
     leafAddress_[n] = persistent_.get() + offset;
     if (n->kind() == OpKind::Constant) {
-      float v = static_cast<float>(n->attrs().getFloat("value"));
+      float v = static_cast<float>(n->attr<double>("value"));
       float* p = reinterpret_cast<float*>(leafAddress_[n]);
       std::fill(p, p + n->type().numel(), v);
     }

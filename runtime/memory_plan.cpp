@@ -71,7 +71,7 @@ using Parents = std::unordered_map<const Node*, Placement>;
 void placeStacks(const std::vector<const Node*>& order, Parents& parent, std::unordered_set<const Node*>& noKernel) {
   std::vector<const Node*> stacks;
   for (const Node* n : order)
-    if (n->kind() == OpKind::Stack && n->attrs().getInt("axis") == 0) stacks.push_back(n);
+    if (n->kind() == OpKind::Stack && n->attr<int64_t>("axis") == 0) stacks.push_back(n);
   std::stable_sort(stacks.begin(), stacks.end(),
                    [](const Node* a, const Node* b) { return a->numOperands() > b->numOperands(); });
   const std::unordered_set<const Node*> inOrder(order.begin(), order.end());

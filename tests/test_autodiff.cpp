@@ -76,7 +76,7 @@ TEST_CASE("autodiff appends a named, verified bwd stage that round-trips as IR t
   Node* seed = g->find("grad.loss");
   REQUIRE(seed);
   CHECK(seed->kind() == OpKind::Constant);
-  CHECK(seed->attrs().getFloat("value") == 1.0);
+  CHECK(seed->attr<double>("value") == 1.0);
   CHECK(seed->type() == TensorType::f32({}));
   std::vector<Node*> bwd = stageNodes(*g, Stage::Bwd);
   CHECK(countKind(bwd, OpKind::SoftmaxXentGrad) == 1);
@@ -141,7 +141,7 @@ TEST_CASE("a broadcast operand's gradient is summed back to its own shape", "[au
   Node* gc = ad.gradientOf("c");
   CHECK(gb->type() == TensorType::f32({4}));
   CHECK(gb->kind() == OpKind::ReduceSum);
-  CHECK(gb->attrs().getInts("axes") == std::vector<int64_t>{0});
+  CHECK(gb->attr<std::vector<int64_t>>("axes") == std::vector<int64_t>{0});
   CHECK(gc->type() == TensorType::f32({3, 1}));
   CHECK(verify(g).empty());
 
@@ -187,7 +187,7 @@ TEST_CASE("only nodes on a parameter-to-loss path are differentiated", "[autodif
   // A parameter the loss does not read has a zero gradient.
   Node* gu = ad.gradientOf(unused);
   CHECK(gu->kind() == OpKind::Constant);
-  CHECK(gu->attrs().getFloat("value") == 0.0);
+  CHECK(gu->attr<double>("value") == 0.0);
   CHECK(gu->type() == unused->type());
   CHECK(gu->name() == "grad.unused");
   CHECK(verify(g).empty());

@@ -88,6 +88,6 @@ loss = cross_entropy(o, labels) + mean(logsumexp(o, 2)) + mse(softmax(o, -1), 0.
   // abs(-2) + maximum(1, 3) folded to 5, added to the loss as one constant.
   bool foundFive = false;
   for (const Node* n : m.graph->nodes())
-    if (n->kind() == OpKind::Constant && n->attrs().getFloat("value") == 5.0) foundFive = true;
+    if (n->kind() == OpKind::Constant && n->attr<double>("value") == 5.0) foundFive = true;
   CHECK(foundFive);
 }

@@ -175,11 +175,11 @@ TEST_CASE("ranges, slice, concat, reshape, transpose and keepdims unroll to the 
   CHECK(verify(g).empty());
   const Node* i0 = g.find("i_0");
   REQUIRE(i0->operand(0)->kind() == OpKind::Slice);
-  CHECK(i0->operand(0)->attrs().getInt("axis") == 1);
-  CHECK(i0->operand(0)->attrs().getInt("start") == 0);
-  CHECK(i0->operand(0)->attrs().getInt("size") == 4);
-  CHECK(g.find("u_1")->operand(0)->attrs().getInt("start") == 12);  // g[:, 3 * H:] runs to the end
-  CHECK(g.find("f_0")->operand(0)->attrs().getInt("start") == 4);
+  CHECK(i0->operand(0)->attr<int64_t>("axis") == 1);
+  CHECK(i0->operand(0)->attr<int64_t>("start") == 0);
+  CHECK(i0->operand(0)->attr<int64_t>("size") == 4);
+  CHECK(g.find("u_1")->operand(0)->attr<int64_t>("start") == 12);  // g[:, 3 * H:] runs to the end
+  CHECK(g.find("f_0")->operand(0)->attr<int64_t>("start") == 4);
   CHECK(g.find("centred_0")->operand(1)->kind() == OpKind::Reshape);  // mean(h, 1, keepdims)
   CHECK(g.find("centred_0")->operand(1)->type() == TensorType::f32({3, 1}));
   CHECK(g.find("both_0")->kind() == OpKind::Concat);
@@ -187,7 +187,7 @@ TEST_CASE("ranges, slice, concat, reshape, transpose and keepdims unroll to the 
   // The initial state is the param broadcast to [B, H].
   CHECK(g.find("h_0")->kind() == OpKind::Broadcast);
   CHECK(g.find("h_0")->operand(0)->name() == "h0");
-  CHECK(g.find("w_h")->attrs().getString("init") == "orthogonal");
+  CHECK(g.find("w_h")->attr<std::string>("init") == "orthogonal");
   CHECK(m.fixed.empty());
 
   // x[t, 0:1] selects a step, then keeps the first batch row; a full range adds nothing.
@@ -206,8 +206,8 @@ TEST_CASE("comparisons, where, fixed tensors, mse and weighted cross-entropy unr
   CHECK(verify(g).empty());
   CHECK(m.fixed == std::vector<std::string>{"sign", "eye", "keep", "first"});
   CHECK(m.params == std::vector<std::string>{"w_in", "w_rr", "w_o"});
-  CHECK(g.find("sign")->attrs().getString("file") == file.dir + "/sign.npy");
-  CHECK(g.find("sign")->attrs().getBool("fixed"));
+  CHECK(g.find("sign")->attr<std::string>("file") == file.dir + "/sign.npy");
+  CHECK(g.find("sign")->attr<bool>("fixed"));
   const Node* h1 = g.find("h_1");
   REQUIRE(h1->operand(0)->kind() == OpKind::Where);
   CHECK(h1->operand(0)->operand(0)->kind() == OpKind::Greater);

@@ -49,7 +49,7 @@ PassResult runOnFixture(const std::string& fixture, std::unique_ptr<Pass> pass, 
 
 int countRegions(const Graph& g, const std::string& kind) {
   int n = 0;
-  for (const Node* node : g.nodes()) n += node->kind() == OpKind::Fused && node->attrs().getString("kind") == kind;
+  for (const Node* node : g.nodes()) n += node->kind() == OpKind::Fused && node->attr<std::string>("kind") == kind;
   return n;
 }
 
@@ -103,7 +103,7 @@ bool multipliesByZero(const Graph& g) {
     if (n->body() && multipliesByZero(*n->body())) return true;
     if (n->kind() != OpKind::Mul) continue;
     for (const Node* op : n->operands())
-      if (op->kind() == OpKind::Constant && op->attrs().getFloat("value") == 0.0) return true;
+      if (op->kind() == OpKind::Constant && op->attr<double>("value") == 0.0) return true;
   }
   return false;
 }

@@ -35,7 +35,7 @@ bool multipliesByZero(const Graph& g) {
   for (const Node* n : g.nodes()) {
     if (n->kind() != OpKind::Mul) continue;
     for (const Node* op : n->operands())
-      if (op->kind() == OpKind::Constant && op->attrs().getFloat("value") == 0.0) return true;
+      if (op->kind() == OpKind::Constant && op->attr<double>("value") == 0.0) return true;
   }
   return false;
 }

@@ -116,6 +116,36 @@ TEST_CASE("verifier: attributes against the op's schema", "[verifier]") {
   CHECK(contains(p, "node %c (constant): missing attribute 'value'"));
 }
 
+TEST_CASE("verifier: optional attributes are checked against the schema too", "[verifier]") {
+  Graph g("t");
+  Builder b(g);
+  Node* x = b.input("x", f32({4, 2}));
+  g.create(OpKind::Stack, {x, x}, f32({2, 4, 2}), {{"axis", true}}, "flag", Stage::Fwd);
+  g.create(OpKind::MatMul, {x, b.input("w", f32({2, 3}))}, f32({4, 3}), {{"transpose_b", int64_t{0}}}, "mm", Stage::Fwd);
+  g.create(OpKind::Param, {}, f32({3}), {{"seed", int64_t{3}}}, "p", Stage::Fwd);
+  g.create(OpKind::Param, {}, f32({3}), {{"fixed", std::string("yes")}}, "q", Stage::Fwd);
+  g.create(OpKind::Stack, {x, x}, f32({2, 4, 2}), {}, "dflt", Stage::Fwd);  // axis absent: the default 0
+  std::vector<std::string> p = problems(g);
+  CHECK(p.size() == 4);
+  CHECK(contains(p, "node %flag (stack): attribute 'axis' must be int, got true"));
+  CHECK(contains(p, "node %mm (matmul): attribute 'transpose_b' must be bool, got 0"));
+  CHECK(contains(p, "node %p (param): unknown attribute 'seed'"));
+  CHECK(contains(p, "node %q (param): attribute 'fixed' must be bool, got \"yes\""));
+  CHECK_THROWS_WITH(verifyOrThrow(g, "after simplify"),
+                    Catch::Matchers::StartsWith("after simplify: graph @t is invalid: node %flag (stack): attribute 'axis'"));
+}
+
+TEST_CASE("verifier: a stored type checked against the schema's default", "[verifier]") {
+  Graph g("t");
+  Builder b(g);
+  Node* x = b.input("x", f32({4, 2}));
+  // With no axis the shape rule stacks along axis 0 and gives f32[2,4,2], not the stored type.
+  g.create(OpKind::Stack, {x, x}, f32({4, 2, 2}), {}, "s", Stage::Fwd);
+  std::vector<std::string> p = problems(g);
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "node %s (stack): type f32[4,2,2] is stored but the shape rule gives f32[2,4,2]");
+}
+
 TEST_CASE("verifier: stages come in the order fwd, bwd, opt", "[verifier]") {
   Graph g("t");
   Builder b(g);

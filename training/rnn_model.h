@@ -1,10 +1,11 @@
-// The notebook's model through the C++ builder API: a leaky ReLU rate RNN unrolled over T steps,
-// a linear readout at every step and the mean softmax cross-entropy over all T*B positions
+// The notebook's model at the sizes of an RnnConfig, for tests and benchmarks that want it
+// without a run's ModelOptions: a leaky ReLU rate RNN unrolled over T steps, a linear readout at
+// every step and the mean softmax cross-entropy over all T*B positions
 // (../shared/spec/delaycomparison.md §3).
 //
 //   ins_t = x_t·W_ir + h·W_rr + b_rr;  h = relu(h·(1−α) + ins_t·α);  o_t = h·W_ro + b_ro
 //
-// The leak term is emitted as written even when α = 1; the simplifier removes `h·0`.
+// The model itself is examples/notebook_rnn.mnemo (compiled in); this only maps the config.
 #pragma once
 
 #include <memory>
@@ -25,10 +26,10 @@ struct RnnConfig {
   bool returnHidden = false;
 };
 
-/// Builds the forward graph: inputs %x f32[T,B,I] and %labels i64[T,B]; params %w_ir, %w_rr,
-/// %b_rr, %w_ro, %b_ro with the notebook's initialisers; states %h_0 (zeros) ... %h_T, step
-/// values %ins_t and %o_t; returns %loss f32[], %logits f32[T,B,O] (and %hs f32[T,B,H] when
-/// asked). The IR text equals that of examples/notebook_rnn.mnemo loaded with the same sizes.
+/// The forward graph of examples/notebook_rnn.mnemo with the config's sizes (I, H, O) and
+/// constants (dt, tau): inputs %x f32[T,B,I] and %labels i64[T,B]; params %w_ir, %w_rr, %b_rr,
+/// %w_ro, %b_ro with the notebook's initialisers; states %h_0 (zeros) ... %h_T, step values
+/// %ins_t and %o_t; returns %loss f32[], %logits f32[T,B,O] (and %hs f32[T,B,H] when asked).
 std::unique_ptr<Graph> buildNotebookRnn(const RnnConfig& cfg);
 
 }  // namespace mnemo

@@ -80,8 +80,8 @@ Model parseModel(const std::string& text, const std::string& file, const ModelOp
 /// Reads the model file at \p path and parses it.
 Model loadModelFile(const std::string& path, const ModelOptions& opts = {});
 
-/// The notebook's rate RNN (examples/notebook_rnn.mnemo, compiled into mnemo so that
-/// `mnemo train` works from any directory; a test checks the two are the same text).
+/// The notebook's rate RNN: the bytes of examples/notebook_rnn.mnemo, compiled into mnemo at
+/// build time so that `mnemo train` works from any directory.
 const std::string& notebookModelSource();
 /// The file name diagnostics use for notebookModelSource().
 constexpr const char* kNotebookModelFile = "examples/notebook_rnn.mnemo";

@@ -254,7 +254,7 @@ class Parser {
       }
       TensorType inferred;
       try {
-        inferred = info.inferType(ins, attrs);
+        inferred = info.inferType(ins, OpAttrs(kind, attrs));
       } catch (const Error& e) {
         fail(opTok, "op '" + opTok.text + "' (" + describeOperands(operands) + "): " + e.what());
       }

@@ -60,7 +60,7 @@ class Differentiator {
     checkLoss();
     if (params.empty())
       for (Node* n : g_.nodes())
-        if (n->kind() == OpKind::Param && !n->attrs().getBool("fixed")) params.push_back(n);
+        if (n->kind() == OpKind::Param && !n->attr<bool>("fixed")) params.push_back(n);
     checkParams(params);
     order_ = g_.nodes();
     existing_.insert(order_.begin(), order_.end());

@@ -26,6 +26,13 @@ namespace {
 
 constexpr size_t kMaxRegionOps = 32;
 
+/// A region's root is an op whose row says its loop nest is elementwise (or elementwise after
+/// broadcasting its operands); the fusion pattern, not the op's category, decides.
+bool elementwisePattern(const Node* n) {
+  FusionPattern p = opInfo(n->kind()).pattern;
+  return p == FusionPattern::Elementwise || p == FusionPattern::Broadcast;
+}
+
 class FuseElementwisePass : public Pass {
  public:
   const char* name() const override { return "fuse-elementwise"; }
@@ -34,7 +41,7 @@ class FuseElementwisePass : public Pass {
     std::vector<Node*> order = g.nodes();
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node* root = *it;
-      if (root->isDead() || opInfo(root->kind()).category != Category::Elementwise || !loopFusable(root)) continue;
+      if (root->isDead() || !elementwisePattern(root) || !loopFusable(root)) continue;
       std::vector<Node*> region = {root};
       std::unordered_set<const Node*> inRegion = {root};
       for (size_t i = 0; i < region.size(); ++i) {

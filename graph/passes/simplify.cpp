@@ -42,7 +42,7 @@ namespace {
 
 bool constantValue(const Node* n, double* value) {
   if (n->kind() != OpKind::Constant) return false;
-  *value = n->attrs().getFloat("value");
+  *value = n->attr<double>("value");
   return true;
 }
 bool isConstant(const Node* n, double v) {
@@ -88,11 +88,11 @@ bool foldConstant(const Node* n, double* value) {
 
 /// stack(select(X, ax, 0), ..., select(X, ax, n-1), axis=ax) is X itself: \returns X or null.
 Node* stackOfSelects(Node* n) {
-  int64_t axis = n->attrs().getInt("axis");
+  int64_t axis = n->attr<int64_t>("axis");
   Node* source = nullptr;
   for (int k = 0; k < n->numOperands(); ++k) {
     Node* part = n->operand(k);
-    if (part->kind() != OpKind::Select || part->attrs().getInt("axis") != axis || part->attrs().getInt("index") != k)
+    if (part->kind() != OpKind::Select || part->attr<int64_t>("axis") != axis || part->attr<int64_t>("index") != k)
       return nullptr;
     if (source && part->operand(0) != source) return nullptr;
     source = part->operand(0);
@@ -103,7 +103,7 @@ Node* stackOfSelects(Node* n) {
 /// stack(op(select(Y,0,0), c), …, op(select(Y,0,n−1), c)) along axis 0 is op(Y, c) when c is
 /// one node whose rank does not exceed a part's (so it broadcasts the same way against Y).
 Node* sinkStack(Builder& b, Node* n) {
-  if (n->attrs().getInt("axis") != 0) return nullptr;
+  if (n->attr<int64_t>("axis") != 0) return nullptr;
   Node* first = n->operand(0);
   if (opInfo(first->kind()).category != Category::Elementwise || first->numOperands() != 2) return nullptr;
   int sliced = first->operand(0)->kind() == OpKind::Select ? 0 : 1;
@@ -114,8 +114,8 @@ Node* sinkStack(Builder& b, Node* n) {
     Node* part = n->operand(k);
     if (part->kind() != first->kind() || part->operand(1 - sliced) != shared) return nullptr;
     Node* slice = part->operand(sliced);
-    if (slice->kind() != OpKind::Select || slice->operand(0) != source || slice->attrs().getInt("axis") != 0 ||
-        slice->attrs().getInt("index") != k)
+    if (slice->kind() != OpKind::Select || slice->operand(0) != source || slice->attr<int64_t>("axis") != 0 ||
+        slice->attr<int64_t>("index") != k)
       return nullptr;
   }
   std::vector<Node*> operands = {source, shared};
@@ -155,13 +155,13 @@ Node* sumOfInsertSlices(Builder& b, Node* n) {
   size_t slices = 0;
   for (Node* leaf : leaves) {
     if (leaf->kind() != OpKind::InsertSlice || leaf->uses().size() != 1 ||
-        (axis >= 0 && leaf->attrs().getInt("axis") != axis)) {
+        (axis >= 0 && leaf->attr<int64_t>("axis") != axis)) {
       others.push_back(leaf);
       continue;
     }
-    axis = leaf->attrs().getInt("axis");
-    byIndex.resize(static_cast<size_t>(leaf->attrs().getInt("size")));
-    byIndex[static_cast<size_t>(leaf->attrs().getInt("index"))].push_back(leaf->operand(0));
+    axis = leaf->attr<int64_t>("axis");
+    byIndex.resize(static_cast<size_t>(leaf->attr<int64_t>("size")));
+    byIndex[static_cast<size_t>(leaf->attr<int64_t>("index"))].push_back(leaf->operand(0));
     ++slices;
   }
   if (slices < 2) return nullptr;
@@ -188,7 +188,7 @@ struct PaddedPiece {
 /// and exactly one other part, which it describes in \p out.
 bool paddedPiece(Node* n, int64_t axis, PaddedPiece* out) {
   if (n->kind() != OpKind::Concat || n->uses().size() != 1) return false;
-  const int64_t at = n->attrs().getInt("axis");
+  const int64_t at = n->attr<int64_t>("axis");
   if (axis >= 0 && at != axis) return false;
   int64_t offset = 0;
   out->piece = nullptr;
@@ -219,7 +219,7 @@ Node* sumOfPaddedPieces(Builder& b, Node* n) {
       others.push_back(leaf);
       continue;
     }
-    axis = leaf->attrs().getInt("axis");
+    axis = leaf->attr<int64_t>("axis");
     byRange[{p.start, p.len}].push_back(p.piece);
     ++pieces;
   }
@@ -319,8 +319,8 @@ Node* simplifyNode(Builder& b, Node* n) {
       if (a->kind() == OpKind::Reshape) return b.reshape(a->operand(0), n->dims());
       return nullptr;
     case OpKind::Select:
-      if (a->kind() == OpKind::Stack && a->attrs().getInt("axis") == n->attrs().getInt("axis"))
-        return same(a->operand(static_cast<int>(n->attrs().getInt("index"))));
+      if (a->kind() == OpKind::Stack && a->attr<int64_t>("axis") == n->attr<int64_t>("axis"))
+        return same(a->operand(static_cast<int>(n->attr<int64_t>("index"))));
       return nullptr;
     case OpKind::Stack: return stackOfSelects(n) ? same(stackOfSelects(n)) : sinkStack(b, n);
     default: return nullptr;

@@ -44,8 +44,8 @@ struct Positions {
 /// stack cancels against the slices), anything else by position.
 using StackKey = std::pair<double, int64_t>;
 StackKey stackKey(const Node* v, const std::function<double(const Node*)>& rank) {
-  if (v->kind() == OpKind::Select && v->attrs().getInt("axis") == 0)
-    return {rank(v->operand(0)), v->attrs().getInt("index")};
+  if (v->kind() == OpKind::Select && v->attr<int64_t>("axis") == 0)
+    return {rank(v->operand(0)), v->attr<int64_t>("index")};
   return {rank(v), 0};
 }
 
@@ -82,8 +82,8 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
   Positions pos(g);
   std::map<std::string, std::vector<Node*>> groups;
   for (Node* n : g.nodes()) {
-    if (n->kind() != OpKind::MatMul || n->attrs().getBool("transpose_a")) continue;
-    std::string key = n->operand(1)->name() + "|" + (n->attrs().getBool("transpose_b") ? "T" : "N") + "|" +
+    if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a")) continue;
+    std::string key = n->operand(1)->name() + "|" + (n->attr<bool>("transpose_b") ? "T" : "N") + "|" +
                       n->operand(0)->type().str() + "|" + stageName(n->stage());
     groups[key].push_back(n);
   }
@@ -108,7 +108,7 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
       const Dims& a = lhs[0]->dims();
       const int64_t n = static_cast<int64_t>(group.size());
       Node* stacked = b.reshape(b.stack(lhs, 0), {n * a[0], a[1]});
-      Node* product = b.matmul(stacked, group[0]->operand(1), false, group[0]->attrs().getBool("transpose_b"));
+      Node* product = b.matmul(stacked, group[0]->operand(1), false, group[0]->attr<bool>("transpose_b"));
       Node* perStep = b.reshape(product, {n, a[0], product->dims()[1]});
       for (int64_t k = 0; k < n; ++k) {
         Node* view = b.select(perStep, 0, k);
@@ -157,7 +157,7 @@ Node* existingStack(const std::vector<Node*>& parts) {
   std::sort(sorted.begin(), sorted.end());
   for (const Use& u : parts[0]->uses()) {
     Node* s = u.user;
-    if (s->kind() != OpKind::Stack || s->attrs().getInt("axis") != 0 ||
+    if (s->kind() != OpKind::Stack || s->attr<int64_t>("axis") != 0 ||
         s->numOperands() != static_cast<int>(parts.size()))
       continue;
     std::vector<Node*> ops = s->operands();
@@ -187,14 +187,14 @@ Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
     Node* reuse = t0->kind() == OpKind::ReduceSum ? existingStack(parts) : nullptr;
     return reuse ? reuse : b.stack(parts, 0);
   };
-  if (t0->kind() == OpKind::MatMul && t0->attrs().getBool("transpose_a") && !t0->attrs().getBool("transpose_b")) {
+  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b")) {
     const Dims& a = t0->operand(0)->dims();
     const Dims& c = t0->operand(1)->dims();
     return b.matmul(b.reshape(stackOperand(0), {n * a[0], a[1]}), b.reshape(stackOperand(1), {n * c[0], c[1]}), true, false);
   }
   if (t0->kind() == OpKind::ReduceSum) {
     std::vector<int64_t> axes = {0};
-    for (int64_t ax : t0->attrs().getInts("axes")) axes.push_back(ax + 1);
+    for (int64_t ax : t0->attr<std::vector<int64_t>>("axes")) axes.push_back(ax + 1);
     return b.reduceSum(stackOperand(0), axes);
   }
   return nullptr;

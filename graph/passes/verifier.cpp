@@ -91,7 +91,7 @@ void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Nod
   std::vector<TensorType> ins;
   for (const Node* op : n->operands()) ins.push_back(op->type());
   try {
-    TensorType inferred = info.inferType(ins, n->attrs());
+    TensorType inferred = info.inferType(ins, OpAttrs(n->kind(), n->attrs(), &n->name()));
     if (inferred != n->type())
       out.push_back(where(n) + "type " + n->type().str() + " is stored but the shape rule gives " + inferred.str());
   } catch (const Error& e) {

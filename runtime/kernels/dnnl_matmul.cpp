@@ -28,8 +28,8 @@ dnnl::memory::desc plainDesc(const Dims& dims) {
 std::unique_ptr<Kernel> makeMatmulKernel(const Node& n, KernelEnv& env) {
   const Node* a = n.operand(0);
   const Node* b = n.operand(1);
-  memory::desc aMd = matrixDesc(a->dims(), n.attrs().getBool("transpose_a"));
-  memory::desc bMd = matrixDesc(b->dims(), n.attrs().getBool("transpose_b"));
+  memory::desc aMd = matrixDesc(a->dims(), n.attr<bool>("transpose_a"));
+  memory::desc bMd = matrixDesc(b->dims(), n.attr<bool>("transpose_b"));
   memory::desc cMd = plainDesc(n.dims());
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, cMd), env.engine);
   std::unordered_map<int, memory> args = {

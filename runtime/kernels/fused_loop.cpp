@@ -98,7 +98,7 @@ std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
         data = env.f32(n.operand(param++));
       } else {  // a uniform constant: one value, broadcast
         s.constant = static_cast<int>(constants.size());
-        constants.push_back(static_cast<float>(b->attrs().getFloat("value")));
+        constants.push_back(static_cast<float>(b->attr<double>("value")));
         from = {};
       }
       // A constant is always gathered (from the kernel's own storage, which a Direct source

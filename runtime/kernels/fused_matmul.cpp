@@ -97,8 +97,8 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
   MNEMO_CHECK(acc == body.outputs()[0], "region %" << n.name() << " does not end with its result");
   const Node* a = outer.at(mm->operand(0));
   const Node* w = outer.at(mm->operand(1));
-  memory::desc aMd = matrixDesc(a->dims(), mm->attrs().getBool("transpose_a"));
-  memory::desc wMd = matrixDesc(w->dims(), mm->attrs().getBool("transpose_b"));
+  memory::desc aMd = matrixDesc(a->dims(), mm->attr<bool>("transpose_a"));
+  memory::desc wMd = matrixDesc(w->dims(), mm->attr<bool>("transpose_b"));
   memory::desc cMd = plainDesc(n.dims());
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);

@@ -64,7 +64,7 @@ std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env) {
   switch (n.kind()) {
     case OpKind::ReduceSum:
     case OpKind::ReduceMean: {
-      std::vector<int64_t> axes = n.attrs().getInts("axes");
+      std::vector<int64_t> axes = n.attr<std::vector<int64_t>>("axes");
       float scale = 1.f;
       if (n.kind() == OpKind::ReduceMean) {
         double count = 1;
@@ -76,7 +76,7 @@ std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env) {
     }
     case OpKind::ArgMax: {
       const Dims& d = x->dims();
-      int64_t axis = n.attrs().getInt("axis");
+      int64_t axis = n.attr<int64_t>("axis");
       size_t outer = 1, inner = 1, len = static_cast<size_t>(d[axis]);
       for (int64_t i = 0; i < axis; ++i) outer *= static_cast<size_t>(d[i]);
       for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) inner *= static_cast<size_t>(d[i]);

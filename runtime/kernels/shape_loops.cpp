@@ -45,7 +45,7 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       });
     }
     case OpKind::Stack: {
-      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
+      Planes p = planesAround(n.dims(), n.attr<int64_t>("axis"));
       std::vector<const char*> parts;
       for (const Node* op : n.operands()) parts.push_back(env.address(op));
       size_t chunk = p.inner * elem;
@@ -55,8 +55,8 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       });
     }
     case OpKind::Select: {
-      Planes p = planesAround(n.operand(0)->dims(), n.attrs().getInt("axis"));
-      size_t index = static_cast<size_t>(n.attrs().getInt("index"));
+      Planes p = planesAround(n.operand(0)->dims(), n.attr<int64_t>("axis"));
+      size_t index = static_cast<size_t>(n.attr<int64_t>("index"));
       const char* src = env.address(n.operand(0));
       size_t chunk = p.inner * elem;
       return loop(n, "select", [=] {
@@ -64,8 +64,8 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       });
     }
     case OpKind::InsertSlice: {
-      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
-      size_t index = static_cast<size_t>(n.attrs().getInt("index"));
+      Planes p = planesAround(n.dims(), n.attr<int64_t>("axis"));
+      size_t index = static_cast<size_t>(n.attr<int64_t>("index"));
       const char* src = env.address(n.operand(0));
       size_t chunk = p.inner * elem, total = valueBytes(n.type());
       return loop(n, "insert_slice", [=] {
@@ -74,18 +74,18 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       });
     }
     case OpKind::Slice: {
-      Planes p = planesAround(n.operand(0)->dims(), n.attrs().getInt("axis"));
-      const char* src = env.address(n.operand(0)) + static_cast<size_t>(n.attrs().getInt("start")) * p.inner * elem;
-      size_t inChunk = p.len * p.inner * elem, outChunk = static_cast<size_t>(n.attrs().getInt("size")) * p.inner * elem;
+      Planes p = planesAround(n.operand(0)->dims(), n.attr<int64_t>("axis"));
+      const char* src = env.address(n.operand(0)) + static_cast<size_t>(n.attr<int64_t>("start")) * p.inner * elem;
+      size_t inChunk = p.len * p.inner * elem, outChunk = static_cast<size_t>(n.attr<int64_t>("size")) * p.inner * elem;
       return loop(n, "slice", [=] {
         for (size_t o = 0; o < p.outer; ++o) std::memcpy(out + o * outChunk, src + o * inChunk, outChunk);
       });
     }
     case OpKind::Concat: {
-      Planes p = planesAround(n.dims(), n.attrs().getInt("axis"));
+      Planes p = planesAround(n.dims(), n.attr<int64_t>("axis"));
       std::vector<std::pair<const char*, size_t>> parts;  // address, bytes per outer index
       for (const Node* op : n.operands())
-        parts.push_back({env.address(op), static_cast<size_t>(op->dims()[n.attrs().getInt("axis")]) * p.inner * elem});
+        parts.push_back({env.address(op), static_cast<size_t>(op->dims()[n.attr<int64_t>("axis")]) * p.inner * elem});
       size_t outChunk = p.len * p.inner * elem;
       return loop(n, "concat", [=] {
         for (size_t o = 0; o < p.outer; ++o) {
@@ -99,7 +99,7 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
     }
     case OpKind::Transpose: {
       // An index table from each result element to its source, built once.
-      std::vector<int64_t> perm = n.attrs().getInts("perm");
+      std::vector<int64_t> perm = n.attr<std::vector<int64_t>>("perm");
       std::vector<int64_t> inStrides = stridesOf(n.operand(0)->dims());
       const Dims& od = n.dims();
       auto map = std::make_shared<std::vector<size_t>>(static_cast<size_t>(n.type().numel()));
