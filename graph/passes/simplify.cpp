@@ -34,20 +34,16 @@
 #include "support/error.h"
 #include "graph/passes/passes.h"
 #include "ops/ref_tensor.h"
+#include "ops/match.h"
 #include "ops/op_table.h"
 
 namespace mnemo {
 
 namespace {
 
-bool constantValue(const Node* n, double* value) {
-  if (n->kind() != OpKind::Constant) return false;
-  *value = n->attr<double>("value");
-  return true;
-}
 bool isConstant(const Node* n, double v) {
   double c;
-  return constantValue(n, &c) && c == v;
+  return scalarConstant(n, &c) && c == v;
 }
 
 /// Folds \p n when every operand is a constant; \returns the constant's value.
@@ -55,7 +51,7 @@ bool foldConstant(const Node* n, double* value) {
   std::vector<double> values;
   for (const Node* op : n->operands()) {
     double v;
-    if (!constantValue(op, &v)) return false;
+    if (!scalarConstant(op, &v)) return false;
     values.push_back(v);
   }
   if (values.empty()) return false;
