@@ -2,11 +2,8 @@
 #include "api/convert.h"
 
 #include "graph/error.h"
-#include "mnemo/version.h"
 
 namespace mnemo::api {
-
-const char* version() { return MNEMO_VERSION_STRING; }
 
 const char* dtypeName(DType t) {
   switch (t) {

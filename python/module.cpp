@@ -38,9 +38,12 @@ py::array toNumpy(Array&& a) {
   return py::array(numpyType(owned->dtype), owned->shape, owned->bytes.data(), free);
 }
 
+/// A 1-d NumPy array that owns \p values (moved, not copied).
 template <typename T>
-py::array toNumpy(const std::vector<T>& values) {
-  return py::array_t<T>(static_cast<py::ssize_t>(values.size()), values.data());
+py::array toNumpy(std::vector<T>&& values) {
+  auto* owned = new std::vector<T>(std::move(values));
+  py::capsule free(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), free);
 }
 
 py::dict toDict(std::map<std::string, Array>&& arrays) {
@@ -133,10 +136,21 @@ TrainSettings settingsArgument(const std::string& task, int64_t steps, int64_t b
   return s;
 }
 
-/// What mnemo.train returns.
+/// What mnemo.train returns: the per-step arrays made once, owning the history's vectors.
 struct PyHistory {
-  History history;
+  py::array steps, loss, accuracy;
   TrainedModel model;
+  double seconds = 0, compileMilliseconds = 0;
+  int64_t kernelsPerStep = 0;
+
+  PyHistory(TrainOutcome&& out)
+      : steps(toNumpy(std::move(out.history.steps))),
+        loss(toNumpy(std::move(out.history.loss))),
+        accuracy(toNumpy(std::move(out.history.accuracy))),
+        model(std::move(out.model)),
+        seconds(out.history.seconds),
+        compileMilliseconds(out.history.compileMilliseconds),
+        kernelsPerStep(out.history.kernelsPerStep) {}
 };
 
 }  // namespace
@@ -254,16 +268,15 @@ PYBIND11_MODULE(_mnemo, m) {
                         "What mnemo.train returns: per step `steps`, `loss`, `accuracy` (NumPy arrays; accuracy is NaN\n"
                         "for a batch without a decision), `model` (the mnemo.TrainedModel), `seconds` (the loop's wall\n"
                         "time, data included), `compile_ms`, `kernels_per_step`.")
-      .def_property_readonly("steps", [](const PyHistory& h) { return toNumpy(h.history.steps); })
-      .def_property_readonly("loss", [](const PyHistory& h) { return toNumpy(h.history.loss); })
-      .def_property_readonly("accuracy", [](const PyHistory& h) { return toNumpy(h.history.accuracy); })
-      .def_property_readonly("model", [](const PyHistory& h) { return h.model; })
-      .def_property_readonly("seconds", [](const PyHistory& h) { return h.history.seconds; })
-      .def_property_readonly("compile_ms", [](const PyHistory& h) { return h.history.compileMilliseconds; })
-      .def_property_readonly("kernels_per_step", [](const PyHistory& h) { return h.history.kernelsPerStep; })
+      .def_readonly("steps", &PyHistory::steps)
+      .def_readonly("loss", &PyHistory::loss)
+      .def_readonly("accuracy", &PyHistory::accuracy)
+      .def_readonly("model", &PyHistory::model)
+      .def_readonly("seconds", &PyHistory::seconds)
+      .def_readonly("compile_ms", &PyHistory::compileMilliseconds)
+      .def_readonly("kernels_per_step", &PyHistory::kernelsPerStep)
       .def("__repr__", [](const PyHistory& h) {
-        return "<mnemo.History steps " + std::to_string(h.history.steps.empty() ? 0 : h.history.steps.front()) + "-" +
-               std::to_string(h.history.steps.empty() ? 0 : h.history.steps.back()) + ">";
+        return "<mnemo.History of " + std::to_string(py::len(h.steps)) + " steps>";
       });
 
   m.def(
@@ -282,7 +295,7 @@ PYBIND11_MODULE(_mnemo, m) {
           std::ostream log(&lines);
           out = train(source, s, verbose ? &log : nullptr);
         }
-        return PyHistory{std::move(out->history), std::move(out->model)};
+        return PyHistory(std::move(*out));
       },
       py::arg("model") = py::none(), py::arg("task") = "DelayComparison-v0", py::arg("steps") = 2000,
       py::arg("batch_size") = 16, py::arg("seq_len") = 100, py::arg("hidden") = py::none(), py::arg("lr") = 1e-3,
