@@ -52,10 +52,11 @@ py::dict toDict(std::map<std::string, Array>&& arrays) {
   return d;
 }
 
-/// A view of \p a for mnemo (C order; a non-contiguous array is copied to C order first, into
-/// \p keep). Throws mnemo.Error for a dtype mnemo does not take.
-ArrayRef fromNumpy(const py::array& a, const char* what, py::array& keep) {
-  keep = py::array::ensure(a, py::array::c_style);
+/// A view of \p a for mnemo (C order; a non-contiguous array or a list is copied to a C-order array
+/// first, into \p keep). Throws mnemo.Error for a dtype mnemo does not take.
+ArrayRef fromNumpy(const py::object& a, const char* what, py::array& keep) {
+  keep = py::array::ensure(a, py::array::c_style);  // a list becomes an array here; its dtype is checked below
+  if (!keep) throw std::runtime_error(std::string(what) + ": expected an array");
   const py::dtype dt = keep.dtype();
   std::optional<DType> type;
   const char kind = dt.kind();
@@ -333,7 +334,7 @@ Bad input raises mnemo.Error (a ValueError) with mnemo's one-line message.
            py::arg("momentum") = 0.9, py::arg("seed") = 0, py::arg("fuse") = true, py::arg("threads") = 1)
       .def(
           "step",
-          [](TrainingSession& self, const py::array& inputs, const py::array& labels) {
+          [](TrainingSession& self, const py::object& inputs, const py::object& labels) {
             py::array keepInputs, keepLabels;
             ArrayRef x = fromNumpy(inputs, "inputs", keepInputs), y = fromNumpy(labels, "labels", keepLabels);
             py::gil_scoped_release release;

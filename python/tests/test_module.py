@@ -184,6 +184,8 @@ class BadInputTest(unittest.TestCase):
                    x.astype(np.float64), y)
         self.check(r"^labels: expected int64 \(100, 16\), got int32", session.step, x, y.astype(np.int32))
         self.check(r"^inputs: dtype complex64 is not one mnemo takes$", session.step, x.astype(np.complex64), y)
+        self.check(r"^inputs: expected float32 \(100, 16, 2\), got int64 \(2,\)$", session.step, [1, 2], y)
+        self.check(r"^labels: dtype object is not one mnemo takes$", session.step, x, [None])
 
     def test_bad_settings_and_files(self):
         self.check(r"steps", mnemo.train, steps=-1, verbose=False)
