@@ -1,7 +1,7 @@
 // Conversions between mnemo's internal arrays and api::Array, and the public dtype table.
 #include "api/convert.h"
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo::api {
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 #include "io/npz.h"
 #include "mnemo/array.h"
 

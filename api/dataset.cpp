@@ -1,7 +1,7 @@
 // api::Dataset: the task and batches `mnemo train` would use for the same settings.
-#include "frontend/batch_source.h"
-#include "graph/error.h"
-#include "graph/limits.h"
+#include "training/batch_source.h"
+#include "support/error.h"
+#include "support/limits.h"
 #include "mnemo/dataset.h"
 #include "tasks/dataset.h"
 #include "tasks/registry.h"

@@ -2,10 +2,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "frontend/compiled_model.h"
-#include "frontend/model_dsl.h"
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "training/compiled_model.h"
+#include "frontend/dsl/model.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/printer.h"
 #include "mnemo/model.h"
 

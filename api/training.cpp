@@ -3,13 +3,13 @@
 #include <cmath>
 
 #include "api/convert.h"
-#include "frontend/batch_source.h"
-#include "frontend/checkpoint.h"
-#include "frontend/compiled_model.h"
+#include "training/batch_source.h"
+#include "training/checkpoint.h"
+#include "training/compiled_model.h"
 #include "frontend/init.h"
-#include "frontend/input_feeds.h"
-#include "frontend/trainer.h"
-#include "graph/error.h"
+#include "training/input_feeds.h"
+#include "training/trainer.h"
+#include "support/error.h"
 #include "mnemo/training.h"
 #include "tasks/task.h"
 

@@ -1,9 +1,9 @@
 // api::runTrials: the analysis of `mnemo analyze` (single trials, PCA) returned as arrays.
 #include "api/convert.h"
-#include "frontend/analysis_export.h"
-#include "frontend/analysis_pca.h"
-#include "frontend/analysis_runner.h"
-#include "graph/error.h"
+#include "analysis/export.h"
+#include "analysis/pca.h"
+#include "analysis/runner.h"
+#include "support/error.h"
 #include "mnemo/trials.h"
 
 namespace mnemo::api {

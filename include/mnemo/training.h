@@ -14,7 +14,7 @@
 #include "mnemo/model.h"
 
 namespace mnemo {
-struct Checkpoint;  // mnemo's checkpoint (frontend/checkpoint.h); opaque here
+struct Checkpoint;  // mnemo's checkpoint (training/checkpoint.h); opaque here
 }
 
 namespace mnemo::api {

@@ -13,7 +13,7 @@
 
 namespace mnemo::api {
 
-/// The arrays of `mnemo analyze`'s activity.npz (documented in frontend/analysis_export.h and
+/// The arrays of `mnemo analyze`'s activity.npz (documented in analysis/export.h and
 /// docs), in that order. With N trials and S time points in all:
 ///   hidden [S, H] float32 (the notebook's `activity`), state_<name>, logits [S, O], inputs [S, I],
 ///   labels [S], trial_index [S], trial_start [N], length [N], ground_truth [N], choice [N],
