@@ -8,11 +8,12 @@
 #include "cli/commands.h"
 #include "support/error.h"
 #include "support/text.h"
+#include "mnemo/version.h"
 
 namespace {
 
 void printUsage(std::ostream& os) {
-  os << "usage: mnemo <command> [options]   (mnemo <command> --help for its options)\n\ncommands:\n";
+  os << "usage: mnemo <command> [options]   (mnemo <command> --help for its options; mnemo --version)\n\ncommands:\n";
   for (const mnemo::Command& c : mnemo::commands())
     os << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
 }
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
   std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     printUsage(std::cout);
+    return 0;
+  }
+  if (name == "--version" || name == "version") {
+    std::cout << "mnemo " << MNEMO_VERSION_STRING << "\n";
     return 0;
   }
   for (const mnemo::Command& c : mnemo::commands()) {

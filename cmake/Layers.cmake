@@ -20,6 +20,8 @@ endfunction()
 
 #          layer      folder              may use
 mnemo_layer(support   DIR support)
+# The installed public API headers, included as "mnemo/<x>.h": standard headers only.
+mnemo_layer(public    DIR include/mnemo)
 mnemo_layer(graph     DIR graph             DEPENDS support  DATA ops/ops.def)
 mnemo_layer(ops       DIR ops               DEPENDS graph support)
 mnemo_layer(target    DIR runtime/target    DEPENDS ops graph support)
@@ -31,7 +33,9 @@ mnemo_layer(tasks     DIR tasks             DEPENDS io support)
 mnemo_layer(frontend  DIR frontend          DEPENDS passes ops graph io support)
 mnemo_layer(training  DIR training          DEPENDS frontend runtime reference passes ops graph tasks io support)
 mnemo_layer(analysis  DIR analysis          DEPENDS training frontend runtime reference passes ops graph tasks io support)
-mnemo_layer(cli       DIR cli               DEPENDS analysis training frontend runtime reference passes ops graph tasks io support)
+mnemo_layer(cli       DIR cli               DEPENDS public analysis training frontend runtime reference passes ops graph tasks io support)
+# The public C++ API (libmnemo, shared; built by api/CMakeLists.txt, checked here like the rest).
+mnemo_layer(api       DIR api               DEPENDS public analysis training frontend runtime reference passes ops graph tasks io support)
 
 # Creates mnemo_<name> from every .cpp of the layer's folder (sub-folders that are layers of
 # their own excluded), linking the layers it may use. Adding a file needs no edit here.

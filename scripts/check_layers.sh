@@ -56,6 +56,7 @@ awk -v TABLE="$table" '
   /^[ \t]*#[ \t]*include[ \t]*"[^"]*\// {
     match($0, /"[^"]*"/)
     inc = substr($0, RSTART + 1, RLENGTH - 2)
+    if (index(inc, "mnemo/") == 1) inc = "include/" inc          # the public API, include/mnemo/
     target = layerOf(inc)
     if (index(allowed[own], " " inc " ")) next                  # a data file it may read
     if (target != "" && index(allowed[own], " " target " ")) next

@@ -7,7 +7,9 @@ BUILD_DIR="${1:-build}"
 shift || true
 
 PACKAGES=(g++ cmake make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev
-          libbenchmark-dev catch2 libeigen3-dev libzip-dev)
+          libbenchmark-dev catch2 libeigen3-dev libzip-dev pkg-config
+          # the Python module (python/) and the headless run of examples/notebook.ipynb
+          pybind11-dev python3-dev python3-numpy jupyter-nbconvert python3-ipykernel python3-matplotlib)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

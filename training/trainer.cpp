@@ -66,15 +66,15 @@ std::string firstNonFinite(const Session& s, const Model& model) {
   return "";
 }
 
-Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
+}  // namespace
+
+Checkpoint captureCheckpoint(const Session& s, const Model& model, const RunConfig& run) {
   Checkpoint ckpt;
   ckpt.config = run;
   ckpt.step = s.step();
   for (const Node* n : checkpointed(model)) storedFor(ckpt, n)[n->name()] = StoredTensor{n->dims(), s.getF32(n->name())};
   return ckpt;
 }
-
-}  // namespace
 
 TrainResult train(const TrainOptions& o) {
   RunConfig run = o.run;
@@ -170,7 +170,7 @@ TrainResult train(const TrainOptions& o) {
                     result.runningLoss, result.runningAccuracy);
       *o.out << line << "\n" << std::flush;
     }
-    if (step % o.checkpointEvery == 0 || i + 1 == run.steps) dir.saveCheckpoint(capture(s, cm.model, run));
+    if (step % o.checkpointEvery == 0 || i + 1 == run.steps) dir.saveCheckpoint(captureCheckpoint(s, cm.model, run));
     progress.update(i + 1, result.runningLoss, result.runningAccuracy);
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -179,6 +179,7 @@ TrainResult train(const TrainOptions& o) {
     std::vector<float> v = s.getF32(p);
     result.finalParams.insert(result.finalParams.end(), v.begin(), v.end());
   }
+  if (o.finalState) *o.finalState = captureCheckpoint(s, cm.model, run);
   dir.finish();
   if (o.out) {
     char line[160];

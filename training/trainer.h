@@ -11,6 +11,10 @@
 
 namespace mnemo {
 
+struct Checkpoint;
+struct Model;
+class Session;
+
 struct TrainOptions {
   RunConfig run;                 ///< model, task, sizes, lr, seed, steps
   bool fuse = true;              ///< optimizing pipeline (false: one kernel per op)
@@ -22,6 +26,7 @@ struct TrainOptions {
   int64_t checkpointEvery = 500; ///< and a checkpoint every N steps (and at the end)
   bool progress = false;         ///< a live progress line on stderr
   std::ostream* out = nullptr;   ///< where the report goes (null: nowhere)
+  Checkpoint* finalState = nullptr;  ///< if set, receives the params and optimizer state at the end
 };
 
 struct TrainResult {
@@ -38,6 +43,10 @@ struct TrainResult {
 /// mnemo::Error before anything is written; a NaN or infinite loss (or parameter or Adam moment)
 /// stops the run with an error naming the step, leaving the last good checkpoint in place.
 TrainResult train(const TrainOptions& options);
+
+/// The params, optimizer state and step of \p session (compiled from \p model) as a checkpoint of
+/// the run \p run.
+Checkpoint captureCheckpoint(const Session& session, const Model& model, const RunConfig& run);
 
 /// The notebook's metric: the fraction of positions with label > 0 where the argmax of the
 /// logits [T*B, classes] equals the label (first maximum on ties); NaN if no label is > 0.
