@@ -134,14 +134,15 @@ void printTable(const FixedPointSearch& s, const std::vector<double>& pcs) {
 
 int runFixedPoints(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
-  std::string checkpointPath, outDir, inputText = "fixation", seedText = "1000";
-  std::vector<std::string> sets, feedFlags;
+  CheckpointFlags files;
+  std::string inputText = "fixation", seedText = "1000";
   int64_t trials = 50, candidates = 1000;
   FixedPointOptions opts;
   double noise = 0.01;
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")
-      ("checkpoint", po::value(&checkpointPath), "the trained checkpoint (.npz written by mnemo train)")
+  desc.add_options()("help,h", "show this help");
+  addCheckpointFlags(desc, files, "fixed_points.svg and fixed_points.npz");
+  desc.add_options()
       ("input", po::value(&inputText)->default_value("fixation"), "the constant input u: a task period or comma-separated values")
       ("candidates", po::value(&candidates)->default_value(1000), "number of candidate states")
       ("iterations", po::value(&opts.iterations)->default_value(opts.iterations), "Adam steps of the descent")
@@ -154,10 +155,6 @@ int runFixedPoints(const Args& args) {
       ("noise", po::value(&noise)->default_value(noise), "standard deviation of the noise added to the sampled states")
       ("trials", po::value(&trials)->default_value(50), "trials run to sample candidates from and to draw")
       ("seed", po::value(&seedText)->default_value("1000"), "seed of the trial stream and of the candidate sampling")
-      ("out", po::value(&outDir), "directory for fixed_points.svg and .npz (default: the checkpoint's)")
-      ("set", po::value<std::vector<std::string>>(&sets)->composing(), "NAME=VALUE: overrides a model constant (repeatable)")
-      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
-       "NAME=SPEC: feeds a further input (zeros, constant(v), normal(std)); default: the checkpoint's feeds")
       ("no-fuse", "run one kernel per op (no optimizing passes)");
   po::variables_map vm;
   po::positional_options_description none;
@@ -168,7 +165,8 @@ int runFixedPoints(const Args& args) {
   }
   po::notify(vm);
   const uint64_t seed = parseSeed(seedText);
-  if (checkpointPath.empty()) MNEMO_FAIL("--checkpoint CKPT is required (a checkpoint.npz written by mnemo train)");
+  checkCheckpointFlags(files);
+  const std::string& checkpointPath = files.checkpoint;
   if (trials < 1 || trials > 100000) MNEMO_FAIL("--trials must be between 1 and 100000, got " << trials);
   if (candidates < 1 || candidates > 1000000) MNEMO_FAIL("--candidates must be between 1 and 1000000, got " << candidates);
   if (opts.iterations < 1 || opts.iterations > 10000000)
@@ -183,20 +181,7 @@ int runFixedPoints(const Args& args) {
     MNEMO_FAIL("--newton-below must be a positive number, got " << opts.newtonBelow);
   if (!(noise >= 0) || !std::isfinite(noise)) MNEMO_FAIL("--noise must be a non-negative number, got " << noise);
   opts.fuse = !vm.count("no-fuse");
-  if (!vm.count("out")) {
-    outDir = std::filesystem::path(checkpointPath).parent_path().string();
-    if (outDir.empty()) outDir = ".";
-  }
-
-  Checkpoint ckpt = loadCheckpoint(checkpointPath);
-  for (const std::string& text : sets) {
-    auto [name, value] = parseConstOverride(text);
-    ckpt.config.consts.insert_or_assign(name, value);
-  }
-  for (const std::string& text : feedFlags) {
-    auto [name, spec] = parseFeedFlag(text);
-    ckpt.config.feeds.insert_or_assign(name, spec);
-  }
+  Checkpoint ckpt = loadCheckpointWithOverrides(files);
   std::cout << "mnemo fixedpoints: " << checkpointPath << " (" << ckpt.config.modelFile << ", step " << ckpt.step
             << ")\n";
 
@@ -270,9 +255,9 @@ int runFixedPoints(const Args& args) {
     std::printf("Jacobians by autodiff; central finite differences (step %g) differ by at most %.3e\n",
                 opts.finiteDifferenceStep, search.jacobianCheck);
   }
-  makeDirectories(outDir, "--out");
-  const std::string svg = (std::filesystem::path(outDir) / "fixed_points.svg").string();
-  const std::string npz = (std::filesystem::path(outDir) / "fixed_points.npz").string();
+  makeDirectories(files.outDir, "--out");
+  const std::string svg = (std::filesystem::path(files.outDir) / "fixed_points.svg").string();
+  const std::string npz = (std::filesystem::path(files.outDir) / "fixed_points.npz").string();
   writeSvg(svg, fixedPointFigure(run, pca, projected, search));
   writeNpz(npz, exportFixedPoints(search, pca, opts.tolerance));
   std::cout << "wrote " << svg << "\nwrote " << npz << "\n";

@@ -23,20 +23,14 @@ namespace {
 
 using Cli = testing::CliResult;
 
-fs::path scratch(const std::string& tag) {
-  fs::path d = fs::temp_directory_path() / ("mnemo_fixedpoints_cli_" + tag + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-/// The notebook's network after 300 training steps, trained once per process.
+/// The notebook's network after 300 training steps, trained once per process (its directory
+/// lives until the process ends).
 std::string trainedCheckpoint() {
+  static const testing::TempDir dir("fixedpoints_train");
   static const std::string path = [] {
-    fs::path dir = scratch("train");
-    Cli r = testing::runMnemo({"train", "--steps", "300", "--no-progress", "--out", dir.string()});
+    Cli r = testing::runMnemo({"train", "--steps", "300", "--no-progress", "--out", dir.path.string()});
     REQUIRE(r.code == 0);
-    return (dir / "checkpoint.npz").string();
+    return dir / "checkpoint.npz";
   }();
   return path;
 }
@@ -111,13 +105,13 @@ TEST_CASE("mnemo fixedpoints on the notebook's trained network: table, picture, 
 }
 
 TEST_CASE("mnemo fixedpoints: an explicit input, --out and --help", "[fixedpoints][cli]") {
-  fs::path out = scratch("out");
+  testing::TempDir out("fixedpoints_out");
   Cli r = testing::runMnemo({"fixedpoints", "--checkpoint", trainedCheckpoint(), "--input", "1,0.4", "--candidates",
-                             "50", "--iterations", "300", "--trials", "5", "--out", out.string()});
+                             "50", "--iterations", "300", "--trials", "5", "--out", out.path.string()});
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("input u = [1, 0.4]\n") != std::string::npos);
-  NpzArchive d = readNpz((out / "fixed_points.npz").string());
+  NpzArchive d = readNpz(out / "fixed_points.npz");
   CHECK(d.get("input").values<float>() == std::vector<float>{1.0f, 0.4f});
   CHECK(d.get("candidates_q").shape == std::vector<int64_t>{50});
 
