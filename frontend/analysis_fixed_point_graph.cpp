@@ -190,6 +190,11 @@ void StepGraph::evaluate() { model_.session->forward(); }
 std::vector<double> StepGraph::jacobians() {
   if (use_ != StepGraphUse::Jacobian) MNEMO_FAIL("fixed points: Jacobians come from the Jacobian graph");
   const int64_t D = layout_.total;
+  constexpr int64_t kMaxEntries = int64_t{1} << 27;  // 1 GiB of doubles
+  if (candidates_ * D > kMaxEntries / D)
+    MNEMO_FAIL("fixed points: the Jacobians of " << candidates_ << " states of size " << D << " would take "
+                                                 << (candidates_ * D / 1024.0 * D * 8 / 1024 / 1024)
+                                                 << " GiB; use fewer --candidates (the Newton polish takes the Jacobian of every candidate; --newton 0 skips it)");
   std::vector<double> out(static_cast<size_t>(candidates_ * D * D));
   for (int64_t row = 0; row < D; ++row) {
     std::vector<float> seed(static_cast<size_t>(candidates_ * D), 0.0f);
