@@ -36,7 +36,8 @@ constexpr const char* kUsage =
     "usage: mnemo fixedpoints --checkpoint CKPT [options]\n"
     "Finds fixed and slow points of the trained network's state update h' = F(h, u) at a constant\n"
     "input u by minimising q(h) = 1/2 |F(h, u) - h|^2 from many candidate states at once (one\n"
-    "batched graph; gradients from mnemo's autodiff, steps from its Adam pass). The candidates are\n"
+    "batched graph; gradients from mnemo's autodiff, steps from its Adam pass); then --newton guarded\n"
+    "Newton steps polish the candidates whose q is below --newton-below. The candidates are\n"
     "states the network visits on --trials trials of its task, plus Gaussian noise. Points with q\n"
     "below --tolerance are kept, points closer than --merge are merged, and each is classified by\n"
     "the eigenvalues of its Jacobian (autodiff, checked by finite differences): a mode with\n"
@@ -147,11 +148,11 @@ int runFixedPoints(const Args& args) {
       ("candidates", po::value(&candidates)->default_value(1000), "number of candidate states")
       ("iterations", po::value(&opts.iterations)->default_value(opts.iterations), "Adam steps of the descent")
       ("lr", po::value(&opts.learningRate)->default_value(opts.learningRate), "Adam's learning rate at the first step")
-      ("final-lr", po::value(&opts.finalLearningRate)->default_value(opts.finalLearningRate), "... at the last step (geometric decay)")
-      ("tolerance", po::value(&opts.tolerance)->default_value(opts.tolerance), "keep candidates with q below this")
+      ("final-lr", po::value(&opts.finalLearningRate)->default_value(opts.finalLearningRate, "1e-5"), "... at the last step (geometric decay)")
+      ("tolerance", po::value(&opts.tolerance)->default_value(opts.tolerance, "1e-6"), "keep candidates with q below this")
       ("merge", po::value(&opts.mergeDistance)->default_value(opts.mergeDistance), "merge points closer than this (Euclidean)")
       ("newton", po::value(&opts.newtonSteps)->default_value(opts.newtonSteps), "guarded Newton steps after Adam (0: none)")
-      ("newton-below", po::value(&opts.newtonBelow)->default_value(opts.newtonBelow), "... on the candidates whose q is below this")
+      ("newton-below", po::value(&opts.newtonBelow)->default_value(opts.newtonBelow, "1e-4"), "... on the candidates whose q is below this")
       ("noise", po::value(&noise)->default_value(noise), "standard deviation of the noise added to the sampled states")
       ("trials", po::value(&trials)->default_value(50), "trials run to sample candidates from and to draw")
       ("seed", po::value(&seedText)->default_value("1000"), "seed of the trial stream and of the candidate sampling")

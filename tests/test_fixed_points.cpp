@@ -221,6 +221,24 @@ TEST_CASE("fixed points of a bistable 2-D map: two stable points and a saddle, c
   CHECK(s.jacobianCheck < 1e-3);
 }
 
+TEST_CASE("fixed points: the fused and the unfused step graphs find the same points", "[fixedpoints]") {
+  const std::vector<float> candidates = uniformCandidates(60, 2, -2, 2, 9);
+  FixedPointOptions fused, unfused;
+  unfused.fuse = false;
+  FixedPointSearch a = findFixedPoints(bistableCheckpoint(), {0.0f}, candidates, fused);
+  FixedPointSearch b = findFixedPoints(bistableCheckpoint(), {0.0f}, candidates, unfused);
+  REQUIRE(a.points.size() == b.points.size());
+  // Points are listed by q, which at 1e-13 is rounding noise: compare them in the order of h1.
+  for (FixedPointSearch* s : {&a, &b})
+    std::sort(s->points.begin(), s->points.end(),
+              [](const FixedPoint& x, const FixedPoint& y) { return x.state[0] < y.state[0]; });
+  for (size_t k = 0; k < a.points.size(); ++k) {
+    CHECK(a.points[k].merged == b.points[k].merged);
+    CHECK(a.points[k].unstableModes == b.points[k].unstableModes);
+    for (size_t i = 0; i < 2; ++i) CHECK(std::fabs(a.points[k].state[i] - b.points[k].state[i]) < 1e-5);
+  }
+}
+
 TEST_CASE("fixed points: bad input is a clear error", "[fixedpoints]") {
   Checkpoint ckpt = bistableCheckpoint();
   CHECK_THROWS_WITH(findFixedPoints(ckpt, {0.0f, 1.0f}, {0.0f, 0.0f}, FixedPointOptions{}),
