@@ -1,4 +1,4 @@
-// The fixed-point finder (frontend/analysis_fixed_points.h) on systems whose answers are known:
+// The fixed-point finder (analysis/fixed_points.h) on systems whose answers are known:
 // a linear map h' = A h + b + c u with A built from chosen eigenvalues (the fixed point is
 // (I − A)⁻¹(b + c u), solved in double by Eigen), a two-state linear model (the concatenated
 // state), and a 2-D bistable map with two stable points and a saddle between them.
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <complex>
 
-#include "frontend/analysis_fixed_points.h"
+#include "analysis/fixed_points.h"
 #include "tasks/rng.h"
 
 using namespace mnemo;
