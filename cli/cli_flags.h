@@ -1,5 +1,6 @@
 // Command-line flags and values shared by the subcommands in cli/cmd_*.cpp: the flags that
-// size a model (--batch, --seq-len, --hidden, --size NAME=V, --set NAME=V) and the --seed value. Header-only
+// size a model (--batch, --seq-len, --hidden, --size NAME=V, --set NAME=V), those of a command
+// that reads a checkpoint (--checkpoint, --out, --set, --feed) and the --seed value. Header-only
 // because it needs Boost.Program_options, which only the `mnemo` executable links; library code
 // uses ModelSizing (graph_source.h).
 #pragma once
@@ -7,13 +8,16 @@
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "training/checkpoint.h"
 #include "training/graph_source.h"
+#include "training/input_feeds.h"
 #include "support/error.h"
 #include "support/limits.h"
 
@@ -71,6 +75,49 @@ inline bool parseCommandLine(const std::vector<std::string>& args, const boost::
   }
   po::notify(vm);
   return true;
+}
+
+/// The flags of a command that reads a trained checkpoint (`mnemo analyze`, `mnemo fixedpoints`).
+struct CheckpointFlags {
+  std::string checkpoint;  ///< --checkpoint
+  std::string outDir;      ///< --out; the checkpoint's directory when not given
+  std::vector<std::string> sets, feeds;  ///< --set NAME=VALUE, --feed NAME=SPEC
+};
+
+/// Adds --checkpoint, --out (\p outWhat says what goes there), --set and --feed.
+inline void addCheckpointFlags(boost::program_options::options_description& opts, CheckpointFlags& flags,
+                               const std::string& outWhat) {
+  namespace po = boost::program_options;
+  opts.add_options()("checkpoint", po::value(&flags.checkpoint), "the trained checkpoint (.npz written by mnemo train)")
+      ("out", po::value(&flags.outDir), ("directory for " + outWhat + " (default: the checkpoint's)").c_str())
+      ("set", po::value<std::vector<std::string>>(&flags.sets)->composing(),
+       "NAME=VALUE: overrides a model constant (repeatable; default: the checkpoint's)")
+      ("feed", po::value<std::vector<std::string>>(&flags.feeds)->composing(),
+       "NAME=SPEC: feeds a further input (zeros, constant(v), normal(std)); default: the checkpoint's feeds");
+}
+
+/// Checks that --checkpoint was given and defaults --out to the checkpoint's directory (call
+/// after notify, before loading).
+inline void checkCheckpointFlags(CheckpointFlags& flags) {
+  if (flags.checkpoint.empty()) MNEMO_FAIL("--checkpoint CKPT is required (a checkpoint.npz written by mnemo train)");
+  if (flags.outDir.empty()) {
+    flags.outDir = std::filesystem::path(flags.checkpoint).parent_path().string();
+    if (flags.outDir.empty()) flags.outDir = ".";
+  }
+}
+
+/// Loads --checkpoint with the --set and --feed overrides applied to its run configuration.
+inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
+  Checkpoint ckpt = loadCheckpoint(flags.checkpoint);
+  for (const std::string& text : flags.sets) {
+    auto [name, value] = parseConstOverride(text);
+    ckpt.config.consts.insert_or_assign(name, value);
+  }
+  for (const std::string& text : flags.feeds) {
+    auto [name, spec] = parseFeedFlag(text);
+    ckpt.config.feeds.insert_or_assign(name, spec);
+  }
+  return ckpt;
 }
 
 /// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.

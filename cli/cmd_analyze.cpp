@@ -77,21 +77,17 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
 
 int runAnalyze(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
-  std::string checkpointPath, outDir, state;
-  std::vector<std::string> sets, feedFlags;
+  CheckpointFlags files;
+  std::string state;
   int64_t trials = 100, hidden = 0;
   std::string seedText = "1000";
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")
-      ("checkpoint", po::value(&checkpointPath), "the trained checkpoint (.npz written by mnemo train)")
-      ("trials", po::value(&trials)->default_value(100), "number of trials to run")
+  desc.add_options()("help,h", "show this help");
+  addCheckpointFlags(desc, files, "the plots and activity.npz");
+  desc.add_options()("trials", po::value(&trials)->default_value(100), "number of trials to run")
       ("seed", po::value(&seedText)->default_value("1000"), "seed of the trial stream (training uses others)")
       ("hidden", po::value(&hidden), "hidden size H of the model (default: the checkpoint's; must match its parameters)")
-      ("out", po::value(&outDir), "directory for the plots and activity.npz (default: the checkpoint's)")
       ("state", po::value(&state), "the state whose activity is analysed (PCA, plots, 'hidden' in activity.npz); default: the model's first")
-      ("set", po::value<std::vector<std::string>>(&sets)->composing(), "NAME=VALUE: overrides a model constant (repeatable; default: the checkpoint's)")
-      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
-       "NAME=SPEC: feeds a further input (zeros, constant(v), normal(std)); default: the checkpoint's feeds")
       ("no-fuse", "run one kernel per op (no optimizing passes)");
   po::variables_map vm;
   po::positional_options_description none;
@@ -102,25 +98,15 @@ int runAnalyze(const Args& args) {
   }
   po::notify(vm);
   const uint64_t seed = parseSeed(seedText);
-  if (checkpointPath.empty()) MNEMO_FAIL("--checkpoint CKPT is required (a checkpoint.npz written by mnemo train)");
+  checkCheckpointFlags(files);
   if (trials < 1 || trials > 1000000) MNEMO_FAIL("--trials must be between 1 and 1000000, got " << trials);
-  if (!vm.count("out")) {
-    outDir = std::filesystem::path(checkpointPath).parent_path().string();
-    if (outDir.empty()) outDir = ".";
-  }
+  const std::string& checkpointPath = files.checkpoint;
+  const std::string& outDir = files.outDir;
 
-  Checkpoint ckpt = loadCheckpoint(checkpointPath);
+  Checkpoint ckpt = loadCheckpointWithOverrides(files);
   if (vm.count("hidden")) {
     if (hidden < 1) MNEMO_FAIL("--hidden must be at least 1, got " << hidden);
     ckpt.config.sizes["H"] = hidden;
-  }
-  for (const std::string& text : sets) {
-    auto [name, value] = parseConstOverride(text);
-    ckpt.config.consts.insert_or_assign(name, value);
-  }
-  for (const std::string& text : feedFlags) {
-    auto [name, spec] = parseFeedFlag(text);
-    ckpt.config.feeds.insert_or_assign(name, spec);
   }
   std::unique_ptr<Task> task = analysisTask(ckpt.config);
   const std::string modelFile = ckpt.config.modelFile;

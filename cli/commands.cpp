@@ -11,6 +11,7 @@ const std::vector<Command>& commands() {
       {"task", "show or export sample trials of a task (DelayComparison-v0, ...)", runTask},
       {"grad", "write the loss and every parameter gradient of one batch to a .npz file (for outside checks)", runGrad},
       {"analyze", "run single trials of a checkpoint: PCA trajectories, psychometrics, .npz export", runAnalyze},
+      {"fixedpoints", "fixed and slow points of a checkpoint's dynamics at a constant input: table, picture, .npz", runFixedPoints},
   };
   return list;
 }

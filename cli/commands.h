@@ -14,6 +14,7 @@ int runAnalyze(const Args& args);
 int runBench(const Args& args);
 int runDump(const Args& args);
 int runEval(const Args& args);
+int runFixedPoints(const Args& args);
 int runGrad(const Args& args);
 int runTrain(const Args& args);
 int runTask(const Args& args);

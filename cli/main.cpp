@@ -2,6 +2,7 @@
 // This file only dispatches to the subcommands (cli/cmd_*.cpp) and turns every error into
 // one line on stderr and a non-zero exit code.
 #include <boost/program_options/errors.hpp>
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -14,8 +15,10 @@ namespace {
 
 void printUsage(std::ostream& os) {
   os << "usage: mnemo <command> [options]   (mnemo <command> --help for its options; mnemo --version)\n\ncommands:\n";
+  size_t width = 0;  // the summaries line up two spaces after the longest name
+  for (const mnemo::Command& c : mnemo::commands()) width = std::max(width, std::strlen(c.name) + 2);
   for (const mnemo::Command& c : mnemo::commands())
-    os << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    os << "  " << c.name << std::string(width - std::strlen(c.name), ' ') << c.summary << "\n";
 }
 
 }  // namespace

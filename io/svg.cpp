@@ -221,7 +221,8 @@ class PanelRenderer {
              << " stroke-linejoin=\"round\"/>\n";
     }
     if (s.style == SeriesStyle::Markers || s.style == SeriesStyle::LineMarkers) {
-      out_ << "<g fill=\"" << xmlEscape(color) << "\""
+      out_ << "<g fill=\"" << (s.hollow ? "white" : xmlEscape(color)) << "\""
+           << (s.hollow ? " stroke=\"" + xmlEscape(color) + "\" stroke-width=\"1.5\"" : "")
            << (s.opacity < 1 ? " fill-opacity=\"" + num(s.opacity) + "\"" : "") << ">";
       for (size_t i = 0; i < n; ++i) {
         if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
@@ -254,7 +255,7 @@ class PanelRenderer {
       double y = y0 + 3 + rowH * (static_cast<double>(k) + 0.5);
       if (s.style == SeriesStyle::Markers)
         out_ << "<circle cx=\"" << px(x0 + 13) << "\" cy=\"" << px(y) << "\" r=\"3\" fill=\""
-             << color << "\"/>";
+             << (s.hollow ? "white\" stroke=\"" + color : color) << "\"/>";
       else
         out_ << "<line x1=\"" << px(x0 + 5) << "\" y1=\"" << px(y) << "\" x2=\"" << px(x0 + 21)
              << "\" y2=\"" << px(y) << "\" stroke=\"" << color << "\" stroke-width=\"2\""

@@ -29,6 +29,7 @@ struct Series {
   double markerRadius = 2.5;
   bool dashed = false;
   double opacity = 1.0;
+  bool hollow = false;  ///< markers as open circles (white inside, outlined in the colour)
 };
 
 /// A shaded x-range spanning the panel's height, e.g. a task period, optionally labelled.
