@@ -16,16 +16,18 @@ namespace {
 
 class TaskBatches : public BatchSource {
  public:
-  TaskBatches(std::shared_ptr<const Task> task, const DatasetConfig& cfg) : dataset_(task, cfg), seed_(cfg.seed) {}
+  TaskBatches(std::shared_ptr<const Task> task, const DatasetConfig& cfg)
+      : dataset_(task, cfg), seed_(cfg.seed), rng_(cfg.rngKind) {}
   void next(float* inputs, int64_t* labels) override { dataset_.next(inputs, labels); }
   std::string describe() const override {
     return dataset_.task().name() + " (dt " + std::to_string(static_cast<int>(dataset_.task().dt())) + " ms, seed " +
-           std::to_string(seed_) + ")";
+           std::to_string(seed_) + (rng_ == RngKind::Numpy ? ", numpy generator" : "") + ")";
   }
 
  private:
   Dataset dataset_;
   uint64_t seed_;
+  RngKind rng_;
 };
 
 class FileBatches : public BatchSource {
@@ -103,6 +105,7 @@ std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   cfg.batchSize = static_cast<int>(run.batch);
   cfg.seqLen = static_cast<int>(run.seqLen);
   cfg.seed = run.seed;
+  cfg.rngKind = parseRngKind(run.rng);
   cfg.keepTrialInfo = false;
   return std::make_unique<TaskBatches>(task, cfg);
 }

@@ -34,7 +34,9 @@ constexpr const char* kUsage =
     "  mnemo task --trials 5 --plot trials.svg\n"
     "  mnemo task --export-trials 100 --out trials.npz\n"
     "  mnemo task --export-batches 20 --out batches.npz   (inputs [N,T,B,2], labels [N,T,B])\n"
-    "  mnemo task --task PerceptualDecisionMaking-v0 --timing stimulus=uniform:500,1500\n\n";
+    "  mnemo task --task PerceptualDecisionMaking-v0 --timing stimulus=uniform:500,1500\n"
+    "  mnemo task --task GoNogo-v0 --rng numpy --seed 3 --preset task --export-trials 50 --out t.npz\n"
+    "      (neurogym's first 50 trials after env.seed(3), bit for bit)\n\n";
 
 int positive(int value, const char* flag, int max) {
   if (value <= 0 || value > max)
@@ -47,6 +49,18 @@ std::string describeTiming(const Task& task) {
   for (size_t i = 0; i < task.periodNames().size(); ++i)
     out += (i ? ", " : "") + task.periodNames()[i] + " " + task.periodTimings()[i].str();
   return out;
+}
+
+/// `--list`: every task with its description, sizes and periods.
+void printTaskList(std::ostream& os) {
+  for (const std::string& name : taskNames()) {
+    TaskConfig quiet;
+    quiet.warn = [](const std::string&) {};
+    std::unique_ptr<Task> t = makeTask(name, quiet);
+    os << name << ": " << taskDescription(name) << "\n    " << t->obsSize() << " inputs, " << t->actionSize()
+       << " labels, dt " << t->dt() << " ms; periods: "
+       << (t->periodNames().empty() ? std::string("those of the task drawn") : describeTiming(*t)) << "\n";
+  }
 }
 
 void printTrials(std::ostream& os, const Task& task, const std::vector<Trial>& trials) {
@@ -67,7 +81,7 @@ void printTrials(std::ostream& os, const Task& task, const std::vector<Trial>& t
 }  // namespace
 
 int runTask(const Args& args) {
-  std::string taskName = DelayComparison::kName, seedText = "0", preset, plotPath, outPath;
+  std::string taskName = DelayComparison::kName, seedText = "0", preset, plotPath, outPath, rngName = "mnemo";
   std::vector<std::string> timings;
   double dt = 0, sigma = -1;
   int trials = 3, exportTrialsN = 0, exportBatchesN = 0, batchSize = 16, seqLen = 100;
@@ -79,6 +93,9 @@ int runTask(const Args& args) {
       ("task", po::value(&taskName), "task name (default DelayComparison-v0; --list shows all)")
       ("list", po::bool_switch(&list), "list the known tasks and their periods")
       ("seed", po::value(&seedText), "random seed (default 0); the same seed gives the same trials")
+      ("rng", po::value(&rngName),
+       "random generator: 'mnemo' (default, its own xoshiro256**) or 'numpy' (numpy's legacy "
+       "RandomState, as neurogym draws: trials and batches equal neurogym's for the same seed)")
       ("preset", po::value(&preset),
        "'notebook' (the notebook's DelayComparison-v0 config: dt 100, delay choice(200..3200), "
        "'response' 500) or 'task' (the task's own defaults); default notebook for "
@@ -106,17 +123,12 @@ int runTask(const Args& args) {
     return 0;
   }
   if (list) {
-    for (const std::string& name : taskNames()) {
-      TaskConfig quiet;
-      quiet.warn = [](const std::string&) {};
-      std::unique_ptr<Task> t = makeTask(name, quiet);
-      std::cout << name << ": " << describeTiming(*t) << " (dt " << t->dt() << " ms, "
-                << t->obsSize() << " inputs, " << t->actionSize() << " labels)\n";
-    }
+    printTaskList(std::cout);
     return 0;
   }
 
   const uint64_t seed = parseSeed(seedText);
+  const RngKind rngKind = parseRngKind(rngName);
   if (preset.empty()) preset = taskName == DelayComparison::kName ? "notebook" : "task";
   TaskConfig config;
   if (preset == "notebook") {
@@ -158,30 +170,31 @@ int runTask(const Args& args) {
   std::shared_ptr<const Task> task = makeTask(taskName, config);
 
   if (exportTrialsN) {
-    Rng rng(seed);
+    Rng rng(seed, rngKind);
     std::vector<Trial> exported(static_cast<size_t>(exportTrialsN));
     for (Trial& t : exported) task->newTrial(rng, t);
     writeNpz(outPath, exportTrials(*task, exported, seed), compress);
     std::cout << "wrote " << outPath << ": " << exportTrialsN << " trials of " << task->name()
-              << " (seed " << seed << ")\n";
+              << " (seed " << seed << ", " << rngKindName(rngKind) << " generator)\n";
   }
   if (exportBatchesN) {
     DatasetConfig dc;
     dc.batchSize = batchSize;
     dc.seqLen = seqLen;
     dc.seed = seed;
+    dc.rngKind = rngKind;
     Dataset dataset(task, dc);
     writeNpz(outPath, exportBatches(dataset, exportBatchesN), compress);
     std::cout << "wrote " << outPath << ": " << exportBatchesN << " batches [T=" << seqLen
               << ", B=" << batchSize << ", " << task->obsSize() << "] of " << task->name()
-              << " (seed " << seed << ", cache " << dataset.cacheLen() << " steps, "
+              << " (seed " << seed << ", " << rngKindName(rngKind) << " generator, cache " << dataset.cacheLen() << " steps, "
               << dataset.fills() << " fills)\n";
   }
   if (exportTrialsN || exportBatchesN) {
     if (plotPath.empty()) return 0;
   }
 
-  Rng rng(seed);
+  Rng rng(seed, rngKind);
   std::vector<Trial> sample(static_cast<size_t>(trials));
   for (Trial& t : sample) task->newTrial(rng, t);
   if (!plotPath.empty()) {

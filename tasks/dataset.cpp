@@ -35,7 +35,10 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
                     "the " + task_->name() + " dataset cache (" + std::to_string(cacheLen_) + " steps x batch " +
                         std::to_string(batchSize_) + ")");
   rngs_.reserve(static_cast<size_t>(batchSize_));
-  for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i), config.rngKind);
+  for (int i = 0; i < batchSize_; ++i) {
+    rngs_.emplace_back(seed_ + static_cast<uint64_t>(i), config.rngKind);
+    if (config.prepareColumn) config.prepareColumn(i, rngs_.back());
+  }
   cacheInputs_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * obsSize_, 0.0f);
   cacheLabels_.assign(static_cast<size_t>(cacheLen_) * batchSize_, 0);
   records_.resize(static_cast<size_t>(batchSize_));

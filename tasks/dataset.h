@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct DatasetConfig {
   uint64_t seed = 0;  ///< column i uses Rng(seed + i, rngKind)
   bool keepTrialInfo = true;  ///< keep per-trial metadata for lastBatchTrials()
   RngKind rngKind = RngKind::Mnemo;  ///< Numpy: column i is neurogym's env.seed(seed + i)
+  /// Called for each column's generator after seeding, before the first fill: sets the state a
+  /// stateful task starts from (e.g. the yang19 schedule positions neurogym's Dataset leaves
+  /// behind before seeding, setScheduleState in tasks/schedule.h). Unset: every column starts fresh.
+  std::function<void(int column, Rng& rng)> prepareColumn = nullptr;
 };
 
 /// One time-major batch.

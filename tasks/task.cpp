@@ -51,9 +51,12 @@ Task::Task(Spec spec, const TaskConfig& config)
         found = true;
       }
     }
-    if (found) continue;
+    if (found || config.skipUnknownPeriods) continue;
     std::string names;
     for (const std::string& p : periodNames_) names += (names.empty() ? "" : ", ") + p;
+    const auto& tolerated = config.warnOnlyPeriods;
+    if (std::find(tolerated.begin(), tolerated.end(), period) == tolerated.end())
+      MNEMO_FAIL("timing entry '" << period << "' names no period of " << name_ << " (periods: " << names << ")");
     std::string msg = "timing entry '" + period + "' names no period of " + name_ + " (" + names +
                       "); it has no effect";
     if (config.warn) config.warn(msg);
@@ -80,6 +83,7 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   trial_.obsSize = task.obsSize();
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
+  trial_.info.group = -1;
   trial_.info.periods.clear();
   // The declared parameters come first, in order, so setParam(index) needs no search; their
   // names survive from the last trial built into the same buffer.

@@ -28,8 +28,15 @@ using WarningSink = std::function<void(const std::string&)>;
 struct TaskConfig {
   std::optional<double> dt;  ///< ms per step; unset = the task's default (neurogym's: 100 for most)
   /// Timing overrides merged over the task's defaults in order (a later entry wins). An entry
-  /// naming no period of the task is accepted, has no effect and produces a warning.
+  /// naming no period of the task is an error, unless its period is listed in warnOnlyPeriods
+  /// (then it has no effect and produces a warning) or skipUnknownPeriods is set.
   std::vector<std::pair<std::string, TimingSpec>> timing;
+  /// Timing entries accepted with a warning although the task lacks their period: the notebook's
+  /// DelayComparison-v0 configuration names a 'response' period the task does not have.
+  std::vector<std::string> warnOnlyPeriods;
+  /// Silently skip timing entries naming no period (a collection passes its timing to every
+  /// sub-task and checks itself that each entry names a period of some sub-task).
+  bool skipUnknownPeriods = false;
   double sigma = 1.0;  ///< input noise scale; the per-step standard deviation is sigma/sqrt(dt)
   /// Where warnings go; unset = one line on stderr prefixed "mnemo: warning: ".
   WarningSink warn;
@@ -57,6 +64,9 @@ struct TrialInfo {
   int64_t groundTruth = 0;   ///< the label of the decision step(s)
   std::vector<PeriodSpan> periods;  ///< in the order the task added them (usually back to back)
   std::vector<TrialParam> params;   ///< task-specific values, in a fixed order per task
+  /// Which task of a schedule made the trial (its position; see tasks/schedule.h), -1 for a
+  /// single task: training and analysis report accuracy per group.
+  int group = -1;
 
   /// The period called `name`; throws mnemo::Error if there is none.
   const PeriodSpan& period(const std::string& name) const;
@@ -204,8 +214,9 @@ class Task {
     std::vector<std::string> paramNames;
     double dt = 100;  ///< the default ms per step
   };
-  /// Merges config.timing over the spec's default timings, warning through config.warn about
-  /// entries that name no period. Throws mnemo::Error for a bad dt or sigma.
+  /// Merges config.timing over the spec's default timings; an entry that names no period is an
+  /// error (or a warning through config.warn, see TaskConfig). Throws mnemo::Error for a bad dt
+  /// or sigma.
   Task(Spec spec, const TaskConfig& config);
 
   /// Draws one trial: sample the trial variables from `b.rng()`, call b.layoutPeriods(), then
