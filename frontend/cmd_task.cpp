@@ -2,7 +2,9 @@
 // few trials (like neurogym's plot_env), or N trials / N Dataset batches with their metadata as
 // a .npz file NumPy reads.
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -63,6 +65,33 @@ void printTaskList(std::ostream& os) {
   }
 }
 
+/// `--stats N`: sizes, trial lengths over N trials, and two chance levels of the decision
+/// accuracy (over positions with label > 0): a uniform guess among the non-fixation labels, and
+/// always answering the most frequent label > 0.
+void printStats(std::ostream& os, const Task& task, Rng& rng, int n) {
+  Trial t;
+  int64_t total = 0, shortest = INT64_MAX, longest = 0, decided = 0;
+  std::vector<int64_t> count(static_cast<size_t>(task.actionSize()), 0);
+  for (int i = 0; i < n; ++i) {
+    task.newTrial(rng, t);
+    total += t.length();
+    shortest = std::min<int64_t>(shortest, t.length());
+    longest = std::max<int64_t>(longest, t.length());
+    for (int64_t label : t.labels) {
+      if (label <= 0) continue;
+      ++decided;
+      if (label >= static_cast<int64_t>(count.size())) count.resize(static_cast<size_t>(label) + 1, 0);
+      ++count[static_cast<size_t>(label)];
+    }
+  }
+  const int64_t majority = *std::max_element(count.begin(), count.end());
+  os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize() << " dt=" << task.dt()
+     << " trials=" << n << " mean_length=" << static_cast<double>(total) / n << " min_length=" << shortest
+     << " max_length=" << longest << " decision_fraction=" << static_cast<double>(decided) / static_cast<double>(total)
+     << " chance_uniform=" << (task.actionSize() > 1 ? 1.0 / (task.actionSize() - 1) : 1.0)
+     << " chance_majority=" << (decided ? static_cast<double>(majority) / static_cast<double>(decided) : 0.0) << "\n";
+}
+
 void printTrials(std::ostream& os, const Task& task, const std::vector<Trial>& trials) {
   os << "trial  length  gt";
   for (const std::string& p : task.paramNames()) os << std::setw(10) << p;
@@ -84,7 +113,7 @@ int runTask(const Args& args) {
   std::string taskName = DelayComparison::kName, seedText = "0", preset, plotPath, outPath, rngName = "mnemo";
   std::vector<std::string> timings;
   double dt = 0, sigma = -1;
-  int trials = 3, exportTrialsN = 0, exportBatchesN = 0, batchSize = 16, seqLen = 100;
+  int trials = 3, exportTrialsN = 0, exportBatchesN = 0, batchSize = 16, seqLen = 100, statsN = 0;
   bool list = false, compress = false;
 
   po::options_description desc("options");
@@ -107,6 +136,8 @@ int runTask(const Args& args) {
        "choice:A,B,.., uniform:A,B, truncexp:MEAN[,MIN[,MAX]], until:T")
       ("trials", po::value(&trials), "number of trials to print or plot (default 3)")
       ("plot", po::value(&plotPath), "draw the trials into this SVG file")
+      ("stats", po::value(&statsN),
+       "draw N trials and print one line of key=value facts: sizes, trial lengths, chance levels")
       ("export-trials", po::value(&exportTrialsN), "export N trials with metadata to --out (.npz)")
       ("export-batches", po::value(&exportBatchesN),
        "export N Dataset batches (inputs [N,T,B,obs] float32, labels [N,T,B] int64) to --out")
@@ -158,6 +189,7 @@ int runTask(const Args& args) {
   if (vm.count("export-batches")) positive(exportBatchesN, "--export-batches", 1000000);
   positive(batchSize, "--batch-size", 65536);
   positive(seqLen, "--seq-len", 1000000);
+  if (vm.count("stats")) positive(statsN, "--stats", 1000000);
   if (exportTrialsN && exportBatchesN)
     MNEMO_FAIL("--export-trials and --export-batches write one --out file each; give one of them");
   if ((exportTrialsN || exportBatchesN) && outPath.empty())
@@ -192,6 +224,12 @@ int runTask(const Args& args) {
   }
   if (exportTrialsN || exportBatchesN) {
     if (plotPath.empty()) return 0;
+  }
+
+  if (statsN) {
+    Rng rng(seed, rngKind);
+    printStats(std::cout, *task, rng, statsN);
+    return 0;
   }
 
   Rng rng(seed, rngKind);

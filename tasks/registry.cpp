@@ -22,6 +22,7 @@
 #include "tasks/probabilistic_reasoning.h"
 #include "tasks/pulse_decision_making.h"
 #include "tasks/reaching.h"
+#include "tasks/reaching_delay_response.h"
 #include "tasks/schedule.h"
 #include "tasks/yang19.h"
 #include "tasks/ready_set_go.h"
@@ -80,6 +81,8 @@ const Entry kTasks[] = {
      "noisy two-way decision reported after a variable delay"},
     {DelayMatchSampleDistractor1D::kName, make<DelayMatchSampleDistractor1D>,
      "respond to the test that matches the sample, ignoring distractors"},
+    {ReachingDelayResponse::kName, make<ReachingDelayResponse>,
+     "remember a direction in [0, 1] over a delay and report it (continuous target: go, direction)"},
     {Reaching1D::kName, make<Reaching1D>,
      "reach to a target angle on a ring (labels are neurogym's truncated angles)"},
     {Reaching1DWithSelfDistraction::kName, make<Reaching1DWithSelfDistraction>,

@@ -52,6 +52,12 @@ class Schedule : public Task {
     }
   }
 
+  std::vector<std::string> groupNames() const override {
+    std::vector<std::string> names;
+    for (const auto& t : tasks_) names.push_back(t->name());
+    return names;
+  }
+
   using Task::newTrial;
   void newTrial(Rng& rng, Trial& trial) const override {
     int64_t& next = rng.taskState(0);

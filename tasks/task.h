@@ -76,11 +76,15 @@ struct TrialInfo {
   double param(const std::string& name) const;
 };
 
-/// One trial: inputs [length, obsSize] float32, labels [length] int64, and its metadata.
+/// One trial: inputs [length, obsSize] float32, labels [length] int64, and its metadata. A task
+/// with continuous targets (Task::targetSize() > 0) also fills targets [length, targetSize]
+/// float32; its labels stay 0.
 struct Trial {
   int obsSize = 0;
+  int targetSize = 0;
   std::vector<float> inputs;
   std::vector<int64_t> labels;
+  std::vector<float> targets;
   TrialInfo info;
   std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   int length() const { return info.length; }
@@ -144,6 +148,9 @@ class TrialBuilder {
   void addNoise(StepRange steps, double sigma);
   /// Sets the label over `steps` and records it as the trial's ground truth.
   void setGroundTruth(StepRange steps, int64_t label);
+  /// Continuous targets: sets the target row (targetSize values, each rounded once to float32)
+  /// on every step of `steps`.
+  void setTarget(StepRange steps, const std::vector<double>& values);
   /// Records a named trial variable in the metadata.
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).
@@ -186,6 +193,8 @@ class Task {
   int obsSize() const { return static_cast<int>(obsNames_.size()); }
   /// Number of labels (actions), including 0 = fixate.
   int actionSize() const { return static_cast<int>(actionNames_.size()); }
+  /// Values per step of a continuous target (neurogym's Box action space), 0 for class labels.
+  int targetSize() const { return targetSize_; }
   const std::vector<std::string>& obsNames() const { return obsNames_; }
   const std::vector<std::string>& actionNames() const { return actionNames_; }
   /// Period names in trial order.
@@ -196,6 +205,10 @@ class Task {
   const std::vector<TimingSpec>& periodTimings() const { return timings_; }
   /// Names of the per-trial parameters TrialInfo::params holds, in order.
   const std::vector<std::string>& paramNames() const { return paramNames_; }
+
+  /// For a task made of several (a schedule): their names, indexed by TrialInfo::group; empty
+  /// for a single task.
+  virtual std::vector<std::string> groupNames() const { return {}; }
 
   /// Generates the next trial into `trial`, reusing its buffers (no allocation once they are
   /// large enough). Virtual so that a task made of whole sub-tasks (a schedule over tasks) can
@@ -213,6 +226,7 @@ class Task {
     std::vector<std::string> actionNames;
     std::vector<std::string> paramNames;
     double dt = 100;  ///< the default ms per step
+    int targetSize = 0;  ///< values per step of a continuous target; 0 = class labels
   };
   /// Merges config.timing over the spec's default timings; an entry that names no period is an
   /// error (or a warning through config.warn, see TaskConfig). Throws mnemo::Error for a bad dt
@@ -231,6 +245,7 @@ class Task {
   std::string name_;
   double dt_;
   double noiseStd_;
+  int targetSize_;
   std::vector<std::string> periodNames_;
   std::vector<TimingSpec> timings_;
   std::vector<std::string> obsNames_, actionNames_, paramNames_;

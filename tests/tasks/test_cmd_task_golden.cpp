@@ -42,7 +42,10 @@ void checkExportedTrials(const std::string& leaf, const std::string& task, const
   const NpzArchive got = readNpz(out);
   const NpyArray& inputs = got.get("inputs", NpyType::Float32);
   const std::vector<float> in = inputs.values<float>();
-  const std::vector<int64_t> labels = got.get("labels", NpyType::Int64).values<int64_t>();
+  const NpyArray& gotLabels = got.get("labels");
+  const bool continuous = gotLabels.dtype == NpyType::Float32;  // [N, Tmax, k] continuous targets
+  const std::vector<int64_t> labels = continuous ? std::vector<int64_t>{} : gotLabels.values<int64_t>();
+  const std::vector<float> targets = continuous ? gotLabels.values<float>() : std::vector<float>{};
   const std::vector<int64_t> lengths = got.get("lengths", NpyType::Int64).values<int64_t>();
   REQUIRE(inputs.shape.size() == 3);
   REQUIRE(inputs.shape[0] == n);
@@ -51,11 +54,19 @@ void checkExportedTrials(const std::string& leaf, const std::string& task, const
     INFO(task << " seed " << seed << " trial " << i);
     const NpyArray& ob = want.numeric.get("ob_" + std::to_string(i), NpyType::Float32);
     const std::vector<float> wantOb = ob.values<float>();
-    const std::vector<int64_t> wantGt = want.numeric.get("gt_" + std::to_string(i), NpyType::Int64).values<int64_t>();
     REQUIRE(ob.shape == std::vector<int64_t>{lengths[i], obs});
     const float* mine = in.data() + static_cast<size_t>(i * tmax * obs);
     CHECK(std::memcmp(mine, wantOb.data(), wantOb.size() * sizeof(float)) == 0);
-    CHECK(std::equal(wantGt.begin(), wantGt.end(), labels.begin() + i * tmax));
+    const NpyArray& gt = want.numeric.get("gt_" + std::to_string(i));
+    if (continuous) {
+      const int64_t k = gotLabels.shape.at(2);
+      REQUIRE(gt.shape == std::vector<int64_t>{lengths[i], k});
+      const std::vector<float> wantGt = gt.values<float>();
+      CHECK(std::memcmp(targets.data() + i * tmax * k, wantGt.data(), wantGt.size() * sizeof(float)) == 0);
+    } else {
+      const std::vector<int64_t> wantGt = gt.values<int64_t>();
+      CHECK(std::equal(wantGt.begin(), wantGt.end(), labels.begin() + i * tmax));
+    }
   }
 }
 
@@ -78,8 +89,15 @@ void checkExportedBatches(const std::string& task, const std::string& preset, in
   REQUIRE(in.shape == wantIn.shape);
   const std::vector<float> a = in.values<float>(), b = wantIn.values<float>();
   CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-  CHECK(got.get("labels", NpyType::Int64).values<int64_t>() ==
-        want.numeric.get("targets", NpyType::Int64).values<int64_t>());
+  const NpyArray& wantTargets = want.numeric.get("targets");
+  if (wantTargets.dtype == NpyType::Float32) {  // continuous targets [K, T, B, k]
+    const NpyArray& labels = got.get("labels", NpyType::Float32);
+    REQUIRE(labels.shape == wantTargets.shape);
+    const std::vector<float> x = labels.values<float>(), y = wantTargets.values<float>();
+    CHECK(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0);
+  } else {
+    CHECK(got.get("labels", NpyType::Int64).values<int64_t>() == wantTargets.values<int64_t>());
+  }
 }
 
 }  // namespace
@@ -90,6 +108,7 @@ TEST_CASE("mnemo task --rng numpy --export-trials equals neurogym's trials", "[t
     checkExportedTrials("neurogym", "GoNogo-v0", "task", seed, "GoNogo-v0" + s, 10);
     checkExportedTrials("neurogym", "PostDecisionWager-v0", "task", seed, "PostDecisionWager-v0" + s, 12);
     checkExportedTrials("neurogym", "IntervalDiscrimination-v0", "task", seed, "IntervalDiscrimination-v0" + s, 10);
+    checkExportedTrials("neurogym", "ReachingDelayResponse-v0", "task", seed, "ReachingDelayResponse-v0" + s, 10);
     checkExportedTrials("neurogym", "DelayComparison-v0", "notebook", seed, "DelayComparison-v0.notebook" + s, 10);
   }
   checkExportedTrials("neurogym-yang19", "yang19.dm1-v0", "task", 1, "yang19.dm1-v0.seed1.trials.npz", 20);
@@ -102,6 +121,7 @@ TEST_CASE("mnemo task --rng numpy --export-batches equals neurogym's Dataset", "
     const std::string s = ".seed" + std::to_string(seed) + ".batches.npz";
     checkExportedBatches("GoNogo-v0", "task", seed, "GoNogo-v0" + s);
     checkExportedBatches("PostDecisionWager-v0", "task", seed, "PostDecisionWager-v0" + s);
+    checkExportedBatches("ReachingDelayResponse-v0", "task", seed, "ReachingDelayResponse-v0" + s);
     checkExportedBatches("DelayComparison-v0", "notebook", seed, "DelayComparison-v0.notebook" + s);
   }
 }

@@ -103,8 +103,15 @@ void checkTrials(const Task& task, const std::string& file, int seed) {
                                         << (obDiff >= 0 ? t.inputs[obDiff] : 0) << ", neurogym "
                                         << (obDiff >= 0 ? want[obDiff] : 0));
     REQUIRE(obDiff == -1);
-    const std::vector<int64_t> gt = z.numeric.get("gt_" + std::to_string(i), NpyType::Int64).values<int64_t>();
-    REQUIRE(t.labels == gt);
+    if (task.targetSize() > 0) {  // continuous targets: float32 [T, k]
+      const NpyArray& gt = z.numeric.get("gt_" + std::to_string(i), NpyType::Float32);
+      REQUIRE(gt.shape == std::vector<int64_t>{t.length(), task.targetSize()});
+      const std::vector<float> want = gt.values<float>();
+      REQUIRE(firstDifference(t.targets.data(), want.data(), want.size()) == -1);
+    } else {
+      const std::vector<int64_t> gt = z.numeric.get("gt_" + std::to_string(i), NpyType::Int64).values<int64_t>();
+      REQUIRE(t.labels == gt);
+    }
 
     const Json ps = Json::parse(periods[i]);
     REQUIRE(ps.items.size() == t.info.periods.size());
@@ -136,11 +143,13 @@ void checkBatches(std::shared_ptr<const Task> task, const std::string& file, int
   Dataset ds(task, cfg);
   CHECK(ds.cacheLen() == meta.find("cache_len")->number);
   const NpyArray& inputs = z.numeric.get("inputs", NpyType::Float32);
-  const NpyArray& targets = z.numeric.get("targets", NpyType::Int64);
+  const NpyArray& targets = z.numeric.get("targets", task->targetSize() > 0 ? NpyType::Float32 : NpyType::Int64);
   const int calls = static_cast<int>(inputs.shape.at(0));
   REQUIRE(inputs.shape == std::vector<int64_t>{calls, cfg.seqLen, cfg.batchSize, task->obsSize()});
   const std::vector<float> wantIn = inputs.values<float>();
-  const std::vector<int64_t> wantLab = targets.values<int64_t>();
+  const bool continuous = task->targetSize() > 0;
+  const std::vector<int64_t> wantLab = continuous ? std::vector<int64_t>{} : targets.values<int64_t>();
+  const std::vector<float> wantTargets = continuous ? targets.values<float>() : std::vector<float>{};
   const size_t inPer = wantIn.size() / static_cast<size_t>(calls);
   const size_t labPer = wantLab.size() / static_cast<size_t>(calls);
   Batch b;
@@ -151,7 +160,12 @@ void checkBatches(std::shared_ptr<const Task> task, const std::string& file, int
     INFO("first differing input at flat index " << d << " (step " << d / (cfg.batchSize * task->obsSize())
                                                 << ", column " << (d / task->obsSize()) % cfg.batchSize << ")");
     REQUIRE(d == -1);
-    REQUIRE(firstDifference(b.labels.data(), wantLab.data() + c * labPer, labPer) == -1);
+    if (task->targetSize() > 0) {
+      const size_t per = wantTargets.size() / static_cast<size_t>(calls);
+      REQUIRE(firstDifference(b.targets.data(), wantTargets.data() + c * per, per) == -1);
+    } else {
+      REQUIRE(firstDifference(b.labels.data(), wantLab.data() + c * labPer, labPer) == -1);
+    }
   }
 }
 
