@@ -112,11 +112,10 @@ TrainResult train(const TrainOptions& o) {
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  const std::string source = o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile;
   const Node* target = cm.graph().find(cm.model.labels);
-  const bool continuous =
-      checkTargetKind(*target, *batches, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile);
-  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
-                   o.dataFile);
+  const bool continuous = checkTargetKind(*target, *batches, source);
+  InputFeeds feeds(cm.model, run.feeds, run.seed, source, o.dataFile);
   if (!o.initCheckpoint.empty()) {
     // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
     // already used.
