@@ -85,7 +85,8 @@ void printStats(std::ostream& os, const Task& task, Rng& rng, int n) {
     }
   }
   const int64_t majority = *std::max_element(count.begin(), count.end());
-  os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize() << " dt=" << task.dt()
+  os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize()
+     << " targets=" << task.targetSize() << " dt=" << task.dt()
      << " trials=" << n << " mean_length=" << static_cast<double>(total) / n << " min_length=" << shortest
      << " max_length=" << longest << " decision_fraction=" << static_cast<double>(decided) / static_cast<double>(total)
      << " chance_uniform=" << (task.actionSize() > 1 ? 1.0 / (task.actionSize() - 1) : 1.0)

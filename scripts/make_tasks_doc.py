@@ -45,16 +45,23 @@ def stats(mnemo, name, n):
     return dict(kv.split("=", 1) for kv in out.split())
 
 
-def accuracy(mnemo, name, steps):
+def accuracy(mnemo, name, steps, continuous):
+    """The running accuracy after `steps` (a continuous-target task: the running mse loss of
+    examples/reaching_mse.mnemo instead), an error text if training failed, and the seconds."""
+    model = ["--model", os.path.join(ROOT, "examples", "reaching_mse.mnemo")] if continuous else []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.time()
         code, out, err = run([mnemo, "train", "--task", name, "--steps", str(steps), "--print-every", str(steps),
-                              "--no-progress", "--out", os.path.join(tmp, "run")])
+                              "--no-progress", "--out", os.path.join(tmp, "run")] + model)
         seconds = time.time() - start
     if code != 0:
         return None, err.strip().splitlines()[-1] if err.strip() else "failed", seconds
     m = re.search(r"Step %d, Loss ([0-9.naif]+), Acc ([0-9.naif]+)" % steps, out)
-    return (float(m.group(2)) if m else None), None, seconds
+    if not m:
+        return None, "no report line", seconds
+    if continuous:
+        return None, "mse loss %s (examples/reaching_mse.mnemo)" % m.group(1), seconds
+    return float(m.group(2)), None, seconds
 
 
 def main():
@@ -73,7 +80,7 @@ def main():
     rows = []
     for name, description in tasks:
         s = stats(args.mnemo, name, args.stats)
-        acc, failure, seconds = accuracy(args.mnemo, name, args.steps)
+        acc, failure, seconds = accuracy(args.mnemo, name, args.steps, int(s.get("targets", "0")) > 0)
         print("%-42s acc %s (%.0f s)" % (name, "%.3f" % acc if acc is not None else failure, seconds), flush=True)
         rows.append((name, description, s, acc, failure))
 
@@ -88,21 +95,29 @@ def main():
         % (args.stats, args.stats),
         "* **decide**: the fraction of steps with a label > 0 (where the decision accuracy is measured).",
         "* **chance**: decision accuracy of a uniform guess among the labels > 0, and of always answering the most"
-        " frequent label > 0.",
+        " frequent label > 0. The decision accuracy (the notebook's metric) only looks at positions with a"
+        " label > 0, so a task with a single such label (go / no-go, the timing tasks, DelayPairedAssociation)"
+        " has chance 1.000: answering \"go\" everywhere scores 1 on it; its number says little about no-go trials.",
         "* **acc @ %d**: the decision accuracy the default model (`mnemo train --task ID --steps %d`: the notebook's"
         " rate RNN, hidden 64, Adam lr 1e-3, batch 16 x 100 steps, seed 0, mnemo's generator; DelayComparison-v0 with"
         " the notebook's timing) reaches: the mean over the last 100 training batches, as `mnemo train` prints it."
-        " One short run per task: a rough indication, not a converged result." % (args.steps, args.steps),
+        " One short run per task: a rough indication, not a converged result. A task with continuous targets"
+        " has no decision accuracy: its row gives the masked mse loss of examples/reaching_mse.mnemo instead;"
+        " a task whose labels are not classes (neurogym's Reaching1D tasks write angles into them) cannot be"
+        " trained with cross-entropy and says so." % (args.steps, args.steps),
         "",
         "| id | obs | out | dt ms | length (steps) | decide | chance uniform / majority | acc @ %d | description |" % args.steps,
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, description, s, acc, failure in rows:
-        acc_text = "%.3f" % acc if acc is not None else "n/a (%s)" % failure
-        lines.append("| %s | %s | %s | %g | %.1f [%s-%s] | %.2f | %.3f / %.3f | %s | %s |" % (
-            name, s["obs"], s["actions"], float(s["dt"]), float(s["mean_length"]), s["min_length"], s["max_length"],
-            float(s["decision_fraction"]), float(s["chance_uniform"]), float(s["chance_majority"]), acc_text,
-            description.replace("|", "/")))
+        acc_text = "%.3f" % acc if acc is not None else "n/a: %s" % failure.replace("|", "/")
+        continuous = int(s.get("targets", "0")) > 0
+        chance = "n/a (continuous)" if continuous else "%.3f / %.3f" % (float(s["chance_uniform"]),
+                                                                      float(s["chance_majority"]))
+        outputs = "%s values" % s["targets"] if continuous else s["actions"]
+        lines.append("| %s | %s | %s | %g | %.1f [%s-%s] | %.2f | %s | %s | %s |" % (
+            name, s["obs"], outputs, float(s["dt"]), float(s["mean_length"]), s["min_length"], s["max_length"],
+            float(s["decision_fraction"]), chance, acc_text, description.replace("|", "/")))
     lines.append("")
     with open(args.out, "w") as f:
         f.write("\n".join(lines))

@@ -145,7 +145,7 @@ TEST_CASE("mnemo task: bad --rng and task names are one-line errors", "[task][cl
   CHECK(r.err.find("warning: timing entry 'response'") != std::string::npos);
   r = runMnemo({"task", "--task", "GoNogo-v0", "--preset", "task", "--rng", "numpy", "--stats", "50"});
   CHECK(r.code == 0);
-  CHECK(r.out.find("task=GoNogo-v0 obs=3 actions=2 dt=100 trials=50 mean_length=15 min_length=15 max_length=15 ") ==
+  CHECK(r.out.find("task=GoNogo-v0 obs=3 actions=2 targets=0 dt=100 trials=50 mean_length=15 min_length=15 max_length=15 ") ==
         0);
   CHECK(r.out.find(" chance_uniform=1 chance_majority=1\n") != std::string::npos);  // one label > 0: go
   r = runMnemo({"task", "--list"});
