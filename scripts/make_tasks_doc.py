@@ -104,7 +104,9 @@ def main():
         " One short run per task: a rough indication, not a converged result. A task with continuous targets"
         " has no decision accuracy: its row gives the masked mse loss of examples/reaching_mse.mnemo instead;"
         " a task whose labels are not classes (neurogym's Reaching1D tasks write angles into them) cannot be"
-        " trained with cross-entropy and says so." % (args.steps, args.steps),
+        " trained with cross-entropy and says so. Many tasks need far more steps than this (below chance here"
+        " means the network still answers \"fixate\" at the decision); docs/YANG19_RUN.md is a 30000-step run of"
+        " the yang19 collection with accuracy per task." % (args.steps, args.steps),
         "",
         "| id | obs | out | dt ms | length (steps) | decide | chance uniform / majority | acc @ %d | description |" % args.steps,
         "|---|---|---|---|---|---|---|---|---|",
