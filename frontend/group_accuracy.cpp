@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "frontend/trainer.h"
+#include "training/trainer.h"
 
 namespace mnemo {
 

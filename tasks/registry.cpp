@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/anti_reach.h"
 #include "tasks/context_decision_making.h"
 #include "tasks/delay_comparison.h"

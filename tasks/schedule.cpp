@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "frontend/analysis_export.h"
-#include "frontend/analysis_pca.h"
-#include "frontend/analysis_runner.h"
-#include "frontend/checkpoint.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
+#include "analysis/export.h"
+#include "analysis/pca.h"
+#include "analysis/runner.h"
+#include "training/checkpoint.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;

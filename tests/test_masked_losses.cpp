@@ -9,8 +9,8 @@
 #include <random>
 
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "graph/error.h"
+#include "frontend/dsl/model.h"
+#include "support/error.h"
 #include "graph/passes/autodiff.h"
 #include "runtime/reference/evaluator.h"
 

@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "cli_runner.h"
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 #include "frontend/group_accuracy.h"
 
 using namespace mnemo;

@@ -11,7 +11,7 @@
 #include <functional>
 #include <memory>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"

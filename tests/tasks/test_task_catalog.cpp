@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"
 #include "tasks/schedule.h"
