@@ -8,7 +8,7 @@
 
 #include "cli_runner.h"
 #include "training/checkpoint.h"
-#include "frontend/group_accuracy.h"
+#include "training/group_accuracy.h"
 
 using namespace mnemo;
 using testing::CliResult;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/group_accuracy.h"
+#include "training/group_accuracy.h"
 #include "training/run_config.h"
 
 namespace mnemo {

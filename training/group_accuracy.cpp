@@ -1,5 +1,5 @@
 // Accuracy per task (see group_accuracy.h).
-#include "frontend/group_accuracy.h"
+#include "training/group_accuracy.h"
 
 #include <cmath>
 #include <cstdio>
