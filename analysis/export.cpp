@@ -31,9 +31,10 @@ NpzArchive exportAnalysis(const AnalysisRun& run, const Pca& pca, const std::vec
     correct.push_back(r.correct ? 1 : 0);
     for (size_t p = 0; p < params.size(); ++p) params[p].push_back(t.info.param(run.paramNames[p]));
     for (size_t p = 0; p < periods.size(); ++p) {
-      const PeriodSpan& span = t.info.period(run.periodNames[p]);
-      periods[p].push_back(span.start);
-      periods[p].push_back(span.end);
+      // A task may leave a period out of some trials (PostDecisionWager's pre_sure): -1, -1 then.
+      const PeriodSpan* span = t.info.findPeriod(run.periodNames[p]);
+      periods[p].push_back(span ? span->start : -1);
+      periods[p].push_back(span ? span->end : -1);
     }
   }
 

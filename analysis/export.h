@@ -15,6 +15,7 @@
 //     trial_start, length, ground_truth, choice, decision_step [N] int64; correct [N] uint8;
 //     one float64 [N] array per task parameter (DelayComparison-v0: v1, v2, pair, delay_ms);
 //     period_<name> [N, 2] int64 (start, end) steps within the trial, one per task period
+//                                  (-1, -1 where a trial lacks the period)
 //   the PCA fitted on `hidden`:
 //     pca_mean [H], pca_components [k, H], pca_explained_variance [k],
 //     pca_explained_variance_ratio [k], pca_projection [S, k]  (all float64)

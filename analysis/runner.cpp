@@ -95,7 +95,7 @@ TrialRecord runTrial(CompileCache& cache, Trial trial) {
   return r;
 }
 
-AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t seed) {
+AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t seed, RngKind rngKind) {
   if (count < 1) MNEMO_FAIL("--trials must be at least 1, got " << count);
   AnalysisRun run;
   run.taskName = task.name();
@@ -104,7 +104,7 @@ AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t
   run.periodNames = task.periodNames();
   run.dt = task.dt();
 
-  Rng rng(seed);
+  Rng rng(seed, rngKind);
   run.trials.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
     Trial trial = task.newTrial(rng);

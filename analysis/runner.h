@@ -19,6 +19,7 @@
 #include "training/checkpoint.h"
 #include "training/compiled_model.h"
 #include "training/input_feeds.h"
+#include "tasks/rng.h"
 #include "tasks/task.h"
 
 namespace mnemo {
@@ -118,7 +119,7 @@ TrialRecord runTrial(CompileCache& cache, Trial trial);
 
 /// Draws \p count trials of \p task from Rng(\p seed) and runs each one. Checks that the task's
 /// observation and action sizes match the model's input and output sizes.
-AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t seed);
+AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t seed, RngKind rng = RngKind::Mnemo);
 
 /// The task a checkpoint was trained on, configured as training configured it (the notebook's
 /// timing for DelayComparison-v0); timing warnings are dropped.

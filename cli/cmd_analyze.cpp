@@ -69,6 +69,26 @@ std::string trialLine(size_t index, const TrialInfo& info, const Task& task) {
   return out + "}";
 }
 
+/// For a task made of several: the decision accuracy of each task's trials, one line per task.
+std::string perTaskTable(const AnalysisRun& run, const std::vector<std::string>& names) {
+  std::vector<int64_t> trials(names.size(), 0), correct(names.size(), 0);
+  for (const TrialRecord& r : run.trials) {
+    const int g = r.trial.info.group;
+    if (g < 0 || static_cast<size_t>(g) >= names.size()) continue;
+    ++trials[static_cast<size_t>(g)];
+    correct[static_cast<size_t>(g)] += r.correct;
+  }
+  std::string out = "Decision accuracy per task:\n";
+  char line[160];
+  for (size_t k = 0; k < names.size(); ++k) {
+    const double acc = trials[k] ? static_cast<double>(correct[k]) / static_cast<double>(trials[k]) : std::nan("");
+    std::snprintf(line, sizeof line, "  %-24s %.3f (%lld of %lld trials)\n", names[k].c_str(), acc,
+                  static_cast<long long>(correct[k]), static_cast<long long>(trials[k]));
+    out += line;
+  }
+  return out;
+}
+
 double millisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -109,6 +129,7 @@ int runAnalyze(const Args& args) {
     ckpt.config.sizes["H"] = hidden;
   }
   std::unique_ptr<Task> task = analysisTask(ckpt.config);
+  const RngKind rngKind = parseRngKind(ckpt.config.rng);  // the trials come from the run's generator
   const std::string modelFile = ckpt.config.modelFile;
   const int64_t step = ckpt.step;
   CompileCache cache(std::move(ckpt), checkpointPath,
@@ -120,9 +141,9 @@ int runAnalyze(const Args& args) {
                      !vm.count("no-fuse"), state);
   std::cout << "mnemo analyze: " << checkpointPath << " (" << modelFile << ", step " << step << "), "
             << trials << " trials of " << task->name() << " (seed " << seed
-            << "), batch 1, each at its own length, fwd stage only\n";
+            << (rngKind == RngKind::Numpy ? ", numpy generator" : "") << "), batch 1, each at its own length, fwd stage only\n";
   const auto runStart = std::chrono::steady_clock::now();
-  AnalysisRun run = runTrials(cache, *task, static_cast<int>(trials), seed);
+  AnalysisRun run = runTrials(cache, *task, static_cast<int>(trials), seed, rngKind);
   const double runMs = millisecondsSince(runStart);
 
   // What the notebook prints.
@@ -139,6 +160,7 @@ int runAnalyze(const Args& args) {
   std::snprintf(line, sizeof line, "Decision accuracy: %.3f (%lld of %lld trials correct)\n", run.decisionAccuracy(),
                 static_cast<long long>(correct), static_cast<long long>(trials));
   std::cout << line;
+  if (!task->groupNames().empty()) std::cout << perTaskTable(run, task->groupNames());
   std::vector<std::string> written;
   makeDirectories(outDir, "--out");
   auto outPath = [&](const std::string& name) { return (std::filesystem::path(outDir) / name).string(); };

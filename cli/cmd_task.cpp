@@ -2,7 +2,9 @@
 // few trials (like neurogym's plot_env), or N trials / N Dataset batches with their metadata as
 // a .npz file NumPy reads.
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -34,7 +36,9 @@ constexpr const char* kUsage =
     "  mnemo task --trials 5 --plot trials.svg\n"
     "  mnemo task --export-trials 100 --out trials.npz\n"
     "  mnemo task --export-batches 20 --out batches.npz   (inputs [N,T,B,2], labels [N,T,B])\n"
-    "  mnemo task --task PerceptualDecisionMaking-v0 --timing stimulus=uniform:500,1500\n\n";
+    "  mnemo task --task PerceptualDecisionMaking-v0 --timing stimulus=uniform:500,1500\n"
+    "  mnemo task --task GoNogo-v0 --rng numpy --seed 3 --preset task --export-trials 50 --out t.npz\n"
+    "      (neurogym's first 50 trials after env.seed(3), bit for bit)\n\n";
 
 int positive(int value, const char* flag, int max) {
   if (value <= 0 || value > max)
@@ -47,6 +51,46 @@ std::string describeTiming(const Task& task) {
   for (size_t i = 0; i < task.periodNames().size(); ++i)
     out += (i ? ", " : "") + task.periodNames()[i] + " " + task.periodTimings()[i].str();
   return out;
+}
+
+/// `--list`: every task with its description, sizes and periods.
+void printTaskList(std::ostream& os) {
+  for (const std::string& name : taskNames()) {
+    TaskConfig quiet;
+    quiet.warn = [](const std::string&) {};
+    std::unique_ptr<Task> t = makeTask(name, quiet);
+    os << name << ": " << taskDescription(name) << "\n    " << t->obsSize() << " inputs, " << t->actionSize()
+       << " labels, dt " << t->dt() << " ms; periods: "
+       << (t->periodNames().empty() ? std::string("those of the task drawn") : describeTiming(*t)) << "\n";
+  }
+}
+
+/// `--stats N`: sizes, trial lengths over N trials, and two chance levels of the decision
+/// accuracy (over positions with label > 0): a uniform guess among the non-fixation labels, and
+/// always answering the most frequent label > 0.
+void printStats(std::ostream& os, const Task& task, Rng& rng, int n) {
+  Trial t;
+  int64_t total = 0, shortest = INT64_MAX, longest = 0, decided = 0;
+  std::vector<int64_t> count(static_cast<size_t>(task.actionSize()), 0);
+  for (int i = 0; i < n; ++i) {
+    task.newTrial(rng, t);
+    total += t.length();
+    shortest = std::min<int64_t>(shortest, t.length());
+    longest = std::max<int64_t>(longest, t.length());
+    for (int64_t label : t.labels) {
+      if (label <= 0) continue;
+      ++decided;
+      if (label >= static_cast<int64_t>(count.size())) count.resize(static_cast<size_t>(label) + 1, 0);
+      ++count[static_cast<size_t>(label)];
+    }
+  }
+  const int64_t majority = *std::max_element(count.begin(), count.end());
+  os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize()
+     << " targets=" << task.targetSize() << " dt=" << task.dt()
+     << " trials=" << n << " mean_length=" << static_cast<double>(total) / n << " min_length=" << shortest
+     << " max_length=" << longest << " decision_fraction=" << static_cast<double>(decided) / static_cast<double>(total)
+     << " chance_uniform=" << (task.actionSize() > 1 ? 1.0 / (task.actionSize() - 1) : 1.0)
+     << " chance_majority=" << (decided ? static_cast<double>(majority) / static_cast<double>(decided) : 0.0) << "\n";
 }
 
 void printTrials(std::ostream& os, const Task& task, const std::vector<Trial>& trials) {
@@ -67,10 +111,10 @@ void printTrials(std::ostream& os, const Task& task, const std::vector<Trial>& t
 }  // namespace
 
 int runTask(const Args& args) {
-  std::string taskName = DelayComparison::kName, seedText = "0", preset, plotPath, outPath;
+  std::string taskName = DelayComparison::kName, seedText = "0", preset, plotPath, outPath, rngName = "mnemo";
   std::vector<std::string> timings;
   double dt = 0, sigma = -1;
-  int trials = 3, exportTrialsN = 0, exportBatchesN = 0, batchSize = 16, seqLen = 100;
+  int trials = 3, exportTrialsN = 0, exportBatchesN = 0, batchSize = 16, seqLen = 100, statsN = 0;
   bool list = false, compress = false;
 
   po::options_description desc("options");
@@ -79,6 +123,9 @@ int runTask(const Args& args) {
       ("task", po::value(&taskName), "task name (default DelayComparison-v0; --list shows all)")
       ("list", po::bool_switch(&list), "list the known tasks and their periods")
       ("seed", po::value(&seedText), "random seed (default 0); the same seed gives the same trials")
+      ("rng", po::value(&rngName),
+       "random generator: 'mnemo' (default, its own xoshiro256**) or 'numpy' (numpy's legacy "
+       "RandomState, as neurogym draws: trials and batches equal neurogym's for the same seed)")
       ("preset", po::value(&preset),
        "'notebook' (the notebook's DelayComparison-v0 config: dt 100, delay choice(200..3200), "
        "'response' 500) or 'task' (the task's own defaults); default notebook for "
@@ -90,6 +137,8 @@ int runTask(const Args& args) {
        "choice:A,B,.., uniform:A,B, truncexp:MEAN[,MIN[,MAX]], until:T")
       ("trials", po::value(&trials), "number of trials to print or plot (default 3)")
       ("plot", po::value(&plotPath), "draw the trials into this SVG file")
+      ("stats", po::value(&statsN),
+       "draw N trials and print one line of key=value facts: sizes, trial lengths, chance levels")
       ("export-trials", po::value(&exportTrialsN), "export N trials with metadata to --out (.npz)")
       ("export-batches", po::value(&exportBatchesN),
        "export N Dataset batches (inputs [N,T,B,obs] float32, labels [N,T,B] int64) to --out")
@@ -106,17 +155,12 @@ int runTask(const Args& args) {
     return 0;
   }
   if (list) {
-    for (const std::string& name : taskNames()) {
-      TaskConfig quiet;
-      quiet.warn = [](const std::string&) {};
-      std::unique_ptr<Task> t = makeTask(name, quiet);
-      std::cout << name << ": " << describeTiming(*t) << " (dt " << t->dt() << " ms, "
-                << t->obsSize() << " inputs, " << t->actionSize() << " labels)\n";
-    }
+    printTaskList(std::cout);
     return 0;
   }
 
   const uint64_t seed = parseSeed(seedText);
+  const RngKind rngKind = parseRngKind(rngName);
   if (preset.empty()) preset = taskName == DelayComparison::kName ? "notebook" : "task";
   TaskConfig config;
   if (preset == "notebook") {
@@ -146,6 +190,7 @@ int runTask(const Args& args) {
   if (vm.count("export-batches")) positive(exportBatchesN, "--export-batches", 1000000);
   positive(batchSize, "--batch-size", 65536);
   positive(seqLen, "--seq-len", 1000000);
+  if (vm.count("stats")) positive(statsN, "--stats", 1000000);
   if (exportTrialsN && exportBatchesN)
     MNEMO_FAIL("--export-trials and --export-batches write one --out file each; give one of them");
   if ((exportTrialsN || exportBatchesN) && outPath.empty())
@@ -158,30 +203,37 @@ int runTask(const Args& args) {
   std::shared_ptr<const Task> task = makeTask(taskName, config);
 
   if (exportTrialsN) {
-    Rng rng(seed);
+    Rng rng(seed, rngKind);
     std::vector<Trial> exported(static_cast<size_t>(exportTrialsN));
     for (Trial& t : exported) task->newTrial(rng, t);
     writeNpz(outPath, exportTrials(*task, exported, seed), compress);
     std::cout << "wrote " << outPath << ": " << exportTrialsN << " trials of " << task->name()
-              << " (seed " << seed << ")\n";
+              << " (seed " << seed << ", " << rngKindName(rngKind) << " generator)\n";
   }
   if (exportBatchesN) {
     DatasetConfig dc;
     dc.batchSize = batchSize;
     dc.seqLen = seqLen;
     dc.seed = seed;
+    dc.rngKind = rngKind;
     Dataset dataset(task, dc);
     writeNpz(outPath, exportBatches(dataset, exportBatchesN), compress);
     std::cout << "wrote " << outPath << ": " << exportBatchesN << " batches [T=" << seqLen
               << ", B=" << batchSize << ", " << task->obsSize() << "] of " << task->name()
-              << " (seed " << seed << ", cache " << dataset.cacheLen() << " steps, "
+              << " (seed " << seed << ", " << rngKindName(rngKind) << " generator, cache " << dataset.cacheLen() << " steps, "
               << dataset.fills() << " fills)\n";
   }
   if (exportTrialsN || exportBatchesN) {
     if (plotPath.empty()) return 0;
   }
 
-  Rng rng(seed);
+  if (statsN) {
+    Rng rng(seed, rngKind);
+    printStats(std::cout, *task, rng, statsN);
+    return 0;
+  }
+
+  Rng rng(seed, rngKind);
   std::vector<Trial> sample(static_cast<size_t>(trials));
   for (Trial& t : sample) task->newTrial(rng, t);
   if (!plotPath.empty()) {

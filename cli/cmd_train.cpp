@@ -11,6 +11,7 @@
 #include "frontend/dsl/model.h"
 #include "training/trainer.h"
 #include "support/error.h"
+#include "tasks/rng.h"
 
 namespace po = boost::program_options;
 
@@ -24,7 +25,7 @@ int runTrain(const Args& args) {
       "batch, hidden 64, Adam lr 1e-3, 2000 steps. The task binds the model's sizes I and O (its\n"
       "input channels and actions) unless --size sets them; --set NAME=VALUE overrides a constant.\n"
       "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
-  std::string model, task, outDir, init, data, seedText;
+  std::string model, task, outDir, init, data, seedText, rngName;
   int64_t steps, printEvery, checkpointEvery;
   double lr, momentum;
   std::string optimizer;
@@ -36,6 +37,8 @@ int runTrain(const Args& args) {
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
       ("steps", po::value<int64_t>(&steps)->default_value(2000), "Adam steps to take")
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for initialisation and data")
+      ("rng", po::value<std::string>(&rngName)->default_value("mnemo"),
+       "the task's generator: mnemo, or numpy (neurogym's RandomState: neurogym's batches for the seed)")
       ("lr", po::value<double>(&lr)->default_value(1e-3), "learning rate")
       ("optimizer", po::value<std::string>(&optimizer)->default_value("adam"), "adam, or sgd (with momentum)")
       ("momentum", po::value<double>(&momentum)->default_value(0.9), "sgd's momentum, in [0, 1)")
@@ -74,6 +77,7 @@ int runTrain(const Args& args) {
   if (given("momentum") || !vm.count("init")) run.momentum = momentum;
   checkOptimizer(run, "");
   if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
+  if (given("rng") || !vm.count("init")) run.rng = rngKindName(parseRngKind(rngName));
   run.steps = steps;
   if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
   for (const auto& [name, value] : sized.sizeOverrides) run.sizes.insert_or_assign(name, value);

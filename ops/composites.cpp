@@ -1,5 +1,7 @@
 #include "ops/composites.h"
 
+#include "support/error.h"
+
 namespace mnemo {
 
 Node* mse(Builder& b, Node* pred, Node* target, const std::string& name) {
@@ -8,6 +10,27 @@ Node* mse(Builder& b, Node* pred, Node* target, const std::string& name) {
   for (int64_t a = 0; a < squared->type().rank(); ++a) axes.push_back(a);
   if (axes.empty()) return squared;  // a scalar is its own mean
   return b.create(OpKind::ReduceMean, {squared}, {{"axes", axes}}, name);
+}
+
+Node* mse(Builder& b, Node* pred, Node* target, Node* weights, const std::string& name) {
+  Node* squared = b.square(b.sub(pred, target));
+  const Dims& d = squared->dims();
+  Dims perPosition(d.begin(), d.end() - (d.empty() ? 0 : 1));
+  const bool full = weights->type() == TensorType::f32(d);
+  const bool positions = !d.empty() && weights->type() == TensorType::f32(perPosition);
+  if (!full && !positions)
+    MNEMO_FAIL("mse(pred, target, weights): weights must be f32" << dimsStr(d) << " or f32" << dimsStr(perPosition)
+                                                                << " (one per position), got " << weights->type().str());
+  if (!full) {
+    Dims kept = d;
+    kept.back() = 1;
+    weights = b.reshape(weights, kept);  // broadcasts over the last axis
+  }
+  std::vector<int64_t> axes;
+  for (int64_t a = 0; a < squared->type().rank(); ++a) axes.push_back(a);
+  Node* weighted = b.mul(squared, weights);
+  if (axes.empty()) return weighted;
+  return b.create(OpKind::ReduceMean, {weighted}, {{"axes", axes}}, name);
 }
 
 Node* softmax(Builder& b, Node* x, int64_t axis, const std::string& name) {

@@ -18,6 +18,13 @@ namespace mnemo {
 /// \p name names the result (the reduction).
 Node* mse(Builder& b, Node* pred, Node* target, const std::string& name = "");
 
+/// Weighted: the mean over every element of weight · (pred - target)². \p weights is f32 of
+/// pred's shape, or of pred's shape without its last axis (one weight per position, e.g. a
+/// [T, B] per-time-step mask for a [T, B, k] prediction, broadcast over the k values). A 0/1 mask
+/// drops positions: their elements add nothing to the loss or to any gradient. Throws
+/// mnemo::Error for weights of another shape.
+Node* mse(Builder& b, Node* pred, Node* target, Node* weights, const std::string& name = "");
+
 /// exp(x) / sum(exp(x)) along \p axis. Not shifted by the maximum (mnemo has no max reduction):
 /// float overflows for inputs above ~88, which is the precision case for a primitive.
 Node* softmax(Builder& b, Node* x, int64_t axis, const std::string& name = "");

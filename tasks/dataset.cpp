@@ -10,9 +10,9 @@
 
 namespace mnemo {
 
-int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen) {
+int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
   // Discrete actions have shape (), so their element count is 1.
-  const double c = 1e5 / (obsSize + 1) / batchSize;
+  const double c = 1e5 / (obsSize + targetElements) / batchSize;
   return static_cast<int>((1 + std::floor(c / seqLen)) * seqLen);
 }
 
@@ -26,18 +26,24 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
       keepInfo_(config.keepTrialInfo) {
   MNEMO_CHECK(task_, "Dataset needs a task");
   obsSize_ = task_->obsSize();
+  targetSize_ = task_->targetSize();
   if (batchSize_ <= 0) MNEMO_FAIL("batch size must be positive, got " << batchSize_);
   if (seqLen_ <= 0) MNEMO_FAIL("sequence length must be positive, got " << seqLen_);
-  if (cacheLen_ == 0) cacheLen_ = defaultCacheLen(obsSize_, batchSize_, seqLen_);
+  if (cacheLen_ == 0) cacheLen_ = defaultCacheLen(obsSize_, batchSize_, seqLen_, targetSize_ > 0 ? targetSize_ : 1);
   if (cacheLen_ < seqLen_)
     MNEMO_FAIL("cache length " << cacheLen_ << " is shorter than the sequence length " << seqLen_);
-  checkMemoryBudget(static_cast<size_t>(cacheLen_) * static_cast<size_t>(batchSize_) * (obsSize_ * 4 + 8),
+  checkMemoryBudget(static_cast<size_t>(cacheLen_) * static_cast<size_t>(batchSize_) * (obsSize_ * 4 + 8 + targetSize_ * 4),
                     "the " + task_->name() + " dataset cache (" + std::to_string(cacheLen_) + " steps x batch " +
                         std::to_string(batchSize_) + ")");
   rngs_.reserve(static_cast<size_t>(batchSize_));
-  for (int i = 0; i < batchSize_; ++i) rngs_.emplace_back(seed_ + static_cast<uint64_t>(i), config.rngKind);
+  for (int i = 0; i < batchSize_; ++i) {
+    rngs_.emplace_back(seed_ + static_cast<uint64_t>(i), config.rngKind);
+    if (config.prepareColumn) config.prepareColumn(i, rngs_.back());
+  }
   cacheInputs_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * obsSize_, 0.0f);
   cacheLabels_.assign(static_cast<size_t>(cacheLen_) * batchSize_, 0);
+  cacheTargets_.assign(static_cast<size_t>(cacheLen_) * batchSize_ * targetSize_, 0.0f);
+  if (!task_->groupNames().empty()) cacheGroups_.assign(static_cast<size_t>(cacheLen_) * batchSize_, -1);
   records_.resize(static_cast<size_t>(batchSize_));
   recordCount_.assign(static_cast<size_t>(batchSize_), 0);
   refill();
@@ -66,6 +72,16 @@ void Dataset::refill() {
       }
       int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
       for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];
+      if (targetSize_ > 0) {
+        const size_t k = static_cast<size_t>(targetSize_), row = static_cast<size_t>(batchSize_) * k;
+        float* dstTarget = cacheTargets_.data() + static_cast<size_t>(pos) * row + static_cast<size_t>(col) * k;
+        for (int t = 0; t < n; ++t)
+          std::copy_n(scratch_.targets.data() + static_cast<size_t>(t) * k, k, dstTarget + static_cast<size_t>(t) * row);
+      }
+      if (!cacheGroups_.empty()) {
+        int* group = cacheGroups_.data() + static_cast<size_t>(pos) * batchSize_ + col;
+        for (int t = 0; t < n; ++t) group[static_cast<size_t>(t) * batchSize_] = scratch_.info.group;
+      }
       if (keepInfo_) {
         if (count == records.size()) records.emplace_back();
         records[count].cacheStart = pos;
@@ -79,7 +95,7 @@ void Dataset::refill() {
   ++fills_;
 }
 
-void Dataset::next(float* inputs, int64_t* labels) {
+void Dataset::next(float* inputs, int64_t* labels, float* targets) {
   if (start_ + seqLen_ >= cacheLen_) {
     refill();
     start_ = 0;
@@ -89,6 +105,11 @@ void Dataset::next(float* inputs, int64_t* labels) {
               sizeof(float) * rowIn * static_cast<size_t>(seqLen_));
   std::memcpy(labels, cacheLabels_.data() + static_cast<size_t>(start_) * batchSize_,
               sizeof(int64_t) * static_cast<size_t>(batchSize_) * static_cast<size_t>(seqLen_));
+  if (targets && targetSize_ > 0) {
+    const size_t row = static_cast<size_t>(batchSize_) * static_cast<size_t>(targetSize_);
+    std::memcpy(targets, cacheTargets_.data() + static_cast<size_t>(start_) * row,
+                sizeof(float) * row * static_cast<size_t>(seqLen_));
+  }
   lastStart_ = start_;
   start_ += seqLen_;
   ++calls_;
@@ -98,15 +119,22 @@ void Dataset::next(Batch& batch) {
   batch.seqLen = seqLen_;
   batch.batchSize = batchSize_;
   batch.obsSize = obsSize_;
+  batch.targetSize = targetSize_;
   batch.inputs.resize(static_cast<size_t>(seqLen_) * batchSize_ * obsSize_);
   batch.labels.resize(static_cast<size_t>(seqLen_) * batchSize_);
-  next(batch.inputs.data(), batch.labels.data());
+  batch.targets.resize(static_cast<size_t>(seqLen_) * batchSize_ * targetSize_);
+  next(batch.inputs.data(), batch.labels.data(), batch.targets.data());
 }
 
 Batch Dataset::next() {
   Batch b;
   next(b);
   return b;
+}
+
+const int* Dataset::lastGroups() const {
+  if (cacheGroups_.empty() || lastStart_ < 0) return nullptr;
+  return cacheGroups_.data() + static_cast<size_t>(lastStart_) * batchSize_;
 }
 
 std::vector<ServedTrial> Dataset::lastBatchTrials() const {

@@ -10,10 +10,12 @@
 // [2000, 2100) is generated but never served. The first fill happens in the constructor.
 //
 // Batches: inputs float32 [seqLen, batchSize, obsSize], labels int64 [seqLen, batchSize]
-// (neurogym's dtypes), copied into caller-owned buffers.
+// (neurogym's dtypes), copied into caller-owned buffers; a task with continuous targets
+// (Task::targetSize() = k > 0) also fills targets float32 [seqLen, batchSize, k].
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,13 +32,18 @@ struct DatasetConfig {
   uint64_t seed = 0;  ///< column i uses Rng(seed + i, rngKind)
   bool keepTrialInfo = true;  ///< keep per-trial metadata for lastBatchTrials()
   RngKind rngKind = RngKind::Mnemo;  ///< Numpy: column i is neurogym's env.seed(seed + i)
+  /// Called for each column's generator after seeding, before the first fill: sets the state a
+  /// stateful task starts from (e.g. the yang19 schedule positions neurogym's Dataset leaves
+  /// behind before seeding, setScheduleState in tasks/schedule.h). Unset: every column starts fresh.
+  std::function<void(int column, Rng& rng)> prepareColumn = nullptr;
 };
 
 /// One time-major batch.
 struct Batch {
-  int seqLen = 0, batchSize = 0, obsSize = 0;
+  int seqLen = 0, batchSize = 0, obsSize = 0, targetSize = 0;
   std::vector<float> inputs;    ///< [seqLen, batchSize, obsSize]
   std::vector<int64_t> labels;  ///< [seqLen, batchSize]
+  std::vector<float> targets;   ///< [seqLen, batchSize, targetSize], continuous targets only
   float input(int t, int b, int c) const {
     return inputs[(static_cast<size_t>(t) * batchSize + b) * obsSize + c];
   }
@@ -59,13 +66,16 @@ class Dataset {
   /// batch size or sequence length, or a cache shorter than one window.
   Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config = {});
 
-  /// neurogym's cache length: c = 1e5 / (obsSize + 1) / batchSize;
-  /// int((1 + c // seqLen) * seqLen) — 2100 for obsSize 2, B = 16, T = 100.
-  static int defaultCacheLen(int obsSize, int batchSize, int seqLen);
+  /// neurogym's cache length: c = 1e5 / (obsSize + targetElements) / batchSize;
+  /// int((1 + c // seqLen) * seqLen) — 2100 for obsSize 2, B = 16, T = 100. targetElements is 1
+  /// for class labels, k for a continuous target of k values.
+  static int defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetElements = 1);
 
   /// Serves the next window into `inputs` (seqLen*batchSize*obsSize floats) and `labels`
-  /// (seqLen*batchSize values), refilling first if the window would reach the cache end.
-  void next(float* inputs, int64_t* labels);
+  /// (seqLen*batchSize values), and for a task with continuous targets into `targets`
+  /// (seqLen*batchSize*targetSize floats; may be null to skip them), refilling first if the
+  /// window would reach the cache end.
+  void next(float* inputs, int64_t* labels, float* targets = nullptr);
   /// Serves the next window into `batch`, sizing it on first use (no allocation afterwards).
   void next(Batch& batch);
   /// Serves the next window as a new Batch.
@@ -76,6 +86,7 @@ class Dataset {
   int seqLen() const { return seqLen_; }
   int cacheLen() const { return cacheLen_; }
   int obsSize() const { return obsSize_; }
+  int targetSize() const { return targetSize_; }
   uint64_t seed() const { return seed_; }
   /// Windows served so far.
   int64_t calls() const { return calls_; }
@@ -83,6 +94,11 @@ class Dataset {
   int64_t fills() const { return fills_; }
   /// Cache position where the last served window starts (-1 before the first call).
   int lastWindowStart() const { return lastStart_; }
+
+  /// For a task made of several (Task::groupNames() not empty): the group (task position) of
+  /// every step of the last served window, [seqLen, batchSize] time-major like the labels;
+  /// nullptr otherwise or before the first call. Valid until the next call.
+  const int* lastGroups() const;
 
   /// The trials (whole or part) in the last served window, column by column in time order.
   /// Empty if keepTrialInfo is off or nothing has been served yet.
@@ -96,12 +112,14 @@ class Dataset {
   void refill();
 
   std::shared_ptr<const Task> task_;
-  int batchSize_, seqLen_, cacheLen_, obsSize_;
+  int batchSize_, seqLen_, cacheLen_, obsSize_, targetSize_ = 0;
   uint64_t seed_;
   bool keepInfo_;
   std::vector<Rng> rngs_;
   std::vector<float> cacheInputs_;    // [cacheLen, batchSize, obsSize]
   std::vector<int64_t> cacheLabels_;  // [cacheLen, batchSize]
+  std::vector<float> cacheTargets_;   // [cacheLen, batchSize, targetSize], continuous targets only
+  std::vector<int> cacheGroups_;      // [cacheLen, batchSize] TrialInfo::group, if the task has groups
   Trial scratch_;
   std::vector<std::vector<Record>> records_;  // per column, this fill's trials
   std::vector<size_t> recordCount_;

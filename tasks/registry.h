@@ -9,11 +9,22 @@
 
 namespace mnemo {
 
-/// The task called `name` (e.g. "DelayComparison-v0") built with `config`. Throws mnemo::Error
-/// listing the known names if there is no such task.
+/// The task called `name` (e.g. "DelayComparison-v0") built with `config`; a comma-separated list
+/// of names is a schedule over those tasks with rule inputs (makeScheduleOf). Throws mnemo::Error
+/// listing the close matches (closeTaskNames) if there is no such task.
 std::unique_ptr<Task> makeTask(const std::string& name, const TaskConfig& config = {});
+
+/// A schedule over the comma-separated tasks in \p list (tasks/schedule.h), named \p list.
+std::unique_ptr<Task> makeScheduleOf(const std::string& list, const TaskConfig& config = {});
 
 /// Every registered task name, in registration order.
 std::vector<std::string> taskNames();
+
+/// One line saying what the task is; throws mnemo::Error for an unknown name.
+std::string taskDescription(const std::string& name);
+
+/// Registered names close to `name` (edit distance, ignoring case and a "-v0" suffix, or
+/// containing it), closest first, at most 5; empty if none is close.
+std::vector<std::string> closeTaskNames(const std::string& name);
 
 }  // namespace mnemo

@@ -92,6 +92,8 @@ class Rng {
   /// it, as neurogym's env.seed keeps a schedule's position.
   uint64_t trialsDrawn() const { return trialsDrawn_; }
   void countTrial() { ++trialsDrawn_; }
+  /// Sets the trial count (a task alternating by its parity then starts from the other side).
+  void setTrialsDrawn(uint64_t n) { trialsDrawn_ = n; }
   /// A per-stream integer a stateful task keeps between trials (e.g. the next sub-task of a
   /// schedule), 0 until set. Reseeding keeps it, as neurogym's env.seed keeps task state.
   int64_t& taskState(size_t slot) {

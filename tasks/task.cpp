@@ -31,6 +31,7 @@ double TrialInfo::param(const std::string& name) const {
 Task::Task(Spec spec, const TaskConfig& config)
     : name_(std::move(spec.name)),
       dt_(config.dt.value_or(spec.dt)),
+      targetSize_(spec.targetSize),
       obsNames_(std::move(spec.obsNames)),
       actionNames_(std::move(spec.actionNames)),
       paramNames_(std::move(spec.paramNames)) {
@@ -51,9 +52,12 @@ Task::Task(Spec spec, const TaskConfig& config)
         found = true;
       }
     }
-    if (found) continue;
+    if (found || config.skipUnknownPeriods) continue;
     std::string names;
     for (const std::string& p : periodNames_) names += (names.empty() ? "" : ", ") + p;
+    const auto& tolerated = config.warnOnlyPeriods;
+    if (std::find(tolerated.begin(), tolerated.end(), period) == tolerated.end())
+      MNEMO_FAIL("timing entry '" << period << "' names no period of " << name_ << " (periods: " << names << ")");
     std::string msg = "timing entry '" + period + "' names no period of " + name_ + " (" + names +
                       "); it has no effect";
     if (config.warn) config.warn(msg);
@@ -78,8 +82,10 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
     : task_(task), rng_(&rng), trial_(trial), slots_(trial.periodSlots) {
   slots_.assign(task.periodNames().size(), -1);
   trial_.obsSize = task.obsSize();
+  trial_.targetSize = task.targetSize();
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
+  trial_.info.group = -1;
   trial_.info.periods.clear();
   // The declared parameters come first, in order, so setParam(index) needs no search; their
   // names survive from the last trial built into the same buffer.
@@ -145,6 +151,7 @@ void TrialBuilder::finishLayout() {
   trial_.info.length = length;
   trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);
   trial_.labels.assign(static_cast<size_t>(length), 0);
+  trial_.targets.assign(static_cast<size_t>(length) * trial_.targetSize, 0.0f);
   laidOut_ = true;
 }
 
@@ -221,6 +228,15 @@ void TrialBuilder::setGroundTruth(StepRange steps, int64_t label) {
   requireLayout();
   for (int t = steps.begin; t < steps.end; ++t) trial_.labels[static_cast<size_t>(t)] = label;
   trial_.info.groundTruth = label;
+}
+
+void TrialBuilder::setTarget(StepRange steps, const std::vector<double>& values) {
+  requireLayout();
+  MNEMO_CHECK(static_cast<int>(values.size()) == trial_.targetSize,
+              task_.name() << ": a target row of " << values.size() << " values, expected " << trial_.targetSize);
+  for (int t = steps.begin; t < steps.end; ++t)
+    for (size_t k = 0; k < values.size(); ++k)
+      trial_.targets[static_cast<size_t>(t) * values.size() + k] = static_cast<float>(values[k]);
 }
 
 void TrialBuilder::setParam(const std::string& name, double value) {

@@ -28,8 +28,15 @@ using WarningSink = std::function<void(const std::string&)>;
 struct TaskConfig {
   std::optional<double> dt;  ///< ms per step; unset = the task's default (neurogym's: 100 for most)
   /// Timing overrides merged over the task's defaults in order (a later entry wins). An entry
-  /// naming no period of the task is accepted, has no effect and produces a warning.
+  /// naming no period of the task is an error, unless its period is listed in warnOnlyPeriods
+  /// (then it has no effect and produces a warning) or skipUnknownPeriods is set.
   std::vector<std::pair<std::string, TimingSpec>> timing;
+  /// Timing entries accepted with a warning although the task lacks their period: the notebook's
+  /// DelayComparison-v0 configuration names a 'response' period the task does not have.
+  std::vector<std::string> warnOnlyPeriods;
+  /// Silently skip timing entries naming no period (a collection passes its timing to every
+  /// sub-task and checks itself that each entry names a period of some sub-task).
+  bool skipUnknownPeriods = false;
   double sigma = 1.0;  ///< input noise scale; the per-step standard deviation is sigma/sqrt(dt)
   /// Where warnings go; unset = one line on stderr prefixed "mnemo: warning: ".
   WarningSink warn;
@@ -57,6 +64,9 @@ struct TrialInfo {
   int64_t groundTruth = 0;   ///< the label of the decision step(s)
   std::vector<PeriodSpan> periods;  ///< in the order the task added them (usually back to back)
   std::vector<TrialParam> params;   ///< task-specific values, in a fixed order per task
+  /// Which task of a schedule made the trial (its position; see tasks/schedule.h), -1 for a
+  /// single task: training and analysis report accuracy per group.
+  int group = -1;
 
   /// The period called `name`; throws mnemo::Error if there is none.
   const PeriodSpan& period(const std::string& name) const;
@@ -66,11 +76,15 @@ struct TrialInfo {
   double param(const std::string& name) const;
 };
 
-/// One trial: inputs [length, obsSize] float32, labels [length] int64, and its metadata.
+/// One trial: inputs [length, obsSize] float32, labels [length] int64, and its metadata. A task
+/// with continuous targets (Task::targetSize() > 0) also fills targets [length, targetSize]
+/// float32; its labels stay 0.
 struct Trial {
   int obsSize = 0;
+  int targetSize = 0;
   std::vector<float> inputs;
   std::vector<int64_t> labels;
+  std::vector<float> targets;
   TrialInfo info;
   std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   int length() const { return info.length; }
@@ -134,6 +148,9 @@ class TrialBuilder {
   void addNoise(StepRange steps, double sigma);
   /// Sets the label over `steps` and records it as the trial's ground truth.
   void setGroundTruth(StepRange steps, int64_t label);
+  /// Continuous targets: sets the target row (targetSize values, each rounded once to float32)
+  /// on every step of `steps`.
+  void setTarget(StepRange steps, const std::vector<double>& values);
   /// Records a named trial variable in the metadata.
   void setParam(const std::string& name, double value);
   /// Records the trial variable paramNames()[index] (no lookup by name).
@@ -176,6 +193,8 @@ class Task {
   int obsSize() const { return static_cast<int>(obsNames_.size()); }
   /// Number of labels (actions), including 0 = fixate.
   int actionSize() const { return static_cast<int>(actionNames_.size()); }
+  /// Values per step of a continuous target (neurogym's Box action space), 0 for class labels.
+  int targetSize() const { return targetSize_; }
   const std::vector<std::string>& obsNames() const { return obsNames_; }
   const std::vector<std::string>& actionNames() const { return actionNames_; }
   /// Period names in trial order.
@@ -186,6 +205,10 @@ class Task {
   const std::vector<TimingSpec>& periodTimings() const { return timings_; }
   /// Names of the per-trial parameters TrialInfo::params holds, in order.
   const std::vector<std::string>& paramNames() const { return paramNames_; }
+
+  /// For a task made of several (a schedule): their names, indexed by TrialInfo::group; empty
+  /// for a single task.
+  virtual std::vector<std::string> groupNames() const { return {}; }
 
   /// Generates the next trial into `trial`, reusing its buffers (no allocation once they are
   /// large enough). Virtual so that a task made of whole sub-tasks (a schedule over tasks) can
@@ -203,9 +226,11 @@ class Task {
     std::vector<std::string> actionNames;
     std::vector<std::string> paramNames;
     double dt = 100;  ///< the default ms per step
+    int targetSize = 0;  ///< values per step of a continuous target; 0 = class labels
   };
-  /// Merges config.timing over the spec's default timings, warning through config.warn about
-  /// entries that name no period. Throws mnemo::Error for a bad dt or sigma.
+  /// Merges config.timing over the spec's default timings; an entry that names no period is an
+  /// error (or a warning through config.warn, see TaskConfig). Throws mnemo::Error for a bad dt
+  /// or sigma.
   Task(Spec spec, const TaskConfig& config);
 
   /// Draws one trial: sample the trial variables from `b.rng()`, call b.layoutPeriods(), then
@@ -220,6 +245,7 @@ class Task {
   std::string name_;
   double dt_;
   double noiseStd_;
+  int targetSize_;
   std::vector<std::string> periodNames_;
   std::vector<TimingSpec> timings_;
   std::vector<std::string> obsNames_, actionNames_, paramNames_;

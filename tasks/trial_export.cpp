@@ -2,6 +2,7 @@
 #include "tasks/trial_export.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "support/error.h"
 
@@ -50,7 +51,9 @@ NpzArchive exportTrials(const Task& task, const std::vector<Trial>& trials, uint
   int tmax = 0;
   for (const Trial& t : trials) tmax = std::max(tmax, t.length());
   std::vector<float> inputs(static_cast<size_t>(n) * tmax * obs, 0.0f);
+  const int k = task.targetSize();
   std::vector<int64_t> labels(static_cast<size_t>(n) * tmax, -1);
+  std::vector<float> targets(static_cast<size_t>(n) * tmax * k, std::nanf(""));
   InfoColumns info(task);
   for (int64_t i = 0; i < n; ++i) {
     const Trial& t = trials[static_cast<size_t>(i)];
@@ -58,11 +61,13 @@ NpzArchive exportTrials(const Task& task, const std::vector<Trial>& trials, uint
               inputs.begin() + static_cast<std::ptrdiff_t>(i * tmax * obs));
     std::copy(t.labels.begin(), t.labels.end(),
               labels.begin() + static_cast<std::ptrdiff_t>(i * tmax));
+    std::copy(t.targets.begin(), t.targets.end(), targets.begin() + static_cast<std::ptrdiff_t>(i * tmax * k));
     info.add(t.info);
   }
   NpzArchive out;
   out.add("inputs", NpyArray::from({n, tmax, obs}, inputs));
-  out.add("labels", NpyArray::from({n, tmax}, labels));
+  if (k > 0) out.add("labels", NpyArray::from({n, tmax, static_cast<int64_t>(k)}, targets));
+  else out.add("labels", NpyArray::from({n, tmax}, labels));
   info.store(out, "");
   out.add("dt", NpyArray::scalar(task.dt()));
   out.add("seed", NpyArray::scalar(static_cast<int64_t>(seed)));
@@ -74,11 +79,13 @@ NpzArchive exportBatches(Dataset& dataset, int count) {
   const Task& task = dataset.task();
   const int64_t n = count, T = dataset.seqLen(), B = dataset.batchSize(), obs = dataset.obsSize();
   std::vector<float> inputs(static_cast<size_t>(n * T * B * obs));
+  const int64_t k = dataset.targetSize();
   std::vector<int64_t> labels(static_cast<size_t>(n * T * B));
+  std::vector<float> targets(static_cast<size_t>(n * T * B * k));
   std::vector<int64_t> batchIdx, column, offset, served;
   InfoColumns info(task);
   for (int64_t i = 0; i < n; ++i) {
-    dataset.next(inputs.data() + i * T * B * obs, labels.data() + i * T * B);
+    dataset.next(inputs.data() + i * T * B * obs, labels.data() + i * T * B, targets.data() + i * T * B * k);
     for (const ServedTrial& s : dataset.lastBatchTrials()) {
       batchIdx.push_back(i);
       column.push_back(s.column);
@@ -89,12 +96,13 @@ NpzArchive exportBatches(Dataset& dataset, int count) {
   }
   NpzArchive out;
   out.add("inputs", NpyArray::from({n, T, B, obs}, inputs));
-  out.add("labels", NpyArray::from({n, T, B}, labels));
-  const int64_t k = static_cast<int64_t>(batchIdx.size());
-  out.add("trial_batch", NpyArray::from({k}, batchIdx));
-  out.add("trial_column", NpyArray::from({k}, column));
-  out.add("trial_offset", NpyArray::from({k}, offset));
-  out.add("trial_served", NpyArray::from({k}, served));
+  if (k > 0) out.add("labels", NpyArray::from({n, T, B, k}, targets));
+  else out.add("labels", NpyArray::from({n, T, B}, labels));
+  const int64_t rows = static_cast<int64_t>(batchIdx.size());
+  out.add("trial_batch", NpyArray::from({rows}, batchIdx));
+  out.add("trial_column", NpyArray::from({rows}, column));
+  out.add("trial_offset", NpyArray::from({rows}, offset));
+  out.add("trial_served", NpyArray::from({rows}, served));
   info.store(out, "trial_");
   out.add("dt", NpyArray::scalar(task.dt()));
   out.add("seed", NpyArray::scalar(static_cast<int64_t>(dataset.seed())));

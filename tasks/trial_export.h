@@ -1,13 +1,15 @@
 // Trials and batches with their metadata as .npz archives that NumPy reads.
 //
 // exportTrials (N trials of varying length, padded to the longest, Tmax):
-//   inputs [N, Tmax, obs] float32 (padding 0), labels [N, Tmax] int64 (padding -1),
+//   inputs [N, Tmax, obs] float32 (padding 0), labels [N, Tmax] int64 (padding -1), or for a
+//   task with continuous targets labels [N, Tmax, k] float32 (padding NaN),
 //   lengths [N] int64, ground_truth [N] int64, one float64 [N] array per task parameter
 //   (DelayComparison: v1, v2, pair, delay_ms, ...), period_<name> [N, 2] int64 (start, end
 //   steps; -1, -1 if the trial lacks the period),
 //   dt float64 (), seed int64 ().
 // exportBatches (N successive Dataset calls):
-//   inputs [N, T, B, obs] float32, labels [N, T, B] int64, and one row per served trial (part):
+//   inputs [N, T, B, obs] float32, labels [N, T, B] int64 (continuous targets: [N, T, B, k]
+//   float32), and one row per served trial (part):
 //   trial_batch, trial_column, trial_offset (window step where the trial starts; < 0 if it began
 //   in an earlier call), trial_served (its steps in this window), trial_length, trial_ground_truth
 //   [K] int64, trial_<param> [K] float64, trial_period_<name> [K, 2] int64; plus dt, seed,

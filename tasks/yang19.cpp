@@ -7,6 +7,7 @@
 
 #include "support/error.h"
 #include "tasks/neurogym_util.h"
+#include "tasks/schedule.h"
 
 namespace mnemo {
 
@@ -222,59 +223,14 @@ class DecisionMaking : public Task {
   std::vector<double> theta_;
 };
 
-/// The 20 tasks under a random schedule, with rule inputs (see makeYang19Collection).
-class Collection : public Task {
- public:
-  Collection(const TaskConfig& config, int n)
-      : Task(Spec{kYang19CollectionName, {}, ruleChannels(n), ringNames("fixate", "choice", n), {"task_index"}},
-             quietTiming(config)) {
-    for (const std::string& name : yang19TaskNames()) tasks_.push_back(makeYang19Task(name, config, n));
-  }
-
-  using Task::newTrial;
-  void newTrial(Rng& rng, Trial& trial) const override {
-    int64_t& next = rng.taskState(0);
-    const size_t i = static_cast<size_t>(next);
-    tasks_[i]->newTrial(rng.stream(1 + i), trial);
-    // Rule inputs: the task's channels, then a one-hot of the task on every step.
-    const int inner = tasks_[i]->obsSize(), outer = obsSize();
-    std::vector<float>& in = trial.inputs;
-    in.resize(static_cast<size_t>(trial.length()) * outer);
-    for (int t = trial.length(); t-- > 0;) {
-      float* row = in.data() + static_cast<size_t>(t) * outer;
-      std::memmove(row, in.data() + static_cast<size_t>(t) * inner, sizeof(float) * static_cast<size_t>(inner));
-      std::fill(row + inner, row + outer, 0.0f);
-      row[inner + static_cast<int>(i)] = 1.0f;
-    }
-    trial.obsSize = outer;
-    trial.info.params.push_back({"task_index", static_cast<double>(i), yang19TaskNames()[i]});
-    // RandomSchedule: uniform over the other tasks.
-    const size_t pick = rng.stream(0).below(tasks_.size() - 1);
-    next = static_cast<int64_t>(pick < i ? pick : pick + 1);
-    rng.countTrial();
-  }
-
- protected:
-  void build(TrialBuilder&) const override { MNEMO_FAIL("internal: the yang19 collection builds no trial itself"); }
-
- private:
-  static std::vector<std::string> ruleChannels(int n) {
-    std::vector<std::string> names = channelNames(n);
-    for (const std::string& t : yang19TaskNames()) names.push_back("rule " + t);
-    return names;
-  }
-  /// The sub-tasks own the periods; the collection has none to override.
-  static TaskConfig quietTiming(TaskConfig c) {
-    c.timing.clear();
-    return c;
-  }
-  std::vector<std::unique_ptr<Task>> tasks_;
-};
-
 }  // namespace
 
 std::unique_ptr<Task> makeYang19Collection(const TaskConfig& config, int n) {
-  return std::make_unique<Collection>(config, n);
+  std::vector<std::unique_ptr<Task>> tasks;
+  TaskConfig each = config;
+  each.skipUnknownPeriods = true;  // the schedule checks the timing against all the tasks
+  for (const std::string& name : yang19TaskNames()) tasks.push_back(makeYang19Task(name, each, n));
+  return makeTaskSchedule(kYang19CollectionName, std::move(tasks), config);
 }
 
 const std::vector<std::string>& yang19TaskNames() {

@@ -47,12 +47,9 @@ const std::vector<std::string>& yang19TaskNames();
 /// The collection trained as one task: "yang19".
 constexpr const char* kYang19CollectionName = "yang19";
 
-/// neurogym's ScheduleEnvs over the 20 tasks with rule inputs (env_input=True): each trial is the
-/// next trial of one task, its inputs followed by 20 rule channels (one-hot of the task, every
-/// step). Task k draws from companion stream 1 + k (neurogym: each task's env seeded S); the
-/// schedule from stream 0 (its own RandomState(S)): after a trial of task i the next task is
-/// uniform among the 19 others (never i again). The first trial is always task 0 (go).
-/// Metadata params: the task's own, then task_index.
+/// neurogym's ScheduleEnvs over the 20 tasks with rule inputs (env_input=True; see
+/// tasks/schedule.h): each trial is the next trial of one task, its inputs followed by 20 rule
+/// channels (one-hot of the task, every step). The first trial is always task 0 (go).
 std::unique_ptr<Task> makeYang19Collection(const TaskConfig& config, int n = 16);
 
 /// The yang19 task called `name` (one of yang19TaskNames()) with rings of n units (neurogym's

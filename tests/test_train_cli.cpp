@@ -169,7 +169,9 @@ TEST_CASE("cli: bad train inputs give one line naming the problem and a non-zero
       {{"--seed", "-1"}, "bad --seed .-1.: expected a non-negative integer", false},
       {{"--threads", "0"}, "--threads must be at least 1, got 0"},
       {{"--size", "Q=3"}, ".*size override 'Q': model 'rnn' declares no size 'Q' .*"},
-      {{"--task", "Nope-v0"}, "unknown task 'Nope-v0' \\(known: .*\\)"},
+      {{"--task", "Nope-v0"}, "unknown task 'Nope-v0' \\(no close match; `mnemo task --list` shows all [0-9]+ tasks\\)"},
+      {{"--task", "GoNogo"}, "unknown task 'GoNogo'; did you mean GoNogo-v0\\? \\(`mnemo task --list` shows all\\)"},
+      {{"--rng", "pcg"}, "unknown random generator 'pcg' \\(mnemo, numpy\\)"},
   };
   for (const Bad& c : cases) {
     std::vector<std::string> args = c.tinySizes ? tiny(c.args) : c.args;

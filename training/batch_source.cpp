@@ -16,16 +16,36 @@ namespace {
 
 class TaskBatches : public BatchSource {
  public:
-  TaskBatches(std::shared_ptr<const Task> task, const DatasetConfig& cfg) : dataset_(task, cfg), seed_(cfg.seed) {}
-  void next(float* inputs, int64_t* labels) override { dataset_.next(inputs, labels); }
+  TaskBatches(std::shared_ptr<const Task> task, const DatasetConfig& cfg)
+      : dataset_(task, cfg), seed_(cfg.seed), rng_(cfg.rngKind) {}
+  void next(float* inputs, int64_t* labels) override {
+    targets_.resize(static_cast<size_t>(dataset_.seqLen()) * dataset_.batchSize() * dataset_.targetSize());
+    dataset_.next(inputs, labels, targets_.data());
+    // A label past the task's actions would index past the logits: neurogym's Reaching1D tasks
+    // write angles into their labels.
+    const int64_t actions = dataset_.task().actionSize();
+    const size_t n = static_cast<size_t>(dataset_.seqLen()) * static_cast<size_t>(dataset_.batchSize());
+    for (size_t i = 0; i < n; ++i)
+      if (labels[i] < 0 || labels[i] >= actions)
+        MNEMO_FAIL("task " << dataset_.task().name() << " produced label " << labels[i] << " (t "
+                           << i / static_cast<size_t>(dataset_.batchSize()) << ", b "
+                           << i % static_cast<size_t>(dataset_.batchSize()) << "), outside its " << actions
+                           << " actions; its labels are not classes and it cannot be trained with cross-entropy");
+  }
+  std::vector<std::string> groupNames() const override { return dataset_.task().groupNames(); }
+  const int* lastGroups() const override { return dataset_.lastGroups(); }
+  int targetSize() const override { return dataset_.targetSize(); }
+  const float* lastTargets() const override { return targets_.empty() ? nullptr : targets_.data(); }
   std::string describe() const override {
     return dataset_.task().name() + " (dt " + std::to_string(static_cast<int>(dataset_.task().dt())) + " ms, seed " +
-           std::to_string(seed_) + ")";
+           std::to_string(seed_) + (rng_ == RngKind::Numpy ? ", numpy generator" : "") + ")";
   }
 
  private:
   Dataset dataset_;
   uint64_t seed_;
+  RngKind rng_;
+  std::vector<float> targets_;  // [T,B,k] of the last batch, continuous targets only
 };
 
 class FileBatches : public BatchSource {
@@ -93,6 +113,25 @@ void checkTaskSizes(const RunConfig& run, const Model& model, const Task& task) 
                        << "' is " << logits->type().str() << ": " << sizeReason(run, model, "O", task.actionSize(), "output '" + model.logits + "'"));
 }
 
+bool checkTargetKind(const Node& target, const BatchSource& batches, const std::string& task) {
+  const int k = batches.targetSize();
+  if (target.type().dtype == DType::F32) {
+    if (k == 0)
+      MNEMO_FAIL("the model's target '" << target.name() << "' is " << target.type().str() << " (continuous) but "
+                                        << task << " has class labels; declare it i64[T, B]");
+    if (target.dims().size() != 3 || target.dims().back() != k)
+      MNEMO_FAIL("the model's target '" << target.name() << "' is " << target.type().str() << " but " << task
+                                        << " has " << k << " continuous target values per step; declare it f32[T, B, "
+                                        << k << "]");
+    return true;
+  }
+  if (k > 0)
+    MNEMO_FAIL("the model's target '" << target.name() << "' is " << target.type().str() << " but " << task
+                                      << " has continuous targets (" << k << " per step): declare it f32[T, B, " << k
+                                      << "] and train with mse (see examples/reaching_mse.mnemo)");
+  return false;
+}
+
 std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   std::shared_ptr<const Task> task = runTask(run);
   if (task->obsSize() != inputs)
@@ -103,6 +142,7 @@ std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   cfg.batchSize = static_cast<int>(run.batch);
   cfg.seqLen = static_cast<int>(run.seqLen);
   cfg.seed = run.seed;
+  cfg.rngKind = parseRngKind(run.rng);
   cfg.keepTrialInfo = false;
   return std::make_unique<TaskBatches>(task, cfg);
 }

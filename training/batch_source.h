@@ -21,6 +21,14 @@ class BatchSource {
   virtual void next(float* inputs, int64_t* labels) = 0;
   /// One line saying what the batches are.
   virtual std::string describe() const = 0;
+  /// For a task made of several (a schedule): their names, and per position of the last batch
+  /// [T,B] which of them it belongs to (-1: none); empty / nullptr otherwise.
+  virtual std::vector<std::string> groupNames() const { return {}; }
+  virtual const int* lastGroups() const { return nullptr; }
+  /// For a task with continuous targets: values per step (k), and the last batch's targets
+  /// [T,B,k]; 0 / nullptr otherwise.
+  virtual int targetSize() const { return 0; }
+  virtual const float* lastTargets() const { return nullptr; }
 };
 
 /// The run's task, configured as training configures it (the notebook's timing for
@@ -36,6 +44,11 @@ void bindTaskSizes(RunConfig& run, const Model& declared, const Task& task);
 /// Checks a compiled model's first input width and output (logits) width against \p task; a
 /// mismatch is one line naming the size, both values and why the model has its value.
 void checkTaskSizes(const RunConfig& run, const Model& model, const Task& task);
+
+/// Whether the model's target \p target (its `target` declaration) takes continuous values: an
+/// f32 target needs batches with continuous targets of its last dimension, an i64 target batches
+/// of class labels; anything else is a one-line error naming \p task.
+bool checkTargetKind(const Node& target, const BatchSource& batches, const std::string& task);
 
 /// The run's task through its Dataset, seeded with \p run.seed; \p inputs is the model's input
 /// width, checked against the task's observation size.

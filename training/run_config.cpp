@@ -17,6 +17,7 @@ std::string RunConfig::toJson() const {
      << ",\n  \"task\": " << jsonString(task) << ",\n  \"batch\": " << batch << ",\n  \"seq_len\": " << seqLen
      << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
   if (optimizer != "adam") os << ",\n  \"optimizer\": " << jsonString(optimizer) << ",\n  \"momentum\": " << momentum;
+  if (rng != "mnemo") os << ",\n  \"rng\": " << jsonString(rng);
   for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
   for (const auto& [name, value] : consts) os << ",\n  " << jsonString("const." + name) << ": " << value;
   for (const auto& [name, spec] : feeds) os << ",\n  " << jsonString("feed." + name) << ": " << jsonString(spec);
@@ -136,6 +137,11 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     c.optimizer = m.at("optimizer");
     c.momentum = std::strtod(need("momentum").c_str(), nullptr);
     checkOptimizer(c, what);
+  }
+  if (m.count("rng")) {
+    c.rng = m.at("rng");
+    if (c.rng != "mnemo" && c.rng != "numpy")
+      MNEMO_FAIL(what << ": config \"rng\" is '" << c.rng << "', expected mnemo or numpy");
   }
   for (const auto& [key, value] : m) {
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);

@@ -24,10 +24,11 @@ struct RunConfig {
   double momentum = 0.9;           ///< sgd's momentum
   uint64_t seed = 0;
   int64_t steps = 2000;
+  std::string rng = "mnemo";  ///< the task's generator: mnemo, or numpy (neurogym's trials)
 
   /// A flat JSON object; size overrides are keys "size.<name>", constant overrides
   /// "const.<name>", input feeds "feed.<name>"; "optimizer" and "momentum" only for sgd (a
-  /// config without them trains with Adam).
+  /// config without them trains with Adam); "rng" only for the numpy generator.
   std::string toJson() const;
   /// Reads what toJson wrote; \p what names the source in errors.
   static RunConfig fromJson(const std::string& text, const std::string& what);

@@ -1,10 +1,12 @@
 #include "training/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numeric>
 #include <ostream>
 
@@ -110,8 +112,10 @@ TrainResult train(const TrainOptions& o) {
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
-  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
-                   o.dataFile);
+  const std::string source = o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile;
+  const Node* target = cm.graph().find(cm.model.labels);
+  const bool continuous = checkTargetKind(*target, *batches, source);
+  InputFeeds feeds(cm.model, run.feeds, run.seed, source, o.dataFile);
   if (!o.initCheckpoint.empty()) {
     // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
     // already used.
@@ -132,6 +136,8 @@ TrainResult train(const TrainOptions& o) {
   std::vector<float> x(static_cast<size_t>(T * B * I));
   std::vector<int64_t> y(static_cast<size_t>(T * B));
   ProgressLine progress(o.progress, run.steps);
+  std::unique_ptr<GroupAccuracy> perTask;
+  if (!batches->groupNames().empty()) perTask = std::make_unique<GroupAccuracy>(batches->groupNames());
   if (o.out)
     *o.out << "mnemo train: model " << cm.model.name << " (" << run.modelFile << "), " << batches->describe() << ", B="
            << B << " T=" << T << ", " << (o.fuse ? "fused" : "unfused") << " (" << result.kernelsPerStep
@@ -141,7 +147,8 @@ TrainResult train(const TrainOptions& o) {
   for (int64_t i = 0; i < run.steps; ++i) {
     batches->next(x.data(), y.data());
     s.setF32(cm.model.input, x);
-    s.setI64(cm.model.labels, y);
+    if (continuous) s.setF32(cm.model.labels, batches->lastTargets(), static_cast<size_t>(target->type().numel()));
+    else s.setI64(cm.model.labels, y);
     feeds.feed(s);
     float loss = s.trainStep();
     int64_t step = s.step();
@@ -156,7 +163,10 @@ TrainResult train(const TrainOptions& o) {
                                                                 " (step " + std::to_string(dir.lastCheckpointStep()) + ")"
                                                           : ""));
     }
-    double acc = decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
+    // Continuous targets have no decision accuracy (NaN, like a batch without a label > 0).
+    double acc = continuous ? std::nan("") : decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
+    if (perTask && i >= run.steps - TrainResult::kPerTaskSteps)
+      perTask->add(s.f32("logits"), y.data(), batches->lastGroups(), y.size(), classes);
     result.loss.push_back(loss);
     result.accuracy.push_back(acc);
     result.lastStep = step;
@@ -181,6 +191,13 @@ TrainResult train(const TrainOptions& o) {
   }
   if (o.finalState) *o.finalState = captureCheckpoint(s, cm.model, run);
   dir.finish();
+  if (perTask) {
+    result.perTask = perTask->scores();
+    if (o.out)
+      perTask->print(*o.out, "accuracy per task over the last " +
+                                 std::to_string(std::min(run.steps, TrainResult::kPerTaskSteps)) +
+                                 " steps (training batches, positions with label > 0):");
+  }
   if (o.out) {
     char line[160];
     std::snprintf(line, sizeof line, "trained steps %lld-%lld in %.2f s (%.2f ms/step, data included)",

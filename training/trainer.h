@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "training/group_accuracy.h"
 #include "training/run_config.h"
 
 namespace mnemo {
@@ -37,6 +38,10 @@ struct TrainResult {
   double compileMilliseconds = 0;
   size_t kernelsPerStep = 0;
   std::vector<float> finalParams;      ///< every parameter after the last step, concatenated
+  /// For a task made of several (a schedule such as yang19): accuracy per task over the training
+  /// batches of the last kPerTaskSteps steps; empty otherwise.
+  std::vector<GroupScore> perTask;
+  static constexpr int64_t kPerTaskSteps = 100;
 };
 
 /// Runs the training loop. Bad input (model, checkpoint, data file, flags) is reported as a

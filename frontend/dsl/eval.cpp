@@ -196,7 +196,7 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
     return crossEntropy(e, args, name);
   }
   if (e.name == "mse" || e.name == "softmax" || e.name == "logsumexp") {
-    arity(2, 2);
+    arity(2, e.name == "mse" ? 3 : 2);
     return composite(e, args, name);
   }
   if (e.name == "slice" || e.name == "concat" || e.name == "reshape" || e.name == "transpose") return shapeCall(e, args, name);
@@ -221,7 +221,10 @@ DslValue DslEvaluator::composite(const DslExpr& e, const std::vector<DslValue>& 
   }
   Node* out = nullptr;
   try {
-    if (e.name == "mse") {
+    if (e.name == "mse" && args.size() == 3) {
+      if (args[2].isNumber()) fail(e.args[2]->loc, "mse(pred, target, weights): the weights must be a tensor");
+      out = mse(b_, tensor(args[0]), tensor(args[1]), args[2].node, name);
+    } else if (e.name == "mse") {
       out = mse(b_, tensor(args[0]), tensor(args[1]), name);
     } else {
       int64_t axis = static_cast<int64_t>(args[1].number);

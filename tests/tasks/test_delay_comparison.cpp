@@ -255,6 +255,10 @@ TEST_CASE("Task registry builds tasks by name", "[task]") {
     makeTask("NoSuchTask-v0");
     FAIL("expected an error");
   } catch (const Error& e) {
-    CHECK(std::string(e.what()).find("DelayComparison-v0") != std::string::npos);
+    CHECK(std::string(e.what()).find("no close match; `mnemo task --list` shows all") != std::string::npos);
   }
+  CHECK_THROWS_WITH(makeTask("DelayComparisson-v0"), Catch::Contains("did you mean DelayComparison-v0?"));
+  CHECK_THROWS_WITH(makeTask("delaymatchsample"),
+                    Catch::Contains("did you mean DelayMatchSample-v0, DualDelayMatchSample-v0"));
+  CHECK(closeTaskNames("yang19.dlydm-v0").front() == "yang19.dlydm1-v0");
 }
