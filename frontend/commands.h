@@ -15,6 +15,7 @@ int runBench(const Args& args);
 int runDump(const Args& args);
 int runEval(const Args& args);
 int runGrad(const Args& args);
+int runSweep(const Args& args);
 int runTrain(const Args& args);
 int runTask(const Args& args);
 
