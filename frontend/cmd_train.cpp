@@ -7,6 +7,7 @@
 #include "frontend/checkpoint.h"
 #include "frontend/cli_flags.h"
 #include "frontend/commands.h"
+#include "frontend/data_parallel.h"
 #include "frontend/input_feeds.h"
 #include "frontend/model_dsl.h"
 #include "frontend/trainer.h"
@@ -93,6 +94,7 @@ int runTrain(const Args& args) {
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
                                    std::to_string(run.seed);
+  if (launcherWorldSize() > 1) return trainDataParallel(o);
   train(o);
   return 0;
 }

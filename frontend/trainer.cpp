@@ -11,6 +11,7 @@
 #include "frontend/batch_source.h"
 #include "frontend/checkpoint.h"
 #include "frontend/compiled_model.h"
+#include "frontend/data_parallel.h"
 #include "frontend/init.h"
 #include "frontend/input_feeds.h"
 #include "frontend/training_report.h"
@@ -93,11 +94,16 @@ TrainResult train(const TrainOptions& o) {
     bindTaskSizes(run, declared, *task);
   }
   CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
-  CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
+  ModelOptions sized = runModelOptions(run);
+  if (o.parallel) sized.batch = o.parallel->shardBatch();  // run.batch stays the global batch
+  CompiledModel cm = compileModel(run.modelSource, run.modelFile, sized, settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
   if (task) checkTaskSizes(run, cm.model, *task);
+  if (o.parallel && cm.model.inputs.size() > 1)
+    MNEMO_FAIL("data-parallel training does not feed a model's further inputs yet (" << cm.model.name << " has "
+                                                                                       << cm.model.inputs.size() << ")");
   // Every param from its initialiser (fixed tensors keep these values), then a checkpoint's.
   for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
@@ -140,10 +146,11 @@ TrainResult train(const TrainOptions& o) {
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < run.steps; ++i) {
     batches->next(x.data(), y.data());
-    s.setF32(cm.model.input, x);
-    s.setI64(cm.model.labels, y);
+    const std::vector<int64_t>& labels = o.parallel ? o.parallel->shardLabels(y, T) : y;
+    s.setF32(cm.model.input, o.parallel ? o.parallel->shardInputs(x, T, I) : x);
+    s.setI64(cm.model.labels, labels);
     feeds.feed(s);
-    float loss = s.trainStep();
+    float loss = o.parallel ? o.parallel->trainStep(s, cm.model.params) : s.trainStep();
     int64_t step = s.step();
     // A finite loss can still come with an update that overflowed; such a state is never
     // checkpointed either.
@@ -156,7 +163,8 @@ TrainResult train(const TrainOptions& o) {
                                                                 " (step " + std::to_string(dir.lastCheckpointStep()) + ")"
                                                           : ""));
     }
-    double acc = decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
+    double acc = decisionAccuracy(s.f32("logits"), labels.data(), labels.size(), classes);
+    if (o.parallel) acc = o.parallel->globalAccuracy(acc, labels);
     result.loss.push_back(loss);
     result.accuracy.push_back(acc);
     result.lastStep = step;

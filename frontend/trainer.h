@@ -11,6 +11,8 @@
 
 namespace mnemo {
 
+class DataParallel;
+
 struct TrainOptions {
   RunConfig run;                 ///< model, task, sizes, lr, seed, steps
   bool fuse = true;              ///< optimizing pipeline (false: one kernel per op)
@@ -22,6 +24,7 @@ struct TrainOptions {
   int64_t checkpointEvery = 500; ///< and a checkpoint every N steps (and at the end)
   bool progress = false;         ///< a live progress line on stderr
   std::ostream* out = nullptr;   ///< where the report goes (null: nowhere)
+  DataParallel* parallel = nullptr;  ///< this rank's part of data-parallel training (data_parallel.h)
 };
 
 struct TrainResult {

@@ -109,6 +109,12 @@ void Executable::run(Stage last) {
   stream_.wait();
 }
 
+void Executable::runStage(Stage s) {
+  const int i = static_cast<int>(s);
+  for (size_t k = i ? stageEnd_[i - 1] : 0; k < stageEnd_[i]; ++k) kernels_[k]->run();
+  stream_.wait();
+}
+
 size_t Executable::kernelCount(Stage last) const { return stageEnd_[static_cast<int>(last)]; }
 
 std::string Executable::describe() const {

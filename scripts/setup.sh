@@ -7,7 +7,8 @@ BUILD_DIR="${1:-build}"
 shift || true
 
 PACKAGES=(g++ cmake make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev
-          libbenchmark-dev catch2 libeigen3-dev libzip-dev)
+          libbenchmark-dev catch2 libeigen3-dev libzip-dev
+          libopenmpi-dev openmpi-bin)  # MPI: mpirun mnemo sweep / train (optional to the build)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
