@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "frontend/checkpoint.h"
+#include "frontend/mpi_env.h"
 #include "frontend/run_lock.h"
 #include "frontend/sweep_grid.h"
 #include "frontend/sweep_table.h"
@@ -325,4 +326,20 @@ TEST_CASE("cli: a second sweep into a directory in use refuses with one line", "
   CHECK(r.code == 1);
   CHECK(r.err == "mnemo sweep: run directory " + dir / "out" + " is in use by another mnemo sweep (pid " +
                      std::to_string(::getpid()) + "); wait for it to finish or choose another --out\n");
+}
+
+TEST_CASE("mpi: a launcher is recognised from its environment; a build without MPI refuses it in one line", "[sweep]") {
+  REQUIRE(launcherWorldSize() == 1);  // the tests themselves do not run under mpirun
+  ::setenv("OMPI_COMM_WORLD_SIZE", "3", 1);
+  CHECK(launcherWorldSize() == 3);
+  if (!mpiBuilt()) {
+    CHECK_THROWS_WITH(MpiRuntime("sweep"), "this mnemo was built without MPI support, but an MPI launcher started it "
+                                           "as one of 3 ranks; install libopenmpi-dev (scripts/setup.sh) and rebuild, "
+                                           "or run mnemo sweep without mpirun");
+  }
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  ::setenv("PMI_SIZE", "4", 1);
+  CHECK(launcherWorldSize() == 4);
+  ::unsetenv("PMI_SIZE");
+  CHECK(launcherWorldSize() == 1);
 }
