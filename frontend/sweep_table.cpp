@@ -211,54 +211,75 @@ void SweepTable::write(const std::string& path, const std::vector<std::string>& 
   writeFileAtomic(path, csv.str());
 }
 
+namespace {
+
+/// True if every value in \p values reads as a number.
+bool allNumeric(const std::vector<std::string>& values) {
+  for (const std::string& v : values) {
+    char* end = nullptr;
+    std::strtod(v.c_str(), &end);
+    if (v.empty() || *end) return false;
+  }
+  return !values.empty();
+}
+
+}  // namespace
+
 void SweepTable::plot(const std::string& path) const {
   Figure fig;
-  fig.title = "mnemo sweep: final accuracy (mean and range over the other parameters)";
+  fig.title = "mnemo sweep: final accuracy, mean and min-max over seeds";
   std::vector<std::string> shown;
   for (const std::string& a : axes_)
     if (a != "seed") shown.push_back(a);
   if (shown.empty()) shown = axes_;  // a sweep over seeds only: accuracy against the seed
   for (const std::string& axis : shown) {
-    // The ok points grouped by this axis's value, in the order the values first appear.
-    std::vector<std::string> order;
-    std::map<std::string, std::vector<double>> accuracy;
+    // The ok points by the other swept parameters (one series each, seeds aggregated), then by
+    // this axis's value.
+    std::vector<std::string> xs;
+    std::map<std::string, std::map<std::string, std::vector<double>>> bySeries;
     for (const auto& [dir, r] : rows_) {
       if (!r.ok) continue;
+      std::string x, label;
       for (const auto& [name, value] : r.values) {
-        if (name != axis) continue;
-        if (!accuracy.count(value)) order.push_back(value);
-        accuracy[value].push_back(r.finalAccuracy);
+        if (name == axis) x = value;
+        else if (name != "seed") label += (label.empty() ? "" : " ") + name + "=" + value;
       }
+      if (std::find(xs.begin(), xs.end(), x) == xs.end()) xs.push_back(x);
+      bySeries[label][x].push_back(r.finalAccuracy);
     }
-    bool numeric = !order.empty();
-    for (const std::string& v : order) {
-      char* end = nullptr;
-      std::strtod(v.c_str(), &end);
-      numeric = numeric && *end == '\0';
-    }
-    if (numeric)
-      std::sort(order.begin(), order.end(), [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+    const bool numeric = allNumeric(xs);
+    if (numeric) std::sort(xs.begin(), xs.end(), [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+    auto position = [&](const std::string& x) {
+      return numeric ? std::stod(x) : static_cast<double>(std::find(xs.begin(), xs.end(), x) - xs.begin());
+    };
     Panel p;
-    p.title = axis + (numeric ? "" : " (values in order: " + [&] {
-      std::string list;
-      for (const std::string& v : order) list += (list.empty() ? "" : ", ") + v;
-      return list;
-    }() + ")");
+    p.title = axis;
+    if (!numeric) {
+      p.title += " (in order:";
+      for (const std::string& x : xs) p.title += " " + x;
+      p.title += ")";
+    }
     p.xlabel = axis;
     p.ylabel = "final accuracy";
     p.ymin = 0, p.ymax = 1;
-    Series mean{{}, {}, "mean", "#08519c", SeriesStyle::LineMarkers}, range{{}, {}, "min-max", "#9ecae1"};
-    for (size_t i = 0; i < order.size(); ++i) {
-      const std::vector<double>& a = accuracy[order[i]];
-      double x = numeric ? std::stod(order[i]) : static_cast<double>(i);
-      double sum = 0;
-      for (double v : a) sum += v;
-      mean.x.push_back(x), mean.y.push_back(sum / static_cast<double>(a.size()));
-      range.x.insert(range.x.end(), {x, x, NAN});
-      range.y.insert(range.y.end(), {*std::min_element(a.begin(), a.end()), *std::max_element(a.begin(), a.end()), NAN});
+    size_t colour = 0;
+    for (const auto& [label, points] : bySeries) {
+      Series mean{{}, {}, label.empty() ? "mean" : label, paletteColor(colour), SeriesStyle::LineMarkers};
+      Series range{{}, {}, "", paletteColor(colour++)};
+      range.lineWidth = 4, range.opacity = 0.35;
+      for (const std::string& x : xs) {
+        auto it = points.find(x);
+        if (it == points.end()) continue;
+        const std::vector<double>& a = it->second;
+        double sum = 0;
+        for (double v : a) sum += v;
+        mean.x.push_back(position(x)), mean.y.push_back(sum / static_cast<double>(a.size()));
+        range.x.insert(range.x.end(), {position(x), position(x), NAN});
+        range.y.insert(range.y.end(), {*std::min_element(a.begin(), a.end()), *std::max_element(a.begin(), a.end()), NAN});
+      }
+      p.series.push_back(range);
+      p.series.push_back(mean);
     }
-    range.lineWidth = 4;
-    p.series = {range, mean};
     fig.panels.push_back(p);
   }
   fig.columns = static_cast<int>(std::min<size_t>(fig.panels.size(), 3));
