@@ -67,5 +67,5 @@ dp() {  # dp HIDDEN BATCH STEPS
     echo "repeat $r: 1 process ${one} ms/step, 2 ranks ${two} ms/step (1 rank / 2 ranks = $(echo "scale=2; $one / $two" | bc)), 1 process --threads 2 ${thr} ms/step"
   done
 }
-dp 512 256 20
+dp 512 256 10
 dp 64 16 300
