@@ -6,9 +6,9 @@
 #include <cstring>
 #include <thread>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/graph.h"
-#include "frontend/trainer.h"
+#include "training/trainer.h"
 #include "runtime/session.h"
 
 #ifdef MNEMO_HAVE_MPI

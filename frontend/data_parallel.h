@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/mpi_env.h"
+#include "training/mpi_env.h"
 
 namespace mnemo {
 

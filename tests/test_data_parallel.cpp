@@ -10,10 +10,10 @@
 #include <cmath>
 #include <numeric>
 
-#include "frontend/compiled_model.h"
+#include "training/compiled_model.h"
 #include "frontend/data_parallel.h"
 #include "frontend/init.h"
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/graph.h"
 
 using namespace mnemo;

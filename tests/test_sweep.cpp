@@ -17,12 +17,12 @@
 #include <regex>
 #include <thread>
 
-#include "frontend/checkpoint.h"
-#include "frontend/mpi_env.h"
-#include "frontend/run_lock.h"
-#include "frontend/sweep_grid.h"
-#include "frontend/sweep_table.h"
-#include "graph/error.h"
+#include "training/checkpoint.h"
+#include "training/mpi_env.h"
+#include "training/run_lock.h"
+#include "training/sweep_grid.h"
+#include "training/sweep_table.h"
+#include "support/error.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;
