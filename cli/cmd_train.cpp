@@ -7,7 +7,7 @@
 #include "training/checkpoint.h"
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
-#include "frontend/data_parallel.h"
+#include "training/data_parallel.h"
 #include "training/input_feeds.h"
 #include "frontend/dsl/model.h"
 #include "training/trainer.h"

@@ -11,7 +11,7 @@
 #include <numeric>
 
 #include "training/compiled_model.h"
-#include "frontend/data_parallel.h"
+#include "training/data_parallel.h"
 #include "frontend/init.h"
 #include "support/error.h"
 #include "graph/graph.h"

@@ -11,7 +11,7 @@
 #include "training/batch_source.h"
 #include "training/checkpoint.h"
 #include "training/compiled_model.h"
-#include "frontend/data_parallel.h"
+#include "training/data_parallel.h"
 #include "frontend/init.h"
 #include "training/input_feeds.h"
 #include "training/training_report.h"

@@ -1,5 +1,5 @@
 // Data-parallel training over MPI (see data_parallel.h).
-#include "frontend/data_parallel.h"
+#include "training/data_parallel.h"
 
 #include <chrono>
 #include <cmath>
