@@ -7,6 +7,7 @@
 #include "training/checkpoint.h"
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
+#include "training/data_parallel.h"
 #include "training/input_feeds.h"
 #include "frontend/dsl/model.h"
 #include "training/trainer.h"
@@ -97,6 +98,7 @@ int runTrain(const Args& args) {
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
                                    std::to_string(run.seed);
+  if (launcherWorldSize() > 1) return trainDataParallel(o);
   train(o);
   return 0;
 }

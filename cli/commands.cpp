@@ -5,6 +5,7 @@ namespace mnemo {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "train a model on a task (default: the notebook's RNN on DelayComparison-v0)", runTrain},
+      {"sweep", "train every point of a grid (seeds, lr, sizes...) on local workers or MPI ranks; sweep.csv, sweep.svg", runSweep},
       {"dump", "print a graph (.gir, .mnemo) as IR text or DOT, after any pass of a pipeline", runDump},
       {"eval", "run the reference evaluator on a graph with given or random inputs", runEval},
       {"bench", "time forward and training step, fused vs unfused, and report the ratio", runBench},

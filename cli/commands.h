@@ -16,6 +16,7 @@ int runDump(const Args& args);
 int runEval(const Args& args);
 int runFixedPoints(const Args& args);
 int runGrad(const Args& args);
+int runSweep(const Args& args);
 int runTrain(const Args& args);
 int runTask(const Args& args);
 

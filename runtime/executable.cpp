@@ -118,6 +118,12 @@ void Executable::run(Stage last) {
   dnnl_->stream.wait();
 }
 
+void Executable::runStage(Stage s) {
+  const int i = static_cast<int>(s);
+  for (size_t k = i ? stageEnd_[i - 1] : 0; k < stageEnd_[i]; ++k) kernels_[k]->run();
+  dnnl_->stream.wait();
+}
+
 size_t Executable::kernelCount(Stage last) const { return stageEnd_[static_cast<int>(last)]; }
 
 std::string Executable::describe() const {

@@ -33,6 +33,8 @@ class Executable {
 
   /// Runs the kernels of every stage up to \p last, in order.
   void run(Stage last);
+  /// Runs the kernels of stage \p s alone (after the stages before it have run).
+  void runStage(Stage s);
   /// Kernels executed by run(\p last).
   size_t kernelCount(Stage last) const;
 

@@ -92,13 +92,28 @@ int64_t Session::step() const {
   return static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[hypers_[0]->type().numel() - 1]);
 }
 
-float Session::trainStep() {
+void Session::checkHyperBound() const {
   if (!hypers_.empty() && !hyperBound_)
     MNEMO_FAIL("graph @" << g_.name() << ": bind the optimizer's hyper-parameters (setHyper) before the first step");
-  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[h->type().numel() - 1] += 1.f;
-  exe_.run(Stage::Opt);
+}
+
+float Session::trainStep() {
+  const float loss = computeGradients();
+  applyUpdate();
+  return loss;
+}
+
+float Session::computeGradients() {
+  checkHyperBound();
+  exe_.run(Stage::Bwd);
   if (g_.outputs().empty()) MNEMO_FAIL("graph @" << g_.name() << " returns no loss");
   return *reinterpret_cast<const float*>(exe_.address(g_.outputs()[0]));
+}
+
+void Session::applyUpdate() {
+  checkHyperBound();
+  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[h->type().numel() - 1] += 1.f;
+  exe_.runStage(Stage::Opt);
 }
 
 }  // namespace mnemo

@@ -43,12 +43,18 @@ class Session {
   /// Advances the Adam step counter and runs fwd, bwd and opt; \returns the graph's first output
   /// (the loss), computed with the parameters before the update.
   float trainStep();
+  /// trainStep in two halves, for a caller that changes the gradients in between (data-parallel
+  /// training averages them over ranks): fwd and bwd, \returns the loss ...
+  float computeGradients();
+  /// ... then the step counter and the opt stage.
+  void applyUpdate();
 
   Executable& executable() { return exe_; }
   const Graph& graph() const { return g_; }
 
  private:
   Node* leafOrOutput(const std::string& name, bool forWrite) const;
+  void checkHyperBound() const;
   const Graph& g_;
   Executable exe_;
   std::vector<const Node*> hypers_;  // the optimizer's hyper-parameter states (marked `hyper`)

@@ -8,6 +8,7 @@ shift || true
 
 PACKAGES=(g++ cmake make libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev
           libbenchmark-dev catch2 libeigen3-dev libzip-dev pkg-config
+          libopenmpi-dev openmpi-bin  # MPI: mpirun mnemo sweep / train (optional to the build)
           # the Python module (python/) and the headless run of examples/notebook.ipynb
           pybind11-dev python3-dev python3-numpy jupyter-nbconvert python3-ipykernel python3-matplotlib)
 missing=()

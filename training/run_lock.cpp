@@ -58,17 +58,17 @@ std::string lockHolder(int fd) {
 }
 }  // namespace
 
-RunDirectoryLock::RunDirectoryLock(const std::string& dir) {
+RunDirectoryLock::RunDirectoryLock(const std::string& dir, const std::string& holder) {
   // The lock is on the directory itself, so a run leaves no lock file behind.
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd_ < 0) MNEMO_FAIL("cannot lock run directory " << dir << ": " << std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
-    std::string holder = lockHolder(fd_);
+    std::string pid = lockHolder(fd_);
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK)
-      MNEMO_FAIL("run directory " << dir << " is in use by another mnemo train (pid " << holder
+      MNEMO_FAIL("run directory " << dir << " is in use by another " << holder << " (pid " << pid
                                   << "); wait for it to finish or choose another --out");
     MNEMO_FAIL("cannot lock run directory " << dir << ": " << std::strerror(err));
   }

@@ -13,7 +13,8 @@ class RunDirectoryLock {
  public:
   /// Locks \p dir (which must exist); throws a one-line mnemo::Error naming the holder's pid if
   /// another process has it.
-  explicit RunDirectoryLock(const std::string& dir);
+  /// \p holder names what locks it in that message ("mnemo train", "mnemo sweep").
+  explicit RunDirectoryLock(const std::string& dir, const std::string& holder = "mnemo train");
   ~RunDirectoryLock();
   RunDirectoryLock(const RunDirectoryLock&) = delete;
   RunDirectoryLock& operator=(const RunDirectoryLock&) = delete;

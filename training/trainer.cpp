@@ -13,6 +13,7 @@
 #include "training/batch_source.h"
 #include "training/checkpoint.h"
 #include "training/compiled_model.h"
+#include "training/data_parallel.h"
 #include "frontend/init.h"
 #include "training/input_feeds.h"
 #include "training/training_report.h"
@@ -95,11 +96,16 @@ TrainResult train(const TrainOptions& o) {
     bindTaskSizes(run, declared, *task);
   }
   CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
-  CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
+  ModelOptions sized = runModelOptions(run);
+  if (o.parallel) sized.batch = o.parallel->shardBatch();  // run.batch stays the global batch
+  CompiledModel cm = compileModel(run.modelSource, run.modelFile, sized, settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
   const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
   if (task) checkTaskSizes(run, cm.model, *task);
+  if (o.parallel && cm.model.inputs.size() > 1)
+    MNEMO_FAIL("data-parallel training does not feed a model's further inputs yet (" << cm.model.name << " has "
+                                                                                       << cm.model.inputs.size() << ")");
   // Every param from its initialiser (fixed tensors keep these values), then a checkpoint's.
   for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
   if (!o.initCheckpoint.empty()) {
@@ -115,6 +121,8 @@ TrainResult train(const TrainOptions& o) {
   const std::string source = o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile;
   const Node* target = cm.graph().find(cm.model.labels);
   const bool continuous = checkTargetKind(*target, *batches, source);
+  if (o.parallel && continuous)
+    MNEMO_FAIL("data-parallel training (mpirun) takes class targets only; " << source << " has continuous targets");
   InputFeeds feeds(cm.model, run.feeds, run.seed, source, o.dataFile);
   if (!o.initCheckpoint.empty()) {
     // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
@@ -146,11 +154,12 @@ TrainResult train(const TrainOptions& o) {
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < run.steps; ++i) {
     batches->next(x.data(), y.data());
-    s.setF32(cm.model.input, x);
+    const std::vector<int64_t>& labels = o.parallel ? o.parallel->shardLabels(y, T) : y;
+    s.setF32(cm.model.input, o.parallel ? o.parallel->shardInputs(x, T, I) : x);
     if (continuous) s.setF32(cm.model.labels, batches->lastTargets(), static_cast<size_t>(target->type().numel()));
-    else s.setI64(cm.model.labels, y);
+    else s.setI64(cm.model.labels, labels);
     feeds.feed(s);
-    float loss = s.trainStep();
+    float loss = o.parallel ? o.parallel->trainStep(s, cm.model.params) : s.trainStep();
     int64_t step = s.step();
     // A finite loss can still come with an update that overflowed; such a state is never
     // checkpointed either.
@@ -164,8 +173,9 @@ TrainResult train(const TrainOptions& o) {
                                                           : ""));
     }
     // Continuous targets have no decision accuracy (NaN, like a batch without a label > 0).
-    double acc = continuous ? std::nan("") : decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
-    if (perTask && i >= run.steps - TrainResult::kPerTaskSteps)
+    double acc = continuous ? std::nan("") : decisionAccuracy(s.f32("logits"), labels.data(), labels.size(), classes);
+    if (o.parallel) acc = o.parallel->globalAccuracy(acc, labels);
+    if (perTask && !o.parallel && i >= run.steps - TrainResult::kPerTaskSteps)
       perTask->add(s.f32("logits"), y.data(), batches->lastGroups(), y.size(), classes);
     result.loss.push_back(loss);
     result.accuracy.push_back(acc);

@@ -15,6 +15,7 @@ namespace mnemo {
 struct Checkpoint;
 struct Model;
 class Session;
+class DataParallel;
 
 struct TrainOptions {
   RunConfig run;                 ///< model, task, sizes, lr, seed, steps
@@ -28,6 +29,7 @@ struct TrainOptions {
   bool progress = false;         ///< a live progress line on stderr
   std::ostream* out = nullptr;   ///< where the report goes (null: nowhere)
   Checkpoint* finalState = nullptr;  ///< if set, receives the params and optimizer state at the end
+  DataParallel* parallel = nullptr;  ///< this rank's part of data-parallel training (data_parallel.h)
 };
 
 struct TrainResult {
