@@ -111,6 +111,7 @@ int runGrad(const Args& args) {
 
   for (auto& [name, values] : initParams(*m.graph, run.seed)) s.setF32(name, values);
   s.setAdam(lr);
+  s.setRandomSeed(static_cast<int64_t>(run.seed), 0);  // the model's noise: step k draws as mnemo train's step k
   NpzArchive npz;
   std::vector<float> losses;
   for (int64_t i = 0; i < steps; ++i) {

@@ -17,6 +17,10 @@ std::string RunConfig::toJson() const {
      << ",\n  \"task\": " << jsonString(task) << ",\n  \"batch\": " << batch << ",\n  \"seq_len\": " << seqLen
      << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
   if (optimizer != "adam") os << ",\n  \"optimizer\": " << jsonString(optimizer) << ",\n  \"momentum\": " << momentum;
+  if (clipGradNorm > 0) os << ",\n  \"clip_grad_norm\": " << clipGradNorm;
+  if (lrSchedule != "constant")
+    os << ",\n  \"lr_schedule\": " << jsonString(lrSchedule) << ",\n  \"lr_step_every\": " << lrStepEvery
+       << ",\n  \"lr_gamma\": " << lrGamma << ",\n  \"lr_min\": " << lrMin << ",\n  \"lr_period\": " << lrPeriod;
   for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
   for (const auto& [name, value] : consts) os << ",\n  " << jsonString("const." + name) << ": " << value;
   for (const auto& [name, spec] : feeds) os << ",\n  " << jsonString("feed." + name) << ": " << jsonString(spec);
@@ -136,6 +140,21 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     c.optimizer = m.at("optimizer");
     c.momentum = std::strtod(need("momentum").c_str(), nullptr);
     checkOptimizer(c, what);
+  }
+  auto number = [&](const char* key) {
+    const std::string& v = need(key);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !std::isfinite(x)) MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << v);
+    return x;
+  };
+  if (m.count("clip_grad_norm")) c.clipGradNorm = number("clip_grad_norm");
+  if (m.count("lr_schedule")) {
+    c.lrSchedule = m.at("lr_schedule");
+    c.lrStepEvery = integer("lr_step_every");
+    c.lrGamma = number("lr_gamma");
+    c.lrMin = number("lr_min");
+    c.lrPeriod = integer("lr_period");
   }
   for (const auto& [key, value] : m) {
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);

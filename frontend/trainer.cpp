@@ -13,6 +13,7 @@
 #include "frontend/compiled_model.h"
 #include "frontend/init.h"
 #include "frontend/input_feeds.h"
+#include "frontend/lr_schedule.h"
 #include "frontend/training_report.h"
 #include "graph/error.h"
 #include "graph/limits.h"
@@ -92,7 +93,10 @@ TrainResult train(const TrainOptions& o) {
     task = runTask(run, /*quiet=*/true);
     bindTaskSizes(run, declared, *task);
   }
-  CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
+  checkLrSchedule(run);
+  if (!(run.clipGradNorm >= 0) || !std::isfinite(run.clipGradNorm))
+    MNEMO_FAIL("--clip-grad-norm must be a positive number (0: no clipping), got " << run.clipGradNorm);
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer, run.clipGradNorm};
   CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
   Session& s = *cm.session;
   const Node* input = cm.graph().find(cm.model.input);
@@ -106,6 +110,9 @@ TrainResult train(const TrainOptions& o) {
   } else {
     s.setHyper(optimizerHyper(run, 0));
   }
+  // The model's noise (randn, rand) draws from the run's seed; step k draws with counter k, so a
+  // resumed run continues the same noise.
+  s.setRandomSeed(static_cast<int64_t>(run.seed), o.initCheckpoint.empty() ? 0 : initial.step);
   const Node* logits = cm.graph().find("logits");
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
@@ -143,6 +150,7 @@ TrainResult train(const TrainOptions& o) {
     s.setF32(cm.model.input, x);
     s.setI64(cm.model.labels, y);
     feeds.feed(s);
+    s.setLearningRate(learningRateAt(run, s.step() + 1));
     float loss = s.trainStep();
     int64_t step = s.step();
     // A finite loss can still come with an update that overflowed; such a state is never

@@ -22,6 +22,7 @@ std::vector<OpInfo> buildTable() {
   describeReduceOps(table.data());
   describeLossOps(table.data());
   describeOptimizerOps(table.data());
+  describeRandomOps(table.data());
   for (OpInfo& info : table) {  // the pattern follows from the category unless a family file set it
     if (info.pattern != FusionPattern::Opaque) continue;
     if (info.category == Category::Elementwise)
@@ -85,6 +86,7 @@ const char* categoryName(Category c) {
     case Category::Loss: return "loss";
     case Category::Optimizer: return "optimizer";
     case Category::Fused: return "fused";
+    case Category::Random: return "random";
   }
   return "?";
 }

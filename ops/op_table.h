@@ -24,7 +24,7 @@ enum class OpKind : uint16_t {
 };
 constexpr int kNumOps = static_cast<int>(OpKind::Count);
 
-enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused };
+enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused, Random };
 
 enum OpFlags : unsigned {
   kSideEffect = 1u << 0,
@@ -133,6 +133,7 @@ void describeReduceOps(OpInfo* table);
 void describeLossOps(OpInfo* table);
 void describeOptimizerOps(OpInfo* table);
 void describeFusedOps(OpInfo* table);
+void describeRandomOps(OpInfo* table);
 
 inline OpInfo& row(OpInfo* table, OpKind k) { return table[static_cast<int>(k)]; }
 
