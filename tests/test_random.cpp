@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <unistd.h>
 
 #include "frontend/compiled_model.h"
 #include "frontend/model_dsl.h"
@@ -160,6 +162,25 @@ TEST_CASE("randn noise: two runs with the same seed are bit-identical at one thr
   CHECK(a.loss == b.loss);
   // Another seed changes the initial weights, the data and the noise: the runs part at once.
   CHECK(a.loss.front() != c.loss.front());
+}
+
+TEST_CASE("randn noise: a run resumed from its checkpoint continues the same noise", "[random][train]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("mnemo_noise_resume_" + std::to_string(::getpid()));
+  TrainOptions whole = noisyRun(5);
+  whole.run.steps = 10;
+  TrainOptions first = noisyRun(5);
+  first.run.steps = 6;
+  first.outDir = (dir / "first").string();
+  train(first);
+  TrainOptions rest = noisyRun(5);
+  rest.run.steps = 4;
+  rest.initCheckpoint = (dir / "first" / "checkpoint.npz").string();
+  const TrainResult a = train(whole), b = train(rest);
+  fs::remove_all(dir);
+  REQUIRE(a.finalParams.size() == b.finalParams.size());
+  CHECK(std::memcmp(a.finalParams.data(), b.finalParams.data(), a.finalParams.size() * sizeof(float)) == 0);
+  CHECK(std::vector<double>(a.loss.begin() + 6, a.loss.end()) == b.loss);
 }
 
 TEST_CASE("randn noise: the data and weights fixed, the seed alone changes the trajectory", "[random][train]") {

@@ -6,6 +6,9 @@
 
 #include <cmath>
 
+#include "cli_runner.h"
+
+#include "frontend/checkpoint.h"
 #include "frontend/compiled_model.h"
 #include "frontend/lr_schedule.h"
 #include "frontend/model_dsl.h"
@@ -135,4 +138,29 @@ TEST_CASE("the run config keeps the clipping and schedule settings", "[train][sc
   RunConfig plain;
   CHECK(plain.toJson().find("clip") == std::string::npos);  // a default run's config is as before
   CHECK(RunConfig::fromJson(plain.toJson(), "test").lrSchedule == "constant");
+}
+
+TEST_CASE("cli: mnemo train takes --clip-grad-norm and --lr-schedule, keeps them and refuses bad values", "[train][cli]") {
+  testing::TempDir dir("schedule");
+  const std::vector<std::string> tiny = {"train", "--no-progress", "--hidden", "8", "--seq-len", "10", "--batch", "4",
+                                         "--steps", "4"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = tiny;
+    args.insert(args.end(), more.begin(), more.end());
+    return testing::runMnemo(args);
+  };
+  testing::CliResult ok = with({"--clip-grad-norm", "0.5", "--lr-schedule", "cosine", "--lr-min", "1e-4", "--out",
+                                dir / "run"});
+  INFO(ok.err);
+  REQUIRE(ok.code == 0);
+  const RunConfig kept = loadCheckpoint(dir / "run/checkpoint.npz").config;
+  CHECK(kept.clipGradNorm == 0.5);
+  CHECK(kept.lrSchedule == "cosine");
+  CHECK(kept.lrMin == 1e-4);
+  testing::CliResult bad = with({"--lr-schedule", "linear", "--out", dir / "bad"});
+  CHECK(bad.code != 0);
+  CHECK(bad.err.find("--lr-schedule must be constant, step or cosine, got 'linear'") != std::string::npos);
+  testing::CliResult negative = with({"--clip-grad-norm", "-1", "--out", dir / "bad"});
+  CHECK(negative.code != 0);
+  CHECK(negative.err.find("--clip-grad-norm must be a positive number") != std::string::npos);
 }
