@@ -7,8 +7,8 @@
 
 #include <chrono>
 
-#include "frontend/model_dsl.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "graph/passes/pass_manager.h"
 #include "runtime/session.h"
 
 using namespace mnemo;

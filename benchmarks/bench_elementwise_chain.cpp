@@ -9,7 +9,7 @@
 
 #include <random>
 
-#include "graph/builder.h"
+#include "ops/builder.h"
 #include "graph/passes/passes.h"
 #include "runtime/session.h"
 

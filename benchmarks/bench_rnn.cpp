@@ -5,9 +5,9 @@
 
 #include <random>
 
-#include "frontend/compiled_model.h"
-#include "frontend/rnn_model.h"
-#include "graph/pass_manager.h"
+#include "training/compiled_model.h"
+#include "training/rnn_model.h"
+#include "graph/passes/pass_manager.h"
 #include "runtime/session.h"
 
 using namespace mnemo;

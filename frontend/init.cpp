@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "io/npz.h"
 
 namespace mnemo {

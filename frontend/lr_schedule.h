@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "frontend/run_config.h"
+#include "training/run_config.h"
 
 namespace mnemo {
 

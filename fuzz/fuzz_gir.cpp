@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-#include "graph/error.h"
-#include "graph/limits.h"
-#include "graph/parser.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "frontend/ir/parser.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   mnemo::setMemoryLimitBytes(size_t{256} << 20);

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string>
 
-#include "frontend/model_dsl.h"
-#include "graph/error.h"
-#include "graph/limits.h"
-#include "graph/verifier.h"
+#include "frontend/dsl/model.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "graph/passes/verifier.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   mnemo::setMemoryLimitBytes(size_t{256} << 20);

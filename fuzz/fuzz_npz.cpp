@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <string>
 
-#include "frontend/checkpoint.h"
-#include "graph/error.h"
-#include "graph/limits.h"
+#include "training/checkpoint.h"
+#include "support/error.h"
+#include "support/limits.h"
 #include "io/npz.h"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/timing.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

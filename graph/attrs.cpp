@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

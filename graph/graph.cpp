@@ -4,8 +4,8 @@
 #include <cctype>
 #include <queue>
 
-#include "graph/error.h"
-#include "graph/match.h"
+#include "support/error.h"
+#include "ops/match.h"
 
 namespace mnemo {
 

@@ -1,6 +1,6 @@
 #include "graph/types.h"
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <sstream>
 
-#include "graph/limits.h"
-#include "io/text.h"
+#include "support/limits.h"
+#include "support/text.h"
 
 namespace mnemo {
 

@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

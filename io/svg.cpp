@@ -7,8 +7,8 @@
 #include <limits>
 #include <sstream>
 
-#include "graph/error.h"
-#include "io/text.h"
+#include "support/error.h"
+#include "support/text.h"
 
 namespace mnemo {
 

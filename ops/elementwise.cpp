@@ -4,12 +4,11 @@
 // where(cond, a, b) (a where cond != 0, else b; all three broadcast together), softplus, abs,
 // maximum and minimum. Each op's row holds its scalar function (float and double, from one
 // expression), shape rule, gradient rule, oneDNN lowering and fusion properties side by side.
-#include <dnnl_types.h>
 
 #include <cmath>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 #include "ops/scalar_op.h"
@@ -90,12 +89,12 @@ BINARY_FN(MinimumFn, a <= b ? a : b)
 // ---- reference evaluation: the row's double-precision scalar function over the elements -----
 
 void evalUnary(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  double (*f)(double) = n.info().elementwise.scalar.d1;
+  double (*f)(double) = opInfo(n.kind()).elementwise.scalar.d1;
   for (size_t i = 0; i < out.size(); ++i) out[i] = f((*ins[0])[i]);
 }
 
 void evalBinary(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
-  double (*f)(double, double) = n.info().elementwise.scalar.d2;
+  double (*f)(double, double) = opInfo(n.kind()).elementwise.scalar.d2;
   std::vector<size_t> ia = broadcastIndexMap(out.type.dims, ins[0]->type.dims);
   std::vector<size_t> ib = broadcastIndexMap(out.type.dims, ins[1]->type.dims);
   for (size_t i = 0; i < out.size(); ++i) out[i] = f((*ins[0])[ia[i]], (*ins[1])[ib[i]]);
@@ -196,21 +195,21 @@ void describeElementwiseOps(OpInfo* t) {
     const char* keepOutOfLoops = nullptr;
   };
   const Row rows[] = {
-      {OpKind::Add, binaryType, binaryScalar<AddFn>(), vjpAdd, binary(dnnl_binary_add)},
-      {OpKind::Sub, binaryType, binaryScalar<SubFn>(), vjpSub, binary(dnnl_binary_sub)},
-      {OpKind::Mul, binaryType, binaryScalar<MulFn>(), vjpMul, binary(dnnl_binary_mul)},
-      {OpKind::Div, binaryType, binaryScalar<DivFn>(), vjpDiv, binary(dnnl_binary_div)},
-      {OpKind::Neg, unaryType, unaryScalar<NegFn>(), vjpNeg, eltwise(dnnl_eltwise_linear, -1.f)},
-      {OpKind::Relu, unaryType, unaryScalar<ReluFn>(), vjpRelu, eltwise(dnnl_eltwise_relu)},
+      {OpKind::Add, binaryType, binaryScalar<AddFn>(), vjpAdd, binary(DnnlAlg::Add)},
+      {OpKind::Sub, binaryType, binaryScalar<SubFn>(), vjpSub, binary(DnnlAlg::Sub)},
+      {OpKind::Mul, binaryType, binaryScalar<MulFn>(), vjpMul, binary(DnnlAlg::Mul)},
+      {OpKind::Div, binaryType, binaryScalar<DivFn>(), vjpDiv, binary(DnnlAlg::Div)},
+      {OpKind::Neg, unaryType, unaryScalar<NegFn>(), vjpNeg, eltwise(DnnlAlg::Linear, -1.f)},
+      {OpKind::Relu, unaryType, unaryScalar<ReluFn>(), vjpRelu, eltwise(DnnlAlg::Relu)},
       // A loop: oneDNN's relu backward measured 1–2 µs per [16,64] call here, the loop a tenth
       // of that, and the recurrence runs it once per time step.
       {OpKind::ReluGrad, sameShapePairType, binaryScalar<ReluGradFn>(), nullptr, kNoDnnl},
-      {OpKind::Tanh, unaryType, unaryScalar<TanhFn>(), vjpTanh, eltwise(dnnl_eltwise_tanh), kScalarLibm},
-      {OpKind::Sigmoid, unaryType, unaryScalar<SigmoidFn>(), vjpSigmoid, eltwise(dnnl_eltwise_logistic), kScalarLibm},
-      {OpKind::Exp, unaryType, unaryScalar<ExpFn>(), vjpExp, eltwise(dnnl_eltwise_exp), kScalarLibm},
-      {OpKind::Log, unaryType, unaryScalar<LogFn>(), vjpLog, eltwise(dnnl_eltwise_log), kScalarLibm},
-      {OpKind::Sqrt, unaryType, unaryScalar<SqrtFn>(), vjpSqrt, eltwise(dnnl_eltwise_sqrt)},
-      {OpKind::Square, unaryType, unaryScalar<SquareFn>(), vjpSquare, eltwise(dnnl_eltwise_square)},
+      {OpKind::Tanh, unaryType, unaryScalar<TanhFn>(), vjpTanh, eltwise(DnnlAlg::Tanh), kScalarLibm},
+      {OpKind::Sigmoid, unaryType, unaryScalar<SigmoidFn>(), vjpSigmoid, eltwise(DnnlAlg::Logistic), kScalarLibm},
+      {OpKind::Exp, unaryType, unaryScalar<ExpFn>(), vjpExp, eltwise(DnnlAlg::Exp), kScalarLibm},
+      {OpKind::Log, unaryType, unaryScalar<LogFn>(), vjpLog, eltwise(DnnlAlg::Log), kScalarLibm},
+      {OpKind::Sqrt, unaryType, unaryScalar<SqrtFn>(), vjpSqrt, eltwise(DnnlAlg::Sqrt)},
+      {OpKind::Square, unaryType, unaryScalar<SquareFn>(), vjpSquare, eltwise(DnnlAlg::Square)},
       // Comparisons are rare (masks, gates): a loop over the broadcast index tables.
       {OpKind::Less, binaryType, binaryScalar<LessFn>(), vjpCompare, kNoDnnl, true, kComparisonOutOfLoops},
       {OpKind::LessEqual, binaryType, binaryScalar<LessEqualFn>(), vjpCompare, kNoDnnl, true, kComparisonOutOfLoops},
@@ -219,10 +218,10 @@ void describeElementwiseOps(OpInfo* t) {
       {OpKind::Equal, binaryType, binaryScalar<EqualFn>(), vjpCompare, kNoDnnl, true, kComparisonOutOfLoops},
       // where has three operands: no scalar function; its own loop kernel.
       {OpKind::Where, whereType, ScalarFns{}, vjpWhere, kNoDnnl},
-      {OpKind::Softplus, unaryType, unaryScalar<SoftplusFn>(), vjpSoftplus, eltwise(dnnl_eltwise_soft_relu), kScalarLibm},
-      {OpKind::Abs, unaryType, unaryScalar<AbsFn>(), vjpAbs, eltwise(dnnl_eltwise_abs)},
-      {OpKind::Maximum, binaryType, binaryScalar<MaximumFn>(), vjpMaximum, binary(dnnl_binary_max)},
-      {OpKind::Minimum, binaryType, binaryScalar<MinimumFn>(), vjpMinimum, binary(dnnl_binary_min)},
+      {OpKind::Softplus, unaryType, unaryScalar<SoftplusFn>(), vjpSoftplus, eltwise(DnnlAlg::SoftRelu), kScalarLibm},
+      {OpKind::Abs, unaryType, unaryScalar<AbsFn>(), vjpAbs, eltwise(DnnlAlg::Abs)},
+      {OpKind::Maximum, binaryType, binaryScalar<MaximumFn>(), vjpMaximum, binary(DnnlAlg::Max)},
+      {OpKind::Minimum, binaryType, binaryScalar<MinimumFn>(), vjpMinimum, binary(DnnlAlg::Min)},
   };
   for (const Row& r : rows) {
     RefFn eval = r.scalar.arity == 1 ? evalUnary : r.scalar.arity == 2 ? evalBinary : evalWhere;

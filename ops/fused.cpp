@@ -3,7 +3,7 @@
 // returned value is the node's result. The body carries the semantics, so the type comes from
 // the body (Graph::createFused) and the verifier and reference evaluator look inside it; the
 // table row only names the attribute that records which fusion made the region.
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/node.h"
 #include "ops/op_table.h"
 

@@ -1,6 +1,6 @@
 // Leaf ops: input, param, state and constant. Their types are declared, not inferred; their
 // values are bound by whoever runs the graph (constants fill themselves).
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/node.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"

@@ -7,8 +7,8 @@
 // its own g: g[r] * (softmax(logits[r]) - onehot(labels[r])).
 #include <cmath>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 

@@ -1,7 +1,7 @@
 // matmul {transpose_a, transpose_b}: C = op(A) · op(B) on 2-D f32 tensors, where op transposes
 // its operand when the flag is set. Shape rule, reference evaluation and gradient rule.
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 

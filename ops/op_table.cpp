@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -6,7 +6,7 @@
 // sgd_update(param, grad, velocity, hyper): SGD with momentum, below.
 #include <cmath>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 

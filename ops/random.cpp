@@ -3,7 +3,7 @@
 // (ops/random_bits.h). The graph stays static: a new draw is a new counter in the state, which
 // the session advances every training step. No gradient: the values depend on no param, so
 // autodiff never reaches these nodes (it reports an error if a path would need one).
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/node.h"
 #include "ops/op_table.h"
 #include "ops/random_bits.h"

@@ -2,8 +2,8 @@
 // argmax along one axis (first maximum on ties; an i64 result with no gradient).
 #include <algorithm>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 #include "ops/shape_util.h"

@@ -2,8 +2,8 @@
 // insert_slice (select's inverse placement into zeros), stack (join along a new axis), slice
 // (a contiguous range along an axis, which is kept), concat (join along an existing axis) and
 // transpose (permute the axes).
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "ops/op_table.h"
 #include "ops/ref_tensor.h"
 #include "ops/shape_util.h"

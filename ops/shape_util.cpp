@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -5,7 +5,8 @@
 #include <omp.h>
 #include <sstream>
 
-#include "graph/error.h"
+#include "support/error.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -22,10 +23,10 @@ std::unique_ptr<char, void (*)(void*)> alignedBlock(size_t bytes) {
 }
 
 std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
-  switch (n.info().category) {
+  switch (opInfo(n.kind()).category) {
     case Category::Contraction: return makeMatmulKernel(n, env);
     case Category::Elementwise:
-      return n.info().hasFlag(kBroadcast) ? makeBinaryKernel(n, env) : makeUnaryKernel(n, env);
+      return opInfo(n.kind()).hasFlag(kBroadcast) ? makeBinaryKernel(n, env) : makeUnaryKernel(n, env);
     case Category::Shape: return makeShapeKernel(n, env);
     case Category::Reduction: return makeReduceKernel(n, env);
     case Category::Loss: return makeLossKernel(n, env);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "graph/graph.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
 #include "runtime/memory_plan.h"
 
 namespace mnemo {

@@ -4,8 +4,9 @@
 #include <functional>
 #include <map>
 
-#include "graph/error.h"
-#include "graph/limits.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -111,7 +112,7 @@ namespace {
 /// True if \p n is a view of its operand (its op row says so); \p bytes is where it starts.
 bool viewAt(const Node* n, size_t* bytes) {
   size_t elements = 0;
-  if (!n->info().view || !n->info().view(*n, &elements)) return false;
+  if (!opInfo(n->kind()).view || !opInfo(n->kind()).view(*n, &elements)) return false;
   *bytes = elements * elementBytes(n->type());
   return true;
 }

@@ -46,7 +46,7 @@ bool isView(const Node* n);
 MemoryPlan planMemory(const Graph& g, const std::vector<const Node*>& order);
 
 /// Throws a one-line mnemo::Error naming graph \p g when its leaves (\p leafBytes) and the arena
-/// of \p plan together exceed the memory limit (graph/limits.h: available memory or --max-memory).
+/// of \p plan together exceed the memory limit (support/limits.h: available memory or --max-memory).
 void checkPlannedMemory(const Graph& g, size_t leafBytes, const MemoryPlan& plan);
 
 }  // namespace mnemo

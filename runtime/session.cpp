@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -18,7 +19,7 @@ Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, op
   for (const Node* n : g.nodes())
     if (n->kind() == OpKind::AdamUpdate) addHyper(n->operand(4));
   for (const Node* n : g.nodes())
-    if (n->info().category == Category::Random &&
+    if (opInfo(n->kind()).category == Category::Random &&
         std::find(rngStates_.begin(), rngStates_.end(), n->operand(0)) == rngStates_.end())
       rngStates_.push_back(n->operand(0));
   if (!hypers_.empty() && hypers_[0]->type().numel() != 5) return;  // not Adam: the caller binds setHyper

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/neurogym_util.h"
 
 namespace mnemo {

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

@@ -1,7 +1,7 @@
 // PulseDecisionMaking-v0 (see pulse_decision_making.h).
 #include "tasks/pulse_decision_making.h"
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

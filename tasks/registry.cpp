@@ -1,7 +1,7 @@
 // The task registry (see registry.h). A new task adds one line to kTasks.
 #include "tasks/registry.h"
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/anti_reach.h"
 #include "tasks/context_decision_making.h"
 #include "tasks/delay_comparison.h"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

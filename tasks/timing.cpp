@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "graph/error.h"
-#include "graph/limits.h"
+#include "support/error.h"
+#include "support/limits.h"
 
 namespace mnemo {
 

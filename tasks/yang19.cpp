@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/neurogym_util.h"
 
 namespace mnemo {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/training.h"
 #include "runtime/reference/evaluator.h"

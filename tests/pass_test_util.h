@@ -8,8 +8,8 @@
 #include <string>
 
 #include "graph/graph.h"
-#include "graph/parser.h"
-#include "graph/pass_manager.h"
+#include "frontend/ir/parser.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/printer.h"
 #include "runtime/reference/evaluator.h"
 

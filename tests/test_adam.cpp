@@ -4,15 +4,15 @@
 
 #include <cmath>
 
-#include "frontend/rnn_model.h"
-#include "graph/builder.h"
-#include "graph/error.h"
-#include "graph/parser.h"
+#include "training/rnn_model.h"
+#include "ops/builder.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
 #include "graph/passes/adam.h"
 #include "graph/passes/autodiff.h"
 #include "graph/passes/training.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "runtime/reference/evaluator.h"
 
 using namespace mnemo;

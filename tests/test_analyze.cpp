@@ -12,14 +12,14 @@
 #include <set>
 #include <unistd.h>
 
-#include "frontend/analysis_behavior.h"
-#include "frontend/analysis_export.h"
-#include "frontend/analysis_pca.h"
-#include "frontend/analysis_runner.h"
-#include "frontend/checkpoint.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
-#include "graph/error.h"
+#include "analysis/behavior.h"
+#include "analysis/export.h"
+#include "analysis/pca.h"
+#include "analysis/runner.h"
+#include "training/checkpoint.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "support/error.h"
 #include "io/npz.h"
 #include "tasks/rng.h"
 

@@ -19,7 +19,7 @@
 #include <set>
 #include <sstream>
 
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 #include "io/npz.h"
 
 using namespace mnemo;

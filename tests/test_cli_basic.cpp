@@ -16,8 +16,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "graph/error.h"
-#include "graph/parser.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
 #include "graph/printer.h"
 
 using namespace mnemo;

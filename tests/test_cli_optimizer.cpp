@@ -15,7 +15,7 @@
 #include <regex>
 #include <sstream>
 
-#include "graph/parser.h"
+#include "frontend/ir/parser.h"
 #include "graph/printer.h"
 
 using namespace mnemo;

@@ -1,12 +1,12 @@
-// The composites of graph/composites.h against values worked out by hand, and their DSL names.
+// The composites of ops/composites.h against values worked out by hand, and their DSL names.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <map>
 
-#include "frontend/model_dsl.h"
-#include "graph/composites.h"
-#include "graph/error.h"
+#include "frontend/dsl/model.h"
+#include "ops/composites.h"
+#include "support/error.h"
 #include "runtime/reference/evaluator.h"
 
 using namespace mnemo;

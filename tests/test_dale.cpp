@@ -10,13 +10,14 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "frontend/analysis_runner.h"
-#include "frontend/analysis_weights.h"
-#include "frontend/checkpoint.h"
+#include "analysis/runner.h"
+#include "analysis/weights.h"
+#include "training/checkpoint.h"
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
-#include "graph/error.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "support/error.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;
@@ -163,5 +164,5 @@ TEST_CASE("analysis of a noisy model: with noise reproducible, without noise fre
   // Without noise the graph has no random op: the activity is the deterministic network's.
   CompileCache quietCache(ckpt, "dale.npz", {}, true, "", false);
   CompiledModel& cm = quietCache.get({1, 5});
-  for (const Node* n : cm.graph().nodes()) CHECK(n->info().category != Category::Random);
+  for (const Node* n : cm.graph().nodes()) CHECK(opInfo(n->kind()).category != Category::Random);
 }

@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "frontend/rnn_model.h"
-#include "graph/error.h"
+#include "frontend/dsl/model.h"
+#include "training/rnn_model.h"
+#include "support/error.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "runtime/reference/evaluator.h"
 
 using namespace mnemo;

@@ -12,13 +12,13 @@
 #include <random>
 
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/autodiff.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/training.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "io/npz.h"
 #include "model_check_util.h"
 #include "runtime/reference/evaluator.h"

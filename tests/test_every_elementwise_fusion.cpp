@@ -8,11 +8,12 @@
 #include <functional>
 #include <random>
 
-#include "graph/builder.h"
-#include "graph/passes/fusion_rules.h"
+#include "ops/builder.h"
+#include "runtime/target/fusion_rules.h"
 #include "graph/passes/passes.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 

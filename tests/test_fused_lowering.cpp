@@ -3,8 +3,8 @@
 // region and asking for a report, distinct from the errors a user's input causes.
 #include <catch2/catch.hpp>
 
-#include "graph/error.h"
-#include "graph/parser.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
 #include "runtime/session.h"
 
 using namespace mnemo;

@@ -9,9 +9,9 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "frontend/model_dsl.h"
+#include "frontend/dsl/model.h"
 #include "graph/passes/passes.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "pass_test_util.h"
 #include "runtime/session.h"
 

@@ -12,14 +12,15 @@
 #include <sstream>
 
 #include "frontend/init.h"
-#include "frontend/model_dsl.h"
-#include "frontend/rnn_model.h"
-#include "graph/builder.h"
-#include "graph/parser.h"
+#include "frontend/dsl/model.h"
+#include "training/rnn_model.h"
+#include "ops/builder.h"
+#include "frontend/ir/parser.h"
 #include "graph/passes/autodiff.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "runtime/reference/evaluator.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 

@@ -1,10 +1,10 @@
 // Graph IR editing API: creation order, use lists, replace-all-uses, erase, naming.
 #include <catch2/catch.hpp>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 
 using namespace mnemo;
 

@@ -6,9 +6,9 @@
 #include <cmath>
 
 #include "frontend/init.h"
-#include "frontend/rnn_model.h"
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "training/rnn_model.h"
+#include "ops/builder.h"
+#include "support/error.h"
 
 using namespace mnemo;
 

@@ -11,11 +11,11 @@
 #include <map>
 #include <sstream>
 
-#include "graph/builder.h"
-#include "graph/error.h"
-#include "graph/parser.h"
+#include "ops/builder.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;

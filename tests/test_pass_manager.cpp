@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "frontend/rnn_model.h"
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "training/rnn_model.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "graph/passes/passes.h"
 #include "pass_test_util.h"
 

@@ -2,9 +2,9 @@
 // unoptimized graph (reference evaluator, double precision) on random inputs.
 #include <catch2/catch.hpp>
 
-#include "frontend/rnn_model.h"
+#include "training/rnn_model.h"
 #include "graph/passes/passes.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "pass_test_util.h"
 
 using namespace mnemo;

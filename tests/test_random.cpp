@@ -11,12 +11,13 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "frontend/compiled_model.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
-#include "graph/builder.h"
+#include "training/compiled_model.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "ops/builder.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 
@@ -228,7 +229,7 @@ TEST_CASE("randn noise switched off: no random op in the graph, randn is 0 and r
   opts.batch = 2, opts.seqLen = 3;
   opts.noise = false;
   Model m = parseModel(kNoisyModel, "noisy.mnemo", opts);
-  for (const Node* n : m.graph->nodes()) CHECK(n->info().category != Category::Random);
+  for (const Node* n : m.graph->nodes()) CHECK(opInfo(n->kind()).category != Category::Random);
   CHECK(m.graph->find(kRandomSeedName) == nullptr);
   CompiledModel cm = compileModel(kNoisyModel, "noisy.mnemo", opts, {false, true, 1});
   cm.session->setF32("x", std::vector<float>(static_cast<size_t>(3 * 2 * 3), 0.f));

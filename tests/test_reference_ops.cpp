@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "runtime/reference/evaluator.h"
 
 using namespace mnemo;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cli_runner.h"
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 #include "io/npz.h"
 
 using namespace mnemo;

@@ -6,10 +6,11 @@
 #include <map>
 #include <random>
 
-#include "graph/builder.h"
+#include "ops/builder.h"
 #include "graph/passes/passes.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
+#include "ops/op_table.h"
 
 using namespace mnemo;
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <random>
 
-#include "frontend/rnn_model.h"
-#include "graph/pass_manager.h"
+#include "training/rnn_model.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/training.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"

@@ -3,13 +3,13 @@
 // runtime's sgd_update kernel against the same numbers.
 #include <catch2/catch.hpp>
 
-#include "graph/builder.h"
-#include "graph/parser.h"
+#include "ops/builder.h"
+#include "frontend/ir/parser.h"
 #include "graph/passes/autodiff.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/sgd_momentum.h"
 #include "graph/printer.h"
-#include "graph/verifier.h"
+#include "graph/passes/verifier.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
 

@@ -5,9 +5,9 @@
 
 #include <random>
 
-#include "frontend/model_dsl.h"
-#include "graph/builder.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "ops/builder.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/passes.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"

@@ -24,13 +24,13 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "frontend/batch_source.h"
-#include "frontend/checkpoint.h"
-#include "frontend/compiled_model.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
-#include "frontend/training_report.h"
-#include "graph/error.h"
+#include "training/batch_source.h"
+#include "training/checkpoint.h"
+#include "training/compiled_model.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "training/training_report.h"
+#include "support/error.h"
 #include "io/npz.h"
 
 using namespace mnemo;

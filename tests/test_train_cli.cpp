@@ -19,7 +19,7 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 #include "io/npz.h"
 
 using namespace mnemo;

@@ -8,13 +8,13 @@
 
 #include "cli_runner.h"
 
-#include "frontend/checkpoint.h"
-#include "frontend/compiled_model.h"
+#include "training/checkpoint.h"
+#include "training/compiled_model.h"
 #include "frontend/lr_schedule.h"
-#include "frontend/model_dsl.h"
-#include "frontend/trainer.h"
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "runtime/reference/evaluator.h"
 
 using namespace mnemo;

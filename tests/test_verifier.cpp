@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "graph/builder.h"
-#include "graph/error.h"
-#include "graph/parser.h"
-#include "graph/verifier.h"
+#include "ops/builder.h"
+#include "support/error.h"
+#include "frontend/ir/parser.h"
+#include "graph/passes/verifier.h"
 
 using namespace mnemo;
 

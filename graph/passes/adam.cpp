@@ -14,8 +14,8 @@
 //                                                %update.w = adam_update(%w, %grad.w, %w.m, %w.v, %hyper) : ()
 #include "graph/passes/adam.h"
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 
 namespace mnemo {
 

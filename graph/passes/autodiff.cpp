@@ -30,9 +30,10 @@
 #include <cctype>
 #include <unordered_set>
 
-#include "graph/builder.h"
-#include "graph/error.h"
-#include "graph/match.h"
+#include "ops/builder.h"
+#include "support/error.h"
+#include "ops/match.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -136,7 +137,7 @@ class Differentiator {
   void checkRules() {
     for (size_t i = 0; i <= lossPos_; ++i) {
       Node* n = order_[i];
-      if (needed_.count(n) && !n->isLeaf() && !n->info().differentiable())
+      if (needed_.count(n) && !n->isLeaf() && !opInfo(n->kind()).differentiable())
         MNEMO_FAIL("autodiff: no gradient rule for op '" << opName(n->kind()) << "' (node %" << n->name()
                                                         << ") on the path from %" << origin_.at(n)->name()
                                                         << " to %" << loss_->name());
@@ -180,7 +181,7 @@ class Differentiator {
     if (it == grad_.end()) return;  // only non-differentiable slots use n: its gradient is zero
     Node* gn = nameGradient(n, it->second);
     if (n->isLeaf()) return;
-    std::vector<Node*> contributions = n->info().vjp(b_, n, gn);
+    std::vector<Node*> contributions = opInfo(n->kind()).vjp(b_, n, gn);
     MNEMO_CHECK(static_cast<int>(contributions.size()) == n->numOperands(),
                 "gradient rule of '" << opName(n->kind()) << "' returned " << contributions.size()
                                      << " gradients for " << n->numOperands() << " operands");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 

@@ -9,8 +9,8 @@
 // clipped gradients; max_norm is a constant of the compiled graph (mnemo train --clip-grad-norm).
 #include <cmath>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "graph/passes/passes.h"
 
 namespace mnemo {

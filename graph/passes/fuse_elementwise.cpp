@@ -15,9 +15,10 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "graph/passes/fusion_rules.h"
+#include "runtime/target/fusion_rules.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/region_builder.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -33,7 +34,7 @@ class FuseElementwisePass : public Pass {
     std::vector<Node*> order = g.nodes();
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node* root = *it;
-      if (root->isDead() || root->info().category != Category::Elementwise || !loopFusable(root)) continue;
+      if (root->isDead() || opInfo(root->kind()).category != Category::Elementwise || !loopFusable(root)) continue;
       std::vector<Node*> region = {root};
       std::unordered_set<const Node*> inRegion = {root};
       for (size_t i = 0; i < region.size(); ++i) {

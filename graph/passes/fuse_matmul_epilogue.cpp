@@ -12,8 +12,8 @@
 // ends the chain, and so does a step past oneDNN's post-op limit (kMaxPostOps): the rest of the
 // chain is left to fuse-elementwise. Refusals are recorded with their reason for --explain-fusion.
 
-#include "graph/builder.h"
-#include "graph/passes/fusion_rules.h"
+#include "ops/builder.h"
+#include "runtime/target/fusion_rules.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/region_builder.h"
 

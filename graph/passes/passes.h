@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "graph/pass.h"
+#include "graph/passes/pass.h"
 
 namespace mnemo {
 

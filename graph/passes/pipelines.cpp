@@ -2,8 +2,8 @@
 // optimizes a forward graph; the "-unfused" variants leave one kernel per op (the baseline that
 // --no-fuse selects and the benchmarks compare against). "train-sgd" trains with SGD with momentum
 // instead of Adam.
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/passes.h"
 
 namespace mnemo {

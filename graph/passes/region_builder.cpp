@@ -2,7 +2,7 @@
 
 #include <unordered_map>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo {
 

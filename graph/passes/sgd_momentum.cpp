@@ -10,8 +10,8 @@
 //                                                 %update.w   = sgd_update(%w, %grad.w, %w.velocity, %hyper) : ()
 #include "graph/passes/sgd_momentum.h"
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 
 namespace mnemo {
 

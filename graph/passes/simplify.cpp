@@ -30,10 +30,11 @@
 #include <cmath>
 #include <map>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "graph/passes/passes.h"
 #include "ops/ref_tensor.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -58,14 +59,14 @@ bool foldConstant(const Node* n, double* value) {
     values.push_back(v);
   }
   if (values.empty()) return false;
-  switch (n->info().category) {
+  switch (opInfo(n->kind()).category) {
     case Category::Elementwise: {
       std::vector<RefTensor> ins;
       for (double v : values) ins.emplace_back(TensorType::f32({}), std::vector<double>{v});
       std::vector<RefTensor*> ptrs;
       for (RefTensor& t : ins) ptrs.push_back(&t);
       RefTensor out(TensorType::f32({}));
-      n->info().evaluate(*n, ptrs, out);
+      opInfo(n->kind()).evaluate(*n, ptrs, out);
       *value = out[0];
       return true;
     }
@@ -104,7 +105,7 @@ Node* stackOfSelects(Node* n) {
 Node* sinkStack(Builder& b, Node* n) {
   if (n->attrs().getInt("axis") != 0) return nullptr;
   Node* first = n->operand(0);
-  if (first->info().category != Category::Elementwise || first->numOperands() != 2) return nullptr;
+  if (opInfo(first->kind()).category != Category::Elementwise || first->numOperands() != 2) return nullptr;
   int sliced = first->operand(0)->kind() == OpKind::Select ? 0 : 1;
   Node* source = first->operand(sliced)->kind() == OpKind::Select ? first->operand(sliced)->operand(0) : nullptr;
   Node* shared = first->operand(1 - sliced);

@@ -23,8 +23,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "graph/passes/passes.h"
 
 namespace mnemo {

@@ -3,8 +3,8 @@
 // (adam_update per param), the same graph object edited in place.
 #include "graph/passes/training.h"
 
-#include "graph/error.h"
-#include "graph/verifier.h"
+#include "support/error.h"
+#include "graph/passes/verifier.h"
 
 namespace mnemo {
 

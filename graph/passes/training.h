@@ -1,5 +1,5 @@
 // The training graph in one call: autodiff (stage `bwd`) then Adam (stage `opt`) on a forward
-// graph such as frontend/rnn_model.h's buildNotebookRnn.
+// graph such as training/rnn_model.h's buildNotebookRnn.
 #pragma once
 
 #include <string>

@@ -3,7 +3,7 @@
 // adam_update per param with its m/v state and the shared %hyper state), reading the gradients
 // autodiff marked in the graph. The algorithms live in autodiff.cpp and adam.cpp; these wrappers
 // only connect them to the pass manager.
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/passes/adam.h"
 #include "graph/passes/autodiff.h"
 #include "graph/passes/passes.h"

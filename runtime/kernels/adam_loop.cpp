@@ -2,8 +2,8 @@
 // optimizer primitive, and a fused loop touches each of p, g, m, v once.
 #include <cmath>
 
-#include "graph/error.h"
-#include "runtime/kernel.h"
+#include "support/error.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

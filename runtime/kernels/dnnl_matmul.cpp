@@ -1,7 +1,7 @@
 // matmul on oneDNN's matmul primitive. Transposed operands are expressed through memory
 // descriptor strides, so no copy is made.
-#include "graph/error.h"
-#include "runtime/kernel.h"
+#include "support/error.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

@@ -8,9 +8,10 @@
 // is the broadcast operand (../shared/design/ONEDNN-NOTES.md). where has its own loop.
 #include <cmath>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "ops/shape_util.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -35,7 +36,7 @@ constexpr size_t kTile = 512;
 /// The row's span form over \p n's operands: full-shape operands read in place, broadcast ones
 /// gathered a tile at a time into a local buffer first.
 std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::string& label) {
-  SpanFn span = n.info().elementwise.scalar.span;
+  SpanFn span = opInfo(n.kind()).elementwise.scalar.span;
   MNEMO_CHECK(span, "no elementwise kernel for op '" << opName(n.kind()) << "'");
   const size_t count = static_cast<size_t>(n.type().numel());
   const size_t arity = n.numOperands();
@@ -85,13 +86,13 @@ std::unique_ptr<Kernel> whereLoop(const Node& n, KernelEnv& env) {
 }  // namespace
 
 std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
-  if (n.info().elementwise.scalar.arity != 2) return whereLoop(n, env);
-  const DnnlLowering& lowering = n.info().elementwise.dnnl;
+  if (opInfo(n.kind()).elementwise.scalar.arity != 2) return whereLoop(n, env);
+  const DnnlLowering& lowering = opInfo(n.kind()).elementwise.dnnl;
   const std::string loopLabel = lowering.kind == DnnlLowering::Binary ? "broadcast-binary" : opName(n.kind());
   if (lowering.kind != DnnlLowering::Binary) return spanLoop(n, env, loopLabel);
   const Node* a = n.operand(0);
   const Node* b = n.operand(1);
-  if (a->dims() != n.dims() && n.info().hasFlag(kCommutative) && b->dims() == n.dims()) std::swap(a, b);
+  if (a->dims() != n.dims() && opInfo(n.kind()).hasFlag(kCommutative) && b->dims() == n.dims()) std::swap(a, b);
   if (a->dims() != n.dims()) return spanLoop(n, env, loopLabel);
   algorithm alg = static_cast<algorithm>(lowering.algorithm);
   size_t rank = std::max<size_t>(n.dims().size(), 1);
@@ -108,7 +109,7 @@ std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
 }
 
 std::unique_ptr<Kernel> makeUnaryKernel(const Node& n, KernelEnv& env) {
-  const DnnlLowering& lowering = n.info().elementwise.dnnl;
+  const DnnlLowering& lowering = opInfo(n.kind()).elementwise.dnnl;
   if (lowering.kind != DnnlLowering::Eltwise) return spanLoop(n, env, opName(n.kind()));  // relu_grad
   memory::desc md = plainDesc(n.dims());
   dnnl::eltwise_forward::primitive_desc pd(

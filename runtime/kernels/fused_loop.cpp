@@ -6,11 +6,12 @@
 // gathered into a register per tile through an index table made at compile time.
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "graph/graph.h"
-#include "graph/passes/fusion_rules.h"
+#include "runtime/target/fusion_rules.h"
 #include "ops/shape_util.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -122,7 +123,7 @@ std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env) {
     MNEMO_CHECK(loopKernelRuns(b->kind()) && b->dims() == dims,
                 "fused region %" << n.name() << ": op '" << opName(b->kind()) << "' " << b->type().str()
                                   << " cannot run in an elementwise loop over " << dimsStr(dims));
-    Step s{b->info().elementwise.scalar.span, b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
+    Step s{opInfo(b->kind()).elementwise.scalar.span, b == result ? -1 : registers++, source.at(b->operand(0)), Source{}};
     if (b->numOperands() > 1) s.b = source.at(b->operand(1));
     Source produced;
     produced.kind = Source::Register, produced.reg = s.dst;

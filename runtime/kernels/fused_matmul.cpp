@@ -3,11 +3,12 @@
 // reading a region parameter. An op with a scalar constant (x·0.5, x+1, −x) is a binary post-op
 // over a one-element constant: oneDNN 2.6 applies the alpha/beta of the first eltwise_linear
 // post-op to every later one in the chain (seen on this machine; test_runtime_kernels pins it). The region was built by
-// fuse-matmul-epilogue under the same rules (graph/passes/fusion_rules.h), checked again here.
-#include "graph/error.h"
+// fuse-matmul-epilogue under the same rules (runtime/target/fusion_rules.h), checked again here.
+#include "support/error.h"
 #include "graph/graph.h"
-#include "graph/passes/fusion_rules.h"
-#include "runtime/kernel.h"
+#include "runtime/target/fusion_rules.h"
+#include "runtime/kernels/kernel.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 

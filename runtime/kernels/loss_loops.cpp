@@ -4,8 +4,8 @@
 // its gradient are the same rows, unreduced and scaled per row.
 #include <cmath>
 
-#include "graph/error.h"
-#include "runtime/kernel.h"
+#include "support/error.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

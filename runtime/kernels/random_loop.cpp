@@ -2,7 +2,7 @@
 // function of the seed state, the node's stream and its index, computed in double by the same
 // code as the reference evaluator and rounded to f32, so a run is the same at any thread count.
 #include "ops/random_bits.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

@@ -3,9 +3,9 @@
 // bias-gradient shape; a loop costs microseconds. argmax has no oneDNN primitive.
 #include <algorithm>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "ops/shape_util.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

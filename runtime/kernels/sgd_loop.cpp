@@ -1,5 +1,5 @@
 // sgd_update as one loop over the parameter (see ops/optim.cpp): v = momentum v + g; p -= lr v.
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
 
 namespace mnemo {
 

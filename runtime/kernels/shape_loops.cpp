@@ -4,9 +4,9 @@
 // bytes; a oneDNN reorder or concat would cost a primitive call each for the same memcpy.
 #include <cstring>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "ops/shape_util.h"
-#include "runtime/kernel.h"
+#include "runtime/kernels/kernel.h"
 #include "runtime/memory_plan.h"
 
 namespace mnemo {

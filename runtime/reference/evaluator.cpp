@@ -2,7 +2,8 @@
 
 #include <random>
 
-#include "graph/error.h"
+#include "support/error.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -70,7 +71,7 @@ RefTensor ReferenceEvaluator::evaluateRegion(const Node& n, const std::vector<Re
 
 void ReferenceEvaluator::run(Stage last) {
   for (Node* n : g_.nodes()) {
-    const OpInfo& info = n->info();
+    const OpInfo& info = opInfo(n->kind());
     if (info.category == Category::Leaf) {
       if (n->kind() == OpKind::Constant) {
         RefTensor t(n->type());

@@ -18,7 +18,7 @@
 #include <random>
 #include <thread>
 
-#include "frontend/checkpoint.h"
+#include "training/checkpoint.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;

@@ -20,8 +20,8 @@
 #include <set>
 #include <thread>
 
-#include "frontend/checkpoint.h"
-#include "frontend/run_lock.h"
+#include "training/checkpoint.h"
+#include "training/run_lock.h"
 #include "io/npz.h"
 #include "raw_npy.h"
 

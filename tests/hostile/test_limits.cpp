@@ -1,4 +1,4 @@
-// Hostile input fed to the libraries: every limit of graph/limits.h is hit with the exact bad
+// Hostile input fed to the libraries: every limit of support/limits.h is hit with the exact bad
 // input that used to crash, hang or allocate without bound, and each gives a one-line error that
 // names the input and the limit.
 #include <catch2/catch.hpp>
@@ -7,14 +7,14 @@
 
 #include <string>
 
-#include "frontend/dsl_parser.h"
-#include "graph/error.h"
-#include "graph/limits.h"
-#include "graph/parser.h"
+#include "frontend/dsl/parser.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "frontend/ir/parser.h"
 #include "graph/types.h"
 #include "io/npz.h"
 #include "raw_npy.h"
-#include "io/text.h"
+#include "support/text.h"
 #include "tasks/timing.h"
 
 using namespace mnemo;

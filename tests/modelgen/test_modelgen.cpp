@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "frontend/model_dsl.h"
+#include "frontend/dsl/model.h"
 #include "builder_model.h"
 #include "generator.h"
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "op_table.h"
 #include "oracle.h"
 #include "runtime/reference/evaluator.h"

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo::golden {
 

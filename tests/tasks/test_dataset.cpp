@@ -5,7 +5,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/perceptual_decision_making.h"

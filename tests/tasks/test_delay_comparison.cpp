@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"
 

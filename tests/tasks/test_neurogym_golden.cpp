@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"

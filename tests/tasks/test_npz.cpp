@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "io/npz.h"
 
 using namespace mnemo;

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "io/npz.h"
 #include "tasks/numpy_random.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/rng.h"
 
 using namespace mnemo;

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "io/svg.h"
-#include "io/text.h"
+#include "support/text.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/trial_plot.h"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/rng.h"
 #include "tasks/timing.h"
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "graph/error.h"
+#include "support/error.h"
 #include "tasks/post_decision_wager.h"
 #include "tasks/registry.h"
 #include "tasks/trial_export.h"

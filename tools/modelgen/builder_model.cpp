@@ -3,9 +3,10 @@
 #include <cmath>
 #include <map>
 
-#include "graph/builder.h"
-#include "graph/error.h"
+#include "ops/builder.h"
+#include "support/error.h"
 #include "op_table.h"
+#include "ops/op_table.h"
 
 namespace mnemo::modelgen {
 

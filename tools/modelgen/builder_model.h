@@ -1,5 +1,5 @@
 // The second way into mnemo: a generated model built directly with the C++ Builder
-// (graph/builder.h), unrolled over T here rather than by the DSL frontend. It makes the graph the
+// (ops/builder.h), unrolled over T here rather than by the DSL frontend. It makes the graph the
 // DSL would (same names, same outputs), so the oracle can run it against the same reference.
 #pragma once
 

@@ -1,6 +1,6 @@
 #include "op_table.h"
 
-#include "graph/error.h"
+#include "support/error.h"
 
 namespace mnemo::modelgen {
 

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "builder_model.h"
-#include "frontend/model_dsl.h"
-#include "graph/error.h"
-#include "graph/pass_manager.h"
+#include "frontend/dsl/model.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
 #include "graph/passes/adam.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"

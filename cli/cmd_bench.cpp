@@ -1,0 +1,228 @@
+// `mnemo bench`: times the forward pass and the full training step (fwd, bwd, Adam) of a model
+// compiled with the optimizing pipeline and with the unfused one, in the same process on the
+// same data. Repetitions of the variants are interleaved (alternating their order) so that a
+// noisy, shared machine slows them alike; the report gives medians of wall and thread CPU time,
+// the fused/unfused ratio, kernels per step, memory (peak, and what the memory plan's reuse
+// saved) and compile time (passes, lowering).
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "training/graph_source.h"
+#include "frontend/init.h"
+#include "cli/cli_flags.h"
+#include "support/error.h"
+#include "graph/passes/pass_manager.h"
+#include "runtime/session.h"
+
+namespace po = boost::program_options;
+
+namespace mnemo {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+/// CPU time of the calling thread in ms: unlike wall time it does not count the time the
+/// thread waits while other processes run, so it is the steadier measure on a busy machine.
+double threadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+/// Values for every input and param of the forward graph, by name, shared by all variants.
+struct BenchData {
+  std::map<std::string, std::vector<float>> f32;
+  std::map<std::string, std::vector<int64_t>> i64;
+};
+
+/// Classes of the loss that reads labels \p n (its logits' last dimension), or 2.
+int64_t labelClasses(const Node* n) {
+  for (const Use& u : n->uses())
+    if (u.user->kind() == OpKind::SoftmaxXent && u.index == 1) return u.user->operand(0)->dims().back();
+  return 2;
+}
+
+BenchData randomData(const Graph& g, uint64_t seed) {
+  BenchData data;
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> unit(0.f, 1.f);
+  std::map<std::string, std::vector<float>> initial;
+  try {
+    initial = initParams(g, seed);  // a model's own initialisers, when every param has one
+  } catch (const Error&) {
+  }
+  for (const Node* n : g.nodes()) {
+    size_t count = static_cast<size_t>(n->type().numel());
+    if (n->kind() == OpKind::Param) {
+      if (initial.count(n->name())) {
+        data.f32[n->name()] = initial[n->name()];
+        continue;
+      }
+      float scale = n->type().rank() > 0 ? 1.f / std::sqrt(static_cast<float>(n->dims()[0])) : 1.f;
+      std::vector<float>& v = data.f32[n->name()];
+      for (size_t i = 0; i < count; ++i) v.push_back(scale * (2.f * unit(rng) - 1.f));
+    } else if (n->kind() == OpKind::Input && n->type().dtype == DType::I64) {
+      std::uniform_int_distribution<int64_t> cls(0, labelClasses(n) - 1);
+      std::vector<int64_t>& v = data.i64[n->name()];
+      for (size_t i = 0; i < count; ++i) v.push_back(cls(rng));
+    } else if (n->kind() == OpKind::Input) {
+      std::vector<float>& v = data.f32[n->name()];
+      for (size_t i = 0; i < count; ++i) v.push_back(unit(rng));
+    }
+  }
+  return data;
+}
+
+/// One compiled variant: a pipeline over its own copy of the graph, and its session.
+struct Variant {
+  std::string what;      // "forward" or "train"
+  std::string pipeline;  // "infer", "train-unfused", ...
+  bool train = false;
+  std::unique_ptr<Graph> graph;
+  std::unique_ptr<Session> session;
+  double passMs = 0, lowerMs = 0;
+  std::vector<double> times, cpuTimes;  // wall and thread CPU ms per step
+
+  void step() {
+    if (train) session->trainStep();
+    else session->forward();
+  }
+  size_t kernels() const { return session->executable().kernelCount(train ? Stage::Opt : Stage::Fwd); }
+};
+
+Variant compile(const std::string& file, const ModelSizing& sizing, const std::string& pipeline, int threads,
+                const BenchData& data) {
+  Variant v;
+  v.pipeline = pipeline;
+  v.train = pipeline.rfind("train", 0) == 0;
+  v.what = v.train ? "train" : "forward";
+  v.graph = loadGraphSource(file, sizing).graph;
+  if (v.train && v.graph->outputs().empty()) MNEMO_FAIL(file << ": graph @" << v.graph->name() << " returns no loss to train");
+  auto start = Clock::now();
+  PassManager pm;
+  buildPipeline(pipeline, pm);
+  pm.run(*v.graph);
+  v.passMs = msSince(start);
+  start = Clock::now();
+  CompileOptions opts;
+  opts.threads = threads;
+  v.session = std::make_unique<Session>(*v.graph, opts);
+  v.lowerMs = msSince(start);
+  for (const auto& [name, values] : data.f32) v.session->setF32(name, values);
+  for (const auto& [name, values] : data.i64) v.session->setI64(name, values);
+  if (v.train) v.session->setAdam(1e-3);
+  return v;
+}
+
+double median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  size_t n = xs.size();
+  return n % 2 ? xs[n / 2] : 0.5 * (xs[n / 2 - 1] + xs[n / 2]);
+}
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one.empty() ? "?" : one;
+}
+
+double kib(size_t bytes) { return static_cast<double>(bytes) / 1024.0; }
+
+}  // namespace
+
+int runBench(const Args& args) {
+  po::options_description opts(
+      "mnemo bench [options]\n\n"
+      "Times the forward pass and the training step (fwd, bwd, Adam) of a model compiled with and\n"
+      "without the graph optimizer, interleaving the two, and reports medians and their ratio.\n\nOptions");
+  std::string model, what, only;
+  int steps = 0, warmup = 0, threads = 1;
+  std::string seedText;
+  ModelSizing sizing;
+  opts.add_options()("help,h", "show this help")
+      ("model", po::value<std::string>(&model)->default_value(kBuiltinNotebook),
+       "forward graph to compile: FILE.mnemo, FILE.gir or 'notebook' (the built-in notebook model)")
+      ("what", po::value<std::string>(&what)->default_value("both"), "what to time: fwd, train or both")
+      ("only", po::value<std::string>(&only), "time one variant alone, fused or unfused (for profilers; no ratio)")
+      ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
+      ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
+      ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN")
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data");
+  addSizingFlags(opts, sizing);
+  po::variables_map vm;
+  if (!parseCommandLine(args, opts, vm)) return 0;
+  const uint64_t seed = parseSeed(seedText);
+  noteSizingFlags(vm, sizing);
+  if (what != "fwd" && what != "train" && what != "both") MNEMO_FAIL("--what must be fwd, train or both, got '" << what << "'");
+  if (vm.count("only") && only != "fused" && only != "unfused") MNEMO_FAIL("--only must be fused or unfused, got '" << only << "'");
+  if (steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << steps);
+  if (warmup < 0) MNEMO_FAIL("--warmup must be 0 or more, got " << warmup);
+  if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
+
+  GraphSource src = loadGraphSource(model, sizing);
+  BenchData data = randomData(*src.graph, seed);
+  std::vector<std::string> pipelines;
+  if (what != "train") pipelines.insert(pipelines.end(), {"infer-unfused", "infer"});
+  if (what != "fwd") pipelines.insert(pipelines.end(), {"train-unfused", "train"});
+  std::vector<Variant> variants;
+  for (const std::string& p : pipelines) {
+    bool unfused = p.find("-unfused") != std::string::npos;
+    if (only.empty() || (only == "unfused") == unfused) variants.push_back(compile(model, sizing, p, threads, data));
+  }
+
+  for (int i = 0; i < warmup; ++i)
+    for (Variant& v : variants) v.step();
+  for (int i = 0; i < steps; ++i) {
+    for (size_t k = 0; k < variants.size(); ++k) {
+      Variant& v = variants[i % 2 ? variants.size() - 1 - k : k];  // alternate the order
+      double cpuStart = threadCpuMs();
+      auto start = Clock::now();
+      v.step();
+      v.times.push_back(msSince(start));
+      v.cpuTimes.push_back(threadCpuMs() - cpuStart);
+    }
+  }
+
+  std::printf("mnemo bench | %s | %d thread%s | %d steps after %d warm-up, variants interleaved | load %s\n\n",
+              src.describe().c_str(), threads, threads == 1 ? "" : "s", steps, warmup, loadAverage().c_str());
+  std::printf("%-8s %-14s %9s %9s %9s %8s %10s %10s %10s %10s %9s %9s\n", "step", "pipeline", "median ms", "min ms", "cpu ms", "kernels",
+              "peak KiB", "arena KiB", "no-reuse", "persist.", "passes ms", "lower ms");
+  for (const Variant& v : variants) {
+    const Executable& exe = v.session->executable();
+    const MemoryPlan& plan = exe.plan();
+    std::printf("%-8s %-14s %9.3f %9.3f %9.3f %8zu %10.1f %10.1f %10.1f %10.1f %9.1f %9.1f\n", v.what.c_str(),
+                v.pipeline.c_str(), median(v.times), *std::min_element(v.times.begin(), v.times.end()), median(v.cpuTimes),
+                v.kernels(),
+                kib(plan.arenaBytes + exe.persistentBytes()), kib(plan.arenaBytes), kib(plan.unsharedBytes),
+                kib(exe.persistentBytes()), v.passMs, v.lowerMs);
+  }
+  std::printf("\n");
+  for (size_t k = 0; only.empty() && k + 1 < variants.size(); k += 2) {
+    const Variant &plain = variants[k], &fused = variants[k + 1];
+    double a = median(plain.times), b = median(fused.times);
+    double cpuRatio = median(plain.cpuTimes) / median(fused.cpuTimes);
+    std::printf("%-8s fused %.3f ms vs unfused %.3f ms: ratio unfused/fused %.2fx (cpu time %.2fx); kernels %zu vs %zu (1/%.1f)\n",
+                fused.what.c_str(), b, a, a / b, cpuRatio, fused.kernels(), plain.kernels(),
+                static_cast<double>(plain.kernels()) / static_cast<double>(std::max<size_t>(fused.kernels(), 1)));
+  }
+  const Variant& last = variants.back();
+  const MemoryPlan& plan = last.session->executable().plan();
+  std::printf("memory   %s: arena %.1f KiB where values without reuse would take %.1f KiB (reuse saves %.1f KiB, %.0f%%)\n",
+              last.pipeline.c_str(), kib(plan.arenaBytes), kib(plan.unsharedBytes),
+              kib(plan.unsharedBytes - std::min(plan.unsharedBytes, plan.arenaBytes)),
+              plan.unsharedBytes ? 100.0 * (1.0 - static_cast<double>(plan.arenaBytes) / static_cast<double>(plan.unsharedBytes)) : 0.0);
+  return 0;
+}
+
+}  // namespace mnemo

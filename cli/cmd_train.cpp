@@ -1,0 +1,113 @@
+// `mnemo train`: trains a model on a task (defaults: the notebook's RNN on DelayComparison-v0,
+// 2000 Adam steps) and writes a run directory. See training/trainer.h for the loop.
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "training/checkpoint.h"
+#include "cli/cli_flags.h"
+#include "cli/commands.h"
+#include "training/input_feeds.h"
+#include "frontend/dsl/model.h"
+#include "training/trainer.h"
+#include "support/error.h"
+
+namespace po = boost::program_options;
+
+namespace mnemo {
+
+int runTrain(const Args& args) {
+  po::options_description opts(
+      "mnemo train [options]\n\nTrains a model with BPTT and Adam and prints the notebook's 'Step N, Loss L, Acc A'\n"
+      "lines (100-step running means; accuracy over labels > 0). Defaults reproduce the notebook:\n"
+      "the rate RNN of examples/notebook_rnn.mnemo on DelayComparison-v0, batch 16, 100 steps per\n"
+      "batch, hidden 64, Adam lr 1e-3, 2000 steps. The task binds the model's sizes I and O (its\n"
+      "input channels and actions) unless --size sets them; --set NAME=VALUE overrides a constant.\n"
+      "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
+  std::string model, task, outDir, init, data, seedText;
+  int64_t steps, printEvery, checkpointEvery;
+  double lr, momentum, clip, gamma, lrMin;
+  int64_t stepEvery, period;
+  std::string optimizer, schedule;
+  int threads;
+  ModelSizing sizing;
+  std::vector<std::string> feedFlags;
+  opts.add_options()("help,h", "show this help")
+      ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
+      ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
+      ("steps", po::value<int64_t>(&steps)->default_value(2000), "Adam steps to take")
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for initialisation and data")
+      ("lr", po::value<double>(&lr)->default_value(1e-3), "learning rate")
+      ("optimizer", po::value<std::string>(&optimizer)->default_value("adam"), "adam, or sgd (with momentum)")
+      ("momentum", po::value<double>(&momentum)->default_value(0.9), "sgd's momentum, in [0, 1)")
+      ("clip-grad-norm", po::value<double>(&clip)->default_value(0), "clip the gradients to this global L2 norm (0: no clipping)")
+      ("lr-schedule", po::value<std::string>(&schedule)->default_value("constant"), "constant, step or cosine")
+      ("lr-step-every", po::value<int64_t>(&stepEvery)->default_value(500), "step schedule: multiply the lr by --lr-gamma every N steps")
+      ("lr-gamma", po::value<double>(&gamma)->default_value(0.5), "step schedule: the factor, in (0, 1]")
+      ("lr-min", po::value<double>(&lrMin)->default_value(0), "cosine schedule: the final learning rate")
+      ("lr-period", po::value<int64_t>(&period)->default_value(0), "cosine schedule: steps from --lr to --lr-min (0: --steps)")
+      ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
+      ("no-fuse", "run one kernel per op (no optimizing passes)")
+      ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
+      ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
+      ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B]; a further input x\n"
+       "from an array input/x [N, x's dims])")
+      ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
+      ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
+      ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
+       "NAME=SPEC: feeds the model's further input NAME with zeros, constant(v) or normal(std) noise (repeatable)")
+      ("no-progress", "no live progress line");
+  addSizingFlags(opts, sizing);
+  po::variables_map vm;
+  if (!parseCommandLine(args, opts, vm)) return 0;
+
+  TrainOptions o;
+  RunConfig& run = o.run;
+  if (vm.count("init")) {
+    run = loadCheckpoint(init).config;  // resume the same model and task unless told otherwise
+    o.initCheckpoint = init;
+  }
+  auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+  if (given("model") || (!vm.count("init") && !vm.count("model"))) {
+    run.modelFile = vm.count("model") ? model : kNotebookModelFile;
+    run.modelSource = vm.count("model") ? readModelText(model) : notebookModelSource();
+  }
+  if (given("task") || !vm.count("init")) run.task = task;
+  ModelOptions sized = modelOptions(sizing);  // checks every sizing flag
+  if (given("batch") || !vm.count("init")) run.batch = sized.batch;
+  if (given("seq-len") || !vm.count("init")) run.seqLen = sized.seqLen;
+  if (given("lr") || !vm.count("init")) run.lr = lr;
+  if (given("optimizer") || !vm.count("init")) run.optimizer = optimizer;
+  if (given("momentum") || !vm.count("init")) run.momentum = momentum;
+  if (given("clip-grad-norm") || !vm.count("init")) run.clipGradNorm = clip;
+  if (given("lr-schedule") || !vm.count("init")) run.lrSchedule = schedule;
+  if (given("lr-step-every") || !vm.count("init")) run.lrStepEvery = stepEvery;
+  if (given("lr-gamma") || !vm.count("init")) run.lrGamma = gamma;
+  if (given("lr-min") || !vm.count("init")) run.lrMin = lrMin;
+  if (given("lr-period") || !vm.count("init")) run.lrPeriod = period;
+  checkOptimizer(run, "");
+  if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
+  run.steps = steps;
+  if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
+  for (const auto& [name, value] : sized.sizeOverrides) run.sizes.insert_or_assign(name, value);
+  for (const auto& [name, value] : sized.constOverrides) run.consts.insert_or_assign(name, value);
+  for (const std::string& text : feedFlags) {
+    auto [name, spec] = parseFeedFlag(text);
+    run.feeds.insert_or_assign(name, spec);
+  }
+
+  o.fuse = !vm.count("no-fuse");
+  o.threads = threads;
+  o.dataFile = data;
+  o.printEvery = printEvery;
+  o.checkpointEvery = checkpointEvery;
+  o.progress = !vm.count("no-progress");
+  o.out = &std::cout;
+  o.outDir = vm.count("out") ? outDir
+                             : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
+                                   std::to_string(run.seed);
+  train(o);
+  return 0;
+}
+
+}  // namespace mnemo

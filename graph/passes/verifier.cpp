@@ -1,0 +1,132 @@
+#include "graph/passes/verifier.h"
+
+#include "support/limits.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "ops/builder.h"
+#include "support/error.h"
+#include "ops/op_table.h"
+
+namespace mnemo {
+
+namespace {
+
+std::string where(const Node* n) { return "node %" + n->name() + " (" + opName(n->kind()) + "): "; }
+
+/// A fused region: its body verifies, has one input per operand (same types, in order), and
+/// returns one value of the node's type.
+void checkRegion(const Node* n, std::vector<std::string>& out) {
+  const Graph* body = n->body();
+  if (!body) {
+    out.push_back(where(n) + "has no body");
+    return;
+  }
+  for (const std::string& problem : verify(*body)) out.push_back(where(n) + "body: " + problem);
+  int param = 0;
+  for (const Node* b : body->nodes()) {
+    if (b->kind() != OpKind::Input) continue;
+    if (param >= n->numOperands()) {
+      out.push_back(where(n) + "body input %" + b->name() + " has no operand");
+      return;
+    }
+    if (b->type() != n->operand(param)->type())
+      out.push_back(where(n) + "body input %" + b->name() + " is " + b->type().str() + " but operand %" +
+                    n->operand(param)->name() + " is " + n->operand(param)->type().str());
+    ++param;
+  }
+  if (param != n->numOperands()) out.push_back(where(n) + "has " + std::to_string(n->numOperands()) + " operands for " + std::to_string(param) + " body inputs");
+  if (body->outputs().size() != 1) out.push_back(where(n) + "body must return one value");
+  else if (body->outputs()[0]->type() != n->type())
+    out.push_back(where(n) + "type " + n->type().str() + " differs from its body's result " + body->outputs()[0]->type().str());
+}
+
+void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Node*>& defined,
+               std::vector<std::string>& out) {
+  const OpInfo& info = opInfo(n->kind());
+  for (int i = 0; i < n->numOperands(); ++i) {
+    const Node* op = n->operand(i);
+    if (!defined.count(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
+    else if (op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
+    int listed = static_cast<int>(std::count(op->uses().begin(), op->uses().end(), Use{const_cast<Node*>(n), i}));
+    if (listed != 1) out.push_back(where(n) + "use list of %" + op->name() + " has " + std::to_string(listed) + " entries for operand " + std::to_string(i));
+  }
+  for (const Use& u : n->uses()) {
+    if (u.index < 0 || u.index >= u.user->numOperands() || u.user->operand(u.index) != n)
+      out.push_back(where(n) + "use list names %" + u.user->name() + " operand " + std::to_string(u.index) + ", which is not this value");
+    else if (g.find(u.user->name()) != u.user)
+      out.push_back(where(n) + "used by %" + u.user->name() + ", which is not in the graph");
+  }
+  bool arityOk = info.arity < 0 ? n->numOperands() > 0 : n->numOperands() == info.arity;
+  if (!arityOk) {
+    out.push_back(where(n) + "has " + std::to_string(n->numOperands()) + " operand(s), the op takes " +
+                  (info.arity < 0 ? std::string("at least 1") : std::to_string(info.arity)));
+    return;
+  }
+  for (int64_t d : n->dims()) {
+    if (d <= 0) {
+      out.push_back(where(n) + "type " + n->type().str() + " has a non-positive dimension");
+      break;
+    }
+  }
+  std::string sizeProblem = dimsProblem(n->dims());
+  if (!sizeProblem.empty()) {
+    out.push_back(where(n) + "type " + n->type().str() + ": " + sizeProblem);
+    return;
+  }
+  std::string attrProblem = checkAttrs(n->kind(), n->attrs());
+  if (!attrProblem.empty()) {
+    out.push_back(where(n) + attrProblem);
+    return;
+  }
+  if (info.category == Category::Fused) {
+    checkRegion(n, out);
+    return;
+  }
+  if (info.category == Category::Leaf) {
+    if (n->type().isNone()) out.push_back(where(n) + "a declaration needs a type");
+    return;
+  }
+  std::vector<TensorType> ins;
+  for (const Node* op : n->operands()) ins.push_back(op->type());
+  try {
+    TensorType inferred = info.inferType(ins, n->attrs());
+    if (inferred != n->type())
+      out.push_back(where(n) + "type " + n->type().str() + " is stored but the shape rule gives " + inferred.str());
+  } catch (const Error& e) {
+    out.push_back(where(n) + "operands (" + describeOperands(n->operands()) + ") are rejected by the shape rule: " + e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> verify(const Graph& g) {
+  std::vector<std::string> out;
+  std::unordered_set<const Node*> defined;
+  Stage last = Stage::Fwd;
+  for (const Node* n : g.nodes()) {
+    if (g.find(n->name()) != n) out.push_back(where(n) + "name is not registered in the graph");
+    checkNode(g, n, defined, out);
+    if (!n->isLeaf()) {
+      if (n->stage() < last)
+        out.push_back(where(n) + "stage " + stageName(n->stage()) + " comes after stage " + stageName(last));
+      last = std::max(last, n->stage());
+    }
+    defined.insert(n);
+  }
+  for (const Node* o : g.outputs()) {
+    if (!defined.count(o)) out.push_back("return: %" + o->name() + " is not in the graph");
+    else if (o->type().isNone()) out.push_back("return: %" + o->name() + " has no value");
+  }
+  return out;
+}
+
+void verifyOrThrow(const Graph& g, const std::string& context) {
+  std::vector<std::string> problems = verify(g);
+  if (problems.empty()) return;
+  std::string more = problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "";
+  MNEMO_FAIL(context << ": graph @" << g.name() << " is invalid: " << problems[0] << more);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,100 @@
+#include "runtime/target/fusion_rules.h"
+
+
+#include "support/error.h"
+#include "ops/match.h"
+#include "ops/op_table.h"
+
+namespace mnemo {
+
+namespace {
+
+/// add, sub, mul and div with a constant are alpha·x + beta (the switch in epilogueStep).
+bool linearInItsOperands(OpKind k) {
+  return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div;
+}
+
+std::string shapeOf(const Node* n) { return "%" + n->name() + " " + n->type().str(); }
+
+}  // namespace
+
+FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
+  const Node* acc = n->operand(accIndex);
+  if (opInfo(n->kind()).category != Category::Elementwise)
+    return FusionDecision::no(std::string("consumer is ") + categoryName(opInfo(n->kind()).category) + ", not elementwise");
+  if (n->dims() != acc->dims()) return FusionDecision::no("result " + n->type().str() + " is larger than the matmul's");
+  *step = EpilogueStep{};
+  step->op = n->kind();
+  const DnnlLowering& lowering = opInfo(n->kind()).elementwise.dnnl;
+  if (lowering.kind == DnnlLowering::Eltwise) {
+    // oneDNN's linear eltwise (neg) becomes constant post-ops: see fused_matmul.cpp.
+    if (lowering.algorithm == DnnlAlg::Linear)
+      step->linear = true, step->alpha = lowering.alpha, step->beta = lowering.beta;
+    return FusionDecision::yes();
+  }
+  if (lowering.kind != DnnlLowering::Binary)
+    return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has no oneDNN post-op");
+  int other = 1 - accIndex;
+  const Node* rhs = n->operand(other);
+  double c;
+  if (scalarConstant(rhs, &c)) {  // a uniform constant: alpha·x + beta
+    if (!linearInItsOperands(n->kind()))
+      return FusionDecision::no(std::string("a constant operand of '") + opName(n->kind()) +
+                                "' has no post-op (a binary post-op reads a region parameter)");
+    float v = static_cast<float>(c);
+    step->linear = true;
+    switch (n->kind()) {
+      case OpKind::Add: step->beta = v; break;
+      case OpKind::Sub: accIndex == 0 ? (step->beta = -v) : (step->alpha = -1.f, step->beta = v); break;
+      case OpKind::Mul: step->alpha = v; break;
+      default:
+        if (accIndex != 0) return FusionDecision::no("constant divided by the result has no post-op");
+        step->alpha = 1.f / v;
+    }
+    return FusionDecision::yes();
+  }
+  if (!isCommutative(n) && accIndex != 0)
+    return FusionDecision::no(std::string("the matmul result is the right operand of '") + opName(n->kind()) + "'");
+  const Dims& d = acc->dims();
+  const Dims& r = rhs->dims();
+  bool full = r == d;
+  bool perColumn = (r.size() == 1 && r[0] == d.back()) || (r.size() == 2 && r[0] == 1 && r[1] == d.back());
+  bool single = rhs->type().numel() == 1;
+  if (!full && !perColumn && !single)
+    return FusionDecision::no("operand " + shapeOf(rhs) + " broadcasts per row; oneDNN runs that as reference code");
+  step->kind = EpilogueStep::Binary;
+  step->otherIndex = other;
+  return FusionDecision::yes();
+}
+
+int postOpCount(const EpilogueStep& step) {
+  if (step.kind == EpilogueStep::Binary || !step.linear) return 1;
+  return (step.alpha != 1.f) + (step.beta != 0.f || step.alpha == 1.f);
+}
+
+bool loopKernelRuns(OpKind k) { return opInfo(k).elementwise.scalar.span != nullptr; }
+
+FusionDecision loopFusable(const Node* n) {
+  const ElementwiseTraits& e = opInfo(n->kind()).elementwise;
+  const std::string name = opName(n->kind());
+  if (!loopKernelRuns(n->kind())) return FusionDecision::no("the fused loop has no kernel for op '" + name + "'");
+  if (e.keepOutOfLoops) return FusionDecision::no(name + " " + e.keepOutOfLoops);
+  if (!e.loopVectorises && e.dnnl.kind == DnnlLowering::Eltwise)
+    return FusionDecision::no(name + " runs vectorised in oneDNN's eltwise kernel; the fused loop's scalar libm call is slower");
+  return FusionDecision::yes();
+}
+
+FusionDecision elementwiseProducer(const Node* p, const Dims& dims, Stage stage) {
+  if (p->isLeaf()) return FusionDecision::no("producer is a " + std::string(opName(p->kind())) + " (a region parameter)");
+  if (opInfo(p->kind()).category != Category::Elementwise)
+    return FusionDecision::no(std::string("producer ") + opName(p->kind()) + " is not elementwise (category=" +
+                              categoryName(opInfo(p->kind()).category) + ")");
+  if (p->stage() != stage)
+    return FusionDecision::no(std::string("producer is in stage ") + stageName(p->stage()) + ", the region in " +
+                              stageName(stage));
+  if (p->dims() != dims)
+    return FusionDecision::no("producer has shape " + dimsStr(p->dims()) + ", the region iterates over " + dimsStr(dims));
+  return loopFusable(p);
+}
+
+}  // namespace mnemo

@@ -1,0 +1,203 @@
+#include "training/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <ostream>
+
+#include "training/batch_source.h"
+#include "training/checkpoint.h"
+#include "training/compiled_model.h"
+#include "frontend/init.h"
+#include "training/input_feeds.h"
+#include "frontend/lr_schedule.h"
+#include "training/training_report.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "tasks/task.h"
+
+namespace mnemo {
+
+double decisionAccuracy(const float* logits, const int64_t* labels, size_t positions, size_t classes) {
+  size_t counted = 0, correct = 0;
+  for (size_t i = 0; i < positions; ++i) {
+    if (labels[i] <= 0) continue;
+    const float* z = logits + i * classes;
+    size_t best = 0;
+    for (size_t c = 1; c < classes; ++c)
+      if (z[c] > z[best]) best = c;
+    ++counted;
+    correct += static_cast<int64_t>(best) == labels[i];
+  }
+  return counted ? static_cast<double>(correct) / static_cast<double>(counted) : std::nan("");
+}
+
+namespace {
+
+/// The values a checkpoint holds for \p leaf: a param's, or an optimizer state's.
+std::map<std::string, StoredTensor>& storedFor(Checkpoint& ckpt, const Node* leaf) {
+  return leaf->kind() == OpKind::Param ? ckpt.params : ckpt.state;
+}
+
+/// The leaves a checkpoint holds, whatever the optimizer: the trained params and the optimizer's
+/// state.
+std::vector<Node*> checkpointed(const Model& model) { return model.graph->persistentLeaves(); }
+
+/// Restores params, optimizer state and the step from \p ckpt, checking every shape.
+void restore(Session& s, const Model& model, Checkpoint& ckpt, const std::string& path) {
+  for (const Node* n : checkpointed(model))
+    s.setF32(n->name(), storedValues(storedFor(ckpt, n), n->name(), n->name(), n->dims(), path));
+}
+
+/// "%p holds NaN or infinite values" (or "optimizer state %p.m of %p ...") for the first
+/// parameter or optimizer state that is not finite; empty if all are.
+std::string firstNonFinite(const Session& s, const Model& model) {
+  for (const Node* n : checkpointed(model)) {
+    const float* v = s.f32(n->name());
+    const int64_t count = n->type().numel();
+    for (int64_t i = 0; i < count; ++i) {
+      if (std::isfinite(v[i])) continue;
+      if (n->kind() == OpKind::Param) return "%" + n->name() + " holds NaN or infinite values after the update";
+      return "optimizer state %" + n->name() + " holds NaN or infinite values";
+    }
+  }
+  return "";
+}
+
+Checkpoint capture(const Session& s, const Model& model, const RunConfig& run) {
+  Checkpoint ckpt;
+  ckpt.config = run;
+  ckpt.step = s.step();
+  for (const Node* n : checkpointed(model)) storedFor(ckpt, n)[n->name()] = StoredTensor{n->dims(), s.getF32(n->name())};
+  return ckpt;
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& o) {
+  RunConfig run = o.run;
+  checkCount(run.steps, limits::kMaxTrainingSteps, "--steps");
+  if (run.lr <= 0 || !std::isfinite(run.lr)) MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
+  if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
+  if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
+
+  // Everything that can be wrong with the input is checked before the run directory is touched.
+  Checkpoint initial;
+  if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
+  const Model declared = parseRunModel(run);
+  std::shared_ptr<const Task> task;
+  if (o.dataFile.empty()) {
+    task = runTask(run, /*quiet=*/true);
+    bindTaskSizes(run, declared, *task);
+  }
+  checkLrSchedule(run);
+  if (!(run.clipGradNorm >= 0) || !std::isfinite(run.clipGradNorm))
+    MNEMO_FAIL("--clip-grad-norm must be a positive number (0: no clipping), got " << run.clipGradNorm);
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer, run.clipGradNorm};
+  CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), settings);
+  Session& s = *cm.session;
+  const Node* input = cm.graph().find(cm.model.input);
+  const int64_t T = run.seqLen, B = run.batch, I = input->dims().back();
+  if (task) checkTaskSizes(run, cm.model, *task);
+  // Every param from its initialiser (fixed tensors keep these values), then a checkpoint's.
+  for (auto& [name, values] : initParams(cm.graph(), run.seed)) s.setF32(name, values);
+  if (!o.initCheckpoint.empty()) {
+    restore(s, cm.model, initial, o.initCheckpoint);
+    s.setHyper(optimizerHyper(run, initial.step));
+  } else {
+    s.setHyper(optimizerHyper(run, 0));
+  }
+  // The model's noise (randn, rand) draws from the run's seed; step k draws with counter k, so a
+  // resumed run continues the same noise.
+  s.setRandomSeed(static_cast<int64_t>(run.seed), o.initCheckpoint.empty() ? 0 : initial.step);
+  const Node* logits = cm.graph().find("logits");
+  const size_t classes = static_cast<size_t>(logits->dims().back());
+  std::unique_ptr<BatchSource> batches =
+      o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  InputFeeds feeds(cm.model, run.feeds, run.seed, o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile,
+                   o.dataFile);
+  if (!o.initCheckpoint.empty()) {
+    // Continue the same data stream (and noise feeds): skip the batches the checkpoint's run
+    // already used.
+    std::vector<float> skipX(static_cast<size_t>(T * B * I));
+    std::vector<int64_t> skipY(static_cast<size_t>(T * B));
+    for (int64_t i = 0; i < initial.step; ++i) {
+      batches->next(skipX.data(), skipY.data());
+      feeds.feed(s);
+    }
+  }
+  RunDirectory dir(o.outDir);
+  if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);
+
+  TrainResult result;
+  result.compileMilliseconds = cm.compileMilliseconds;
+  result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
+  result.firstStep = s.step() + 1;
+  std::vector<float> x(static_cast<size_t>(T * B * I));
+  std::vector<int64_t> y(static_cast<size_t>(T * B));
+  ProgressLine progress(o.progress, run.steps);
+  if (o.out)
+    *o.out << "mnemo train: model " << cm.model.name << " (" << run.modelFile << "), " << batches->describe() << ", B="
+           << B << " T=" << T << ", " << (o.fuse ? "fused" : "unfused") << " (" << result.kernelsPerStep
+           << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds) << " ms\n";
+
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < run.steps; ++i) {
+    batches->next(x.data(), y.data());
+    s.setF32(cm.model.input, x);
+    s.setI64(cm.model.labels, y);
+    feeds.feed(s);
+    s.setLearningRate(learningRateAt(run, s.step() + 1));
+    float loss = s.trainStep();
+    int64_t step = s.step();
+    // A finite loss can still come with an update that overflowed; such a state is never
+    // checkpointed either.
+    std::string broken = !std::isfinite(loss) ? std::string("the loss is ") + (std::isnan(loss) ? "NaN" : "infinite")
+                                              : firstNonFinite(s, cm.model);
+    if (!broken.empty()) {
+      progress.clear();
+      MNEMO_FAIL("step " << step << ": " << broken << "; training stopped"
+                         << (dir.lastCheckpointStep() > 0 ? "; the last good checkpoint is " + dir.checkpointPath() +
+                                                                " (step " + std::to_string(dir.lastCheckpointStep()) + ")"
+                                                          : ""));
+    }
+    double acc = decisionAccuracy(s.f32("logits"), y.data(), y.size(), classes);
+    result.loss.push_back(loss);
+    result.accuracy.push_back(acc);
+    result.lastStep = step;
+    result.runningLoss = trailingMean(result.loss, 100);
+    result.runningAccuracy = trailingMean(result.accuracy, 100);
+    dir.recordStep(step, loss, acc, result.runningLoss, result.runningAccuracy);
+    if (step % o.printEvery == 0 && o.out) {
+      progress.clear();
+      char line[96];
+      std::snprintf(line, sizeof line, "Step %lld, Loss %0.4f, Acc %0.3f", static_cast<long long>(step),
+                    result.runningLoss, result.runningAccuracy);
+      *o.out << line << "\n" << std::flush;
+    }
+    if (step % o.checkpointEvery == 0 || i + 1 == run.steps) dir.saveCheckpoint(capture(s, cm.model, run));
+    progress.update(i + 1, result.runningLoss, result.runningAccuracy);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.clear();
+  for (const std::string& p : cm.model.params) {
+    std::vector<float> v = s.getF32(p);
+    result.finalParams.insert(result.finalParams.end(), v.begin(), v.end());
+  }
+  dir.finish();
+  if (o.out) {
+    char line[160];
+    std::snprintf(line, sizeof line, "trained steps %lld-%lld in %.2f s (%.2f ms/step, data included)",
+                  static_cast<long long>(result.firstStep), static_cast<long long>(result.lastStep), result.seconds,
+                  1000 * result.seconds / static_cast<double>(run.steps));
+    *o.out << line;
+    if (!o.outDir.empty()) *o.out << "; wrote " << dir.describe();
+    *o.out << "\n";
+  }
+  return result;
+}
+
+}  // namespace mnemo
