@@ -10,7 +10,7 @@
 
 #include "training/checkpoint.h"
 #include "training/compiled_model.h"
-#include "frontend/lr_schedule.h"
+#include "training/lr_schedule.h"
 #include "frontend/dsl/model.h"
 #include "training/trainer.h"
 #include "support/error.h"

@@ -26,7 +26,7 @@ struct RunConfig {
   int64_t steps = 2000;
   /// > 0: gradients clipped to this global L2 norm (--clip-grad-norm; the clip-grad-norm pass).
   double clipGradNorm = 0;
-  /// The learning rate over the steps (--lr-schedule; frontend/lr_schedule.h): constant, step
+  /// The learning rate over the steps (--lr-schedule; training/lr_schedule.h): constant, step
   /// (times lrGamma every lrStepEvery steps) or cosine (from lr down to lrMin over lrPeriod
   /// steps, 0 meaning `steps`).
   std::string lrSchedule = "constant";

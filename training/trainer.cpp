@@ -13,7 +13,7 @@
 #include "training/compiled_model.h"
 #include "frontend/init.h"
 #include "training/input_feeds.h"
-#include "frontend/lr_schedule.h"
+#include "training/lr_schedule.h"
 #include "training/training_report.h"
 #include "support/error.h"
 #include "support/limits.h"

@@ -1,5 +1,5 @@
 // checkLrSchedule and learningRateAt (see lr_schedule.h).
-#include "frontend/lr_schedule.h"
+#include "training/lr_schedule.h"
 
 #include <cmath>
 
