@@ -20,6 +20,8 @@
 //     pca_mean [H], pca_components [k, H], pca_explained_variance [k],
 //     pca_explained_variance_ratio [k], pca_projection [S, k]  (all float64)
 //   run facts: dt float64 (), seed int64 (), accuracy float64 () (decision accuracy)
+//   added by `mnemo analyze`: effective_<name> float64, every effective weight of the model
+//     (analysis/weights.h: e.g. abs(w_rr) * sign of a Dale network), beside the raw params
 //
 // In NumPy: trials = np.split(d["hidden"], d["trial_start"][1:]).
 #pragma once

@@ -19,8 +19,9 @@ void checkCheckpointShapes(const Checkpoint& ckpt, const std::string& path) {
   for (const std::string& p : model.params) storedValues(ckpt.params, p, p, model.graph->find(p)->dims(), path);
 }
 
-CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse, const std::string& state)
-    : ckpt_(std::move(ckpt)), path_(std::move(path)), report_(std::move(report)), fuse_(fuse) {
+CompileCache::CompileCache(Checkpoint ckpt, std::string path, CompileReport report, bool fuse, const std::string& state,
+                           bool noise)
+    : ckpt_(std::move(ckpt)), path_(std::move(path)), report_(std::move(report)), fuse_(fuse), noise_(noise) {
   checkCheckpointShapes(ckpt_, path_);
   states_ = parseRunModel(ckpt_.config).states;
   std::string known;
@@ -42,6 +43,7 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
   opts.batch = key.batch;
   opts.seqLen = key.seqLen;
   opts.returnHidden = true;
+  opts.noise = noise_;
   CompileSettings settings{/*train=*/false, fuse_, /*threads=*/1};
   auto cm = std::make_unique<CompiledModel>(
       compileModel(ckpt_.config.modelSource, ckpt_.config.modelFile, opts, settings));
@@ -54,6 +56,10 @@ CompiledModel& CompileCache::get(const ShapeKey& key) {
   compileMs_ += cm->compileMilliseconds;
   if (report_) report_(key, cm->compileMilliseconds);
   return *models_.emplace(key, std::move(cm)).first->second;
+}
+
+void CompileCache::seedNextTrial(Session& s) {
+  if (noise_) s.setRandomSeed(static_cast<int64_t>(ckpt_.config.seed), ++trialsSeeded_);
 }
 
 InputFeeds& CompileCache::feeds(const ShapeKey& key) {
@@ -75,6 +81,7 @@ TrialRecord runTrial(CompileCache& cache, Trial trial) {
   s.setF32(cm.model.input, trial.inputs);
   s.setI64(cm.model.labels, trial.labels);
   cache.feeds({1, T}).feed(s);
+  cache.seedNextTrial(s);
   s.forward();
 
   TrialRecord r;

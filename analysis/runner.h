@@ -45,8 +45,10 @@ class CompileCache {
   /// parameters; \p path names it in errors. \p report (optional) is called after every compile.
   /// \p state is the state to analyse (empty: the first declared). Checks the parameters and the
   /// state name first, so a mismatch is reported before anything runs.
+  /// \p noise: draw the model's randn/rand noise (seeded by the run's seed, fresh for every
+  /// trial), or build the model without it (ModelOptions::noise).
   CompileCache(Checkpoint ckpt, std::string path, CompileReport report = {}, bool fuse = true,
-               const std::string& state = "");
+               const std::string& state = "", bool noise = true);
 
   /// The session for \p key, compiled (and its parameters loaded) if this is the first request.
   CompiledModel& get(const ShapeKey& key);
@@ -64,12 +66,17 @@ class CompileCache {
   /// The signatures compiled, in key order.
   std::vector<ShapeKey> keys() const;
   const Checkpoint& checkpoint() const { return ckpt_; }
+  /// Seeds the random draws of \p s for the next trial: [run seed, trial number] (no-op when
+  /// the model draws none or noise is off).
+  void seedNextTrial(Session& s);
 
  private:
   Checkpoint ckpt_;
   std::string path_;
   CompileReport report_;
   bool fuse_;
+  bool noise_;
+  int64_t trialsSeeded_ = 0;
   std::map<ShapeKey, std::unique_ptr<CompiledModel>> models_;
   std::map<ShapeKey, std::unique_ptr<InputFeeds>> feeds_;
   std::string state_;

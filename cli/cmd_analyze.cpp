@@ -16,6 +16,7 @@
 #include "analysis/pca.h"
 #include "analysis/plots.h"
 #include "analysis/runner.h"
+#include "analysis/weights.h"
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "training/graph_source.h"
@@ -108,6 +109,8 @@ int runAnalyze(const Args& args) {
       ("seed", po::value(&seedText)->default_value("1000"), "seed of the trial stream (training uses others)")
       ("hidden", po::value(&hidden), "hidden size H of the model (default: the checkpoint's; must match its parameters)")
       ("state", po::value(&state), "the state whose activity is analysed (PCA, plots, 'hidden' in activity.npz); default: the model's first")
+      ("no-noise", "run without the model's randn/rand noise (randn is 0, rand 0.5); default: the noise as in training, "
+                   "seeded by the run's seed, fresh for every trial")
       ("no-fuse", "run one kernel per op (no optimizing passes)");
   po::variables_map vm;
   po::positional_options_description none;
@@ -132,13 +135,14 @@ int runAnalyze(const Args& args) {
   const RngKind rngKind = parseRngKind(ckpt.config.rng);  // the trials come from the run's generator
   const std::string modelFile = ckpt.config.modelFile;
   const int64_t step = ckpt.step;
+  const std::map<std::string, EffectiveWeight> weights = effectiveWeights(ckpt);
   CompileCache cache(std::move(ckpt), checkpointPath,
                      [](const ShapeKey& key, double ms) {
                        std::printf("compiled the model for T=%lld (B=%lld) in %.0f ms\n",
                                    static_cast<long long>(key.seqLen), static_cast<long long>(key.batch), ms);
                        std::fflush(stdout);
                      },
-                     !vm.count("no-fuse"), state);
+                     !vm.count("no-fuse"), state, !vm.count("no-noise"));
   std::cout << "mnemo analyze: " << checkpointPath << " (" << modelFile << ", step " << step << "), "
             << trials << " trials of " << task->name() << " (seed " << seed
             << (rngKind == RngKind::Numpy ? ", numpy generator" : "") << "), batch 1, each at its own length, fwd stage only\n";
@@ -187,7 +191,16 @@ int runAnalyze(const Args& args) {
   std::cout << line;
   writeSvg(outPath("pca_trajectories.svg"), pcaFigure(run, pca, projected));
   written.push_back(outPath("pca_trajectories.svg"));
-  writeNpz(outPath("activity.npz"), exportAnalysis(run, pca, projected));
+  NpzArchive archive = exportAnalysis(run, pca, projected);
+  // Effective weights (the model's constraints applied to the raw params the checkpoint holds).
+  for (const auto& [name, w] : weights) {
+    archive.add("effective_" + name, NpyArray::from(w.dims, w.values));
+    std::string from;
+    for (const std::string& p : w.params) from += (from.empty() ? "" : ", ") + p;
+    std::cout << "effective weight " << name << " " << dimsStr(w.dims) << " from " << from << " (activity.npz: effective_"
+              << name << ")\n";
+  }
+  writeNpz(outPath("activity.npz"), archive);
   written.push_back(outPath("activity.npz"));
 
   for (const std::string& w : written) std::cout << "wrote " << w << "\n";

@@ -37,6 +37,7 @@ constexpr const char* kUsage =
     "  logits [T,B,O] float32        the model's first output\n"
     "  param/<p>, grad/<p> float32   every parameter before the measured step, and its gradient\n"
     "  input/<x> float32             every input as fed (the task's, --data's or --feed's)\n"
+    "  fixed/<f> float32             every fixed tensor (a mask, Dale's signs) as the run built it\n"
     "  labels [T,B] int64            the targets\n"
     "  config_json uint8             the run configuration (as in config.json)\n\n"
     "example:\n"
@@ -111,6 +112,7 @@ int runGrad(const Args& args) {
 
   for (auto& [name, values] : initParams(*m.graph, run.seed)) s.setF32(name, values);
   s.setAdam(lr);
+  s.setRandomSeed(static_cast<int64_t>(run.seed), 0);  // the model's noise: step k draws as mnemo train's step k
   NpzArchive npz;
   std::vector<float> losses;
   for (int64_t i = 0; i < steps; ++i) {
@@ -127,6 +129,7 @@ int runGrad(const Args& args) {
   }
   const float loss = losses.back();
   for (const std::string& p : m.params) npz.add("grad/" + p, NpyArray::from(m.graph->find(p)->dims(), s.getF32(p + ".m")));
+  for (const std::string& f : m.fixed) npz.add("fixed/" + f, NpyArray::from(m.graph->find(f)->dims(), s.getF32(f)));
   for (const std::string& name : m.inputs) npz.add("input/" + name, NpyArray::from(m.graph->find(name)->dims(), s.getF32(name)));
   npz.add("labels", NpyArray::from({T, B}, y));
   npz.add("logits", NpyArray::from(m.graph->find("logits")->dims(), s.getF32("logits")));

@@ -28,8 +28,9 @@ int runTrain(const Args& args) {
       "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
   std::string model, task, outDir, init, data, seedText, rngName;
   int64_t steps, printEvery, checkpointEvery;
-  double lr, momentum;
-  std::string optimizer;
+  double lr, momentum, clip, gamma, lrMin;
+  int64_t stepEvery, period;
+  std::string optimizer, schedule;
   int threads;
   ModelSizing sizing;
   std::vector<std::string> feedFlags;
@@ -43,6 +44,12 @@ int runTrain(const Args& args) {
       ("lr", po::value<double>(&lr)->default_value(1e-3), "learning rate")
       ("optimizer", po::value<std::string>(&optimizer)->default_value("adam"), "adam, or sgd (with momentum)")
       ("momentum", po::value<double>(&momentum)->default_value(0.9), "sgd's momentum, in [0, 1)")
+      ("clip-grad-norm", po::value<double>(&clip)->default_value(0), "clip the gradients to this global L2 norm (0: no clipping)")
+      ("lr-schedule", po::value<std::string>(&schedule)->default_value("constant"), "constant, step or cosine")
+      ("lr-step-every", po::value<int64_t>(&stepEvery)->default_value(500), "step schedule: multiply the lr by --lr-gamma every N steps")
+      ("lr-gamma", po::value<double>(&gamma)->default_value(0.5), "step schedule: the factor, in (0, 1]")
+      ("lr-min", po::value<double>(&lrMin)->default_value(0), "cosine schedule: the final learning rate")
+      ("lr-period", po::value<int64_t>(&period)->default_value(0), "cosine schedule: steps from --lr to --lr-min (0: --steps)")
       ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
@@ -76,6 +83,12 @@ int runTrain(const Args& args) {
   if (given("lr") || !vm.count("init")) run.lr = lr;
   if (given("optimizer") || !vm.count("init")) run.optimizer = optimizer;
   if (given("momentum") || !vm.count("init")) run.momentum = momentum;
+  if (given("clip-grad-norm") || !vm.count("init")) run.clipGradNorm = clip;
+  if (given("lr-schedule") || !vm.count("init")) run.lrSchedule = schedule;
+  if (given("lr-step-every") || !vm.count("init")) run.lrStepEvery = stepEvery;
+  if (given("lr-gamma") || !vm.count("init")) run.lrGamma = gamma;
+  if (given("lr-min") || !vm.count("init")) run.lrMin = lrMin;
+  if (given("lr-period") || !vm.count("init")) run.lrPeriod = period;
   checkOptimizer(run, "");
   if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
   if (given("rng") || !vm.count("init")) run.rng = rngKindName(parseRngKind(rngName));

@@ -25,9 +25,11 @@ struct InitKind {
 constexpr InitKind kInitKinds[] = {
     {"zeros", 0, 0},  {"ones", 0, 0},           {"constant", 1, 1},   {"uniform", 2, 2},
     {"normal", 1, 1}, {"kaiming_normal", 1, 1}, {"orthogonal", 0, 1}, {"identity", 0, 1},
+    {"dale", 1, 1},   {"bernoulli", 1, 2},
 };
 constexpr const char* kKnownInits =
-    "zeros, ones, constant(v), uniform(lo, hi), normal(std), kaiming_normal(scale), orthogonal([gain]), identity([scale])";
+    "zeros, ones, constant(v), uniform(lo, hi), normal(std), kaiming_normal(scale), orthogonal([gain]), identity([scale]), "
+    "dale(excitatory_fraction), bernoulli(p[, seed])";
 
 const InitKind* findKind(const std::string& name) {
   for (const InitKind& k : kInitKinds)
@@ -130,6 +132,14 @@ void checkInitSpec(const InitSpec& spec, const Dims& dims) {
     if (!(spec.args[0] > 0)) MNEMO_FAIL("kaiming_normal(scale) needs scale > 0, got " << formatNumber(spec.args[0]));
     if (dims.size() < 2) MNEMO_FAIL("kaiming_normal needs a param of rank >= 2 (in, out), got shape " << dimsStr(dims));
   }
+  if (spec.kind == "dale" && !(spec.args[0] >= 0 && spec.args[0] <= 1))
+    MNEMO_FAIL("dale(excitatory_fraction) needs a fraction in [0, 1], got " << formatNumber(spec.args[0]));
+  if (spec.kind == "dale" && dims.empty()) MNEMO_FAIL("dale needs a tensor whose first axis is the units, got a scalar");
+  if (spec.kind == "bernoulli" && !(spec.args[0] >= 0 && spec.args[0] <= 1))
+    MNEMO_FAIL("bernoulli(p) needs a probability in [0, 1], got " << formatNumber(spec.args[0]));
+  if (spec.kind == "bernoulli" && spec.args.size() == 2 &&
+      !(spec.args[1] >= 0 && spec.args[1] == std::floor(spec.args[1]) && spec.args[1] < 0x1.0p53))
+    MNEMO_FAIL("bernoulli(p, seed) needs a non-negative integer seed, got " << formatNumber(spec.args[1]));
   if ((spec.kind == "orthogonal" || spec.kind == "identity") && dims.size() != 2)
     MNEMO_FAIL(spec.kind << " needs a matrix (rank 2), got shape " << dimsStr(dims));
 }
@@ -191,6 +201,17 @@ std::vector<float> sampleInit(const InitSpec& spec, const Dims& dims, uint64_t s
   } else if (spec.kind == "identity") {
     const float scale = spec.args.empty() ? 1.0f : static_cast<float>(spec.args[0]);
     for (int64_t i = 0; i < std::min(dims[0], dims[1]); ++i) out[static_cast<size_t>(i * dims[1] + i)] = scale;
+  } else if (spec.kind == "dale") {
+    // Unit i (index i of the first axis) is excitatory (+1) for i < round(fraction * units),
+    // inhibitory (-1) after; every element of its row carries its sign.
+    const int64_t units = dims[0], perUnit = n / units;
+    const int64_t excitatory = static_cast<int64_t>(std::floor(spec.args[0] * static_cast<double>(units) + 0.5));
+    for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = i / perUnit < excitatory ? 1.0f : -1.0f;
+  } else if (spec.kind == "bernoulli") {
+    // 1 with probability p, else 0; from the param's own stream of the run's seed, or from the
+    // given seed, so the mask stays the same whatever --seed.
+    if (spec.args.size() == 2) rng.seed(mix64(static_cast<uint64_t>(spec.args[1])));
+    for (float& x : out) x = uniform01(rng) < spec.args[0] ? 1.0f : 0.0f;
   } else if (spec.kind == "normal") {
     for (float& x : out) x = static_cast<float>(spec.args[0] * standardNormal(rng));
   } else {  // kaiming_normal

@@ -9,6 +9,10 @@
 //   normal(std)                N(0, std²), std >= 0
 //   orthogonal([gain])         a matrix with orthonormal rows or columns (the fewer), times gain
 //   identity([scale])          scale on the diagonal of a matrix, 0 elsewhere
+//   dale(fraction)             Dale's law signs: +1 on the first round(fraction * n) indices of
+//                              the first axis (excitatory units), -1 on the rest (inhibitory)
+//   bernoulli(p[, seed])       a 0/1 mask (fixed connectivity), each element 1 with probability
+//                              p; from the param's stream of the run's seed, or the given seed
 //   file                       the values of the .npy file named by the param's `file` attribute
 //                              (float32 or float64, the param's shape); `fixed` tensors use it
 //   kaiming_normal(scale)      truncated normal, fan_in mode (spec §3 Init): fan_in = shape[0] for

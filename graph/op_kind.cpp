@@ -45,6 +45,7 @@ const char* categoryName(Category c) {
     case Category::Loss: return "loss";
     case Category::Optimizer: return "optimizer";
     case Category::Fused: return "fused";
+    case Category::Random: return "random";
   }
   return "?";
 }

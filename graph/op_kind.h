@@ -16,7 +16,7 @@ enum class OpKind : uint16_t {
 };
 constexpr int kNumOps = static_cast<int>(OpKind::Count);
 
-enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused };
+enum class Category : uint8_t { Leaf, Elementwise, Contraction, Shape, Reduction, Loss, Optimizer, Fused, Random };
 
 enum OpFlags : unsigned {
   kSideEffect = 1u << 0,

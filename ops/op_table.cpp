@@ -23,6 +23,7 @@ std::vector<OpInfo> buildTable() {
   describeReduceOps(table.data());
   describeLossOps(table.data());
   describeOptimizerOps(table.data());
+  describeRandomOps(table.data());
   for (OpInfo& info : table) {  // the pattern follows from the category unless a family file set it
     if (info.pattern != FusionPattern::Opaque) continue;
     if (info.category == Category::Elementwise)

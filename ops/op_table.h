@@ -178,6 +178,7 @@ void describeReduceOps(OpInfo* table);
 void describeLossOps(OpInfo* table);
 void describeOptimizerOps(OpInfo* table);
 void describeFusedOps(OpInfo* table);
+void describeRandomOps(OpInfo* table);
 
 inline OpInfo& row(OpInfo* table, OpKind k) { return table[static_cast<int>(k)]; }
 

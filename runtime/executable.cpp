@@ -33,6 +33,7 @@ std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
     case Category::Loss: return makeLossKernel(n, env);
     case Category::Optimizer: return n.kind() == OpKind::SgdUpdate ? makeSgdKernel(n, env) : makeAdamKernel(n, env);
     case Category::Fused: return isMatmulRegion(n) ? makeFusedMatmulKernel(n, env) : makeFusedLoopKernel(n, env);
+    case Category::Random: return makeRandomKernel(n, env);
     case Category::Leaf: break;
   }
   MNEMO_FAIL("no kernel for op '" << opName(n.kind()) << "'");

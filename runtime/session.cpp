@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "support/error.h"
+#include "ops/op_table.h"
 
 namespace mnemo {
 
@@ -17,6 +18,10 @@ Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, op
     if (m.role == Role::Hyper) addHyper(m.node);
   for (const Node* n : g.nodes())
     if (n->kind() == OpKind::AdamUpdate) addHyper(n->operand(4));
+  for (const Node* n : g.nodes())
+    if (opInfo(n->kind()).category == Category::Random &&
+        std::find(rngStates_.begin(), rngStates_.end(), n->operand(0)) == rngStates_.end())
+      rngStates_.push_back(n->operand(0));
   if (!hypers_.empty() && hypers_[0]->type().numel() != 5) return;  // not Adam: the caller binds setHyper
   if (!hypers_.empty()) setAdam(1e-3);
 }
@@ -82,6 +87,13 @@ void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t
   hyperBound_ = true;
 }
 
+void Session::setRandomSeed(int64_t seed, int64_t counter) {
+  for (const Node* r : rngStates_) {
+    int64_t* p = reinterpret_cast<int64_t*>(exe_.address(r));
+    p[0] = seed, p[1] = counter;
+  }
+}
+
 void Session::setLearningRate(double lr) {
   for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[0] = static_cast<float>(lr);
 }
@@ -105,6 +117,7 @@ float Session::trainStep() {
 
 float Session::computeGradients() {
   checkHyperBound();
+  for (const Node* r : rngStates_) reinterpret_cast<int64_t*>(exe_.address(r))[1] += 1;  // fresh noise
   exe_.run(Stage::Bwd);
   if (g_.outputs().empty()) MNEMO_FAIL("graph @" << g_.name() << " returns no loss");
   return *reinterpret_cast<const float*>(exe_.address(g_.outputs()[0]));

@@ -35,6 +35,11 @@ class Session {
   void setHyper(const std::vector<double>& values);
   /// Changes the learning rate (the first hyper-parameter of every optimizer) without recompiling.
   void setLearningRate(double lr);
+  /// Sets every random-draw state (the i64[2] seed operand of random_normal/random_uniform) to
+  /// [seed, counter]; trainStep advances the counter by one, so each step draws afresh.
+  void setRandomSeed(int64_t seed, int64_t counter = 0);
+  /// True if the graph draws random numbers.
+  bool drawsRandom() const { return !rngStates_.empty(); }
   /// The number of Adam steps taken so far.
   int64_t step() const;
 
@@ -58,6 +63,7 @@ class Session {
   const Graph& g_;
   Executable exe_;
   std::vector<const Node*> hypers_;  // the optimizer's hyper-parameter states (marked `hyper`)
+  std::vector<const Node*> rngStates_;  // the seed states of the random ops
   bool hyperBound_ = false;          // set by setHyper/setAdam; a step before it is an error
 };
 

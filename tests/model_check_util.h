@@ -45,10 +45,13 @@ inline void bindModel(ReferenceEvaluator& ev, const Graph& g, const std::vector<
   for (const auto& [name, values] : initParams(g, 5)) ev.bind(name, ref(g.find(name), values));
   ev.bind("x", ref(g.find("x"), x));
   ev.bind("labels", RefTensor(g.find("labels")->type(), std::vector<double>(labels.begin(), labels.end())));
+  // A model's noise: the seed state of training step 1 (the session's setRandomSeed(5, 0)).
+  if (g.find(kRandomSeedName)) ev.bind(kRandomSeedName, RefTensor(TensorType::i64({2}), {5, 1}));
 }
 
 /// One training step on the runtime (fused or not) against the reference evaluator's step:
-/// the loss and every updated param; then two more steps, fused against unfused.
+/// the loss and every updated param; then two more steps, fused against unfused (the same noise
+/// in both: a model's randn draws from seed 5).
 inline void checkTrainingAgainstReference(const std::string& source, const std::string& file) {
   Model refModel = parseModel(source, file, sized(3, 5));
   Graph& rg = *refModel.graph;
@@ -76,6 +79,7 @@ inline void checkTrainingAgainstReference(const std::string& source, const std::
     Session s(*m.graph);
     for (const auto& [name, values] : initParams(*m.graph, 5)) s.setF32(name, values);
     s.setAdam(1e-2);
+    s.setRandomSeed(5, 0);
     s.setF32("x", x);
     s.setI64("labels", labels);
     losses[fused].push_back(s.trainStep());

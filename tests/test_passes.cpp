@@ -95,6 +95,22 @@ TEST_CASE("cse merges equal nodes and equal constants", "[pass]") {
   CHECK(containsInOrder(printGraph(*g), {"%a", "= mul(%x, %c1)", "%s", "= add(%a, %a)"}, &missing));
 }
 
+TEST_CASE("cse keeps every returned value under its own name", "[pass]") {
+  auto g = runPass(R"(graph @t {
+  %x = input : f32[4]
+  %rate = tanh(%x) : f32[4]
+  %hs = tanh(%x) : f32[4]
+  %u = tanh(%x) : f32[4]
+  %s = add(%u, %hs) : f32[4]
+  return %rate, %hs, %s
+})", createCsePass());
+  CHECK(countOps(*g, OpKind::Tanh) == 2);  // %u merges into %rate; %hs, returned, stays
+  REQUIRE(g->find("hs"));
+  CHECK(g->outputs()[1] == g->find("hs"));
+  std::string missing;
+  CHECK(containsInOrder(printGraph(*g), {"%s", "= add(%rate, %hs)"}, &missing));
+}
+
 TEST_CASE("dce removes dead chains but never side effects", "[pass]") {
   auto g = runPass(R"(graph @t {
   %p = param : f32[2]

@@ -39,6 +39,11 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
       c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 64}, {16, 1}),
               binary(k, {64}, {16, 64}), binary(k, {16, 1}, {1, 64}), binary(k, {5, 3}, {}), binary(k, {}, {5, 3})};
   }
+  // Random draws: the same double as the reference, rounded to f32 (any seed state bindBoth picks).
+  for (OpKind k : {OpKind::RandomNormal, OpKind::RandomUniform})
+    c[k] = {[k](Builder& b) {
+      b.graph().addOutput(b.create(k, {b.state("seed", TensorType::i64({2}))}, {{"shape", Dims{16, 64}}, {"stream", int64_t{5}}}));
+    }};
   c[OpKind::ReluGrad] = {binary(OpKind::ReluGrad, {16, 64}, {16, 64})};
   c[OpKind::Equal].push_back([](Builder& b) {  // equal values, so 1.0 is checked too
     Node* a = in(b, "a", {4, 6});

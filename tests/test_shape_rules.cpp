@@ -184,6 +184,12 @@ const std::vector<ShapeCase>& shapeCases() {
       ok(K::ArgMax, {f32({7})}, {{"axis", int64_t{0}}}, "i64[]"),
       bad(K::ArgMax, {f32({2, 5})}, {{"axis", int64_t{2}}}, "op 'argmax' (%a: f32[2,5]): axis 2 is out of range for rank 2"),
 
+      // Random draws: an i64[2] seed state, the shape and stream as attributes.
+      ok(K::RandomNormal, {i64({2})}, {{"shape", Ints{3, 4}}, {"stream", int64_t{0}}}, "f32[3,4]"),
+      bad(K::RandomNormal, {f32({2})}, {{"shape", Ints{3}}, {"stream", int64_t{0}}}, "op 'random_normal' (%a: f32[2]): seed must be i64[2] = [seed, counter], got f32[2]"),
+      ok(K::RandomUniform, {i64({2})}, {{"shape", Ints{5}}, {"stream", int64_t{7}}}, "f32[5]"),
+      bad(K::RandomUniform, {i64({2})}, {{"shape", Ints{0, 2}}, {"stream", int64_t{1}}}, "op 'random_uniform' (%a: i64[2]): shape [0,2] must have positive dimensions"),
+
       // Losses.
       ok(K::SoftmaxXent, {f32({4, 3}), i64({4})}, {}, "f32[]"),
       bad(K::SoftmaxXent, {f32({4, 3}), f32({4})}, {}, "op 'softmax_xent' (%a: f32[4,3], %b: f32[4]): labels must be i64[4] to match logits f32[4,3], got f32[4]"),

@@ -35,7 +35,9 @@ CompiledModel compileModel(const std::string& source, const std::string& file, c
   CompiledModel cm;
   cm.model = parseModel(source, file, opts);
   PassManager pm;
-  buildPipeline(pipelineFor(settings), pm);
+  PipelineOptions popts;
+  popts.clipGradNorm = settings.train ? settings.clipGradNorm : 0;
+  buildPipeline(pipelineFor(settings), pm, popts);
   cm.passes = pm.run(*cm.model.graph);
   CompileOptions copts;
   copts.threads = settings.threads;

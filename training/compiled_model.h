@@ -18,6 +18,7 @@ struct CompileSettings {
   bool fuse = true;   ///< run the optimizing passes (false: one kernel per op)
   int threads = 1;
   std::string optimizer = "adam";  ///< the optimizer pass of a training pipeline: adam or sgd
+  double clipGradNorm = 0;         ///< > 0: the clip-grad-norm pass before the optimizer
 };
 
 struct CompiledModel {

@@ -18,6 +18,10 @@ std::string RunConfig::toJson() const {
      << ",\n  \"lr\": " << lr << ",\n  \"seed\": " << seed << ",\n  \"steps\": " << steps;
   if (optimizer != "adam") os << ",\n  \"optimizer\": " << jsonString(optimizer) << ",\n  \"momentum\": " << momentum;
   if (rng != "mnemo") os << ",\n  \"rng\": " << jsonString(rng);
+  if (clipGradNorm > 0) os << ",\n  \"clip_grad_norm\": " << clipGradNorm;
+  if (lrSchedule != "constant")
+    os << ",\n  \"lr_schedule\": " << jsonString(lrSchedule) << ",\n  \"lr_step_every\": " << lrStepEvery
+       << ",\n  \"lr_gamma\": " << lrGamma << ",\n  \"lr_min\": " << lrMin << ",\n  \"lr_period\": " << lrPeriod;
   for (const auto& [name, value] : sizes) os << ",\n  " << jsonString("size." + name) << ": " << value;
   for (const auto& [name, value] : consts) os << ",\n  " << jsonString("const." + name) << ": " << value;
   for (const auto& [name, spec] : feeds) os << ",\n  " << jsonString("feed." + name) << ": " << jsonString(spec);
@@ -142,6 +146,21 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     c.rng = m.at("rng");
     if (c.rng != "mnemo" && c.rng != "numpy")
       MNEMO_FAIL(what << ": config \"rng\" is '" << c.rng << "', expected mnemo or numpy");
+  }
+  auto number = [&](const char* key) {
+    const std::string& v = need(key);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !std::isfinite(x)) MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << v);
+    return x;
+  };
+  if (m.count("clip_grad_norm")) c.clipGradNorm = number("clip_grad_norm");
+  if (m.count("lr_schedule")) {
+    c.lrSchedule = m.at("lr_schedule");
+    c.lrStepEvery = integer("lr_step_every");
+    c.lrGamma = number("lr_gamma");
+    c.lrMin = number("lr_min");
+    c.lrPeriod = integer("lr_period");
   }
   for (const auto& [key, value] : m) {
     if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);

@@ -26,9 +26,21 @@ struct RunConfig {
   int64_t steps = 2000;
   std::string rng = "mnemo";  ///< the task's generator: mnemo, or numpy (neurogym's trials)
 
+  /// > 0: gradients clipped to this global L2 norm (--clip-grad-norm; the clip-grad-norm pass).
+  double clipGradNorm = 0;
+  /// The learning rate over the steps (--lr-schedule; training/lr_schedule.h): constant, step
+  /// (times lrGamma every lrStepEvery steps) or cosine (from lr down to lrMin over lrPeriod
+  /// steps, 0 meaning `steps`).
+  std::string lrSchedule = "constant";
+  int64_t lrStepEvery = 500;
+  double lrGamma = 0.5;
+  double lrMin = 0;
+  int64_t lrPeriod = 0;
+
   /// A flat JSON object; size overrides are keys "size.<name>", constant overrides
   /// "const.<name>", input feeds "feed.<name>"; "optimizer" and "momentum" only for sgd (a
-  /// config without them trains with Adam); "rng" only for the numpy generator.
+  /// config without them trains with Adam); "rng" only for the numpy generator; "clip_grad_norm" and the "lr_schedule" keys only
+  /// when set.
   std::string toJson() const;
   /// Reads what toJson wrote; \p what names the source in errors.
   static RunConfig fromJson(const std::string& text, const std::string& what);

@@ -16,6 +16,7 @@
 #include "training/data_parallel.h"
 #include "frontend/init.h"
 #include "training/input_feeds.h"
+#include "training/lr_schedule.h"
 #include "training/training_report.h"
 #include "support/error.h"
 #include "support/limits.h"
@@ -95,7 +96,10 @@ TrainResult train(const TrainOptions& o) {
     task = runTask(run, /*quiet=*/true);
     bindTaskSizes(run, declared, *task);
   }
-  CompileSettings settings{true, o.fuse, o.threads, run.optimizer};
+  checkLrSchedule(run);
+  if (!(run.clipGradNorm >= 0) || !std::isfinite(run.clipGradNorm))
+    MNEMO_FAIL("--clip-grad-norm must be a positive number (0: no clipping), got " << run.clipGradNorm);
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer, run.clipGradNorm};
   ModelOptions sized = runModelOptions(run);
   if (o.parallel) sized.batch = o.parallel->shardBatch();  // run.batch stays the global batch
   CompiledModel cm = compileModel(run.modelSource, run.modelFile, sized, settings);
@@ -114,6 +118,9 @@ TrainResult train(const TrainOptions& o) {
   } else {
     s.setHyper(optimizerHyper(run, 0));
   }
+  // The model's noise (randn, rand) draws from the run's seed; step k draws with counter k, so a
+  // resumed run continues the same noise.
+  s.setRandomSeed(static_cast<int64_t>(run.seed), o.initCheckpoint.empty() ? 0 : initial.step);
   const Node* logits = cm.graph().find("logits");
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
@@ -159,6 +166,7 @@ TrainResult train(const TrainOptions& o) {
     if (continuous) s.setF32(cm.model.labels, batches->lastTargets(), static_cast<size_t>(target->type().numel()));
     else s.setI64(cm.model.labels, labels);
     feeds.feed(s);
+    s.setLearningRate(learningRateAt(run, s.step() + 1));
     float loss = o.parallel ? o.parallel->trainStep(s, cm.model.params) : s.trainStep();
     int64_t step = s.step();
     // A finite loss can still come with an update that overflowed; such a state is never

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "frontend/init.h"
+#include "frontend/dsl/model.h"
 #include "ops/composites.h"
 #include "support/error.h"
 #include "support/limits.h"
@@ -43,7 +44,7 @@ std::string DslEvaluator::knownFunctions() {
   std::string s;
   for (int k = 0; k < kNumOps; ++k)
     if (foldable(static_cast<OpKind>(k), 1)) s += std::string(opName(static_cast<OpKind>(k))) + ", ";
-  return s + "mean, sum, cross_entropy, mse, softmax, logsumexp, slice, concat, reshape, transpose, or an op of ops.def such as matmul, "
+  return s + "randn, rand, mean, sum, cross_entropy, mse, softmax, logsumexp, slice, concat, reshape, transpose, or an op of ops.def such as matmul, "
              "less, greater, where";
 }
 
@@ -199,6 +200,7 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
     arity(2, e.name == "mse" ? 3 : 2);
     return composite(e, args, name);
   }
+  if (e.name == "randn" || e.name == "rand") return randomCall(e, args, name);
   if (e.name == "slice" || e.name == "concat" || e.name == "reshape" || e.name == "transpose") return shapeCall(e, args, name);
   OpKind kind;
   if (callableOp(e.name, &kind)) {
@@ -210,6 +212,22 @@ DslValue DslEvaluator::call(const DslExpr& e, const std::string& name) {
     return DslValue::of(make(e.loc, kind, std::move(operands), {}, name));
   }
   fail(e.loc, "unknown function '" + e.name + "' (known: " + knownFunctions() + ")");
+}
+
+DslValue DslEvaluator::randomCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name) {
+  if (args.empty()) fail(e.loc, e.name + "(d0, d1, ...) needs the dimensions of the draw, e.g. " + e.name + "(B, H)");
+  Dims dims;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const DslValue& a = args[i];
+    if (!a.isNumber() || a.number != std::floor(a.number) || a.number < 1 || a.number > limits::kMaxDimension)
+      fail(e.args[i]->loc, e.name + "(): a dimension must be a positive integer constant");
+    dims.push_back(static_cast<int64_t>(a.number));
+  }
+  const bool normal = e.name == "randn";
+  if (!noise_) return DslValue::of(b_.constant(normal ? 0.0 : 0.5, dims, name));
+  if (!seed_) seed_ = b_.state(kRandomSeedName, TensorType::i64({2}));
+  return DslValue::of(make(e.loc, normal ? OpKind::RandomNormal : OpKind::RandomUniform, {seed_},
+                           {{"shape", dims}, {"stream", nextStream_++}}, name));
 }
 
 DslValue DslEvaluator::composite(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name) {

@@ -44,6 +44,11 @@ class DslEvaluator {
   Node* tensor(DslValue v);
   const std::string& file() const { return file_; }
 
+  /// What randn(...) and rand(...) build: random_normal / random_uniform nodes reading the
+  /// seed state kRandomSeedName of frontend/dsl/model.h (created on first use), or, with \p on false, their noise-free
+  /// stand-ins (0 for randn, 0.5, the mean, for rand).
+  void setNoise(bool on) { noise_ = on; }
+
   /// The functions expressions may call, for error messages.
   static std::string knownFunctions();
 
@@ -57,11 +62,16 @@ class DslEvaluator {
   /// slice(x, axis, start, len), concat(a, b, ..., axis), reshape(x, dims...), transpose(x[, perm...]).
   DslValue shapeCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   DslValue crossEntropy(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
+  /// randn(d0, d1, ...) and rand(d0, d1, ...).
+  DslValue randomCall(const DslExpr& e, const std::vector<DslValue>& args, const std::string& name);
   double finite(SrcLoc at, double v) const;
 
   Builder& b_;
   std::string file_;
   Lookup lookup_;
+  bool noise_ = true;
+  Node* seed_ = nullptr;    // the random ops' seed state, once one is made
+  int64_t nextStream_ = 0;  // each random node draws its own stream
 };
 
 }  // namespace mnemo

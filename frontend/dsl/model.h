@@ -51,7 +51,14 @@ struct ModelOptions {
   /// Also return every state stacked over time: the first as %hs f32[T,B,H], each further
   /// state s as %hs.s (stateOutputName).
   bool returnHidden = false;
+  /// Draw the model's randn(...) / rand(...) noise (false: randn is 0 and rand 0.5, for an
+  /// analysis or evaluation without noise).
+  bool noise = true;
 };
+
+/// The graph name of the i64[2] state [seed, counter] that a model's random draws (randn, rand)
+/// read; Session::setRandomSeed binds it and every training step advances the counter.
+constexpr const char* kRandomSeedName = "random.seed";
 
 /// A loaded model: the forward graph and the DSL names of its parts.
 struct Model {
@@ -66,6 +73,9 @@ struct Model {
   std::vector<std::string> states;  ///< every state, in declaration order
   std::vector<std::string> params;  ///< every trained param, in declaration order
   std::vector<std::string> fixed;   ///< every fixed tensor (a param node that is not trained)
+  /// Every top-level derived tensor (`name = expr` outside the step), in file order: e.g. the
+  /// effective weights abs(w_rr) * sign of a Dale network (analysis/weights.h).
+  std::vector<std::string> derived;
   std::map<std::string, int64_t> sizes;  ///< every size after overrides, T and B included
   std::map<std::string, double> consts;  ///< every constant after overrides
 };

@@ -63,6 +63,7 @@ class Unroller {
 
   Model run() {
     checkOverrides();
+    eval_.setNoise(opts_.noise);
     define("T", {SymKind::Size, DslValue::of(static_cast<double>(opts_.seqLen)), {}}, {});
     define("B", {SymKind::Size, DslValue::of(static_cast<double>(opts_.batch)), {}}, {});
     model_.name = ast_.name;
@@ -230,7 +231,7 @@ class Unroller {
       for (const DslExprPtr& a : init.args) spec.args.push_back(eval_.evalNumber(*a, "an initialiser argument"));
     } else {
       fail(init.loc, "bad initialiser for " + what + ": expected zeros, ones, constant(v), uniform(lo, hi), normal(std), "
-                     "kaiming_normal(scale), orthogonal, identity" + (fixed ? " or npy(\"FILE\")" : ""));
+                     "kaiming_normal(scale), orthogonal, identity, dale(fraction), bernoulli(p[, seed])" + (fixed ? " or npy(\"FILE\")" : ""));
     }
     try {
       checkInitSpec(spec, dims);
@@ -331,6 +332,7 @@ void Unroller::assign(const DslDecl& d) {
   declareLeafName(d);
   DslValue v = eval_.eval(*d.value, d.name);
   define(d.name, {v.isNumber() ? SymKind::Const : SymKind::Value, v, d.nameLoc}, d.nameLoc);
+  if (!v.isNumber() && v.node->name() == d.name) model_.derived.push_back(d.name);
 }
 
 void Unroller::unroll(const DslDecl& d) {

@@ -1,7 +1,7 @@
 // cse: common-subexpression elimination. Two nodes with the same op, operands, attributes and
 // type compute the same value; every use of the later one is pointed at the earlier one. Equal
-// constants merge the same way. Inputs, params, state and side-effecting updates are never
-// merged.
+// constants merge the same way. Inputs, params, state, side-effecting updates and returned values
+// are never merged away (a returned value may still serve as the kept node of later equal ones).
 //
 //   %3 = mul(%g, %w)          %3 = mul(%g, %w)
 //   %4 = mul(%g, %w)    →     %5 = add(%3, %3)
@@ -34,7 +34,9 @@ class CsePass : public Pass {
       bool mergeable = n->kind() == OpKind::Constant || (!n->isLeaf() && !n->hasSideEffect());
       if (!mergeable) continue;
       auto [it, inserted] = seen.emplace(keyOf(n), n);
-      if (inserted) continue;
+      // A returned value keeps its node: callers read outputs by name (an `out rate = h` stacks
+      // the same values as %hs, and both names must stay readable).
+      if (inserted || g.isOutput(n)) continue;
       // The first node comes earlier in the order, so it can serve every later use. It may sit
       // in a later stage only if it is a constant (leaves have no stage order).
       g.replaceAndErase(n, it->second);

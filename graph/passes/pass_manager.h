@@ -59,4 +59,13 @@ std::vector<std::string> pipelineNames();
 /// Adds the passes of pipeline \p name to \p pm; throws mnemo::Error for an unknown name.
 void buildPipeline(const std::string& name, PassManager& pm);
 
+/// What a training pipeline may add to its passes.
+struct PipelineOptions {
+  /// Not 0: clip the gradients to this global L2 norm (> 0) before the optimizer (the
+  /// clip-grad-norm pass, which rejects any other value).
+  double clipGradNorm = 0;
+};
+/// buildPipeline with \p opts (ignored by the infer pipelines).
+void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptions& opts);
+
 }  // namespace mnemo

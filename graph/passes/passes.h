@@ -17,6 +17,9 @@ std::unique_ptr<Pass> createFuseElementwisePass();
 /// The two training passes, autodiff then adam, sharing what autodiff produced: the loss is the
 /// graph's first output and every param is trained.
 std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses();
+/// The clip-grad-norm pass: scales the marked gradients to a global L2 norm of at most
+/// \p maxNorm (> 0) before the optimizer pass reads them.
+std::unique_ptr<Pass> createClipGradNormPass(double maxNorm);
 /// The sgd-momentum pass: the optimizer stage of SGD with momentum, from the marked gradients.
 std::unique_ptr<Pass> createSgdMomentumPass();
 

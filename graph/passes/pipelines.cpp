@@ -26,7 +26,9 @@ std::vector<std::string> pipelineNames() {
   return {"train", "train-unfused", "train-sgd", "train-sgd-unfused", "infer", "infer-unfused"};
 }
 
-void buildPipeline(const std::string& name, PassManager& pm) {
+void buildPipeline(const std::string& name, PassManager& pm) { buildPipeline(name, pm, PipelineOptions{}); }
+
+void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptions& opts) {
   bool sgd = name == "train-sgd" || name == "train-sgd-unfused";
   bool train = sgd || name == "train" || name == "train-unfused";
   bool unfused = name == "train-unfused" || name == "train-sgd-unfused" || name == "infer-unfused";
@@ -36,6 +38,7 @@ void buildPipeline(const std::string& name, PassManager& pm) {
   if (train) {
     auto [autodiffPass, adamPass] = createTrainingPasses();
     pm.add(std::move(autodiffPass));
+    if (opts.clipGradNorm != 0) pm.add(createClipGradNormPass(opts.clipGradNorm));  // a bad value is its error
     pm.add(sgd ? createSgdMomentumPass() : std::move(adamPass));
   }
   if (unfused) pm.add(createDcePass());

@@ -84,6 +84,7 @@ std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeSgdKernel(const Node& n, KernelEnv& env);
+std::unique_ptr<Kernel> makeRandomKernel(const Node& n, KernelEnv& env);
 /// Fused regions: a matmul with a post-op chain, or an elementwise loop.
 bool isMatmulRegion(const Node& n);
 std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env);

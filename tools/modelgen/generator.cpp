@@ -179,7 +179,8 @@ class Generator {
                   (r.kind == OpRow::Concat && shape.size() == 2 && shape[0] == "B" && shape[1].rfind("2 * ", 0) == 0) ||
                   (r.kind == OpRow::Transpose && shape.size() == 2 && shape[0] != "B") ||
                   (r.kind == OpRow::Reshape && (shape.size() == 1 || (shape.size() == 2 && shape[0] == "1")) &&
-                   plainSize(shape.back()));
+                   plainSize(shape.back())) ||
+                  (r.kind == OpRow::Noise && !shape.empty());
       bool builderRow = r.kind == OpRow::Unary || r.kind == OpRow::Binary || r.kind == OpRow::MatMul ||
                         (r.kind == OpRow::Reduce && shape.size() < 2);
       if (!fits || (classic_ && !builderRow)) continue;
@@ -235,6 +236,8 @@ class Generator {
         return op(row->id, {tensor({shape[1], shape[0]}, depth - 1)}, shape, chance(0.5) ? std::vector<int>{1, 0} : std::vector<int>{});
       case OpRow::Reshape:
         return op(row->id, {tensor(shape.size() == 1 ? SymDims{"1", shape[0]} : SymDims{shape[1]}, depth - 1)}, shape);
+      case OpRow::Noise:  // a fresh draw of the expression's shape, every step
+        return op(row->id, {}, shape);
       case OpRow::Reduce: {
         if (shape.size() == 2) {  // keepdims: [B, 1] per row or [1, X] per column
           bool perRow = shape[1] == "1";

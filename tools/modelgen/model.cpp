@@ -44,6 +44,10 @@ std::string emitExpr(const Expr& e) {
   if (row.kind == OpRow::Slice)
     return "slice(" + emitExpr(e.args[0]) + ", 1, " + (e.axes[0] == 0 ? "0" : size) + ", " + size + ")";
   std::string s = std::string(row.text) + "(";
+  if (row.kind == OpRow::Noise) {  // randn(B, H): the draw's dimensions are its arguments
+    for (size_t i = 0; i < e.shape.size(); ++i) s += (i ? ", " : "") + e.shape[i];
+    return s + ")";
+  }
   for (size_t i = 0; i < e.args.size(); ++i) s += (i ? ", " : "") + emitExpr(e.args[i]);
   if (row.kind == OpRow::Reshape)
     for (const std::string& d : e.shape) s += ", " + d;

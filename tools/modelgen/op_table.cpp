@@ -42,6 +42,8 @@ const std::vector<OpRow>& opRows() {
       {"concat",     "concat",      OpRow::Call,   "concat",   OpRow::Concat,  false, false, 3},
       {"transpose",  "transpose",   OpRow::Call,   "transpose",OpRow::Transpose,false,false, 3},
       {"reshape",    "reshape",     OpRow::Call,   "reshape",  OpRow::Reshape, false, false, 2},
+      {"randn",      "random_normal", OpRow::Call, "randn",    OpRow::Noise,   false, false, 1},
+      {"rand",       "random_uniform",OpRow::Call, "rand",     OpRow::Noise,   false, false, 1},
   };
   return rows;
 }

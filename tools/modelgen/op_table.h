@@ -14,7 +14,7 @@ struct OpRow {
   const char* irOp;  // the ops.def op it produces
   enum Form { Infix, Prefix, Call, Range } form;  // Range: x[:, lo:hi]
   const char* text;  // "+", "-", "relu", "mean", ...
-  enum Kind { Unary, Binary, MatMul, Reduce, Compare, Where, Slice, Concat, Transpose, Reshape } kind;
+  enum Kind { Unary, Binary, MatMul, Reduce, Compare, Where, Slice, Concat, Transpose, Reshape, Noise } kind;  // Noise: randn(dims)
   bool positiveArgs = false;  // every operand must be positive (log, sqrt): wrapped by the generator
   bool positiveRight = false; // the right operand must stay away from zero (div)
   int weight = 1;             // relative frequency

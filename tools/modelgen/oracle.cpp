@@ -113,6 +113,12 @@ struct Expected {
   double lossAbsTol = kAbsTol;  // kAbsTol·(1 + Σ |∂loss/∂output|)
 };
 
+/// The seed of a model's random draws (randn, rand), and its state for training step \p step.
+constexpr int64_t kRandomSeed = 777;
+RefTensor randomSeedTensor(int64_t step) {
+  return RefTensor(TensorType::i64({2}), {static_cast<double>(kRandomSeed), static_cast<double>(step)});
+}
+
 /// Float-rounded random inputs and parameters, by name: inputs in [−1, 1], labels uniform over
 /// the classes, matrices with variance 1/fan_in (so recurrences neither explode nor vanish),
 /// vectors in [−0.5, 0.5].
@@ -181,6 +187,9 @@ std::string runVariant(const Graph& g, const std::map<std::string, RefTensor>& b
       s.setF32(name, v);
     }
   }
+  // The random draws' seed state: the reference binds [kSeed, 1] for step 1 and [kSeed, 2] for
+  // step 2, the counters a training step advances to (forward alone does not advance it).
+  s.setRandomSeed(kRandomSeed, variant.infer ? 1 : 0);
   if (variant.infer) {
     s.forward();
   } else {
@@ -257,6 +266,7 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
   for (const Node* n : ref->nodes()) {
     if (n->kind() != OpKind::State) continue;
     if (n->name() == kAdamHyperName) ev.bind(n->name(), adamHyperTensor(adam, 1));
+    else if (n->name() == kRandomSeedName) ev.bind(n->name(), randomSeedTensor(1));
     else ev.bind(n->name(), RefTensor(n->type()));  // Adam moments start at zero
   }
   ev.run(Stage::Opt);
@@ -301,6 +311,7 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
     for (double x : g.data) gradScale = std::max(gradScale, std::fabs(x));
   want.gradAbsTol *= gradScale;
   ev.bind(kAdamHyperName, adamHyperTensor(adam, 2));
+  if (ref->find(kRandomSeedName)) ev.bind(kRandomSeedName, randomSeedTensor(2));
   ev.run(Stage::Opt);
   for (const std::string& p : refModel.params) want.after2.push_back({"%" + p + " after step 2", ev.value(p).data});
 

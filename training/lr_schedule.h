@@ -1,0 +1,22 @@
+// The learning rate of each training step, from a run's --lr and --lr-schedule (RunConfig). The
+// trainer writes it into the optimizer's hyper-parameter state before every step
+// (Session::setLearningRate), so the compiled graph does not change. With t the 1-based step:
+//   constant   lr
+//   step       lr * gamma^floor((t - 1) / every)                  --lr-step-every, --lr-gamma
+//   cosine     lr_min + (lr - lr_min) * (1 + cos(pi * min(t - 1, P) / P)) / 2
+//              with P = --lr-period (default: --steps)             --lr-min, --lr-period
+#pragma once
+
+#include <cstdint>
+
+#include "training/run_config.h"
+
+namespace mnemo {
+
+/// Throws a one-line mnemo::Error naming the flag unless \p run's schedule is well formed.
+void checkLrSchedule(const RunConfig& run);
+
+/// The learning rate of step \p step (1-based) of \p run.
+double learningRateAt(const RunConfig& run, int64_t step);
+
+}  // namespace mnemo
