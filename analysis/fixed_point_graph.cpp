@@ -48,6 +48,7 @@ StepGraph::StepGraph(const Checkpoint& ckpt, int64_t candidates, StepGraphUse us
   ModelOptions opts = runModelOptions(ckpt.config);
   opts.batch = candidates;
   opts.seqLen = 1;
+  opts.noise = false;  // F is the noise-free step: randn is 0 and rand 0.5, so q and J are deterministic
   opts.returnHidden = true;  // %hs (and %hs.<state>) stack each state after the step: its value is F
   model_.model = parseModel(ckpt.config.modelSource, ckpt.config.modelFile, opts);
   const Model& m = model_.model;

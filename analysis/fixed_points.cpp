@@ -233,7 +233,7 @@ std::vector<double> finiteDifferenceJacobians(StepGraph& step, const std::vector
 void classify(FixedPoint& point, int64_t D) {
   Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> J(point.jacobian.data(), D, D);
   Eigen::EigenSolver<Eigen::MatrixXd> solver(Eigen::MatrixXd(J), /*computeEigenvectors=*/true);
-  if (opInfo(solver.kind()) != Eigen::Success) MNEMO_FAIL("fixed points: the eigenvalue solver did not converge");
+  if (solver.info() != Eigen::Success) MNEMO_FAIL("fixed points: the eigenvalue solver did not converge");
   const Eigen::VectorXcd values = solver.eigenvalues();
   std::vector<Eigen::Index> order(static_cast<size_t>(D));
   std::iota(order.begin(), order.end(), Eigen::Index{0});

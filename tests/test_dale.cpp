@@ -93,7 +93,7 @@ TEST_CASE("Dale: every effective recurrent weight of a trained checkpoint has it
   }
 }
 
-TEST_CASE("dale(fraction) and bernoulli(p[, seed]) initialisers", "[dale][init]") {
+TEST_CASE("dale(fraction) and bernoulli(p) or bernoulli(p, seed) initialisers", "[dale][init]") {
   const std::vector<float> d = sampleInit({"dale", {0.8}}, {10, 3}, 1);
   for (size_t k = 0; k < d.size(); ++k) CHECK(d[k] == (k / 3 < 8 ? 1.f : -1.f));
   CHECK(sampleInit({"dale", {0.5}}, {5}, 1) == std::vector<float>{1, 1, 1, -1, -1});  // round(2.5) = 3

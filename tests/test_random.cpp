@@ -86,7 +86,7 @@ TEST_CASE("random_normal draws N(0, 1): mean, variance, kurtosis, mass within on
   CHECK(std::fabs(lagOneCorrelation(x, mean, var)) < 5 / std::sqrt(n));
 }
 
-TEST_CASE("random_uniform draws U(0, 1]: range, mean, variance, independence", "[random]") {
+TEST_CASE("random_uniform draws from 0 < u <= 1: range, mean, variance, independence", "[random]") {
   const std::vector<double> x = reference(OpKind::RandomUniform, 123, 4);
   const double n = static_cast<double>(x.size());
   for (double v : x) REQUIRE((v > 0 && v <= 1));
