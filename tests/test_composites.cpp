@@ -45,7 +45,7 @@ TEST_CASE("composites: softmax, logsumexp and mse from primitives", "[composites
   CHECK(ev.value(err)[0] == Approx(sum / 6).epsilon(1e-12));
 }
 
-TEST_CASE("composites: a scalar mse is the squared difference; a bad axis names the op", "[composites]") {
+TEST_CASE("composites: a scalar mse is the squared difference, a bad axis names the op", "[composites]") {
   Graph g("c");
   Builder b(g);
   Node* a = b.input("a", TensorType::f32({}));

@@ -359,7 +359,7 @@ TEST_CASE("model errors are reported as file:line:col: message", "[dsl]") {
   }
 }
 
-TEST_CASE("model files report their own path; a missing file is an error", "[dsl]") {
+TEST_CASE("model files report their own path, a missing file is an error", "[dsl]") {
   const std::string path = std::string(MNEMO_SOURCE_DIR) + "/tests/fixtures/models/bad_shape.mnemo";
   try {
     loadModelFile(path, small());

@@ -161,7 +161,7 @@ TEST_CASE("masked mse: the loss is the mean over elements of mask x squared erro
   CHECK(p.ev->value(p.model.graph->find("loss"))[0] == Approx(sum / (kT * kB * 2)).epsilon(1e-12));
 }
 
-TEST_CASE("masked mse: gradients match central differences; a masked step changes nothing",
+TEST_CASE("masked mse: gradients match central differences, a masked step changes nothing",
           "[dsl][masked-loss][grad]") {
   for (int64_t step : {int64_t{0}, kT - 1}) {
     INFO("masked step " << step);
@@ -171,7 +171,7 @@ TEST_CASE("masked mse: gradients match central differences; a masked step change
   }
 }
 
-TEST_CASE("masked cross-entropy per step: central differences; a masked step changes nothing",
+TEST_CASE("masked cross-entropy per step: central differences, a masked step changes nothing",
           "[dsl][masked-loss][grad]") {
   for (int64_t step : {int64_t{1}, kT - 1}) {
     INFO("masked step " << step);

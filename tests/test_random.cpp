@@ -96,7 +96,7 @@ TEST_CASE("random_uniform draws from 0 < u <= 1: range, mean, variance, independ
   CHECK(std::fabs(lagOneCorrelation(x, mean, var)) < 5 / std::sqrt(n));
 }
 
-TEST_CASE("random ops: the runtime returns the reference's values rounded to f32; seed, counter and stream each change them", "[random]") {
+TEST_CASE("random ops: the runtime returns the reference's values rounded to f32, seed, counter and stream each change them", "[random]") {
   for (OpKind kind : {OpKind::RandomNormal, OpKind::RandomUniform}) {
     INFO(opName(kind));
     const std::vector<double> want = reference(kind, 99, 7, 3);

@@ -49,7 +49,7 @@ const char* kTwoInputs =
 
 }  // namespace
 
-TEST_CASE("contract: the task binds I and O; the default model trains on PerceptualDecisionMaking-v0", "[contract][cli]") {
+TEST_CASE("contract: the task binds I and O, the default model trains on PerceptualDecisionMaking-v0", "[contract][cli]") {
   TempDir dir("contract_bind");
   auto r = runMnemo({"train", "--task", "PerceptualDecisionMaking-v0", "--steps", "3", "--seq-len", "20",
                      "--no-progress", "--out", dir / "run"});

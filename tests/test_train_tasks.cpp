@@ -39,7 +39,7 @@ TEST_CASE("accuracy per group counts label > 0 positions of each group only", "[
   CHECK(std::isnan(GroupScore{}.accuracy()));
 }
 
-TEST_CASE("mnemo train --rng numpy records the generator; a task list reports accuracy per task",
+TEST_CASE("mnemo train --rng numpy records the generator, a task list reports accuracy per task",
           "[train][tasks][cli]") {
   TempDir dir("train_tasks");
   CliResult r = train({"--task", "yang19.go-v0,yang19.dm1-v0", "--rng", "numpy", "--steps", "30", "--print-every", "10",

@@ -78,7 +78,7 @@ TEST_CASE("mnemo task --plot writes an SVG", "[task][cli]") {
   CHECK(ss.str().find("stimulus2") != std::string::npos);
 }
 
-TEST_CASE("mnemo task --export-batches writes [N,T,B,2] float32 and [N,T,B] int64", "[task][cli]") {
+TEST_CASE("mnemo task --export-batches writes N x T x B x 2 float32 and N x T x B int64", "[task][cli]") {
   const std::string path = tempPath("b.npz");
   Run r = runMnemo("--export-batches 3 --batch-size 4 --seq-len 50 --seed 7 --out " + path);
   REQUIRE(r.code == 0);

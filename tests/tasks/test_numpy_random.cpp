@@ -116,7 +116,7 @@ TEST_CASE("NumpyRandom reproduces RandomState(seed) for every legacy method", "[
   }
 }
 
-TEST_CASE("NumpyRandom array seeding matches RandomState([words])", "[task][numpy-rng]") {
+TEST_CASE("NumpyRandom array seeding matches RandomState of a list of words", "[task][numpy-rng]") {
   const NpzArchive z = readNpz((kDir / "array_seeds.npz").string());
   for (int i = 0; z.has("words_" + std::to_string(i)); ++i) {
     std::vector<uint32_t> words;

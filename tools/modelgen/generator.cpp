@@ -60,6 +60,10 @@ class Generator {
       m_.mainLoss.args.push_back(name("weights", {"T", "B"}));
     }
     for (int k = pick(4); k > 0; --k) m_.extraLoss.push_back(lossTerm());
+    if (m_.params.empty()) {  // random leaves (randn, rand, fixed tensors) can leave nothing to train
+      m_.params.push_back({"p_decay", kH, "uniform(-0.5, 0.5)"});
+      m_.extraLoss.push_back(op("mul", {num(0.01), op("sum", {op("square", {name("p_decay", kH)}, kH)}, kScalar)}, kScalar));
+    }
     return m_;
   }
 
