@@ -82,6 +82,7 @@ UNARY_FN(SoftplusFn, a > T(0) ? a + std::log1p(std::exp(-a)) : std::log1p(std::e
 UNARY_FN(AbsFn, std::abs(a))
 BINARY_FN(MaximumFn, a >= b ? a : b)
 BINARY_FN(MinimumFn, a <= b ? a : b)
+UNARY_FN(EluFn, a > T(0) ? a : std::expm1(a))
 
 #undef UNARY_FN
 #undef BINARY_FN
@@ -148,6 +149,10 @@ Grads vjpSquare(Builder& b, Node* n, Node* g) {
 }
 Grads vjpSoftplus(Builder& b, Node* n, Node* g) {
   return {b.mul(g, b.create(OpKind::Sigmoid, {n->operand(0)}))};  // softplus' = sigmoid
+}
+// elu'(x) = 1 for x > 0 and exp(x) = elu(x) + 1 otherwise: min(elu(x), 0) + 1 either way.
+Grads vjpElu(Builder& b, Node* n, Node* g) {
+  return {b.mul(g, b.add(b.create(OpKind::Minimum, {n, b.constant(0.0)}), b.constant(1.0)))};
 }
 // abs'(x) = sign(x), taken as 0 at 0.
 Grads vjpAbs(Builder& b, Node* n, Node* g) {
@@ -222,6 +227,7 @@ void describeElementwiseOps(OpInfo* t) {
       {OpKind::Abs, unaryType, unaryScalar<AbsFn>(), vjpAbs, eltwise(DnnlAlg::Abs)},
       {OpKind::Maximum, binaryType, binaryScalar<MaximumFn>(), vjpMaximum, binary(DnnlAlg::Max)},
       {OpKind::Minimum, binaryType, binaryScalar<MinimumFn>(), vjpMinimum, binary(DnnlAlg::Min)},
+      {OpKind::Elu, unaryType, unaryScalar<EluFn>(), vjpElu, eltwise(DnnlAlg::Elu, 1.f), kScalarLibm},
   };
   for (const Row& r : rows) {
     RefFn eval = r.scalar.arity == 1 ? evalUnary : r.scalar.arity == 2 ? evalBinary : evalWhere;

@@ -59,6 +59,8 @@ const std::vector<EvalCase>& evalCases() {
       // softplus(0) = log 2; softplus(-800) underflows to 0 and softplus(800) is 800, not inf.
       {"softplus", K::Softplus, {f32({5}, {0, 1, -1, -800, 800})}, {},
        f32({5}, {0.6931471805599453, 1.3132616875182228, 0.31326168751822286, 0, 800})},
+      // elu(-1) = exp(-1) - 1; elu(-800) saturates at -1.
+      {"elu", K::Elu, {f32({5}, {1, 0, -1, -800, 2})}, {}, f32({5}, {1, 0, -0.6321205588285577, -1, 2})},
       {"abs", K::Abs, {f32({4}, {-2.5, 0, 3, -1e-9})}, {}, f32({4}, {2.5, 0, 3, 1e-9})},
       {"maximum against a row", K::Maximum, {f32({2, 2}, {1, -5, 3, 0}), f32({2}, {2, -1})}, {},
        f32({2, 2}, {2, -1, 3, 0})},

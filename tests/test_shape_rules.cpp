@@ -102,6 +102,8 @@ const std::vector<ShapeCase>& shapeCases() {
       bad(K::Square, {i64({6, 1})}, {}, "op 'square' (%a: i64[6,1]): operand must be f32, got i64[6,1]"),
       ok(K::Softplus, {f32({2, 5})}, {}, "f32[2,5]"),
       bad(K::Softplus, {i64({2})}, {}, "op 'softplus' (%a: i64[2]): operand must be f32, got i64[2]"),
+      ok(K::Elu, {f32({3, 1})}, {}, "f32[3,1]"),
+      bad(K::Elu, {i64({3})}, {}, "op 'elu' (%a: i64[3]): operand must be f32, got i64[3]"),
       ok(K::Abs, {f32({})}, {}, "f32[]"),
       bad(K::Abs, {i64({})}, {}, "op 'abs' (%a: i64[]): operand must be f32, got i64[]"),
       // maximum and minimum broadcast as the arithmetic ops do.

@@ -24,6 +24,7 @@ const std::vector<OpRow>& opRows() {
       {"square",     "square",      OpRow::Call,   "square",   OpRow::Unary,   false, false, 3},
       {"softplus",   "softplus",    OpRow::Call,   "softplus", OpRow::Unary,   false, false, 2},
       {"abs",        "abs",         OpRow::Call,   "abs",      OpRow::Unary,   false, false, 2},
+      {"elu",        "elu",         OpRow::Call,   "elu",      OpRow::Unary,   false, false, 2},
       {"maximum",    "maximum",     OpRow::Call,   "maximum",  OpRow::Binary,  false, false, 2},
       {"minimum",    "minimum",     OpRow::Call,   "minimum",  OpRow::Binary,  false, false, 2},
       {"matmul",     "matmul",      OpRow::Infix,  "@",        OpRow::MatMul,  false, false, 5},
