@@ -144,8 +144,10 @@ double kib(size_t bytes) { return static_cast<double>(bytes) / 1024.0; }
 int runBench(const Args& args) {
   po::options_description opts(
       "mnemo bench [options]\n\n"
-      "Times the forward pass and the training step (fwd, bwd, Adam) of a model compiled with and\n"
-      "without the graph optimizer, interleaving the two, and reports medians and their ratio.\n\nOptions");
+      "Times the forward pass and the training step (fwd, bwd, Adam) of a model compiled without the\n"
+      "graph optimizer (unfused), with it but every matmul on oneDNN (onednn), and with it and small\n"
+      "matmuls on mnemo's micro-kernel (fused, the default), interleaving them, and reports medians\n"
+      "and their ratios.\n\nOptions");
   std::string model, what, only;
   int steps = 0, warmup = 0, threads = 1;
   std::string seedText;
@@ -154,7 +156,7 @@ int runBench(const Args& args) {
       ("model", po::value<std::string>(&model)->default_value(kBuiltinNotebook),
        "forward graph to compile: FILE.mnemo, FILE.gir or 'notebook' (the built-in notebook model)")
       ("what", po::value<std::string>(&what)->default_value("both"), "what to time: fwd, train or both")
-      ("only", po::value<std::string>(&only), "time one variant alone, fused or unfused (for profilers; no ratio)")
+      ("only", po::value<std::string>(&only), "time one variant alone, fused, onednn (fused, every matmul on oneDNN) or unfused (for profilers; no ratio)")
       ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
       ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
       ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN")
@@ -165,7 +167,8 @@ int runBench(const Args& args) {
   const uint64_t seed = parseSeed(seedText);
   noteSizingFlags(vm, sizing);
   if (what != "fwd" && what != "train" && what != "both") MNEMO_FAIL("--what must be fwd, train or both, got '" << what << "'");
-  if (vm.count("only") && only != "fused" && only != "unfused") MNEMO_FAIL("--only must be fused or unfused, got '" << only << "'");
+  if (vm.count("only") && only != "fused" && only != "unfused" && only != "onednn")
+    MNEMO_FAIL("--only must be fused, onednn or unfused, got '" << only << "'");
   if (steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << steps);
   if (warmup < 0) MNEMO_FAIL("--warmup must be 0 or more, got " << warmup);
   if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
@@ -173,12 +176,14 @@ int runBench(const Args& args) {
   GraphSource src = loadGraphSource(model, sizing);
   BenchData data = randomData(*src.graph, seed);
   std::vector<std::string> pipelines;
-  if (what != "train") pipelines.insert(pipelines.end(), {"infer-unfused", "infer"});
-  if (what != "fwd") pipelines.insert(pipelines.end(), {"train-unfused", "train"});
+  // Per step kind, three variants: one kernel per op, fused with every matmul on oneDNN, and
+  // fused with small matmuls on mnemo's micro-kernel (the default).
+  if (what != "train") pipelines.insert(pipelines.end(), {"infer-unfused", "infer-onednn", "infer"});
+  if (what != "fwd") pipelines.insert(pipelines.end(), {"train-unfused", "train-onednn", "train"});
   std::vector<Variant> variants;
   for (const std::string& p : pipelines) {
-    bool unfused = p.find("-unfused") != std::string::npos;
-    if (only.empty() || (only == "unfused") == unfused) variants.push_back(compile(model, sizing, p, threads, data));
+    std::string kind = p.find("-unfused") != std::string::npos ? "unfused" : p.find("-onednn") != std::string::npos ? "onednn" : "fused";
+    if (only.empty() || only == kind) variants.push_back(compile(model, sizing, p, threads, data));
   }
 
   for (int i = 0; i < warmup; ++i)
@@ -208,13 +213,16 @@ int runBench(const Args& args) {
                 kib(exe.persistentBytes()), v.passMs, v.lowerMs);
   }
   std::printf("\n");
-  for (size_t k = 0; only.empty() && k + 1 < variants.size(); k += 2) {
-    const Variant &plain = variants[k], &fused = variants[k + 1];
-    double a = median(plain.times), b = median(fused.times);
-    double cpuRatio = median(plain.cpuTimes) / median(fused.cpuTimes);
-    std::printf("%-8s fused %.3f ms vs unfused %.3f ms: ratio unfused/fused %.2fx (cpu time %.2fx); kernels %zu vs %zu (1/%.1f)\n",
-                fused.what.c_str(), b, a, a / b, cpuRatio, fused.kernels(), plain.kernels(),
-                static_cast<double>(plain.kernels()) / static_cast<double>(std::max<size_t>(fused.kernels(), 1)));
+  for (size_t k = 0; only.empty() && k + 2 < variants.size(); k += 3) {
+    const Variant &plain = variants[k], &onednn = variants[k + 1], &fused = variants[k + 2];
+    for (const Variant* other : {&plain, &onednn}) {
+      const char* name = other == &plain ? "unfused" : "oneDNN-only";
+      double a = median(other->times), b = median(fused.times);
+      double cpuRatio = median(other->cpuTimes) / median(fused.cpuTimes);
+      std::printf("%-8s fused %.3f ms vs %s %.3f ms: ratio %s/fused %.2fx (cpu time %.2fx); kernels %zu vs %zu (1/%.1f)\n",
+                  fused.what.c_str(), b, name, a, name, a / b, cpuRatio, fused.kernels(), other->kernels(),
+                  static_cast<double>(other->kernels()) / static_cast<double>(std::max<size_t>(fused.kernels(), 1)));
+    }
   }
   const Variant& last = variants.back();
   const MemoryPlan& plan = last.session->executable().plan();

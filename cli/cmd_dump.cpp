@@ -114,7 +114,7 @@ int runDump(const Args& args) {
   opts.add_options()("help,h", "show this help")
       ("format", po::value<std::string>(&format)->default_value("ir"), "output format: ir (IR text) or dot (Graphviz)")
       ("pipeline", po::value<std::string>(&pipeline)->default_value("none"),
-       "passes to run: none, train, train-unfused, infer or infer-unfused")
+       "passes to run: none, train, train-unfused, train-onednn, infer, infer-unfused or infer-onednn (-onednn: fused, every matmul on oneDNN)")
       ("after", po::value<std::string>(&after),
        "print the graph after this pass: a name (every pass of that name), a 1-based index, 'input' or 'all' "
        "(default: the final graph)")

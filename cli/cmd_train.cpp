@@ -52,6 +52,7 @@ int runTrain(const Args& args) {
       ("lr-period", po::value<int64_t>(&period)->default_value(0), "cosine schedule: steps from --lr to --lr-min (0: --steps)")
       ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
       ("no-fuse", "run one kernel per op (no optimizing passes)")
+      ("onednn-only", "fuse, but run every matmul on oneDNN (no micro-kernel for small ones): to compare")
       ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
       ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
       ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B]; a further input x\n"
@@ -102,6 +103,7 @@ int runTrain(const Args& args) {
   }
 
   o.fuse = !vm.count("no-fuse");
+  o.microKernels = !vm.count("onednn-only");
   o.threads = threads;
   o.dataFile = data;
   o.printEvery = printEvery;

@@ -32,7 +32,9 @@ std::unique_ptr<Kernel> makeKernel(const Node& n, KernelEnv& env) {
     case Category::Reduction: return makeReduceKernel(n, env);
     case Category::Loss: return makeLossKernel(n, env);
     case Category::Optimizer: return n.kind() == OpKind::SgdUpdate ? makeSgdKernel(n, env) : makeAdamKernel(n, env);
-    case Category::Fused: return isMatmulRegion(n) ? makeFusedMatmulKernel(n, env) : makeFusedLoopKernel(n, env);
+    case Category::Fused:
+      if (!isMatmulRegion(n)) return makeFusedLoopKernel(n, env);
+      return isMicroMatmulRegion(n) ? makeMicroMatmulKernel(n, env) : makeFusedMatmulKernel(n, env);
     case Category::Random: return makeRandomKernel(n, env);
     case Category::Leaf: break;
   }

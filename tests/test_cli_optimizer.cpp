@@ -55,9 +55,10 @@ TEST_CASE("cli dump: the train pipeline with --explain-fusion prints fused regio
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(r.out.rfind("// mnemo dump | graph @rnn | pipeline train | 11 of 11 passes run | nodes ", 0) == 0);
+  CHECK(r.out.rfind("// mnemo dump | graph @rnn | pipeline train | 12 of 12 passes run | nodes ", 0) == 0);
   CHECK(r.out.find(" = fused(") != std::string::npos);
-  CHECK(r.out.find("{kind=\"matmul\"}") != std::string::npos);
+  CHECK(r.out.find("{kernel=\"micro\", kind=\"matmul\"}") != std::string::npos);  // the recurrent steps
+  CHECK(r.out.find("// fuse-matmul-epilogue: matmul %") != std::string::npos);
   auto refusals = linesStarting(r.out, "// fuse-elementwise: no-fuse ");
   CHECK_FALSE(refusals.empty());
   CHECK_FALSE(linesStarting(r.out, "// fuse-matmul-epilogue: epilogue of ").empty());
@@ -80,11 +81,12 @@ TEST_CASE("cli dump: --dump-dir writes numbered files and --after prints one pas
   const char* expected[] = {"rnn.00.input.gir",    "rnn.01.autodiff.gir", "rnn.02.adam.gir",
                             "rnn.03.simplify.gir", "rnn.04.cse.gir",      "rnn.05.dce.gir",
                             "rnn.06.time-batch.gir", "rnn.07.simplify.gir", "rnn.08.cse.gir",
-                            "rnn.09.dce.gir",      "rnn.10.fuse-matmul-epilogue.gir", "rnn.11.fuse-elementwise.gir"};
+                            "rnn.09.dce.gir",      "rnn.10.transpose-once.gir", "rnn.11.fuse-matmul-epilogue.gir",
+                            "rnn.12.fuse-elementwise.gir"};
   for (const char* name : expected) CHECK(fs::exists(dir / name));
-  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 12);
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 13);
   // The last file is the graph printed on stdout.
-  auto last = parseGraphFile((dir / "rnn.11.fuse-elementwise.gir").string());
+  auto last = parseGraphFile((dir / "rnn.12.fuse-elementwise.gir").string());
   CHECK(printGraph(*last) == printGraph(*parseGraph(r.out, "<stdout>")));
 
   // --after by name and by index print exactly that pass's dump file.
@@ -104,7 +106,7 @@ TEST_CASE("cli dump: --dump-dir writes numbered files and --after prints one pas
   // all: the input and every pass.
   Run all = runCli({"dump", kModel, "--pipeline", "train", "--after", "all"}, kSmall);
   REQUIRE(all.code == 0);
-  CHECK(linesStarting(all.out, "// mnemo dump | graph @rnn | ").size() == 12);
+  CHECK(linesStarting(all.out, "// mnemo dump | graph @rnn | ").size() == 13);
   fs::remove_all(dir);
 }
 
@@ -121,9 +123,9 @@ TEST_CASE("cli dump: --format dot, --stop-after, --disable-pass and --pass-stats
   Run stats = runCli({"dump", kModel, "--pipeline", "train", "--stop-after", "5", "--disable-pass", "cse", "--pass-stats"},
                     kSmall);
   REQUIRE(stats.code == 0);
-  CHECK(stats.out.find("| pipeline train | 4 of 11 passes run |") != std::string::npos);
+  CHECK(stats.out.find("| pipeline train | 4 of 12 passes run |") != std::string::npos);
   auto table = linesStarting(stats.out, "//  ");
-  REQUIRE(table.size() == 12);  // the heading and one row per pass
+  REQUIRE(table.size() == 13);  // the heading and one row per pass
   CHECK(std::regex_search(table[1], std::regex(R"(^//\s+1\s+autodiff\s+[0-9.]+\s+\d+\s+\d+\s+changed$)")));
   CHECK(std::regex_search(table[4], std::regex(R"(^//\s+4\s+cse\s+-\s+-\s+-\s+skipped$)")));
   CHECK(std::regex_search(table[6], std::regex(R"(^//\s+6\s+time-batch .*skipped$)")));
@@ -144,10 +146,10 @@ TEST_CASE("cli dump: bad optimizer flags give one line and a non-zero exit", "[c
     std::string message;
   };
   const Bad cases[] = {
-      {{"dump", kModel, "--pipeline", "fast"}, "mnemo dump: --pipeline must be none, train, train-unfused, train-sgd, train-sgd-unfused, infer, infer-unfused, got 'fast'"},
+      {{"dump", kModel, "--pipeline", "fast"}, "mnemo dump: --pipeline must be none, train, train-unfused, train-onednn, train-sgd, train-sgd-unfused, infer, infer-unfused, infer-onednn, got 'fast'"},
       {{"dump", kModel, "--pipeline", "train", "--after", "nosuchpass"}, "mnemo dump: --after: no pass 'nosuchpass' in pipeline train"},
       {{"dump", kModel, "--pipeline", "train", "--stop-after", "-3"}, "mnemo dump: --stop-after must be 0 or more, got -3"},
-      {{"dump", kModel, "--pipeline", "train", "--after", "40"}, "mnemo dump: --after 40: pipeline train has 11 passes"},
+      {{"dump", kModel, "--pipeline", "train", "--after", "40"}, "mnemo dump: --after 40: pipeline train has 12 passes"},
       {{"dump", kModel, "--pipeline", "train", "--disable-pass", "cse,fold"}, "mnemo dump: --disable-pass: no pass 'fold' in pipeline train"},
       {{"dump", kModel, "--pipeline", "train", "--stop-after", "2", "--after", "time-batch"},
        "mnemo dump: --after time-batch: pass 6 (time-batch) did not run"},
@@ -180,8 +182,10 @@ TEST_CASE("cli bench: a small model prints the table and the fused/unfused ratio
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   CHECK(r.out.find("B=4 H=8 I=2 O=3 T=8") != std::string::npos);
-  for (const char* row : {"forward  infer-unfused ", "forward  infer ", "train    train-unfused ", "train    train "})
+  for (const char* row : {"forward  infer-unfused ", "forward  infer-onednn ", "forward  infer ", "train    train-unfused ",
+                          "train    train-onednn ", "train    train "})
     CHECK(r.out.find(row) != std::string::npos);
+  CHECK(std::regex_search(r.out, std::regex(R"(train +fused [0-9.]+ ms vs oneDNN-only [0-9.]+ ms: ratio oneDNN-only/fused [0-9.]+x)")));
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex(R"(train +fused ([0-9.]+) ms vs unfused ([0-9.]+) ms: ratio unfused/fused ([0-9.]+)x \(cpu time ([0-9.]+)x\); kernels (\d+) vs (\d+))")));
   double fused = std::stod(m[1]), plain = std::stod(m[2]), ratio = std::stod(m[3]);

@@ -125,7 +125,7 @@ TEST_CASE("every elementwise op runs in a fused loop region or is refused with a
   CHECK(fused >= 8);  // the arithmetic ops, relu, relu_grad, sqrt, square, abs, maximum, minimum
 }
 
-TEST_CASE("every elementwise op runs as a matmul epilogue or is refused with a reason", "[fusion][ops]") {
+TEST_CASE("every elementwise op runs as a oneDNN matmul epilogue or is refused with a reason", "[fusion][ops]") {
   auto around = [](OpKind op) -> Build {
     return [op](Builder& b) { return apply(b, op, b.matmul(in(b, "a", {16, 32}), in(b, "w", {32, 64}))); };
   };
@@ -133,6 +133,23 @@ TEST_CASE("every elementwise op runs as a matmul epilogue or is refused with a r
     EpilogueStep step;
     return epilogueStep(n, 0, &step);
   };
-  int fused = fuseEveryOp(around, rule, createFuseMatmulEpiloguePass);
+  int fused = fuseEveryOp(around, rule, [] { return createFuseMatmulEpiloguePass(false); });
   CHECK(fused >= 12);  // every op with a oneDNN eltwise or binary algorithm
+}
+
+TEST_CASE("every elementwise op runs in a micro-kernel matmul epilogue or is refused with a reason", "[fusion][ops][micro]") {
+  // The running value on the left and, for binary ops, on the right of the op.
+  for (int side = 0; side < 2; ++side) {
+    INFO("running value is operand " << side);
+    auto around = [side](OpKind op) -> Build {
+      return [op, side](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {16, 32}), in(b, "w", {32, 64}));
+        if (side == 0 || opInfo(op).arity != 2) return apply(b, op, m);
+        return b.create(op, {in(b, "p1", m->dims()), m}, {}, "tested");
+      };
+    };
+    auto rule = [side](Node* n) { return microEpilogueStep(n, n->numOperands() == 2 ? side : 0); };
+    int fused = fuseEveryOp(around, rule, [] { return createFuseMatmulEpiloguePass(true); });
+    CHECK(fused >= 8);  // the arithmetic ops, relu, relu_grad, sqrt, square, abs, maximum, minimum
+  }
 }

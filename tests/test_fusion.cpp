@@ -216,7 +216,7 @@ TEST_CASE("fuse-elementwise: a broadcast-shaped producer enters as a parameter",
 }
 
 TEST_CASE("fuse-matmul-epilogue: a per-row broadcast operand ends the epilogue", "[fusion]") {
-  PassResult r = runOnFixture("epilogue_row.gir", createFuseMatmulEpiloguePass());
+  PassResult r = runOnFixture("epilogue_row.gir", createFuseMatmulEpiloguePass(false));
   INFO(r.text << allNotes(r.notes));
   CHECK(countRegions(*r.after, "matmul") == 1);
   CHECK(countOps(*r.after, OpKind::MatMul) == 0);
@@ -236,7 +236,7 @@ TEST_CASE("fuse-matmul-epilogue: a per-row broadcast operand ends the epilogue",
 }
 
 TEST_CASE("fuse-matmul-epilogue: a returned value or a second use ends the epilogue", "[fusion]") {
-  PassResult r = runOnFixture("epilogue_stops.gir", createFuseMatmulEpiloguePass());
+  PassResult r = runOnFixture("epilogue_stops.gir", createFuseMatmulEpiloguePass(false));
   INFO(r.text << allNotes(r.notes));
   CHECK(countRegions(*r.after, "matmul") == 2);
   CHECK(bodyOps(r.after->find("a")) == 2);    // matmul + bias, then %a is returned
@@ -250,6 +250,30 @@ TEST_CASE("fuse-matmul-epilogue: a returned value or a second use ends the epilo
   CHECK(maxDifference(*r.before, *r.after, bindings) < 1e-12);
   CHECK(runtimeDifference(*r.after, *r.before, bindings) < 1e-5);
   CHECK(kernels(*r.after) + 4 == kernels(*r.before));
+}
+
+TEST_CASE("fuse-matmul-epilogue: small matmuls go to the micro-kernel, whose epilogue takes relu_grad", "[fusion][micro]") {
+  PassResult r = runOnFixture("micro_backward_step.gir", createFuseMatmulEpiloguePass(true));
+  INFO(r.text << allNotes(r.notes));
+  CHECK(countRegions(*r.after, "matmul") == 3);
+  CHECK(bodyOps(r.after->find("dh")) == 3);  // matmul, add, relu_grad
+  CHECK(r.after->find("dh")->attr<std::string>("kernel") == "micro");
+  CHECK(bodyOps(r.after->find("m2")) == 1);  // alone, but on the micro-kernel
+  CHECK(r.after->find("m2")->attr<std::string>("kernel") == "micro");
+  CHECK(r.after->find("r")->kind() == OpKind::Mul);
+  CHECK_FALSE(r.after->find("t")->hasAttr("kernel"));  // oneDNN with a relu post-op
+  CHECK(hasNote(r.notes, "matmul %m runs on mnemo's micro-kernel"));
+  CHECK(hasNote(r.notes, "epilogue of %m2 ends: consumer %r: operand %col f32[16,1] is neither full nor per-column"));
+  CHECK(hasNote(r.notes, "matmul %m3 stays on oneDNN: 1600x64x64 has more than 256 rows"));
+  auto bindings = randomBindings(*r.before, 17);
+  CHECK(maxDifference(*r.before, *r.after, bindings) < 1e-12);
+  CHECK(runtimeDifference(*r.after, *r.before, bindings) < 1e-5);
+
+  PassResult onednn = runOnFixture("micro_backward_step.gir", createFuseMatmulEpiloguePass(false));
+  INFO(onednn.text);
+  CHECK(bodyOps(onednn.after->find("s")) == 2);  // matmul, add: relu_grad has no post-op
+  CHECK(onednn.after->find("dh")->kind() == OpKind::ReluGrad);
+  CHECK(onednn.after->find("m2")->kind() == OpKind::MatMul);
 }
 
 TEST_CASE("fusion passes record nothing unless asked to explain", "[fusion]") {
@@ -270,7 +294,7 @@ TEST_CASE("the pass manager writes refusal reasons as comments at the end of the
   buildPipeline("infer", pm);
   auto g = parseGraphFile((kFusionFixtures / "outside_use.gir").string());
   pm.run(*g);
-  std::string text = slurp(dir / "outside_use.09.fuse-elementwise.gir");
+  std::string text = slurp(dir / "outside_use.10.fuse-elementwise.gir");
   INFO(text);
   std::string tail = "}\n// no-fuse %a into region %c: producer has a use outside the region (%m)\n"
                      "// region %c: 2 ops, 2 parameters\n";

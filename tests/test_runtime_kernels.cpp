@@ -151,12 +151,27 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
         Node* y = b.relu(b.add(b.add(in(b, "full", {16, 32}), m), in(b, "bias", {32})));
         Node* z = b.sub(b.mul(y, b.constant(0.5)), in(b, "one", {}));
         b.graph().addOutput(b.tanh(b.add(z, b.constant(0.25))));
-        fuse(createFuseMatmulEpiloguePass(), b.graph());
+        fuse(createFuseMatmulEpiloguePass(false), b.graph());
       },
       [=](Builder& b) {
         Node* m = b.matmul(in(b, "a", {32, 16}), in(b, "w", {8, 32}), true, true);
         b.graph().addOutput(b.sigmoid(b.sub(b.constant(1.0), m)));
-        fuse(createFuseMatmulEpiloguePass(), b.graph());
+        fuse(createFuseMatmulEpiloguePass(false), b.graph());
+      },
+      // The same on mnemo's micro-kernel, plus what only its epilogue takes (relu_grad, the
+      // running value on the right of sub and div), a transposed B and an N that is not a
+      // multiple of the vector width.
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {16, 64}), in(b, "w", {64, 32}));
+        Node* y = b.relu(b.add(b.add(in(b, "full", {16, 32}), m), in(b, "bias", {32})));
+        Node* z = b.div(b.sub(b.mul(y, b.constant(0.5)), in(b, "col", {1, 32})), in(b, "den", {16, 32}));
+        b.graph().addOutput(b.reluGrad(in(b, "x", {16, 32}), b.sub(b.constant(0.25), z)));
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {37, 13}), in(b, "w", {19, 37}), true, true);
+        b.graph().addOutput(b.create(OpKind::Maximum, {in(b, "floor", {19}), b.sub(b.constant(1.0), m)}));
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
       },
       [=](Builder& b) {
         Node* g = b.add(in(b, "a", {16, 64}), in(b, "c", {16, 64}));

@@ -37,6 +37,7 @@ CompiledModel compileModel(const std::string& source, const std::string& file, c
   PassManager pm;
   PipelineOptions popts;
   popts.clipGradNorm = settings.train ? settings.clipGradNorm : 0;
+  popts.microKernels = settings.microKernels;
   buildPipeline(pipelineFor(settings), pm, popts);
   cm.passes = pm.run(*cm.model.graph);
   CompileOptions copts;

@@ -19,6 +19,7 @@ struct CompileSettings {
   int threads = 1;
   std::string optimizer = "adam";  ///< the optimizer pass of a training pipeline: adam or sgd
   double clipGradNorm = 0;         ///< > 0: the clip-grad-norm pass before the optimizer
+  bool microKernels = true;        ///< small matmuls on mnemo's micro-kernel (false: oneDNN only)
 };
 
 struct CompiledModel {

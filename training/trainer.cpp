@@ -99,7 +99,7 @@ TrainResult train(const TrainOptions& o) {
   checkLrSchedule(run);
   if (!(run.clipGradNorm >= 0) || !std::isfinite(run.clipGradNorm))
     MNEMO_FAIL("--clip-grad-norm must be a positive number (0: no clipping), got " << run.clipGradNorm);
-  CompileSettings settings{true, o.fuse, o.threads, run.optimizer, run.clipGradNorm};
+  CompileSettings settings{true, o.fuse, o.threads, run.optimizer, run.clipGradNorm, o.microKernels};
   ModelOptions sized = runModelOptions(run);
   if (o.parallel) sized.batch = o.parallel->shardBatch();  // run.batch stays the global batch
   CompiledModel cm = compileModel(run.modelSource, run.modelFile, sized, settings);
@@ -155,7 +155,7 @@ TrainResult train(const TrainOptions& o) {
   if (!batches->groupNames().empty()) perTask = std::make_unique<GroupAccuracy>(batches->groupNames());
   if (o.out)
     *o.out << "mnemo train: model " << cm.model.name << " (" << run.modelFile << "), " << batches->describe() << ", B="
-           << B << " T=" << T << ", " << (o.fuse ? "fused" : "unfused") << " (" << result.kernelsPerStep
+           << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only") << " (" << result.kernelsPerStep
            << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds) << " ms\n";
 
   auto start = std::chrono::steady_clock::now();

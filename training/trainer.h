@@ -20,6 +20,7 @@ class DataParallel;
 struct TrainOptions {
   RunConfig run;                 ///< model, task, sizes, lr, seed, steps
   bool fuse = true;              ///< optimizing pipeline (false: one kernel per op)
+  bool microKernels = true;      ///< small matmuls on mnemo's micro-kernel (false: oneDNN only)
   int threads = 1;
   std::string outDir;            ///< run directory; empty = write nothing
   std::string initCheckpoint;    ///< start from this checkpoint (params, Adam state, step)

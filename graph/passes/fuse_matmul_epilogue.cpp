@@ -23,11 +23,16 @@ namespace {
 
 class FuseMatmulEpiloguePass : public Pass {
  public:
+  explicit FuseMatmulEpiloguePass(bool microKernels) : microKernels_(microKernels) {}
   const char* name() const override { return "fuse-matmul-epilogue"; }
   bool run(Graph& g, PassContext& ctx) override {
     bool changed = false;
     for (Node* m : g.nodes()) {
       if (m->isDead() || m->kind() != OpKind::MatMul) continue;
+      FusionDecision micro = microKernels_ ? microMatmul(m) : FusionDecision::no("the pipeline runs matmuls on oneDNN only");
+      if (ctx.explain && microKernels_)
+        ctx.notes.push_back("matmul %" + m->name() + (micro ? " runs on mnemo's micro-kernel: " + micro.why + " is small (a oneDNN call would cost more than its arithmetic)"
+                                                            : " stays on oneDNN: " + micro.why));
       std::vector<Node*> chain;
       Node* acc = m;
       std::string refusal;
@@ -37,6 +42,13 @@ class FuseMatmulEpiloguePass : public Pass {
         if (acc->uses().size() != 1) { refusal = "%" + acc->name() + " has " + std::to_string(acc->uses().size()) + " uses"; break; }
         const Use& u = acc->uses()[0];
         if (u.user->stage() != m->stage()) { refusal = "consumer %" + u.user->name() + " is in another stage"; break; }
+        if (micro) {
+          FusionDecision d = microEpilogueStep(u.user, u.index);
+          if (!d) { refusal = "consumer %" + u.user->name() + ": " + d.why; break; }
+          chain.push_back(u.user);
+          acc = u.user;
+          continue;
+        }
         EpilogueStep step;
         FusionDecision d = epilogueStep(u.user, u.index, &step);
         if (!d) { refusal = "consumer %" + u.user->name() + ": " + d.why; break; }
@@ -52,18 +64,23 @@ class FuseMatmulEpiloguePass : public Pass {
       if (ctx.explain && !refusal.empty())
         ctx.notes.push_back("epilogue of %" + m->name() + (chain.empty() ? "" : " (after " + std::to_string(chain.size()) + " ops)") +
                             " ends: " + refusal);
-      if (chain.empty()) continue;
+      if (chain.empty() && !micro) continue;
       std::vector<Node*> members = {m};
       members.insert(members.end(), chain.begin(), chain.end());
-      replaceWithRegion(g, members, "matmul");
+      replaceWithRegion(g, members, "matmul", micro ? kMicroKernel : "");
       changed = true;
     }
     return changed;
   }
+
+ private:
+  bool microKernels_;
 };
 
 }  // namespace
 
-std::unique_ptr<Pass> createFuseMatmulEpiloguePass() { return std::make_unique<FuseMatmulEpiloguePass>(); }
+std::unique_ptr<Pass> createFuseMatmulEpiloguePass(bool microKernels) {
+  return std::make_unique<FuseMatmulEpiloguePass>(microKernels);
+}
 
 }  // namespace mnemo

@@ -54,7 +54,8 @@ class PassManager {
 };
 
 /// Names of the pipelines buildPipeline knows: "train" (autodiff, adam, then the optimizations),
-/// "train-unfused" (autodiff, adam, dce: one kernel per op), "infer", "infer-unfused".
+/// "train-unfused" (autodiff, adam, dce: one kernel per op), "train-onednn" (fused, every matmul on
+/// oneDNN), "infer", "infer-unfused", "infer-onednn".
 std::vector<std::string> pipelineNames();
 /// Adds the passes of pipeline \p name to \p pm; throws mnemo::Error for an unknown name.
 void buildPipeline(const std::string& name, PassManager& pm);
@@ -64,8 +65,11 @@ struct PipelineOptions {
   /// Not 0: clip the gradients to this global L2 norm (> 0) before the optimizer (the
   /// clip-grad-norm pass, which rejects any other value).
   double clipGradNorm = 0;
+  /// Small matmuls may run on mnemo's micro-kernel (false: every matmul on oneDNN, as the
+  /// "-onednn" pipelines do).
+  bool microKernels = true;
 };
-/// buildPipeline with \p opts (ignored by the infer pipelines).
+/// buildPipeline with \p opts (the infer pipelines read only microKernels).
 void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptions& opts);
 
 }  // namespace mnemo

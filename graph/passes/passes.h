@@ -12,8 +12,11 @@ std::unique_ptr<Pass> createSimplifyPass();
 std::unique_ptr<Pass> createCsePass();
 std::unique_ptr<Pass> createDcePass();
 std::unique_ptr<Pass> createTimeBatchPass();
-std::unique_ptr<Pass> createFuseMatmulEpiloguePass();
+/// \p microKernels: small matmuls may run on mnemo's micro-kernel (false: oneDNN only).
+std::unique_ptr<Pass> createFuseMatmulEpiloguePass(bool microKernels = true);
 std::unique_ptr<Pass> createFuseElementwisePass();
+/// transpose-once: one transpose for a value several micro-kernel matmuls read transposed.
+std::unique_ptr<Pass> createTransposeOncePass();
 /// The two training passes, autodiff then adam, sharing what autodiff produced: the loss is the
 /// graph's first output and every param is trained.
 std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses();

@@ -1,6 +1,7 @@
 // The named pipelines. "train" turns a forward graph into an optimized training step; "infer"
 // optimizes a forward graph; the "-unfused" variants leave one kernel per op (the baseline that
-// --no-fuse selects and the benchmarks compare against). "train-sgd" trains with SGD with momentum
+// --no-fuse selects and the benchmarks compare against); the "-onednn" variants fuse as the
+// default ones do but run every matmul on oneDNN (no micro-kernel), to compare the two. "train-sgd" trains with SGD with momentum
 // instead of Adam.
 #include "support/error.h"
 #include "graph/passes/pass_manager.h"
@@ -9,7 +10,7 @@
 namespace mnemo {
 
 namespace {
-void addOptimizations(PassManager& pm) {
+void addOptimizations(PassManager& pm, bool microKernels) {
   pm.add(createSimplifyPass());
   pm.add(createCsePass());
   pm.add(createDcePass());
@@ -17,24 +18,28 @@ void addOptimizations(PassManager& pm) {
   pm.add(createSimplifyPass());
   pm.add(createCsePass());
   pm.add(createDcePass());
-  pm.add(createFuseMatmulEpiloguePass());
+  if (microKernels) pm.add(createTransposeOncePass());
+  pm.add(createFuseMatmulEpiloguePass(microKernels));
   pm.add(createFuseElementwisePass());
 }
 }  // namespace
 
 std::vector<std::string> pipelineNames() {
-  return {"train", "train-unfused", "train-sgd", "train-sgd-unfused", "infer", "infer-unfused"};
+  return {"train", "train-unfused", "train-onednn", "train-sgd", "train-sgd-unfused", "infer", "infer-unfused", "infer-onednn"};
 }
 
 void buildPipeline(const std::string& name, PassManager& pm) { buildPipeline(name, pm, PipelineOptions{}); }
 
 void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptions& opts) {
   bool sgd = name == "train-sgd" || name == "train-sgd-unfused";
-  bool train = sgd || name == "train" || name == "train-unfused";
+  bool train = sgd || name == "train" || name == "train-unfused" || name == "train-onednn";
+  bool onednnOnly = name == "train-onednn" || name == "infer-onednn" || !opts.microKernels;
   bool unfused = name == "train-unfused" || name == "train-sgd-unfused" || name == "infer-unfused";
-  if (!train && name != "infer" && name != "infer-unfused")
-    MNEMO_FAIL("unknown pipeline '" << name
-                                    << "' (known: train, train-unfused, train-sgd, train-sgd-unfused, infer, infer-unfused)");
+  if (!train && name != "infer" && name != "infer-unfused" && name != "infer-onednn") {
+    std::string known;
+    for (const std::string& p : pipelineNames()) known += (known.empty() ? "" : ", ") + p;
+    MNEMO_FAIL("unknown pipeline '" << name << "' (known: " << known << ")");
+  }
   if (train) {
     auto [autodiffPass, adamPass] = createTrainingPasses();
     pm.add(std::move(autodiffPass));
@@ -42,7 +47,7 @@ void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptio
     pm.add(sgd ? createSgdMomentumPass() : std::move(adamPass));
   }
   if (unfused) pm.add(createDcePass());
-  else addOptimizations(pm);
+  else addOptimizations(pm, !onednnOnly);
 }
 
 }  // namespace mnemo

@@ -6,7 +6,7 @@
 
 namespace mnemo {
 
-Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind) {
+Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind, const std::string& kernel) {
   Node* last = members.back();
   auto body = std::make_unique<Graph>(last->name());
   std::unordered_map<const Node*, Node*> inBody;
@@ -46,7 +46,9 @@ Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::
   body->addOutput(inBody.at(last));
   for (Node* m : members)
     if (m != last) MNEMO_CHECK(!g.isOutput(m), "region member %" << m->name() << " is returned");
-  Node* fused = g.createFused(operands, std::move(body), {{"kind", kind}}, "", last->stage(), last);
+  Attrs attrs = {{"kind", kind}};
+  if (!kernel.empty()) attrs = {{"kind", kind}, {"kernel", kernel}};
+  Node* fused = g.createFused(operands, std::move(body), attrs, "", last->stage(), last);
   g.replaceAndErase(last, fused);
   for (auto it = members.rbegin() + 1; it != members.rend(); ++it) g.erase(*it);
   return fused;

@@ -12,8 +12,10 @@ namespace mnemo {
 /// the last may be used outside the set) with one fused node of kind \p kind. Operands from
 /// outside become region parameters %p0, %p1, ... in order of first use; constants are copied
 /// into the body, except the operands of a matmul, which stay parameters. The fused node stands
-/// where the last member stood and inherits its name.
+/// where the last member stood and inherits its name. A non-empty \p kernel is recorded as its
+/// "kernel" attribute (the runtime kernel the fusion chose).
 /// \returns the fused node.
-Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind);
+Node* replaceWithRegion(Graph& g, const std::vector<Node*>& members, const std::string& kind,
+                        const std::string& kernel = "");
 
 }  // namespace mnemo

@@ -89,6 +89,9 @@ std::unique_ptr<Kernel> makeRandomKernel(const Node& n, KernelEnv& env);
 bool isMatmulRegion(const Node& n);
 std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeFusedLoopKernel(const Node& n, KernelEnv& env);
+/// A matmul region that fuse-matmul-epilogue gave to mnemo's micro-kernel (kernel="micro").
+bool isMicroMatmulRegion(const Node& n);
+std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env);
 
 /// A plain row-major f32 memory descriptor for \p dims (a scalar is {1}).
 dnnl::memory::desc plainDesc(const Dims& dims);

@@ -15,6 +15,13 @@ bool linearInItsOperands(OpKind k) {
 
 std::string shapeOf(const Node* n) { return "%" + n->name() + " " + n->type().str(); }
 
+// The micro-kernel's size limits (microMatmul).
+constexpr int64_t kMicroMaxRows = 256;
+constexpr int64_t kMicroMaxWeights = 128 * 128;
+constexpr int64_t kMicroMaxFlops = 4000000;
+constexpr int64_t kMicroVector = 16;  // floats in an AVX-512 register
+constexpr int64_t kMicroMaxNarrowFlops = 500000;
+
 }  // namespace
 
 FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
@@ -69,6 +76,48 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
 int postOpCount(const EpilogueStep& step) {
   if (step.kind == EpilogueStep::Binary || !step.linear) return 1;
   return (step.alpha != 1.f) + (step.beta != 0.f || step.alpha == 1.f);
+}
+
+FusionDecision microMatmul(const Node* m) {
+  const Dims& a = m->operand(0)->dims();
+  const Dims& b = m->operand(1)->dims();
+  if (a.size() != 2 || b.size() != 2 || m->dims().size() != 2)
+    return FusionDecision::no("a batched (rank " + std::to_string(m->dims().size()) + ") matmul");
+  const int64_t rows = m->dims()[0], cols = m->dims()[1];
+  const int64_t depth = m->attr<bool>("transpose_a") ? a[0] : a[1];
+  const std::string shape = std::to_string(rows) + "x" + std::to_string(depth) + "x" + std::to_string(cols);
+  if (rows > kMicroMaxRows)
+    return FusionDecision::no(shape + " has more than " + std::to_string(kMicroMaxRows) + " rows; oneDNN's packed gemm is faster there");
+  if (depth * cols > kMicroMaxWeights)
+    return FusionDecision::no(shape + ": B has more than " + std::to_string(kMicroMaxWeights) + " elements (beyond L2)");
+  if (2 * rows * depth * cols > kMicroMaxFlops)
+    return FusionDecision::no(shape + " is more than " + std::to_string(kMicroMaxFlops / 1000000) + " MFLOP");
+  // A row of B narrower than a vector wastes lanes: only where the padded product is still tiny.
+  if (cols < kMicroVector && 2 * rows * depth * kMicroVector > kMicroMaxNarrowFlops)
+    return FusionDecision::no(shape + ": " + std::to_string(cols) + " columns fill a fraction of each vector over a long product");
+  FusionDecision yes;
+  yes.why = shape;
+  return yes;
+}
+
+FusionDecision microEpilogueStep(const Node* n, int accIndex) {
+  const Node* acc = n->operand(accIndex);
+  if (opInfo(n->kind()).category != Category::Elementwise)
+    return FusionDecision::no(std::string("consumer is ") + categoryName(opInfo(n->kind()).category) + ", not elementwise");
+  if (n->dims() != acc->dims()) return FusionDecision::no("result " + n->type().str() + " is larger than the matmul's");
+  if (n->numOperands() > 2) return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has more than two operands");
+  FusionDecision loop = loopFusable(n);
+  if (!loop) return loop;
+  if (n->numOperands() == 1) return FusionDecision::yes();
+  const Node* rhs = n->operand(1 - accIndex);
+  double c;
+  if (scalarConstant(rhs, &c)) return FusionDecision::yes();
+  const Dims& d = acc->dims();
+  const Dims& r = rhs->dims();
+  bool perColumn = (r.size() == 1 && r[0] == d.back()) || (r.size() == 2 && r[0] == 1 && r[1] == d.back());
+  if (r != d && !perColumn)
+    return FusionDecision::no("operand " + shapeOf(rhs) + " is neither full nor per-column (the epilogue reads rows)");
+  return FusionDecision::yes();
 }
 
 bool loopKernelRuns(OpKind k) { return opInfo(k).elementwise.scalar.span != nullptr; }

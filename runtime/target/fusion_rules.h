@@ -42,6 +42,21 @@ int postOpCount(const EpilogueStep& step);
 /// result on the left unless the other side is a constant.
 FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step);
 
+/// The value of a matmul region's "kernel" attribute when it runs on mnemo's micro-kernel
+/// (runtime/kernels/micro_matmul.cpp) rather than on a oneDNN matmul with post-ops.
+constexpr const char* kMicroKernel = "micro";
+/// Is matmul \p m small enough for mnemo's micro-kernel? Below about 4 MFLOP a oneDNN call's
+/// fixed cost (1.5–3 µs, more with post-ops) is a large part of the product's own time, and a
+/// register-blocked kernel that reads B in place runs near peak while B (K·N floats) stays in
+/// L1/L2. Larger products keep oneDNN's packed, threaded gemm, and so do long products with
+/// fewer columns than a vector holds. Rank-2 operands only. A yes names the shape M×K×N in why.
+FusionDecision microMatmul(const Node* m);
+/// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
+/// epilogue? Any elementwise op whose span form vectorises (loopFusable), with the running value
+/// on either side; its other operand must have the result's shape, a per-column shape or be a
+/// uniform constant.
+FusionDecision microEpilogueStep(const Node* n, int accIndex);
+
 /// Does the fused loop kernel (runtime/kernels/fused_loop.cpp) implement op \p k? An
 /// elementwise op added to ops.def stays out of loop regions until it does.
 bool loopKernelRuns(OpKind k);

@@ -1,0 +1,226 @@
+// A fused region led by a small matmul, run on mnemo's micro-kernel (micro_gemm.h) instead of a
+// oneDNN call: the product is written to the result, then each of the region's epilogue ops runs
+// over the whole [M, N] block while it is still in L1, as one call of the span form of its op row
+// (the loops the fused elementwise kernel runs); a per-column operand is first repeated down the
+// rows, so no op is called row by row. Because the epilogue is mnemo's own loop, it takes
+// any elementwise op with a vectorising span (relu_grad too, which has no oneDNN post-op), on
+// either side of the running value. A B operand used transposed is copied to row-major [K, N]
+// first. fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
+// microEpilogueStep in runtime/target/fusion_rules.h) and records why in --explain-fusion.
+#include <cstring>
+
+#include "graph/graph.h"
+#include "ops/match.h"
+#include "ops/op_table.h"
+#include "runtime/kernels/kernel.h"
+#include "runtime/kernels/micro_gemm.h"
+#include "runtime/target/fusion_rules.h"
+#include "support/error.h"
+
+namespace mnemo {
+
+namespace {
+
+/// Where an epilogue op reads one operand: every source is a whole [M, N] block, so each op is
+/// one span over M·N elements.
+struct BlockSource {
+  enum Kind { Result, Scratch, Full, Tiled, None } kind = None;
+  const float* ptr = nullptr;  // Full: the parameter's [M, N] data
+  int slot = -1;               // Scratch: its buffer; Tiled: its tile
+};
+
+struct EpilogueOp {
+  SpanFn span;
+  int dst;  // scratch buffer, or -1 for the result
+  BlockSource a, b;
+};
+
+/// A per-column operand (a bias, or a uniform constant's row) repeated down the M rows. A
+/// parameter's row is re-tiled on every run (it may change between runs); a constant's once.
+struct Tile {
+  const float* row = nullptr;  // null: filled once at construction
+  std::vector<float> block;
+};
+
+class MicroMatmulKernel : public Kernel {
+ public:
+  MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, std::vector<VectorEpilogueOp> inRegisters,
+                    std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles)
+      : isa_(isa), g_(g), bTransposed_(bTransposed), inRegisters_(std::move(inRegisters)), ops_(std::move(ops)),
+        scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
+    g_.epilogue = inRegisters_.data(), g_.epilogueOps = static_cast<int>(inRegisters_.size());
+    if (bTransposed_) {
+      packed_.resize(static_cast<size_t>(g_.k * g_.n));
+      g_.b = packed_.data(), g_.ldb = g_.n;
+    }
+  }
+
+  std::string impl() const override {
+    return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") + "+" +
+           (inRegisters_.empty() ? std::to_string(ops_.size()) + "-op span epilogue"
+                                 : std::to_string(inRegisters_.size()) + "-op register epilogue");
+  }
+
+  void run() override {
+    if (bTransposed_) {  // stored [N, K] → row-major [K, N]
+      const int64_t n = g_.n, k = g_.k;
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = bTransposed_[j * k + p];
+    }
+    gemm(isa_, g_);
+    if (ops_.empty()) return;
+    const size_t n = static_cast<size_t>(g_.n), count = static_cast<size_t>(g_.m) * n;
+    for (Tile& t : tiles_)
+      if (t.row)
+        for (size_t at = 0; at < count; at += n) std::memcpy(t.block.data() + at, t.row, n * sizeof(float));
+    for (const EpilogueOp& op : ops_) {
+      float* d = op.dst < 0 ? g_.c : scratch_.data() + static_cast<size_t>(op.dst) * count;
+      op.span(d, read(op.a), op.b.kind == BlockSource::None ? nullptr : read(op.b), count);
+    }
+  }
+
+ private:
+  const float* read(const BlockSource& s) const {
+    switch (s.kind) {
+      case BlockSource::Result: return g_.c;
+      case BlockSource::Scratch: return scratch_.data() + static_cast<size_t>(s.slot) * static_cast<size_t>(g_.m * g_.n);
+      case BlockSource::Tiled: return tiles_[static_cast<size_t>(s.slot)].block.data();
+      default: return s.ptr;
+    }
+  }
+
+  GemmIsa isa_;
+  GemmOperands g_;
+  const float* bTransposed_;
+  std::vector<VectorEpilogueOp> inRegisters_;
+  std::vector<float> packed_;
+  std::vector<EpilogueOp> ops_;
+  std::vector<float> scratch_;
+  std::vector<Tile> tiles_;
+};
+
+/// \p b (running value at operand \p accIndex) as a register epilogue step, if it is one.
+bool registerStep(const Node* b, int accIndex, const std::unordered_map<const Node*, const Node*>& outer,
+                  const GemmOperands& g, KernelEnv& env, VectorEpilogueOp* e) {
+  using V = VectorEpilogueOp;
+  switch (b->kind()) {
+    case OpKind::Add: e->op = V::Add; break;
+    case OpKind::Sub: e->op = V::Sub; break;
+    case OpKind::Mul: e->op = V::Mul; break;
+    case OpKind::Maximum: e->op = V::Max; break;
+    case OpKind::Minimum: e->op = V::Min; break;
+    case OpKind::Relu: e->op = V::Relu; return true;
+    case OpKind::ReluGrad: e->op = V::ReluGrad; break;
+    default: return false;
+  }
+  e->resultFirst = accIndex == 0;
+  const Node* other = b->operand(1 - accIndex);
+  double c;
+  if (scalarConstant(other, &c)) {
+    e->operand = V::Constant, e->value = static_cast<float>(c);
+    return true;
+  }
+  auto it = outer.find(other);
+  if (it == outer.end()) return false;
+  const Dims& d = it->second->dims();
+  if (d == Dims{g.m, g.n}) e->operand = V::Full, e->ld = g.n;
+  else if (d == Dims{g.n} || d == Dims{1, g.n}) e->operand = V::Column;
+  else return false;
+  e->ptr = env.f32(it->second);
+  return true;
+}
+
+}  // namespace
+
+bool isMicroMatmulRegion(const Node& n) {
+  return n.hasAttr("kernel") && n.attr<std::string>("kernel") == kMicroKernel;
+}
+
+std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
+  const Graph& body = *n.body();
+  std::unordered_map<const Node*, const Node*> outer;  // body input → region operand
+  int param = 0;
+  for (const Node* b : body.nodes())
+    if (b->kind() == OpKind::Input) outer[b] = n.operand(param++);
+  const Node* mm = nullptr;
+  for (const Node* b : body.nodes())
+    if (!b->isLeaf()) { mm = b; break; }
+  MNEMO_CHECK(mm && mm->kind() == OpKind::MatMul, "region %" << n.name() << " does not start with a matmul");
+  FusionDecision fits = microMatmul(mm);
+  MNEMO_CHECK(fits.ok, "region %" << n.name() << " cannot run on the micro-kernel: " << fits.why);
+  const Node* a = outer.at(mm->operand(0));
+  const Node* w = outer.at(mm->operand(1));
+  const bool ta = mm->attr<bool>("transpose_a"), tb = mm->attr<bool>("transpose_b");
+  GemmOperands g;
+  g.m = mm->dims()[0], g.n = mm->dims()[1];
+  g.k = ta ? a->dims()[0] : a->dims()[1];
+  g.a = env.f32(a);
+  g.aRow = ta ? 1 : g.k, g.aCol = ta ? g.m : 1;
+  g.b = env.f32(w), g.ldb = g.n;
+  g.c = env.f32(&n), g.ldc = g.n;
+
+  // The epilogue: each op after the matmul reads the running value and at most one other
+  // operand, a region parameter or a uniform constant of the body.
+  std::vector<EpilogueOp> ops;
+  std::vector<Tile> tiles;
+  std::unordered_map<const Node*, BlockSource> produced;
+  produced[mm] = BlockSource{BlockSource::Result};
+  int scratchBlocks = 0;
+  const Node* result = body.outputs()[0];
+  const size_t count = static_cast<size_t>(g.m * g.n);
+  auto tiled = [&](const float* row, float value) {
+    Tile t;
+    t.row = row;
+    t.block.assign(count, value);
+    tiles.push_back(std::move(t));
+    return BlockSource{BlockSource::Tiled, nullptr, static_cast<int>(tiles.size()) - 1};
+  };
+  auto sourceOf = [&](const Node* v) -> BlockSource {
+    if (produced.count(v)) return produced.at(v);
+    double c;
+    if (scalarConstant(v, &c)) return tiled(nullptr, static_cast<float>(c));
+    MNEMO_CHECK(outer.count(v), "region %" << n.name() << ": operand %" << v->name() << " is not a parameter");
+    const Node* p = outer.at(v);
+    const Dims& d = p->dims();
+    if (d == Dims{g.m, g.n}) return BlockSource{BlockSource::Full, env.f32(p)};
+    if (d == Dims{g.n} || d == Dims{1, g.n}) return tiled(env.f32(p), 0.f);
+    MNEMO_FAIL("region %" << n.name() << ": operand %" << p->name() << " " << p->type().str()
+                          << " is neither full nor per-column (microEpilogueStep refuses it)");
+  };
+  const Node* acc = mm;
+  for (const Node* b : body.nodes()) {
+    if (b->isLeaf() || b == mm) continue;
+    int accIndex = b->operand(0) == acc ? 0 : 1;
+    MNEMO_CHECK(b->operand(accIndex) == acc, "region %" << n.name() << " is not a chain");
+    FusionDecision d = microEpilogueStep(b, accIndex);
+    MNEMO_CHECK(d.ok, "region %" << n.name() << ": " << d.why);
+    EpilogueOp op{opInfo(b->kind()).elementwise.scalar.span, b == result ? -1 : scratchBlocks++, sourceOf(b->operand(0)),
+                  BlockSource{}};
+    if (b->numOperands() > 1) op.b = sourceOf(b->operand(1));
+    produced[b] = op.dst < 0 ? BlockSource{BlockSource::Result} : BlockSource{BlockSource::Scratch, nullptr, op.dst};
+    ops.push_back(op);
+    acc = b;
+  }
+  MNEMO_CHECK(acc == result, "region %" << n.name() << " does not end with its result");
+  // The common steps (add, sub, mul, max, min with a full, per-column or constant operand; relu;
+  // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
+  std::vector<VectorEpilogueOp> inRegisters;
+  acc = mm;
+  for (const Node* b : body.nodes()) {
+    if (b->isLeaf() || b == mm) continue;
+    VectorEpilogueOp e;
+    if (!registerStep(b, b->operand(0) == acc ? 0 : 1, outer, g, env, &e)) {
+      inRegisters.clear();
+      break;
+    }
+    inRegisters.push_back(e);
+    acc = b;
+  }
+  if (!inRegisters.empty()) ops.clear(), tiles.clear(), scratchBlocks = 0;
+  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb ? env.f32(w) : nullptr, std::move(inRegisters), std::move(ops), scratchBlocks,
+                                               std::move(tiles));
+  k->node = &n;
+  return k;
+}
+
+}  // namespace mnemo

@@ -1,0 +1,78 @@
+// mnemo's small-matmul micro-kernels (runtime/kernels/micro_gemm.h), each instruction set
+// against a double-precision product, over shapes that hit every row and column remainder of
+// the register tiles, A stored plain or transposed, and strided rows. A kernel the CPU cannot
+// run is skipped with a message.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "runtime/kernels/micro_gemm.h"
+
+using namespace mnemo;
+
+namespace {
+
+/// Runs \p isa on an m×k by k×n product and returns the largest error relative to the double
+/// product's scale (Σ|a·b| per element), which bounds float rounding by about k·2⁻²⁴.
+double worstError(GemmIsa isa, int64_t m, int64_t n, int64_t k, bool transposedA, std::mt19937_64& rng) {
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  const int64_t lda = (transposedA ? m : k) + 3, ldb = n + 5, ldc = n + 2;  // padded rows
+  std::vector<float> a(static_cast<size_t>((transposedA ? k : m) * lda)), b(static_cast<size_t>(k * ldb));
+  for (float& x : a) x = u(rng);
+  for (float& x : b) x = u(rng);
+  std::vector<float> c(static_cast<size_t>(m * ldc), 12345.f);
+  GemmOperands g;
+  g.m = m, g.n = n, g.k = k;
+  g.a = a.data(), g.aRow = transposedA ? 1 : lda, g.aCol = transposedA ? lda : 1;
+  g.b = b.data(), g.ldb = ldb, g.c = c.data(), g.ldc = ldc;
+  gemm(isa, g);
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0, scale = 1e-30;
+      for (int64_t p = 0; p < k; ++p) {
+        double t = static_cast<double>(a[static_cast<size_t>(i * g.aRow + p * g.aCol)]) * b[static_cast<size_t>(p * ldb + j)];
+        sum += t, scale += std::fabs(t);
+      }
+      worst = std::max(worst, std::fabs(c[static_cast<size_t>(i * ldc + j)] - sum) / scale);
+    }
+    // The padding between rows is not written.
+    for (int64_t j = n; j < ldc; ++j) REQUIRE(c[static_cast<size_t>(i * ldc + j)] == 12345.f);
+  }
+  return worst;
+}
+
+void checkIsa(GemmIsa isa) {
+  if (!cpuSupports(isa)) {
+    WARN("this CPU lacks " << gemmIsaName(isa) << ": its micro-kernel is not tested here");
+    return;
+  }
+  std::mt19937_64 rng(11);
+  for (int64_t m : {1, 2, 5, 6, 7, 12, 13, 16, 25})
+    for (int64_t n : {1, 3, 8, 15, 16, 17, 31, 32, 33, 64, 70})
+      for (int64_t k : {1, 4, 64})
+        for (bool transposedA : {false, true}) {
+          INFO(gemmIsaName(isa) << " " << m << "x" << k << "x" << n << (transposedA ? " A transposed" : ""));
+          CHECK(worstError(isa, m, n, k, transposedA, rng) < 1e-6);
+        }
+}
+
+}  // namespace
+
+TEST_CASE("micro-kernel: scalar matches a double product", "[micro]") { checkIsa(GemmIsa::Scalar); }
+TEST_CASE("micro-kernel: AVX2 matches a double product", "[micro]") { checkIsa(GemmIsa::Avx2); }
+TEST_CASE("micro-kernel: AVX-512 matches a double product", "[micro]") { checkIsa(GemmIsa::Avx512); }
+
+TEST_CASE("micro-kernel: MNEMO_GEMM_ISA chooses or is refused with a reason", "[micro]") {
+  CHECK(cpuSupports(GemmIsa::Scalar));
+  GemmIsa best = bestGemmIsa();
+  CHECK(cpuSupports(best));
+  setenv("MNEMO_GEMM_ISA", "scalar", 1);
+  CHECK(bestGemmIsa() == GemmIsa::Scalar);
+  setenv("MNEMO_GEMM_ISA", "sse9", 1);
+  CHECK_THROWS_WITH(bestGemmIsa(), Catch::Contains("MNEMO_GEMM_ISA='sse9' is not one of scalar, avx2, avx512"));
+  unsetenv("MNEMO_GEMM_ISA");
+  CHECK(bestGemmIsa() == best);
+}
