@@ -76,3 +76,46 @@ TEST_CASE("micro-kernel: MNEMO_GEMM_ISA chooses or is refused with a reason", "[
   unsetenv("MNEMO_GEMM_ISA");
   CHECK(bestGemmIsa() == best);
 }
+
+TEST_CASE("micro-kernel: every register epilogue step matches the scalar kernel's on each instruction set", "[micro]") {
+  using V = VectorEpilogueOp;
+  const int64_t m = 13, n = 37, k = 9;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), full(static_cast<size_t>(m * n)),
+      column(static_cast<size_t>(n));
+  for (auto* v : {&a, &b, &full, &column})
+    for (float& x : *v) x = u(rng);
+  full[3] = std::nanf("");  // NaN on either side of max, min and relu_grad's test
+  column[5] = std::nanf("");
+  for (GemmIsa isa : {GemmIsa::Avx2, GemmIsa::Avx512}) {
+    if (!cpuSupports(isa)) {
+      WARN("this CPU lacks " << gemmIsaName(isa) << ": its epilogue is not tested here");
+      continue;
+    }
+    for (int op = V::Add; op <= V::ReluGrad; ++op)
+      for (int operand = V::Full; operand <= V::Constant; ++operand)
+        for (bool resultFirst : {true, false}) {
+          V e;
+          e.op = static_cast<V::Op>(op), e.operand = static_cast<V::Operand>(operand), e.resultFirst = resultFirst;
+          e.ptr = operand == V::Full ? full.data() : column.data(), e.ld = n, e.value = 0.25f;
+          V relu;
+          relu.op = V::Relu;
+          const V chain[] = {e, relu, e};
+          std::vector<float> want(static_cast<size_t>(m * n)), got(want.size());
+          GemmOperands g;
+          g.m = m, g.n = n, g.k = k, g.a = a.data(), g.aRow = k, g.b = b.data(), g.ldb = n, g.ldc = n;
+          g.epilogue = chain, g.epilogueOps = 3;
+          g.c = want.data();
+          gemmScalar(g);
+          g.c = got.data();
+          gemm(isa, g);
+          INFO(gemmIsaName(isa) << " op " << op << " operand " << operand << (resultFirst ? " result first" : " result second"));
+          for (size_t i = 0; i < want.size(); ++i) {
+            INFO("element " << i << ": " << got[i] << " vs " << want[i]);
+            REQUIRE(std::isnan(got[i]) == std::isnan(want[i]));
+            if (!std::isnan(want[i])) REQUIRE(got[i] == Approx(want[i]).margin(1e-5));
+          }
+        }
+  }
+}
