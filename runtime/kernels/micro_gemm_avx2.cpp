@@ -52,22 +52,28 @@ void tile(const GemmOperands& g, int64_t i0, int64_t j0, __m256i m0, __m256i m1)
   // The accumulators are only touched by fully unrolled loops, so they stay in registers (the
   // epilogue works on the stored tile, still in L1, so that it does not force them to memory).
   __m256 c0[R], c1[R];
+  #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
   const int64_t k = g.k, ldb = g.ldb, aRow = g.aRow, aCol = g.aCol, ldc = g.ldc;
-  const float* a = g.a + i0 * aRow;
+  // One pointer per row of A, so the broadcasts' addresses do not depend on each other.
+  const float* aRows[R];
+  #pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) aRows[r] = g.a + (i0 + r) * aRow;
   const float* b = g.b + j0;
   for (int64_t p = 0; p < k; ++p) {
     const float* bp = b + p * ldb;
     const __m256 b0 = _mm256_maskload_ps(bp, m0);
     const __m256 b1 = Two ? _mm256_maskload_ps(bp + 8, m1) : _mm256_setzero_ps();
-    const float* ap = a + p * aCol;
+    const int64_t at = p * aCol;
+    #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const __m256 av = _mm256_broadcast_ss(ap + r * aRow);
+      const __m256 av = _mm256_broadcast_ss(aRows[r] + at);
       c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
       if (Two) c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
     }
   }
   float* c = g.c + i0 * ldc + j0;
+  #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
     _mm256_maskstore_ps(c + r * ldc, m0, c0[r]);
     if (Two) _mm256_maskstore_ps(c + r * ldc + 8, m1, c1[r]);
