@@ -16,8 +16,8 @@ bool linearInItsOperands(OpKind k) {
 std::string shapeOf(const Node* n) { return "%" + n->name() + " " + n->type().str(); }
 
 // The micro-kernel's size limits (microMatmul).
-constexpr int64_t kMicroMaxRows = 256;
 constexpr int64_t kMicroMaxWeights = 128 * 128;
+constexpr int64_t kMicroStreamRows = 16;
 constexpr int64_t kMicroMaxFlops = 4000000;
 constexpr int64_t kMicroVector = 16;  // floats in an AVX-512 register
 constexpr int64_t kMicroMaxNarrowFlops = 500000;
@@ -86,10 +86,10 @@ FusionDecision microMatmul(const Node* m) {
   const int64_t rows = m->dims()[0], cols = m->dims()[1];
   const int64_t depth = m->attr<bool>("transpose_a") ? a[0] : a[1];
   const std::string shape = std::to_string(rows) + "x" + std::to_string(depth) + "x" + std::to_string(cols);
-  if (rows > kMicroMaxRows)
-    return FusionDecision::no(shape + " has more than " + std::to_string(kMicroMaxRows) + " rows; oneDNN's packed gemm is faster there");
-  if (depth * cols > kMicroMaxWeights)
-    return FusionDecision::no(shape + ": B has more than " + std::to_string(kMicroMaxWeights) + " elements (beyond L2)");
+  // B is streamed once per tile of rows: it must stay in L2, unless one or two tiles cover A.
+  if (depth * cols > kMicroMaxWeights && rows > kMicroStreamRows)
+    return FusionDecision::no(shape + ": B has more than " + std::to_string(kMicroMaxWeights) +
+                              " elements (beyond L2) and is read once per 12 of its " + std::to_string(rows) + " rows");
   if (2 * rows * depth * cols > kMicroMaxFlops)
     return FusionDecision::no(shape + " is more than " + std::to_string(kMicroMaxFlops / 1000000) + " MFLOP");
   // A row of B narrower than a vector wastes lanes: only where the padded product is still tiny.

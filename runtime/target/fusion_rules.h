@@ -46,9 +46,9 @@ FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step);
 /// (runtime/kernels/micro_matmul.cpp) rather than on a oneDNN matmul with post-ops.
 constexpr const char* kMicroKernel = "micro";
 /// Is matmul \p m small enough for mnemo's micro-kernel? Below about 4 MFLOP a oneDNN call's
-/// fixed cost (1.5–3 µs, more with post-ops) is a large part of the product's own time, and a
+/// fixed cost (1–3 µs, more with post-ops) is a large part of the product's own time, and a
 /// register-blocked kernel that reads B in place runs near peak while B (K·N floats) stays in
-/// L1/L2. Larger products keep oneDNN's packed, threaded gemm, and so do long products with
+/// L1/L2 (however many rows A has: a 1600×2×64 input projection is one). Larger products keep oneDNN's packed, threaded gemm, and so do long products with
 /// fewer columns than a vector holds. Rank-2 operands only. A yes names the shape M×K×N in why.
 FusionDecision microMatmul(const Node* m);
 /// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
