@@ -113,6 +113,27 @@ TEST_CASE("cli: a short train run reports the notebook's lines and writes its ru
     CHECK(help.out.find(flag) != std::string::npos);
 }
 
+TEST_CASE("cli: --onednn-only trains the same run with every matmul on oneDNN, to float rounding", "[cli][train][micro]") {
+  TempDir dir("onednn");
+  CliResult micro = runTrain(tiny({"--steps", "20", "--out", dir / "micro"}));
+  CliResult onednn = runTrain(tiny({"--steps", "20", "--onednn-only", "--out", dir / "onednn"}));
+  INFO(micro.out << micro.err << onednn.out << onednn.err);
+  REQUIRE(micro.code == 0);
+  REQUIRE(onednn.code == 0);
+  CHECK(onednn.out.find("fused, oneDNN only") != std::string::npos);
+  CHECK(micro.out.find("oneDNN only") == std::string::npos);
+  Checkpoint a = loadCheckpoint(dir / "micro/checkpoint.npz"), b = loadCheckpoint(dir / "onednn/checkpoint.npz");
+  REQUIRE(a.params.size() == b.params.size());
+  for (const auto& [name, stored] : a.params) {
+    INFO(name);
+    REQUIRE(b.params.count(name));
+    const std::vector<float>& values = stored.values;
+    const std::vector<float>& other = b.params.at(name).values;
+    REQUIRE(values.size() == other.size());
+    for (size_t i = 0; i < values.size(); ++i) CHECK(values[i] == Approx(other[i]).margin(1e-4));
+  }
+}
+
 TEST_CASE("cli: bad train inputs give one line naming the problem and a non-zero exit", "[cli][train]") {
   TempDir dir("bad");
   // A real checkpoint to cut and to corrupt.
