@@ -87,6 +87,10 @@ SpatialSuppressMotion::SpatialSuppressMotion(const TaskConfig& config)
                 8.3,
                 4},
            config) {
+  for (int direction = 0; direction < 4; ++direction)
+    for (bool strong : {false, true})
+      for (int d = 0; d < 4; ++d)
+        levels_[direction][strong][d] = (std::cos(kTheta[d] - kTheta[direction]) + 1) * (strong ? 0.99 : 0.05) / 2;
   // With a constant stimulus duration every trial is one of eight: its target rows are computed
   // once here (neurogym recomputes them per trial; the values are the same).
   const TimingSpec& timing = periodTimings()[0];
@@ -138,7 +142,7 @@ void SpatialSuppressMotion::build(TrialBuilder& b) const {
   const StepRange stimulus = b.period(size_t{0});
 
   for (int d = 0; d < 4; ++d) {
-    const double level = (std::cos(kTheta[d] - kTheta[direction]) + 1) * contrast / 2;
+    const double level = levels_[direction][strong][d];
     // The inputs start as +0: units past the diameter, and the opposite pool (level +0), stay so.
     if (level == 0 && !std::signbit(level)) continue;
     for (int k = 0; k < diameter; ++k) b.setOb(stimulus, d * kPoolSize + k, level);

@@ -40,6 +40,8 @@ class SpatialSuppressMotion : public Task {
  private:
   /// targetProbabilities as one row per step.
   static std::vector<std::vector<double>> targetRows(int direction, bool strong, int steps);
+  /// Input level of pool d by direction - 1 and strength: (cos(theta_d - theta_dir) + 1) * contrast / 2.
+  double levels_[4][2][4];
   int cachedLength_ = -1;  ///< the stimulus steps of every trial when its duration is constant
   std::vector<std::vector<double>> cachedRows_[4][2];  ///< targetRows by direction - 1 and strength
 };
