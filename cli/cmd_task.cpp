@@ -216,6 +216,7 @@ int runTask(const Args& args) {
     dc.seqLen = seqLen;
     dc.seed = seed;
     dc.rngKind = rngKind;
+    dc.prepareColumn = neurogymDatasetPreparation(*task, rngKind, batchSize, seqLen);
     Dataset dataset(task, dc);
     writeNpz(outPath, exportBatches(dataset, exportBatchesN), compress);
     std::cout << "wrote " << outPath << ": " << exportBatchesN << " batches [T=" << seqLen

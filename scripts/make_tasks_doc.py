@@ -45,10 +45,15 @@ def stats(mnemo, name, n):
     return dict(kv.split("=", 1) for kv in out.split())
 
 
+# The mse model each continuous-target task trains with (its sizes are the task's).
+MSE_MODELS = {"ReachingDelayResponse-v0": "reaching_mse.mnemo", "SpatialSuppressMotion-v0": "suppress_motion_mse.mnemo"}
+
+
 def accuracy(mnemo, name, steps, continuous):
-    """The running accuracy after `steps` (a continuous-target task: the running mse loss of
-    examples/reaching_mse.mnemo instead), an error text if training failed, and the seconds."""
-    model = ["--model", os.path.join(ROOT, "examples", "reaching_mse.mnemo")] if continuous else []
+    """The running accuracy after `steps` (a continuous-target task: the running mse loss of its
+    model in MSE_MODELS instead), an error text if training failed, and the seconds."""
+    example = MSE_MODELS.get(name, "reaching_mse.mnemo")
+    model = ["--model", os.path.join(ROOT, "examples", example)] if continuous else []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.time()
         code, out, err = run([mnemo, "train", "--task", name, "--steps", str(steps), "--print-every", str(steps),
@@ -60,7 +65,7 @@ def accuracy(mnemo, name, steps, continuous):
     if not m:
         return None, "no report line", seconds
     if continuous:
-        return None, "mse loss %s (examples/reaching_mse.mnemo)" % m.group(1), seconds
+        return None, "mse loss %s (examples/%s)" % (m.group(1), example), seconds
     return float(m.group(2)), None, seconds
 
 
@@ -102,7 +107,7 @@ def main():
         " rate RNN, hidden 64, Adam lr 1e-3, batch 16 x 100 steps, seed 0, mnemo's generator; DelayComparison-v0 with"
         " the notebook's timing) reaches: the mean over the last 100 training batches, as `mnemo train` prints it."
         " One short run per task: a rough indication, not a converged result. A task with continuous targets"
-        " has no decision accuracy: its row gives the masked mse loss of examples/reaching_mse.mnemo instead;"
+        " has no decision accuracy: its row gives the mse loss of its example model instead;"
         " a task whose labels are not classes (neurogym's Reaching1D tasks write angles into them) cannot be"
         " trained with cross-entropy and says so. Many tasks need far more steps than this (below chance here"
         " means the network still answers \"fixate\" at the decision); docs/YANG19_RUN.md is a 30000-step run of"

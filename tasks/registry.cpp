@@ -7,6 +7,7 @@
 #include "support/error.h"
 #include "tasks/anti_reach.h"
 #include "tasks/context_decision_making.h"
+#include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/delay_match_category.h"
 #include "tasks/delay_match_sample.h"
@@ -14,6 +15,7 @@
 #include "tasks/delay_paired_association.h"
 #include "tasks/dual_delay_match_sample.h"
 #include "tasks/go_nogo.h"
+#include "tasks/hierarchical_reasoning.h"
 #include "tasks/interval_discrimination.h"
 #include "tasks/multisensory_integration.h"
 #include "tasks/pdm_delay_response.h"
@@ -24,6 +26,7 @@
 #include "tasks/reaching.h"
 #include "tasks/reaching_delay_response.h"
 #include "tasks/schedule.h"
+#include "tasks/spatial_suppress_motion.h"
 #include "tasks/yang19.h"
 #include "tasks/ready_set_go.h"
 
@@ -87,6 +90,10 @@ const Entry kTasks[] = {
      "reach to a target angle on a ring (labels are neurogym's truncated angles)"},
     {Reaching1DWithSelfDistraction::kName, make<Reaching1DWithSelfDistraction>,
      "Reaching1D with a self-distracting ring code"},
+    {HierarchicalReasoning::kName, make<HierarchicalReasoning>,
+     "judge a delay short or long; the rule mapping it to a location flips in unannounced blocks"},
+    {SpatialSuppressMotion::kName, make<SpatialSuppressMotion>,
+     "4-way motion direction; targets are human choice probabilities over time (continuous, dt 8.3 ms)"},
 };
 
 /// One line per yang19 task, by its short name (yang19.<short>-v0).
@@ -206,6 +213,17 @@ std::vector<std::string> closeTaskNames(const std::string& name) {
   std::vector<std::string> out;
   for (size_t i = 0; i < scored.size() && i < 5; ++i) out.push_back(scored[i].second);
   return out;
+}
+
+std::function<void(int, Rng&)> neurogymDatasetPreparation(const Task& task, RngKind kind, int batchSize, int seqLen,
+                                                          int cacheLen) {
+  const auto* hr = dynamic_cast<const HierarchicalReasoning*>(&task);
+  if (hr == nullptr || kind != RngKind::Numpy) return nullptr;
+  if (cacheLen == 0)
+    cacheLen = Dataset::defaultCacheLen(task.obsSize(), batchSize, seqLen, task.targetSize() > 0 ? task.targetSize() : 1);
+  // Every column's env went through the same unseeded phase, so they all start alike.
+  const HierarchicalReasoningState start = hr->neurogymDatasetStartState(cacheLen);
+  return [hr, start](int, Rng& rng) { hr->setState(rng, start); };
 }
 
 }  // namespace mnemo

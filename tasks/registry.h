@@ -1,6 +1,7 @@
 // The task registry: tasks by name, so the command line can pick one.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,5 +27,13 @@ std::string taskDescription(const std::string& name);
 /// Registered names close to `name` (edit distance, ignoring case and a "-v0" suffix, or
 /// containing it), closest first, at most 5; empty if none is close.
 std::vector<std::string> closeTaskNames(const std::string& name);
+
+/// neurogym's Dataset draws trials before it seeds its envs (a reset and a first fill); a task
+/// whose state survives seeding (HierarchicalReasoning's rule blocks) starts its batches where
+/// that left it. For such a task with the numpy generator: a DatasetConfig::prepareColumn that
+/// sets that state for a Dataset of these sizes (cacheLen 0 = the Dataset's default); nullptr
+/// for every other task or generator.
+std::function<void(int column, Rng& rng)> neurogymDatasetPreparation(const Task& task, RngKind kind, int batchSize,
+                                                                      int seqLen, int cacheLen = 0);
 
 }  // namespace mnemo

@@ -78,6 +78,33 @@ Figure plotTrials(const Task& task, const std::vector<Trial>& trials, const std:
     p.series.push_back(std::move(s));
     fig.panels.push_back(std::move(p));
   }
+  if (task.targetSize() > 0) {
+    // Continuous targets: one line per target value (the labels are all 0).
+    std::string names;
+    for (int k = 0; k < task.targetSize(); ++k) names += (k ? ", " : "") + task.actionNames()[static_cast<size_t>(k)];
+    Panel g = basePanel("target (" + names + ")");
+    g.xlabel = "time (ms)";
+    g.ylabel = "target";
+    g.legend = true;
+    for (int k = 0; k < task.targetSize(); ++k) {
+      Series s;
+      s.style = SeriesStyle::Steps;
+      s.label = task.actionNames()[static_cast<size_t>(k)];
+      s.color = paletteColor(static_cast<size_t>(k));
+      s.lineWidth = 2;
+      int off = 0;
+      for (const Trial& t : trials) {
+        for (int step = 0; step < t.length(); ++step) {
+          s.x.push_back((off + step) * dt);
+          s.y.push_back(t.targets[static_cast<size_t>(step * task.targetSize() + k)]);
+        }
+        off += t.length();
+      }
+      g.series.push_back(std::move(s));
+    }
+    fig.panels.push_back(std::move(g));
+    return fig;
+  }
   std::string actions;
   for (int a = 0; a < task.actionSize(); ++a)
     actions += (a ? ", " : "") + std::to_string(a) + " = " + task.actionNames()[static_cast<size_t>(a)];

@@ -99,6 +99,20 @@ TEST_CASE("a continuous-target task trains with an f32 target and a masked mse",
   CHECK(labels.err.find("is f32[30,4,2] (continuous) but task GoNogo-v0 has class labels") != std::string::npos);
 }
 
+TEST_CASE("SpatialSuppressMotion trains its four probabilities with an mse model", "[train][tasks][cli]") {
+  TempDir dir("train_suppress_motion");
+  const std::string model = std::string(MNEMO_SOURCE_DIR) + "/examples/suppress_motion_mse.mnemo";
+  CliResult r = train({"--model", model, "--task", "SpatialSuppressMotion-v0", "--rng", "numpy", "--steps", "60",
+                       "--print-every", "20", "--lr", "0.01", "--out", dir / "run"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("SpatialSuppressMotion-v0 (dt 8.3 ms, seed 0, numpy generator)") != std::string::npos);
+  std::smatch first, last;
+  REQUIRE(std::regex_search(r.out, first, std::regex("Step 20, Loss ([0-9.]+), Acc nan")));
+  REQUIRE(std::regex_search(r.out, last, std::regex("Step 60, Loss ([0-9.]+), Acc nan")));
+  CHECK(std::stod(last[1]) < std::stod(first[1]));
+}
+
 TEST_CASE("a task whose labels are not classes cannot be trained with cross-entropy", "[train][tasks][cli]") {
   TempDir dir("train_reaching1d");
   CliResult r = train({"--task", "Reaching1D-v0", "--steps", "2", "--out", dir / "run"});

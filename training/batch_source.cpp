@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include "support/error.h"
 #include "support/limits.h"
@@ -37,8 +38,10 @@ class TaskBatches : public BatchSource {
   int targetSize() const override { return dataset_.targetSize(); }
   const float* lastTargets() const override { return targets_.empty() ? nullptr : targets_.data(); }
   std::string describe() const override {
-    return dataset_.task().name() + " (dt " + std::to_string(static_cast<int>(dataset_.task().dt())) + " ms, seed " +
-           std::to_string(seed_) + (rng_ == RngKind::Numpy ? ", numpy generator" : "") + ")";
+    std::ostringstream s;  // dt as the task has it: 100, or SpatialSuppressMotion's 8.3
+    s << dataset_.task().name() << " (dt " << dataset_.task().dt() << " ms, seed " << seed_
+      << (rng_ == RngKind::Numpy ? ", numpy generator" : "") << ")";
+    return s.str();
   }
 
  private:
@@ -144,6 +147,7 @@ std::unique_ptr<BatchSource> taskBatches(const RunConfig& run, int64_t inputs) {
   cfg.seed = run.seed;
   cfg.rngKind = parseRngKind(run.rng);
   cfg.keepTrialInfo = false;
+  cfg.prepareColumn = neurogymDatasetPreparation(*task, cfg.rngKind, cfg.batchSize, cfg.seqLen);
   return std::make_unique<TaskBatches>(task, cfg);
 }
 

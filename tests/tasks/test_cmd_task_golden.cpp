@@ -109,6 +109,8 @@ TEST_CASE("mnemo task --rng numpy --export-trials equals neurogym's trials", "[t
     checkExportedTrials("neurogym", "PostDecisionWager-v0", "task", seed, "PostDecisionWager-v0" + s, 12);
     checkExportedTrials("neurogym", "IntervalDiscrimination-v0", "task", seed, "IntervalDiscrimination-v0" + s, 10);
     checkExportedTrials("neurogym", "ReachingDelayResponse-v0", "task", seed, "ReachingDelayResponse-v0" + s, 10);
+    checkExportedTrials("neurogym", "HierarchicalReasoning-v0", "task", seed, "HierarchicalReasoning-v0" + s, 40);
+    checkExportedTrials("neurogym", "SpatialSuppressMotion-v0", "task", seed, "SpatialSuppressMotion-v0" + s, 10);
     checkExportedTrials("neurogym", "DelayComparison-v0", "notebook", seed, "DelayComparison-v0.notebook" + s, 10);
   }
   checkExportedTrials("neurogym-yang19", "yang19.dm1-v0", "task", 1, "yang19.dm1-v0.seed1.trials.npz", 20);
@@ -122,6 +124,9 @@ TEST_CASE("mnemo task --rng numpy --export-batches equals neurogym's Dataset", "
     checkExportedBatches("GoNogo-v0", "task", seed, "GoNogo-v0" + s);
     checkExportedBatches("PostDecisionWager-v0", "task", seed, "PostDecisionWager-v0" + s);
     checkExportedBatches("ReachingDelayResponse-v0", "task", seed, "ReachingDelayResponse-v0" + s);
+    // Starts from the block state neurogym's Dataset leaves before seeding.
+    checkExportedBatches("HierarchicalReasoning-v0", "task", seed, "HierarchicalReasoning-v0" + s);
+    checkExportedBatches("SpatialSuppressMotion-v0", "task", seed, "SpatialSuppressMotion-v0" + s);
     checkExportedBatches("DelayComparison-v0", "notebook", seed, "DelayComparison-v0.notebook" + s);
   }
 }

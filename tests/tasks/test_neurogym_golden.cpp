@@ -14,8 +14,11 @@
 #include "support/error.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
+#include "tasks/go_nogo.h"
+#include "tasks/hierarchical_reasoning.h"
 #include "tasks/registry.h"
 #include "tasks/schedule.h"
+#include "tasks/spatial_suppress_motion.h"
 #include "tasks/yang19.h"
 #include "tests/tasks/golden_reader.h"
 
@@ -125,7 +128,22 @@ void checkTrials(const Task& task, const std::string& file, int seed) {
       CHECK(mine.end == p.items.at(4).number);
     }
     const Json info = Json::parse(infos[i]);
-    for (const auto& [key, value] : info.fields) checkInfoValue(t.info, key, value);
+    for (const auto& [key, value] : info.fields) {
+      // A continuous task's trial dict holds its whole target array as ground_truth (float64
+      // [T, k]): compared with the float32 targets instead of recorded as parameters.
+      if (key == "ground_truth" && value.type == Json::Type::Array) {
+        REQUIRE(task.targetSize() > 0);
+        REQUIRE(value.items.size() == static_cast<size_t>(t.length()));
+        for (size_t step = 0; step < value.items.size(); ++step) {
+          REQUIRE(value.items[step].items.size() == static_cast<size_t>(task.targetSize()));
+          for (size_t k = 0; k < value.items[step].items.size(); ++k)
+            CHECK(t.targets[step * value.items[step].items.size() + k] ==
+                  static_cast<float>(value.items[step].items[k].number));
+        }
+        continue;
+      }
+      checkInfoValue(t.info, key, value);
+    }
   }
 }
 
@@ -139,7 +157,10 @@ void checkBatches(std::shared_ptr<const Task> task, const std::string& file, int
   cfg.seed = static_cast<uint64_t>(seed);
   cfg.keepTrialInfo = false;
   cfg.rngKind = RngKind::Numpy;
-  cfg.prepareColumn = std::move(prepareColumn);
+  // neurogym's Dataset draws trials before it seeds; a stateful task starts from what that left
+  // behind (neurogymDatasetPreparation, nullptr for a stateless task) unless the caller says.
+  cfg.prepareColumn = prepareColumn ? std::move(prepareColumn)
+                                    : neurogymDatasetPreparation(*task, RngKind::Numpy, cfg.batchSize, cfg.seqLen);
   Dataset ds(task, cfg);
   CHECK(ds.cacheLen() == meta.find("cache_len")->number);
   const NpyArray& inputs = z.numeric.get("inputs", NpyType::Float32);
@@ -235,4 +256,71 @@ TEST_CASE("the yang19 collection's Dataset batches equal neurogym's (independent
       setScheduleState(rng, nextTask.at(static_cast<size_t>(column)), modality.at(static_cast<size_t>(column)));
     });
   }
+}
+
+TEST_CASE("HierarchicalReasoning's block state matches neurogym's before the trials and the batches",
+          "[task][neurogym-golden]") {
+  // init_state_json: the env's state after env.seed(S), i.e. its constructor's (block size drawn
+  // from the unseeded generator, pinned to RandomState(0) in the files). pre_state_json: each
+  // Dataset column's state after the Dataset constructor's reset and first fill and ds.seed(S),
+  // which neurogymDatasetPreparation reproduces.
+  auto task = std::make_shared<HierarchicalReasoning>(quietConfig());
+  auto same = [](const HierarchicalReasoningState& s, const Json& want) {
+    CHECK(s.rule == want.find("rule")->number);
+    CHECK(s.blockSize == want.find("block_size")->number);
+    CHECK(s.trialInBlock == want.find("trial_in_block")->number);
+  };
+  for (int seed : kSeeds) {
+    INFO("seed " << seed);
+    const std::string stem = std::string(HierarchicalReasoning::kName) + ".seed" + std::to_string(seed);
+    const GoldenArchive trials = golden::readGolden(goldenPath(stem + ".trials.npz"));
+    Rng fresh(static_cast<uint64_t>(seed), RngKind::Numpy);
+    same(task->state(fresh), Json::parse(trials.str("init_state_json").at(0)));
+
+    const GoldenArchive batches = golden::readGolden(goldenPath(stem + ".batches.npz"));
+    const Json pre = Json::parse(batches.str("pre_state_json").at(0));
+    const auto prepare = neurogymDatasetPreparation(*task, RngKind::Numpy, 16, 100);
+    REQUIRE(prepare);
+    REQUIRE(pre.items.size() == 16);
+    for (int column = 0; column < 16; ++column) {
+      Rng rng(static_cast<uint64_t>(seed + column), RngKind::Numpy);
+      prepare(column, rng);
+      same(task->state(rng), pre.items[static_cast<size_t>(column)]);
+    }
+  }
+  // Stateless tasks and the mnemo generator need no preparation.
+  CHECK(!neurogymDatasetPreparation(*task, RngKind::Mnemo, 16, 100));
+  CHECK(!neurogymDatasetPreparation(GoNogo(), RngKind::Numpy, 16, 100));
+}
+
+TEST_CASE("SpatialSuppressMotion's float64 probabilities equal scipy's slinear interpolation",
+          "[task][neurogym-golden]") {
+  // The trial dicts hold neurogym's float64 ground truth (scipy's interp1d(kind='slinear')):
+  // compared before the float32 rounding, where a plain linear formula differs in the last bit
+  // at some frames.
+  for (int seed : kSeeds) {
+    const std::string file = std::string(SpatialSuppressMotion::kName) + ".seed" + std::to_string(seed) + ".trials.npz";
+    const GoldenArchive z = golden::readGolden(goldenPath(file));
+    for (const std::string& text : z.str("trials_json")) {
+      const Json trial = Json::parse(text);
+      const Json& gt = *trial.find("ground_truth");
+      const int steps = static_cast<int>(gt.items.size());
+      const std::vector<double> mine = SpatialSuppressMotion::targetProbabilities(
+          static_cast<int>(trial.find("direction")->number), trial.find("contrast")->number > 0.5, steps);
+      for (int t = 0; t < steps; ++t)
+        for (int d = 0; d < 4; ++d) {
+          INFO(file << " step " << t << " direction " << d);
+          CHECK(mine[static_cast<size_t>(4 * t + d)] == gt.items[static_cast<size_t>(t)].items[static_cast<size_t>(d)].number);
+        }
+    }
+  }
+}
+
+TEST_CASE("slinear interpolation extends its end pieces and refuses bad points", "[task]") {
+  // Outside the points the first and last pieces continue (fill_value='extrapolate').
+  const std::vector<double> v = slinearInterpolate({0, 2, 3}, {1, 3, 1}, {-1, 0, 1, 2, 2.5, 3, 4});
+  CHECK(v == std::vector<double>{0, 1, 2, 3, 2, 1, -1});
+  CHECK_THROWS_AS(slinearInterpolate({0, 0}, {1, 2}, {0}), Error);
+  CHECK_THROWS_AS(slinearInterpolate({0}, {1}, {0}), Error);
+  CHECK_THROWS_AS(slinearInterpolate({0, 1}, {1}, {0}), Error);
 }

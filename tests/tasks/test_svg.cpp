@@ -8,6 +8,7 @@
 #include "io/svg.h"
 #include "support/text.h"
 #include "tasks/delay_comparison.h"
+#include "tasks/spatial_suppress_motion.h"
 #include "tasks/trial_plot.h"
 
 using namespace mnemo;
@@ -85,6 +86,20 @@ TEST_CASE("plotTrials shows every channel, the ground truth and labelled periods
   const std::string svg = renderSvg(f);
   for (const char* p : {"fixation", "stimulus1", "delay", "stimulus2", "decision", "ground truth"})
     CHECK(svg.find(p) != std::string::npos);
+}
+
+TEST_CASE("plotTrials draws a continuous task's targets, one line per value", "[task][svg]") {
+  SpatialSuppressMotion task;
+  Rng rng(3, RngKind::Numpy);
+  std::vector<Trial> trials{task.newTrial(rng), task.newTrial(rng)};
+  Figure f = plotTrials(task, trials);
+  REQUIRE(f.panels.size() == 33);  // 32 inputs, then the targets
+  const Panel& targets = f.panels.back();
+  CHECK(targets.title == "target (left, right, up, down)");
+  REQUIRE(targets.series.size() == 4);
+  const int direction = static_cast<int>(trials[1].info.param("direction"));
+  // The reported direction's probability at the last step of the second trial: 0.99.
+  CHECK(targets.series[static_cast<size_t>(direction - 1)].y.back() == 0.99f);
 }
 
 TEST_CASE("text helpers escape XML and JSON", "[task][svg]") {
