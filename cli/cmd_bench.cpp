@@ -3,7 +3,10 @@
 // same data. Repetitions of the variants are interleaved (alternating their order) so that a
 // noisy, shared machine slows them alike; the report gives medians of wall and thread CPU time,
 // the fused/unfused ratio, kernels per step, memory (peak, and what the memory plan's reuse
-// saved) and compile time (passes, lowering).
+// saved) and compile time (passes, lowering). Then a roofline: the step's FLOPs and critical path
+// (graph/cost.h) against the machine's own matmul throughput measured in the same run — its
+// peak on a large matmul and what each of the step's matmul shapes reaches alone
+// (runtime/matmul_probe.h) — and how far each step is from the bound they give.
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <chrono>
@@ -20,7 +23,10 @@
 #include "frontend/init.h"
 #include "cli/cli_flags.h"
 #include "support/error.h"
+#include "graph/cost.h"
 #include "graph/passes/pass_manager.h"
+#include "ops/op_table.h"
+#include "runtime/matmul_probe.h"
 #include "runtime/session.h"
 
 namespace po = boost::program_options;
@@ -139,13 +145,68 @@ std::string loadAverage() {
 
 double kib(size_t bytes) { return static_cast<double>(bytes) / 1024.0; }
 
+/// The side of the square matmul whose 1-thread throughput is taken as the machine's peak.
+constexpr int64_t kPeakSide = 1024;
+
+MatmulShape shapeOf(const Node& mm) {
+  MatmulShape s;
+  s.m = mm.dims()[0], s.n = mm.dims()[1];
+  s.transposeA = mm.attr<bool>("transpose_a"), s.transposeB = mm.attr<bool>("transpose_b");
+  const Dims& a = mm.operand(0)->dims();
+  s.k = s.transposeA ? a[0] : a[1];
+  return s;
+}
+
+std::string shapeText(const MatmulShape& s) {
+  return std::to_string(s.m) + "x" + std::to_string(s.k) + "x" + std::to_string(s.n) +
+         (s.transposeA ? " A^T" : "") + (s.transposeB ? " B^T" : "");
+}
+
+/// Prints the roofline of \p v (see the file comment and --help): its FLOPs and critical path,
+/// the bound they give at \p threads threads with the measured 1-thread \p peak (GFLOP/s), and
+/// the step's median against it; with \p shapes, one line per distinct matmul shape.
+void printRoofline(const Variant& v, int threads, double peak, std::map<MatmulShape, MatmulThroughput>& measured,
+                   bool shapes) {
+  GraphCost cost = graphCost(*v.graph);
+  const double stepMs = median(v.times);
+  const double pathMs = cost.criticalPath / (peak * 1e6), spreadMs = cost.total / (threads * peak * 1e6);
+  const double boundMs = std::max(pathMs, spreadMs);
+  std::printf("roofline %s %s: step %.3f ms | %.1f MFLOP (fwd %.1f, bwd %.1f, opt %.2f; %.0f%% matmul), critical path %.1f MFLOP"
+              " | peak %.1f GFLOP/s (%lldx%lldx%lld matmul, 1 thread) | bound at %d thread%s %.4f ms = max(critical path / peak %.4f,"
+              " total / (threads*peak) %.4f) | step is %.2fx the bound (%.0f%%)\n",
+              v.what.c_str(), v.pipeline.c_str(), stepMs, cost.total * 1e-6, cost.stage[0] * 1e-6, cost.stage[1] * 1e-6,
+              cost.stage[2] * 1e-6, cost.total > 0 ? 100.0 * cost.matmul / cost.total : 0.0, cost.criticalPath * 1e-6, peak,
+              static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), threads,
+              threads == 1 ? "" : "s", boundMs, pathMs, spreadMs, stepMs / boundMs, 100.0 * boundMs / stepMs);
+  if (!shapes) return;
+  std::map<MatmulShape, int> count;
+  for (const Node* mm : cost.matmuls) ++count[shapeOf(*mm)];
+  for (const auto& [shape, n] : count) {
+    auto it = measured.find(shape);
+    if (it == measured.end()) it = measured.emplace(shape, measureMatmul(shape, 1, 40)).first;
+    const double flops = 2.0 * static_cast<double>(shape.m * shape.k * shape.n);
+    std::printf("  matmul %-22s x%-4d %8.3f MFLOP each | alone, 1 thread: %7.2f us, %6.1f GFLOP/s (%.0f%% of peak)\n",
+                shapeText(shape).c_str(), n, flops * 1e-6, it->second.usPerCall, it->second.gflops,
+                100.0 * it->second.gflops / peak);
+  }
+}
+
 }  // namespace
 
 int runBench(const Args& args) {
   po::options_description opts(
       "mnemo bench [options]\n\n"
       "Times the forward pass and the training step (fwd, bwd, Adam) of a model compiled with and\n"
-      "without the graph optimizer, interleaving the two, and reports medians and their ratio.\n\nOptions");
+      "without the graph optimizer, interleaving the two, and reports medians and their ratio.\n\n"
+      "Then a roofline per variant. FLOPs are counted per node of the compiled graph: matmul 2*M*K*N;\n"
+      "an elementwise op 1 per element; a reduction 1 per operand element; softmax_xent 4 per logit\n"
+      "(its gradient 5); adam_update 12 per parameter (sgd_update 4); shape ops and random draws 0; a\n"
+      "fused region the sum of its ops. The critical path is the FLOP-weighted longest dependency\n"
+      "chain through the graph (fwd, bwd and optimizer). The peak is oneDNN's 1-thread throughput on\n"
+      "a 1024x1024x1024 matmul, measured in the same run, as is each distinct matmul shape of the step\n"
+      "alone (same transposes, 1 thread). The bound is\n"
+      "  max(critical path / peak, total FLOPs / (threads * peak)),\n"
+      "a lower bound on the step at that peak; the step's median is reported against it.\n\nOptions");
   std::string model, what, only;
   int steps = 0, warmup = 0, threads = 1;
   std::string seedText;
@@ -158,7 +219,8 @@ int runBench(const Args& args) {
       ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
       ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
       ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN")
-      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data");
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
+      ("no-roofline", "skip the roofline (its matmul measurements take about a second)");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
@@ -222,6 +284,11 @@ int runBench(const Args& args) {
               last.pipeline.c_str(), kib(plan.arenaBytes), kib(plan.unsharedBytes),
               kib(plan.unsharedBytes - std::min(plan.unsharedBytes, plan.arenaBytes)),
               plan.unsharedBytes ? 100.0 * (1.0 - static_cast<double>(plan.arenaBytes) / static_cast<double>(plan.unsharedBytes)) : 0.0);
+  if (vm.count("no-roofline")) return 0;
+  std::printf("\n");
+  const double peak = measureMatmul({kPeakSide, kPeakSide, kPeakSide}, 1, 150).gflops;
+  std::map<MatmulShape, MatmulThroughput> measured;
+  for (const Variant& v : variants) printRoofline(v, threads, peak, measured, &v == &variants.back());
   return 0;
 }
 
