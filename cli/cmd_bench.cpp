@@ -96,7 +96,8 @@ struct Variant {
   bool train = false;
   std::unique_ptr<Graph> graph;
   std::unique_ptr<Session> session;
-  double passMs = 0, lowerMs = 0;
+  double passMs = 0, lowerMs = 0;        // wall time of the passes and of lowering
+  double passCpuMs = 0, lowerCpuMs = 0;  // the same in thread CPU time
   std::vector<double> times, cpuTimes;  // wall and thread CPU ms per step
 
   void step() {
@@ -115,15 +116,19 @@ Variant compile(const std::string& file, const ModelSizing& sizing, const std::s
   v.graph = loadGraphSource(file, sizing).graph;
   if (v.train && v.graph->outputs().empty()) MNEMO_FAIL(file << ": graph @" << v.graph->name() << " returns no loss to train");
   auto start = Clock::now();
+  double cpuStart = threadCpuMs();
   PassManager pm;
   buildPipeline(pipeline, pm);
   pm.run(*v.graph);
   v.passMs = msSince(start);
+  v.passCpuMs = threadCpuMs() - cpuStart;
   start = Clock::now();
+  cpuStart = threadCpuMs();
   CompileOptions opts;
   opts.threads = threads;
   v.session = std::make_unique<Session>(*v.graph, opts);
   v.lowerMs = msSince(start);
+  v.lowerCpuMs = threadCpuMs() - cpuStart;
   for (const auto& [name, values] : data.f32) v.session->setF32(name, values);
   for (const auto& [name, values] : data.i64) v.session->setI64(name, values);
   if (v.train) v.session->setAdam(1e-3);
@@ -258,16 +263,16 @@ int runBench(const Args& args) {
 
   std::printf("mnemo bench | %s | %d thread%s | %d steps after %d warm-up, variants interleaved | load %s\n\n",
               src.describe().c_str(), threads, threads == 1 ? "" : "s", steps, warmup, loadAverage().c_str());
-  std::printf("%-8s %-14s %9s %9s %9s %8s %10s %10s %10s %10s %9s %9s\n", "step", "pipeline", "median ms", "min ms", "cpu ms", "kernels",
-              "peak KiB", "arena KiB", "no-reuse", "persist.", "passes ms", "lower ms");
+  std::printf("%-8s %-14s %9s %9s %9s %8s %10s %10s %10s %10s %9s %9s %9s %9s\n", "step", "pipeline", "median ms", "min ms", "cpu ms",
+              "kernels", "peak KiB", "arena KiB", "no-reuse", "persist.", "passes ms", "lower ms", "pass cpu", "lower cpu");
   for (const Variant& v : variants) {
     const Executable& exe = v.session->executable();
     const MemoryPlan& plan = exe.plan();
-    std::printf("%-8s %-14s %9.3f %9.3f %9.3f %8zu %10.1f %10.1f %10.1f %10.1f %9.1f %9.1f\n", v.what.c_str(),
+    std::printf("%-8s %-14s %9.3f %9.3f %9.3f %8zu %10.1f %10.1f %10.1f %10.1f %9.1f %9.1f %9.1f %9.1f\n", v.what.c_str(),
                 v.pipeline.c_str(), median(v.times), *std::min_element(v.times.begin(), v.times.end()), median(v.cpuTimes),
                 v.kernels(),
                 kib(plan.arenaBytes + exe.persistentBytes()), kib(plan.arenaBytes), kib(plan.unsharedBytes),
-                kib(exe.persistentBytes()), v.passMs, v.lowerMs);
+                kib(exe.persistentBytes()), v.passMs, v.lowerMs, v.passCpuMs, v.lowerCpuMs);
   }
   std::printf("\n");
   for (size_t k = 0; only.empty() && k + 1 < variants.size(); k += 2) {
