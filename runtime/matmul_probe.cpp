@@ -1,13 +1,15 @@
 // Timing one oneDNN matmul shape in isolation (see matmul_probe.h). Operands are filled with
 // small values once; calls repeat in batches so that a call of a few microseconds is timed over
 // many, and the best batch gives the figure (the machine is shared: the best is the least
-// disturbed).
+// disturbed). On one thread the time is the calling thread's CPU time (oneDNN then runs on it),
+// which leaves out the time the thread waits for a core on a loaded machine; on more, wall time.
 #include "runtime/matmul_probe.h"
 
 #include <algorithm>
 #include <chrono>
 #include <dnnl.hpp>
 #include <omp.h>
+#include <time.h>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +37,12 @@ MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetM
   const int previous = omp_get_max_threads();
   omp_set_num_threads(threads);
   using Clock = std::chrono::steady_clock;
+  auto nowUs = [threads] {
+    if (threads > 1) return std::chrono::duration<double, std::micro>(Clock::now().time_since_epoch()).count();
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
+  };
   MatmulThroughput result;
   {
     dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -54,17 +62,17 @@ MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetM
     };
     // One warm call, then batches of about a millisecond (one call when a call is longer), at
     // least two of them.
-    auto start = Clock::now();
+    double start = nowUs();
     run();
-    double firstMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    double firstMs = (nowUs() - start) * 1e-3;
     const int batch = std::max(1, static_cast<int>(1.0 / std::max(firstMs, 1e-4)));
     double bestUs = 1e300;
     auto begin = Clock::now();
     int batches = 0;
     while (batches < 2 || std::chrono::duration<double, std::milli>(Clock::now() - begin).count() < budgetMs) {
-      auto t = Clock::now();
+      double t = nowUs();
       for (int i = 0; i < batch; ++i) run();
-      bestUs = std::min(bestUs, std::chrono::duration<double, std::micro>(Clock::now() - t).count() / batch);
+      bestUs = std::min(bestUs, (nowUs() - t) / batch);
       result.calls += batch;
       if (++batches >= 1000) break;
     }

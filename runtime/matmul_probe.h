@@ -20,7 +20,8 @@ struct MatmulThroughput {
 };
 
 /// Times oneDNN matmuls of \p shape on \p threads OpenMP threads for about \p budgetMs of wall
-/// time (at least 3 calls), and restores the process's previous OpenMP thread count.
+/// time (a warm call, then at least two timed batches), and restores the process's previous
+/// OpenMP thread count. On one thread the figure is in thread CPU time, on more in wall time.
 MatmulThroughput measureMatmul(const MatmulShape& shape, int threads, double budgetMs);
 
 }  // namespace mnemo

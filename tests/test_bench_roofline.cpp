@@ -21,7 +21,7 @@ TEST_CASE("cli bench: the roofline line and one line per matmul shape", "[cli][b
   std::smatch m;
   REQUIRE(std::regex_search(
       r.out, m,
-      std::regex(R"(roofline train train: step ([0-9.]+) ms \| ([0-9.]+) MFLOP \(fwd [0-9.]+, bwd [0-9.]+, opt [0-9.]+; (\d+)% matmul\), critical path ([0-9.]+) MFLOP \| peak ([0-9.]+) GFLOP/s \(1024x1024x1024 matmul, 1 thread\) \| bound at 2 threads ([0-9.]+) ms = max\(critical path / peak ([0-9.]+), total / \(threads\*peak\) ([0-9.]+)\) \| step is ([0-9.]+)x the bound)")));
+      std::regex(R"(roofline train train: step ([0-9.]+) ms \| ([0-9.]+) MFLOP \(fwd [0-9.]+, bwd [0-9.]+, opt [0-9.]+; (\d+)% matmul\), critical path ([0-9.]+) MFLOP \| peak ([0-9.]+) GFLOP/s \(512x512x512 matmul, 1 thread\) \| bound at 2 threads ([0-9.]+) ms = max\(critical path / peak ([0-9.]+), total / \(threads\*peak\) ([0-9.]+)\) \| step is ([0-9.]+)x the bound)")));
   const double step = std::stod(m[1]), total = std::stod(m[2]), path = std::stod(m[4]), peak = std::stod(m[5]);
   const double bound = std::stod(m[6]), pathMs = std::stod(m[7]), spreadMs = std::stod(m[8]), times = std::stod(m[9]);
   CHECK(peak > 1);
