@@ -150,6 +150,12 @@ std::string loadAverage() {
 
 double kib(size_t bytes) { return static_cast<double>(bytes) / 1024.0; }
 
+std::string formatMflop(double flops) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MFLOP", flops * 1e-6);
+  return text;
+}
+
 /// The side of the square matmul whose 1-thread throughput is taken as the machine's peak.
 constexpr int64_t kPeakSide = 512;
 
@@ -172,17 +178,20 @@ std::string shapeText(const MatmulShape& s) {
 /// the step's median against it; with \p shapes, one line per distinct matmul shape.
 void printRoofline(const Variant& v, int threads, double peak, std::map<MatmulShape, MatmulThroughput>& measured,
                    bool shapes) {
-  GraphCost cost = graphCost(*v.graph);
+  GraphCost cost = graphCost(*v.graph, threads);
   const double stepMs = median(v.times);
-  const double pathMs = cost.criticalPath / (peak * 1e6), spreadMs = cost.total / (threads * peak * 1e6);
+  const double pathMs = cost.criticalPathThreaded / (peak * 1e6), spreadMs = cost.total / (threads * peak * 1e6);
   const double boundMs = std::max(pathMs, spreadMs);
-  std::printf("roofline %s %s: step %.3f ms | %.1f MFLOP (fwd %.1f, bwd %.1f, opt %.2f; %.0f%% matmul), critical path %.1f MFLOP"
-              " | peak %.1f GFLOP/s (%lldx%lldx%lld matmul, 1 thread) | bound at %d thread%s %.4f ms = max(critical path / peak %.4f,"
+  std::string pathAt = threads == 1 ? "critical path" : "critical path at " + std::to_string(threads) + " threads";
+  std::printf("roofline %s %s: step %.3f ms | %.1f MFLOP (fwd %.1f, bwd %.1f, opt %.2f; %.0f%% matmul), critical path %.1f MFLOP%s"
+              " | peak %.1f GFLOP/s (%lldx%lldx%lld matmul, 1 thread) | bound at %d thread%s %.4f ms = max(%s / peak %.4f,"
               " total / (threads*peak) %.4f) | step is %.2fx the bound (%.0f%%)\n",
               v.what.c_str(), v.pipeline.c_str(), stepMs, cost.total * 1e-6, cost.stage[0] * 1e-6, cost.stage[1] * 1e-6,
-              cost.stage[2] * 1e-6, cost.total > 0 ? 100.0 * cost.matmul / cost.total : 0.0, cost.criticalPath * 1e-6, peak,
-              static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), threads,
-              threads == 1 ? "" : "s", boundMs, pathMs, spreadMs, stepMs / boundMs, 100.0 * boundMs / stepMs);
+              cost.stage[2] * 1e-6, cost.total > 0 ? 100.0 * cost.matmul / cost.total : 0.0, cost.criticalPath * 1e-6,
+              threads == 1 ? "" : (" (" + formatMflop(cost.criticalPathThreaded) + " at " + std::to_string(threads) + " threads)").c_str(),
+              peak, static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide),
+              threads, threads == 1 ? "" : "s", boundMs, pathAt.c_str(), pathMs, spreadMs, stepMs / boundMs,
+              100.0 * boundMs / stepMs);
   if (!shapes) return;
   std::map<MatmulShape, int> count;
   for (const Node* mm : cost.matmuls) ++count[shapeOf(*mm)];
@@ -207,10 +216,11 @@ int runBench(const Args& args) {
       "an elementwise op 1 per element; a reduction 1 per operand element; softmax_xent 4 per logit\n"
       "(its gradient 5); adam_update 12 per parameter (sgd_update 4); shape ops and random draws 0; a\n"
       "fused region the sum of its ops. The critical path is the FLOP-weighted longest dependency\n"
-      "chain through the graph (fwd, bwd and optimizer). The peak is oneDNN's 1-thread throughput on\n"
+      "chain through the graph (fwd, bwd and optimizer); at N threads a node of 1 MFLOP or more\n"
+      "counts FLOPs/N on it (threads can share it), smaller ones whole. The peak is oneDNN's 1-thread throughput on\n"
       "a 512x512x512 matmul, measured in the same run, as is each distinct matmul shape of the step\n"
       "alone (same transposes, 1 thread; best call, in thread CPU time). The bound is\n"
-      "  max(critical path / peak, total FLOPs / (threads * peak)),\n"
+      "  max(critical path at the threads / peak, total FLOPs / (threads * peak)),\n"
       "a lower bound on the step at that peak; the step's median is reported against it.\n\nOptions");
   std::string model, what, only;
   int steps = 0, warmup = 0, threads = 1;

@@ -47,21 +47,27 @@ double nodeFlops(const Node& n) {
   return 0;
 }
 
-GraphCost graphCost(const Graph& g) {
+GraphCost graphCost(const Graph& g, int threads, double splitFlops) {
   GraphCost cost;
   collectMatmuls(g, cost.matmuls);
   for (const Node* m : cost.matmuls) cost.matmul += nodeFlops(*m);
-  // Longest path ending at each node, in topological order: its own FLOPs plus the longest
-  // path into any operand.
-  std::unordered_map<const Node*, double> pathTo;
+  // Longest paths ending at each node, in topological order: its own weight plus the longest
+  // path into any operand; plain FLOPs, and FLOPs shared by the threads where the node is big.
+  std::unordered_map<const Node*, std::pair<double, double>> pathTo;
   for (const Node* n : g.nodes()) {
     const double own = nodeFlops(*n);
+    const double shared = own >= splitFlops ? own / std::max(threads, 1) : own;
     cost.total += own;
     cost.stage[static_cast<int>(n->stage())] += own;
-    double longestIn = 0;
-    for (const Node* op : n->operands()) longestIn = std::max(longestIn, pathTo[op]);
-    pathTo[n] = own + longestIn;
-    cost.criticalPath = std::max(cost.criticalPath, own + longestIn);
+    std::pair<double, double> longestIn{0, 0};
+    for (const Node* op : n->operands()) {
+      const auto& in = pathTo[op];
+      longestIn.first = std::max(longestIn.first, in.first);
+      longestIn.second = std::max(longestIn.second, in.second);
+    }
+    pathTo[n] = {own + longestIn.first, shared + longestIn.second};
+    cost.criticalPath = std::max(cost.criticalPath, own + longestIn.first);
+    cost.criticalPathThreaded = std::max(cost.criticalPathThreaded, shared + longestIn.second);
   }
   return cost;
 }

@@ -21,14 +21,16 @@ TEST_CASE("cli bench: the roofline line and one line per matmul shape", "[cli][b
   std::smatch m;
   REQUIRE(std::regex_search(
       r.out, m,
-      std::regex(R"(roofline train train: step ([0-9.]+) ms \| ([0-9.]+) MFLOP \(fwd [0-9.]+, bwd [0-9.]+, opt [0-9.]+; (\d+)% matmul\), critical path ([0-9.]+) MFLOP \| peak ([0-9.]+) GFLOP/s \(512x512x512 matmul, 1 thread\) \| bound at 2 threads ([0-9.]+) ms = max\(critical path / peak ([0-9.]+), total / \(threads\*peak\) ([0-9.]+)\) \| step is ([0-9.]+)x the bound)")));
-  const double step = std::stod(m[1]), total = std::stod(m[2]), path = std::stod(m[4]), peak = std::stod(m[5]);
-  const double bound = std::stod(m[6]), pathMs = std::stod(m[7]), spreadMs = std::stod(m[8]), times = std::stod(m[9]);
+      std::regex(R"(roofline train train: step ([0-9.]+) ms \| ([0-9.]+) MFLOP \(fwd [0-9.]+, bwd [0-9.]+, opt [0-9.]+; (\d+)% matmul\), critical path ([0-9.]+) MFLOP \(([0-9.]+) MFLOP at 2 threads\) \| peak ([0-9.]+) GFLOP/s \(512x512x512 matmul, 1 thread\) \| bound at 2 threads ([0-9.]+) ms = max\(critical path at 2 threads / peak ([0-9.]+), total / \(threads\*peak\) ([0-9.]+)\) \| step is ([0-9.]+)x the bound)")));
+  const double step = std::stod(m[1]), total = std::stod(m[2]), path = std::stod(m[4]), path2 = std::stod(m[5]);
+  const double peak = std::stod(m[6]), bound = std::stod(m[7]), pathMs = std::stod(m[8]), spreadMs = std::stod(m[9]);
+  const double times = std::stod(m[10]);
   CHECK(peak > 1);
   CHECK(path <= total);
+  CHECK(path2 <= path);
   // Within what the printed roundings allow (MFLOP to 0.1, GFLOP/s to 0.1, bounds to 0.0001 ms,
   // the step to 0.001 ms).
-  CHECK(pathMs == Approx(path / peak).epsilon(0.02).margin(0.0002));
+  CHECK(pathMs == Approx(path2 / peak).epsilon(0.02).margin(0.0002));
   CHECK(spreadMs == Approx(total / (2 * peak)).epsilon(0.02).margin(0.0002));
   CHECK(bound == Approx(std::max(pathMs, spreadMs)).margin(0.0001));
   CHECK(times >= 0.99 * (step - 0.0005) / (bound + 0.00005));
@@ -42,9 +44,10 @@ TEST_CASE("cli bench: the roofline line and one line per matmul shape", "[cli][b
   PassManager pm;
   buildPipeline("train", pm);
   pm.run(*g);
-  GraphCost cost = graphCost(*g);
+  GraphCost cost = graphCost(*g, 2);
   CHECK(total == Approx(cost.total * 1e-6).margin(0.051));
   CHECK(path == Approx(cost.criticalPath * 1e-6).margin(0.051));
+  CHECK(path2 == Approx(cost.criticalPathThreaded * 1e-6).margin(0.051));
 
   // One line per distinct shape, whose counts add up to the graph's matmuls.
   std::regex shapeLine(R"(  matmul (\d+)x(\d+)x(\d+)[ A-Z^]* x(\d+) +[0-9.]+ MFLOP each \| alone, 1 thread: +[0-9.]+ us, +([0-9.]+) GFLOP/s)");

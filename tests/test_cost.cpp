@@ -82,6 +82,14 @@ TEST_CASE("cost: a recurrent chain is the critical path, a wide side branch is n
   CHECK(c.total == 384 + 40 + 8);
   // p1 64 → a1 64 → h1 8 → a2 64 → s2 8 → h2 8 → a3 64 → s3 8 → h3 8 → out 8.
   CHECK(c.criticalPath == 64 * 4 + 8 * 6);
+  CHECK(c.criticalPathThreaded == c.criticalPath);  // one thread
+  // On 2 threads with nodes of 64 FLOPs or more split: the four matmuls on the chain count 32.
+  GraphCost two = graphCost(*g, 2, 64);
+  CHECK(two.criticalPath == c.criticalPath);
+  CHECK(two.criticalPathThreaded == 32 * 4 + 8 * 6);
+  CHECK(two.total == c.total);
+  // With the default split size (1 MFLOP) nothing here is big enough to share.
+  CHECK(graphCost(*g, 2).criticalPathThreaded == c.criticalPath);
 }
 
 TEST_CASE("cost: a fused region costs what its ops cost apart", "[cost]") {
