@@ -134,3 +134,24 @@ TEST_CASE("threaded loops: the notebook training step on 2 threads matches 1 thr
     CHECK(worst < 1e-5);
   }
 }
+
+TEST_CASE("threaded loops: a bad label in a split loss loop is a clear error, not a crash", "[runtime][threads]") {
+  auto g = parseGraph(R"(graph @loss {
+  %logits = input : f32[12000,3]
+  %labels = input : i64[12000]
+  %loss   = softmax_xent(%logits, %labels) : f32[]
+  return %loss
+})");
+  CompileOptions opts;
+  opts.threads = 2;
+  Session s(*g, opts);
+  std::vector<int64_t> labels(12000, 1);
+  labels[11000] = 7;  // in the second thread's half
+  s.setI64("labels", labels);
+  s.setF32("logits", std::vector<float>(36000, 0.5f));
+  REQUIRE_THROWS_WITH(s.executable().run(Stage::Opt), Catch::Contains("label 7 at position 11000 is not a class in [0,3)"));
+  labels[11000] = 2;
+  s.setI64("labels", labels);
+  s.executable().run(Stage::Opt);
+  CHECK(s.getF32("loss")[0] == Approx(std::log(3.0)));
+}
