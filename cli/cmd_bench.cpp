@@ -217,9 +217,10 @@ int runBench(const Args& args) {
       "(its gradient 5); adam_update 12 per parameter (sgd_update 4); shape ops and random draws 0; a\n"
       "fused region the sum of its ops. The critical path is the FLOP-weighted longest dependency\n"
       "chain through the graph (fwd, bwd and optimizer); at N threads a node of 1 MFLOP or more\n"
-      "counts FLOPs/N on it (threads can share it), smaller ones whole. The peak is oneDNN's 1-thread throughput on\n"
-      "a 512x512x512 matmul, measured in the same run, as is each distinct matmul shape of the step\n"
-      "alone (same transposes, 1 thread; best call, in thread CPU time). The bound is\n"
+      "counts FLOPs/N on it (threads can share it), smaller ones whole. The peak is oneDNN's\n"
+      "1-thread throughput on a 512x512x512 matmul, measured in the same run, as is each distinct\n"
+      "matmul shape of the step alone (same transposes, 1 thread; best call, in thread CPU time).\n"
+      "The bound is\n"
       "  max(critical path at the threads / peak, total FLOPs / (threads * peak)),\n"
       "a lower bound on the step at that peak; the step's median is reported against it.\n\nOptions");
   std::string model, what, only;
@@ -233,7 +234,8 @@ int runBench(const Args& args) {
       ("only", po::value<std::string>(&only), "time one variant alone, fused or unfused (for profilers; no ratio)")
       ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
       ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
-      ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN and for mnemo's loops over 32K elements or more (1 is fastest at the notebook's sizes; 2 pay off from about H=256, B=64)")
+      ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN and for mnemo's loops over 32K elements or more (1 is fastest at "
+       "the notebook's sizes; 2 pay off from about H=256, B=64)")
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
       ("no-roofline", "skip the roofline (its matmul measurements take about a second)");
   addSizingFlags(opts, sizing);
