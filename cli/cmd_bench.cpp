@@ -3,7 +3,10 @@
 // same data. Repetitions of the variants are interleaved (alternating their order) so that a
 // noisy, shared machine slows them alike; the report gives medians of wall and thread CPU time,
 // the fused/unfused ratio, kernels per step, memory (peak, and what the memory plan's reuse
-// saved) and compile time (passes, lowering).
+// saved) and compile time (passes, lowering). Then a roofline: the step's FLOPs and critical path
+// (graph/cost.h) against the machine's own matmul throughput measured in the same run — its
+// peak on a large matmul and what each of the step's matmul shapes reaches alone
+// (runtime/matmul_probe.h) — and how far each step is from the bound they give.
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <chrono>
@@ -20,7 +23,10 @@
 #include "frontend/init.h"
 #include "cli/cli_flags.h"
 #include "support/error.h"
+#include "graph/cost.h"
 #include "graph/passes/pass_manager.h"
+#include "ops/op_table.h"
+#include "runtime/matmul_probe.h"
 #include "runtime/session.h"
 
 namespace po = boost::program_options;
@@ -90,7 +96,8 @@ struct Variant {
   bool train = false;
   std::unique_ptr<Graph> graph;
   std::unique_ptr<Session> session;
-  double passMs = 0, lowerMs = 0;
+  double passMs = 0, lowerMs = 0;        // wall time of the passes and of lowering
+  double passCpuMs = 0, lowerCpuMs = 0;  // the same in thread CPU time
   std::vector<double> times, cpuTimes;  // wall and thread CPU ms per step
 
   void step() {
@@ -109,15 +116,19 @@ Variant compile(const std::string& file, const ModelSizing& sizing, const std::s
   v.graph = loadGraphSource(file, sizing).graph;
   if (v.train && v.graph->outputs().empty()) MNEMO_FAIL(file << ": graph @" << v.graph->name() << " returns no loss to train");
   auto start = Clock::now();
+  double cpuStart = threadCpuMs();
   PassManager pm;
   buildPipeline(pipeline, pm);
   pm.run(*v.graph);
   v.passMs = msSince(start);
+  v.passCpuMs = threadCpuMs() - cpuStart;
   start = Clock::now();
+  cpuStart = threadCpuMs();
   CompileOptions opts;
   opts.threads = threads;
   v.session = std::make_unique<Session>(*v.graph, opts);
   v.lowerMs = msSince(start);
+  v.lowerCpuMs = threadCpuMs() - cpuStart;
   for (const auto& [name, values] : data.f32) v.session->setF32(name, values);
   for (const auto& [name, values] : data.i64) v.session->setI64(name, values);
   if (v.train) v.session->setAdam(1e-3);
@@ -139,6 +150,61 @@ std::string loadAverage() {
 
 double kib(size_t bytes) { return static_cast<double>(bytes) / 1024.0; }
 
+std::string formatMflop(double flops) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MFLOP", flops * 1e-6);
+  return text;
+}
+
+/// The side of the square matmul whose 1-thread throughput is taken as the machine's peak.
+constexpr int64_t kPeakSide = 512;
+
+MatmulShape shapeOf(const Node& mm) {
+  MatmulShape s;
+  s.m = mm.dims()[0], s.n = mm.dims()[1];
+  s.transposeA = mm.attr<bool>("transpose_a"), s.transposeB = mm.attr<bool>("transpose_b");
+  const Dims& a = mm.operand(0)->dims();
+  s.k = s.transposeA ? a[0] : a[1];
+  return s;
+}
+
+std::string shapeText(const MatmulShape& s) {
+  return std::to_string(s.m) + "x" + std::to_string(s.k) + "x" + std::to_string(s.n) +
+         (s.transposeA ? " A^T" : "") + (s.transposeB ? " B^T" : "");
+}
+
+/// Prints the roofline of \p v (see the file comment and --help): its FLOPs and critical path,
+/// the bound they give at \p threads threads with the measured 1-thread \p peak (GFLOP/s), and
+/// the step's median against it; with \p shapes, one line per distinct matmul shape.
+void printRoofline(const Variant& v, int threads, double peak, std::map<MatmulShape, MatmulThroughput>& measured,
+                   bool shapes) {
+  GraphCost cost = graphCost(*v.graph, threads);
+  const double stepMs = median(v.times);
+  const double pathMs = cost.criticalPathThreaded / (peak * 1e6), spreadMs = cost.total / (threads * peak * 1e6);
+  const double boundMs = std::max(pathMs, spreadMs);
+  std::string pathAt = threads == 1 ? "critical path" : "critical path at " + std::to_string(threads) + " threads";
+  std::printf("roofline %s %s: step %.3f ms | %.1f MFLOP (fwd %.1f, bwd %.1f, opt %.2f; %.0f%% matmul), critical path %.1f MFLOP%s"
+              " | peak %.1f GFLOP/s (%lldx%lldx%lld matmul, 1 thread) | bound at %d thread%s %.4f ms = max(%s / peak %.4f,"
+              " total / (threads*peak) %.4f) | step is %.2fx the bound (%.0f%%)\n",
+              v.what.c_str(), v.pipeline.c_str(), stepMs, cost.total * 1e-6, cost.stage[0] * 1e-6, cost.stage[1] * 1e-6,
+              cost.stage[2] * 1e-6, cost.total > 0 ? 100.0 * cost.matmul / cost.total : 0.0, cost.criticalPath * 1e-6,
+              threads == 1 ? "" : (" (" + formatMflop(cost.criticalPathThreaded) + " at " + std::to_string(threads) + " threads)").c_str(),
+              peak, static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide), static_cast<long long>(kPeakSide),
+              threads, threads == 1 ? "" : "s", boundMs, pathAt.c_str(), pathMs, spreadMs, stepMs / boundMs,
+              100.0 * boundMs / stepMs);
+  if (!shapes) return;
+  std::map<MatmulShape, int> count;
+  for (const Node* mm : cost.matmuls) ++count[shapeOf(*mm)];
+  for (const auto& [shape, n] : count) {
+    auto it = measured.find(shape);
+    if (it == measured.end()) it = measured.emplace(shape, measureMatmul(shape, 1, 40)).first;
+    const double flops = 2.0 * static_cast<double>(shape.m * shape.k * shape.n);
+    std::printf("  matmul %-22s x%-4d %8.3f MFLOP each | alone, 1 thread: %7.2f us, %6.1f GFLOP/s (%.0f%% of peak)\n",
+                shapeText(shape).c_str(), n, flops * 1e-6, it->second.usPerCall, it->second.gflops,
+                100.0 * it->second.gflops / peak);
+  }
+}
+
 }  // namespace
 
 int runBench(const Args& args) {
@@ -147,7 +213,18 @@ int runBench(const Args& args) {
       "Times the forward pass and the training step (fwd, bwd, Adam) of a model compiled without the\n"
       "graph optimizer (unfused), with it but every matmul on oneDNN (onednn), and with it and small\n"
       "matmuls on mnemo's micro-kernel (fused, the default), interleaving them, and reports medians\n"
-      "and their ratios.\n\nOptions");
+      "and their ratios.\n\n"
+      "Then a roofline per variant. FLOPs are counted per node of the compiled graph: matmul 2*M*K*N;\n"
+      "an elementwise op 1 per element; a reduction 1 per operand element; softmax_xent 4 per logit\n"
+      "(its gradient 5); adam_update 12 per parameter (sgd_update 4); shape ops and random draws 0; a\n"
+      "fused region the sum of its ops. The critical path is the FLOP-weighted longest dependency\n"
+      "chain through the graph (fwd, bwd and optimizer); at N threads a node of 1 MFLOP or more\n"
+      "counts FLOPs/N on it (threads can share it), smaller ones whole. The peak is oneDNN's\n"
+      "1-thread throughput on a 512x512x512 matmul, measured in the same run, as is each distinct\n"
+      "matmul shape of the step alone (same transposes, 1 thread; best call, in thread CPU time).\n"
+      "The bound is\n"
+      "  max(critical path at the threads / peak, total FLOPs / (threads * peak)),\n"
+      "a lower bound on the step at that peak; the step's median is reported against it.\n\nOptions");
   std::string model, what, only;
   int steps = 0, warmup = 0, threads = 1;
   std::string seedText;
@@ -159,8 +236,10 @@ int runBench(const Args& args) {
       ("only", po::value<std::string>(&only), "time one variant alone, fused, onednn (fused, every matmul on oneDNN) or unfused (for profilers; no ratio)")
       ("steps", po::value<int>(&steps)->default_value(200), "timed repetitions of each variant")
       ("warmup", po::value<int>(&warmup)->default_value(20), "untimed repetitions of each variant first")
-      ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN")
-      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data");
+      ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN and for mnemo's loops over 32K elements or more (1 is fastest at "
+       "the notebook's sizes; 2 pay off from about H=256, B=64)")
+      ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
+      ("no-roofline", "skip the roofline (its matmul measurements take about a second)");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
@@ -201,16 +280,16 @@ int runBench(const Args& args) {
 
   std::printf("mnemo bench | %s | %d thread%s | %d steps after %d warm-up, variants interleaved | load %s\n\n",
               src.describe().c_str(), threads, threads == 1 ? "" : "s", steps, warmup, loadAverage().c_str());
-  std::printf("%-8s %-14s %9s %9s %9s %8s %10s %10s %10s %10s %9s %9s\n", "step", "pipeline", "median ms", "min ms", "cpu ms", "kernels",
-              "peak KiB", "arena KiB", "no-reuse", "persist.", "passes ms", "lower ms");
+  std::printf("%-8s %-14s %9s %9s %9s %8s %10s %10s %10s %10s %9s %9s %9s %9s\n", "step", "pipeline", "median ms", "min ms", "cpu ms",
+              "kernels", "peak KiB", "arena KiB", "no-reuse", "persist.", "passes ms", "lower ms", "pass cpu", "lower cpu");
   for (const Variant& v : variants) {
     const Executable& exe = v.session->executable();
     const MemoryPlan& plan = exe.plan();
-    std::printf("%-8s %-14s %9.3f %9.3f %9.3f %8zu %10.1f %10.1f %10.1f %10.1f %9.1f %9.1f\n", v.what.c_str(),
+    std::printf("%-8s %-14s %9.3f %9.3f %9.3f %8zu %10.1f %10.1f %10.1f %10.1f %9.1f %9.1f %9.1f %9.1f\n", v.what.c_str(),
                 v.pipeline.c_str(), median(v.times), *std::min_element(v.times.begin(), v.times.end()), median(v.cpuTimes),
                 v.kernels(),
                 kib(plan.arenaBytes + exe.persistentBytes()), kib(plan.arenaBytes), kib(plan.unsharedBytes),
-                kib(exe.persistentBytes()), v.passMs, v.lowerMs);
+                kib(exe.persistentBytes()), v.passMs, v.lowerMs, v.passCpuMs, v.lowerCpuMs);
   }
   std::printf("\n");
   for (size_t k = 0; only.empty() && k + 2 < variants.size(); k += 3) {
@@ -230,6 +309,11 @@ int runBench(const Args& args) {
               last.pipeline.c_str(), kib(plan.arenaBytes), kib(plan.unsharedBytes),
               kib(plan.unsharedBytes - std::min(plan.unsharedBytes, plan.arenaBytes)),
               plan.unsharedBytes ? 100.0 * (1.0 - static_cast<double>(plan.arenaBytes) / static_cast<double>(plan.unsharedBytes)) : 0.0);
+  if (vm.count("no-roofline")) return 0;
+  std::printf("\n");
+  const double peak = measureMatmul({kPeakSide, kPeakSide, kPeakSide}, 1, 150).gflops;
+  std::map<MatmulShape, MatmulThroughput> measured;
+  for (const Variant& v : variants) printRoofline(v, threads, peak, measured, &v == &variants.back());
   return 0;
 }
 

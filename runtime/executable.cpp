@@ -67,7 +67,8 @@ Executable::~Executable() = default;
 Executable::Executable(const Graph& g, const CompileOptions& opts)
     : g_(g), dnnl_(std::make_unique<Dnnl>()) {
   if (opts.threads < 1) MNEMO_FAIL("thread count must be at least 1, got " << opts.threads);
-  omp_set_num_threads(opts.threads);
+  threads_ = opts.threads;
+  omp_set_num_threads(threads_);
 
   // Leaves get persistent storage; constants are filled now.
   std::vector<const Node*> order;
@@ -116,6 +117,7 @@ char* Executable::address(const Node* n) const {
 }
 
 void Executable::run(Stage last) {
+  omp_set_num_threads(threads_);  // the count is process-wide: another executable may have changed it
   size_t end = stageEnd_[static_cast<int>(last)];
   for (size_t i = 0; i < end; ++i) kernels_[i]->run();
   dnnl_->stream.wait();
@@ -123,6 +125,7 @@ void Executable::run(Stage last) {
 
 void Executable::runStage(Stage s) {
   const int i = static_cast<int>(s);
+  omp_set_num_threads(threads_);
   for (size_t k = i ? stageEnd_[i - 1] : 0; k < stageEnd_[i]; ++k) kernels_[k]->run();
   dnnl_->stream.wait();
 }

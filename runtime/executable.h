@@ -20,7 +20,9 @@ class Kernel;  // runtime/kernels/kernel.h, private to the runtime
 /// How to lower a graph. (Which optimizations ran is the pipeline's business: lowering takes
 /// the graph as it is.)
 struct CompileOptions {
-  int threads = 1;  ///< OpenMP threads for oneDNN (1 is fastest for B=16, H=64)
+  /// OpenMP threads for oneDNN's primitives and mnemo's large loops (runtime/kernels/parallel.h);
+  /// set again before every run, since OpenMP's count is process-wide. 1 is fastest for B=16, H=64.
+  int threads = 1;
 };
 
 class Executable {
@@ -56,6 +58,7 @@ class Executable {
   std::unique_ptr<char, void (*)(void*)> persistent_{nullptr, nullptr};
   std::unordered_map<const Node*, char*> leafAddress_;
   size_t persistentBytes_ = 0;
+  int threads_ = 1;
   struct Dnnl;                  // oneDNN's engine and stream, kept out of this header
   std::unique_ptr<Dnnl> dnnl_;
   std::vector<std::unique_ptr<Kernel>> kernels_;

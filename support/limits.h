@@ -22,9 +22,10 @@ constexpr int64_t kMaxElements = int64_t{1} << 36;
 /// Deepest nesting of expressions, parentheses and fused regions a parser accepts (and so the
 /// deepest recursion of anything that walks what it built).
 constexpr int kMaxNestingDepth = 256;
-/// Longest sequence (time steps T) a model is unrolled for: unrolling and compiling is linear in
-/// T, and T = 2000 already takes seconds.
-constexpr int64_t kMaxSequenceLength = 2000;
+/// Longest sequence (time steps T) a model is unrolled for: tasks at dt 10–20 ms have trials of
+/// thousands of steps. Unrolling and compiling are linear in T in operations (docs/PERFORMANCE.md,
+/// "Long sequences"); T = 5000 takes several seconds to compile and 10000 about twice that.
+constexpr int64_t kMaxSequenceLength = 10000;
 /// Most training steps in one run, and largest step a checkpoint may record: a resumed run
 /// replays that many batches to continue the data stream (about 30 µs each for the notebook's
 /// task, so the worst replay takes about half a minute).

@@ -3,6 +3,7 @@
 #include "support/limits.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "ops/builder.h"
@@ -42,21 +43,35 @@ void checkRegion(const Node* n, std::vector<std::string>& out) {
     out.push_back(where(n) + "type " + n->type().str() + " differs from its body's result " + body->outputs()[0]->type().str());
 }
 
-void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Node*>& defined,
-               std::vector<std::string>& out) {
-  const OpInfo& info = opInfo(n->kind());
-  for (int i = 0; i < n->numOperands(); ++i) {
-    const Node* op = n->operand(i);
-    if (!defined.count(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
-    else if (op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
-    int listed = static_cast<int>(std::count(op->uses().begin(), op->uses().end(), Use{const_cast<Node*>(n), i}));
-    if (listed != 1) out.push_back(where(n) + "use list of %" + op->name() + " has " + std::to_string(listed) + " entries for operand " + std::to_string(i));
-  }
+/// Checks \p n's use list against the \p slots operand slots of the graph that name it: every
+/// entry must name such a slot, once. Then the list has exactly \p slots entries iff it lists
+/// every one of them (a count rather than a search per slot, which a value used by thousands of
+/// time steps would make quadratic).
+void checkUses(const Graph& g, const Node* n, size_t slots, std::vector<std::string>& out) {
+  std::vector<std::pair<const Node*, int>> listed;
+  listed.reserve(n->uses().size());
   for (const Use& u : n->uses()) {
     if (u.index < 0 || u.index >= u.user->numOperands() || u.user->operand(u.index) != n)
       out.push_back(where(n) + "use list names %" + u.user->name() + " operand " + std::to_string(u.index) + ", which is not this value");
     else if (g.find(u.user->name()) != u.user)
       out.push_back(where(n) + "used by %" + u.user->name() + ", which is not in the graph");
+    listed.push_back({u.user, u.index});
+  }
+  std::sort(listed.begin(), listed.end());
+  auto twice = std::adjacent_find(listed.begin(), listed.end());
+  if (twice != listed.end())
+    out.push_back(where(n) + "use list names %" + twice->first->name() + " operand " + std::to_string(twice->second) + " twice");
+  if (listed.size() != slots)
+    out.push_back(where(n) + "use list has " + std::to_string(listed.size()) + " entries for " + std::to_string(slots) +
+                  " operand slots that use it");
+}
+
+void checkNode(const Node* n, const std::unordered_set<const Node*>& defined, std::vector<std::string>& out) {
+  const OpInfo& info = opInfo(n->kind());
+  for (int i = 0; i < n->numOperands(); ++i) {
+    const Node* op = n->operand(i);
+    if (!defined.count(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
+    else if (op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
   }
   bool arityOk = info.arity < 0 ? n->numOperands() > 0 : n->numOperands() == info.arity;
   if (!arityOk) {
@@ -104,10 +119,16 @@ void checkNode(const Graph& g, const Node* n, const std::unordered_set<const Nod
 std::vector<std::string> verify(const Graph& g) {
   std::vector<std::string> out;
   std::unordered_set<const Node*> defined;
+  const std::vector<Node*> nodes = g.nodes();
+  std::unordered_map<const Node*, size_t> slots;  // operand slots naming each value
+  for (const Node* n : nodes)
+    for (const Node* op : n->operands()) ++slots[op];
   Stage last = Stage::Fwd;
-  for (const Node* n : g.nodes()) {
+  for (const Node* n : nodes) {
     if (g.find(n->name()) != n) out.push_back(where(n) + "name is not registered in the graph");
-    checkNode(g, n, defined, out);
+    checkNode(n, defined, out);
+    auto used = slots.find(n);
+    checkUses(g, n, used == slots.end() ? 0 : used->second, out);
     if (!n->isLeaf()) {
       if (n->stage() < last)
         out.push_back(where(n) + "stage " + stageName(n->stage()) + " comes after stage " + stageName(last));

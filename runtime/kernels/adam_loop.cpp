@@ -1,9 +1,11 @@
 // adam_update as one loop over the parameter (BrainPy's form, see ops/optim.cpp): oneDNN has no
-// optimizer primitive, and a fused loop touches each of p, g, m, v once.
+// optimizer primitive, and a fused loop touches each of p, g, m, v once. A large parameter is
+// split over the threads (parallel.h).
 #include <cmath>
 
 #include "support/error.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/parallel.h"
 
 namespace mnemo {
 
@@ -20,11 +22,13 @@ std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env) {
     if (t < 1) MNEMO_FAIL("adam step counter must be at least 1, got " << t);
     float lrt = static_cast<float>(lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)));
     float fb1 = static_cast<float>(b1), fb2 = static_cast<float>(b2);
-    for (size_t i = 0; i < count; ++i) {
-      m[i] = fb1 * m[i] + (1 - fb1) * g[i];
-      v[i] = fb2 * v[i] + (1 - fb2) * g[i] * g[i];
-      p[i] -= lrt * m[i] / (std::sqrt(v[i]) + eps);
-    }
+    parallelRanges(count, 4 * count, 16, [&](size_t begin, size_t end, int) {
+      for (size_t i = begin; i < end; ++i) {
+        m[i] = fb1 * m[i] + (1 - fb1) * g[i];
+        v[i] = fb2 * v[i] + (1 - fb2) * g[i] * g[i];
+        p[i] -= lrt * m[i] / (std::sqrt(v[i]) + eps);
+      }
+    });
   });
   k->node = &n;
   return k;

@@ -5,12 +5,14 @@
 // first operand, two broadcast operands, ops without a oneDNN algorithm: relu_grad, the
 // comparisons) is a loop: the row's span form over tiles, broadcast operands gathered through
 // index tables made at compile time. oneDNN 2.6 falls back to its slow reference code when src0
-// is the broadcast operand (../shared/design/ONEDNN-NOTES.md). where has its own loop.
+// is the broadcast operand (../shared/design/ONEDNN-NOTES.md). where has its own loop. Large
+// loops are split over the threads (parallel.h); each range gathers into its own tiles.
 #include <cmath>
 
 #include "support/error.h"
 #include "ops/shape_util.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/parallel.h"
 #include "ops/op_table.h"
 
 namespace mnemo {
@@ -49,23 +51,25 @@ std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::strin
     index.push_back(full ? nullptr : std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(i)->dims())));
   }
   float* out = env.f32(&n);
-  auto tiles = std::make_shared<std::vector<float>>(arity * kTile);
   return finish(std::make_unique<LoopKernel>(label, [=] {
-    for (size_t start = 0; start < count; start += kTile) {
-      size_t len = std::min(kTile, count - start);
-      const float* src[2] = {nullptr, nullptr};
-      for (size_t i = 0; i < arity; ++i) {
-        if (!index[i]) {
-          src[i] = data[i] + start;
-          continue;
+    parallelRanges(count, count, kTile, [&](size_t begin, size_t end, int) {
+      float tiles[2 * kTile];
+      for (size_t start = begin; start < end; start += kTile) {
+        size_t len = std::min(kTile, end - start);
+        const float* src[2] = {nullptr, nullptr};
+        for (size_t i = 0; i < arity; ++i) {
+          if (!index[i]) {
+            src[i] = data[i] + start;
+            continue;
+          }
+          float* tile = tiles + i * kTile;
+          const size_t* idx = index[i]->data() + start;
+          for (size_t e = 0; e < len; ++e) tile[e] = data[i][idx[e]];
+          src[i] = tile;
         }
-        float* tile = tiles->data() + i * kTile;
-        const size_t* idx = index[i]->data() + start;
-        for (size_t e = 0; e < len; ++e) tile[e] = data[i][idx[e]];
-        src[i] = tile;
+        span(out + start, src[0], src[1], len);
       }
-      span(out + start, src[0], src[1], len);
-    }
+    });
   }), n);
 }
 
@@ -79,7 +83,9 @@ std::unique_ptr<Kernel> whereLoop(const Node& n, KernelEnv& env) {
   auto ib = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(2)->dims()));
   size_t count = ic->size();
   return finish(std::make_unique<LoopKernel>("where", [=] {
-    for (size_t i = 0; i < count; ++i) out[i] = c[(*ic)[i]] != 0.f ? a[(*ia)[i]] : b[(*ib)[i]];
+    parallelRanges(count, count, kTile, [&](size_t begin, size_t end, int) {
+      for (size_t i = begin; i < end; ++i) out[i] = c[(*ic)[i]] != 0.f ? a[(*ia)[i]] : b[(*ib)[i]];
+    });
   }), n);
 }
 

@@ -4,6 +4,7 @@
 // intermediates in tile-sized registers that stay in L1.
 // Parameters of the region's full shape are read in place; broadcast ones (a bias, a scalar) are
 // gathered into a register per tile through an index table made at compile time.
+// A large region is split over the threads (parallel.h), each with its own registers.
 #include <cstring>
 
 #include "support/error.h"
@@ -11,6 +12,7 @@
 #include "runtime/target/fusion_rules.h"
 #include "ops/shape_util.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/parallel.h"
 #include "ops/op_table.h"
 
 namespace mnemo {
@@ -38,8 +40,9 @@ class FusedLoopKernel : public Kernel {
  public:
   FusedLoopKernel(size_t count, std::vector<Source> gathers, std::vector<Step> steps, int registers, float* out,
                   std::vector<float> constants)
-      : count_(count), gathers_(std::move(gathers)), steps_(std::move(steps)), regs_(registers * kTile), out_(out),
-        constants_(std::move(constants)) {
+      : count_(count), gathers_(std::move(gathers)), steps_(std::move(steps)),
+        registers_(static_cast<size_t>(registers) * kTile), threads_(static_cast<size_t>(loopThreads(count))),
+        regs_(registers_ * threads_), out_(out), constants_(std::move(constants)) {
     // Constants were gathered from indices into constants_; point the gathers at its storage.
     for (Source& g : gathers_)
       if (g.constant >= 0) g.ptr = &constants_[static_cast<size_t>(g.constant)];
@@ -48,8 +51,18 @@ class FusedLoopKernel : public Kernel {
   std::string impl() const override { return "loop:fused(" + std::to_string(steps_.size()) + " ops)"; }
 
   void run() override {
-    for (size_t start = 0; start < count_; start += kTile) {
-      size_t len = std::min(kTile, count_ - start);
+    // Registers for as many threads as there were at compile time; more now run serially.
+    if (static_cast<size_t>(loopThreads(count_)) > threads_) return runRange(0, count_, 0);
+    parallelRanges(count_, count_, kTile, [this](size_t begin, size_t end, int t) { runRange(begin, end, t); });
+  }
+
+ private:
+  /// Elements [begin, end) with thread \p t's registers.
+  void runRange(size_t begin, size_t end, int t) {
+    float* regs = regs_.data() + static_cast<size_t>(t) * registers_;
+    auto reg = [regs](int r) { return regs + static_cast<size_t>(r) * kTile; };
+    for (size_t start = begin; start < end; start += kTile) {
+      size_t len = std::min(kTile, end - start);
       for (const Source& g : gathers_) {
         float* r = reg(g.reg);
         const uint32_t* idx = g.index->data() + start;
@@ -57,22 +70,20 @@ class FusedLoopKernel : public Kernel {
       }
       for (const Step& s : steps_) {
         float* d = s.dst < 0 ? out_ + start : reg(s.dst);
-        const float* a = read(s.a, start);
-        const float* b = s.b.kind == Source::Register && s.b.reg < 0 ? nullptr : read(s.b, start);
+        const float* a = s.a.kind == Source::Direct ? s.a.ptr + start : reg(s.a.reg);
+        const float* b = s.b.kind == Source::Register && s.b.reg < 0 ? nullptr
+                         : s.b.kind == Source::Direct                 ? s.b.ptr + start
+                                                                      : reg(s.b.reg);
         s.span(d, a, b, len);
       }
     }
   }
 
- private:
-  float* reg(int r) { return regs_.data() + static_cast<size_t>(r) * kTile; }
-  const float* read(const Source& s, size_t start) {
-    return s.kind == Source::Direct ? s.ptr + start : reg(s.reg);
-  }
-
   size_t count_;
   std::vector<Source> gathers_;
   std::vector<Step> steps_;
+  size_t registers_;  // floats of registers one thread needs
+  size_t threads_;    // threads the registers are allocated for
   std::vector<float> regs_;
   float* out_;
   std::vector<float> constants_;

@@ -1,11 +1,14 @@
 // Reductions as loops. oneDNN 2.6's reduction primitive falls back to reference code when it
 // reduces an outer axis (1600×64 → 64 costs 3.4 ms there, ONEDNN-NOTES.md), which is exactly the
-// bias-gradient shape; a loop costs microseconds. argmax has no oneDNN primitive.
+// bias-gradient shape; a loop costs microseconds. argmax has no oneDNN primitive. A large
+// prefix or suffix sum is split over the threads by the kept elements (parallel.h), so each
+// result is summed in the same order as on one thread.
 #include <algorithm>
 
 #include "support/error.h"
 #include "ops/shape_util.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/parallel.h"
 
 namespace mnemo {
 
@@ -32,19 +35,24 @@ std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, 
   }
   if (prefix) {
     return [=] {
-      std::fill(dst, dst + kept, 0.f);
-      for (size_t r = 0; r < reduced; ++r)
-        for (size_t j = 0; j < kept; ++j) dst[j] += src[r * kept + j];
-      if (scale != 1.f) for (size_t j = 0; j < kept; ++j) dst[j] *= scale;
+      // Columns split in multiples of 16 floats (a cache line), so threads share no line of dst.
+      parallelRanges(kept, total, 16, [&](size_t begin, size_t end, int) {
+        std::fill(dst + begin, dst + end, 0.f);
+        for (size_t r = 0; r < reduced; ++r)
+          for (size_t j = begin; j < end; ++j) dst[j] += src[r * kept + j];
+        if (scale != 1.f) for (size_t j = begin; j < end; ++j) dst[j] *= scale;
+      });
     };
   }
   if (suffix) {
     return [=] {
-      for (size_t j = 0; j < kept; ++j) {
-        float s = 0;
-        for (size_t r = 0; r < reduced; ++r) s += src[j * reduced + r];
-        dst[j] = s * scale;
-      }
+      parallelRanges(kept, total, 16, [&](size_t begin, size_t end, int) {
+        for (size_t j = begin; j < end; ++j) {
+          float s = 0;
+          for (size_t r = 0; r < reduced; ++r) s += src[j * reduced + r];
+          dst[j] = s * scale;
+        }
+      });
     };
   }
   Dims keptDims = in;

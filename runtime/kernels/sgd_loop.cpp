@@ -1,5 +1,7 @@
 // sgd_update as one loop over the parameter (see ops/optim.cpp): v = momentum v + g; p -= lr v.
+// A large parameter is split over the threads (parallel.h).
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/parallel.h"
 
 namespace mnemo {
 
@@ -11,10 +13,12 @@ std::unique_ptr<Kernel> makeSgdKernel(const Node& n, KernelEnv& env) {
   size_t count = static_cast<size_t>(n.operand(0)->type().numel());
   auto k = std::make_unique<LoopKernel>("sgd_update", [=] {
     const float lr = hyper[0], momentum = hyper[1];
-    for (size_t i = 0; i < count; ++i) {
-      v[i] = momentum * v[i] + g[i];
-      p[i] -= lr * v[i];
-    }
+    parallelRanges(count, 3 * count, 16, [&](size_t begin, size_t end, int) {
+      for (size_t i = begin; i < end; ++i) {
+        v[i] = momentum * v[i] + g[i];
+        p[i] -= lr * v[i];
+      }
+    });
   });
   k->node = &n;
   return k;

@@ -140,10 +140,10 @@ TEST_CASE("hostile 4: replaying 10^15 steps, an unsatisfiable timing and T = 100
                     {"checkpoint " + ckpt, "step 1000000000000000 is outside [0, 1000000]"});
   std::string longSeq = editedCheckpoint(dir, [](NpzArchive& npz) { replaceConfig(npz, "\"seq_len\": 20", "\"seq_len\": 1000000"); });
   checkOneLineError(runMnemo({"train", "--no-progress", "--steps", "1", "--out", dir / "r2", "--init", longSeq}),
-                    {"checkpoint " + longSeq, "seq_len is 1000000, more than the limit of 2000"});
+                    {"checkpoint " + longSeq, "seq_len is 1000000, more than the limit of 10000"});
   checkOneLineError(runMnemo({"task", "--timing", "delay=truncexp:1,1000,2000"}),
                     {"truncated_exponential(1, 1000, 2000)", "probability"});
-  checkOneLineError(train(dir / "r3", {"--steps", "1", "--seq-len", "100000"}, false), {"--seq-len is 100000, more than the limit of 2000"});
+  checkOneLineError(train(dir / "r3", {"--steps", "1", "--seq-len", "100000"}, false), {"--seq-len is 100000, more than the limit of 10000"});
   checkOneLineError(train(dir / "r4", {"--steps", "1000000000000000"}), {"--steps is 1000000000000000, more than the limit of 1000000"});
 }
 
