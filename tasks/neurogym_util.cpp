@@ -15,6 +15,14 @@ std::vector<double> ringAngles(int n) {
   return theta;
 }
 
+std::vector<double> ringCosines(const std::vector<double>& theta, const std::vector<double>& locations) {
+  std::vector<double> table;
+  table.reserve(theta.size() * locations.size());
+  for (double location : locations)
+    for (double t : theta) table.push_back(std::cos(t - location));
+  return table;
+}
+
 std::vector<std::string> ringNames(const std::string& first, const std::string& ring, int n) {
   if (n < 1) MNEMO_FAIL("a ring needs at least one unit, got " << n);
   std::vector<std::string> names{first};

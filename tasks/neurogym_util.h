@@ -14,6 +14,11 @@ namespace mnemo {
 /// np.arange(0, 2pi, 2pi/n) alike.
 std::vector<double> ringAngles(int n);
 
+/// cos(theta[k] - locations[g]) for every location g and direction k, row g at g * theta.size():
+/// what a ring shows for a stimulus at a location the task draws from a fixed list, computed once
+/// per task instead of once per trial (the same std::cos values).
+std::vector<double> ringCosines(const std::vector<double>& theta, const std::vector<double>& locations);
+
 /// Channel (or action) names for a leading unit and a ring of n: {first, "<ring>1", ...,
 /// "<ring>n"}; throws mnemo::Error if n < 1.
 std::vector<std::string> ringNames(const std::string& first, const std::string& ring, int n);

@@ -40,8 +40,9 @@ Reaching1D::Reaching1D(const TaskConfig& config, int dimRing)
 
 void Reaching1D::build(TrialBuilder& b) const {
   const double target = reachTrial(b);
-  for (int k = 0; k < dimRing_; ++k)
-    b.addOb(b.period(kReach), k, std::cos(theta_[static_cast<size_t>(k)] - target));
+  double* row = b.scratchRow(dimRing_);
+  for (int k = 0; k < dimRing_; ++k) row[k] = std::cos(theta_[static_cast<size_t>(k)] - target);
+  b.addObRow(b.period(kReach), 0, row, dimRing_);
 }
 
 Reaching1DWithSelfDistraction::Reaching1DWithSelfDistraction(const TaskConfig& config)
@@ -52,8 +53,9 @@ Reaching1DWithSelfDistraction::Reaching1DWithSelfDistraction(const TaskConfig& c
 
 void Reaching1DWithSelfDistraction::build(TrialBuilder& b) const {
   const double target = reachTrial(b);
-  for (int k = 0; k < 32; ++k)
-    b.addOb(b.period(kReach), k, std::cos(theta_[static_cast<size_t>(k)] - target) * 0.3);
+  double* row = b.scratchRow(32);
+  for (int k = 0; k < 32; ++k) row[k] = std::cos(theta_[static_cast<size_t>(k)] - target) * 0.3;
+  b.addObRow(b.period(kReach), 0, row, 32);
 }
 
 }  // namespace mnemo

@@ -200,7 +200,10 @@ void TrialBuilder::addOb(StepRange steps, int channel, double value) {
 }
 
 void TrialBuilder::setOb(StepRange steps, double value) {
-  for (int c = 0; c < trial_.obsSize; ++c) setOb(steps, c, value);
+  requireLayout();
+  if (steps.end <= steps.begin) return;
+  const float v = static_cast<float>(value);
+  std::fill(&at(steps.begin, 0), &at(steps.begin, 0) + static_cast<size_t>(steps.end - steps.begin) * trial_.obsSize, v);
 }
 
 void TrialBuilder::setOb(StepRange steps, int channel, double value) {
@@ -208,16 +211,39 @@ void TrialBuilder::setOb(StepRange steps, int channel, double value) {
   for (int t = steps.begin; t < steps.end; ++t) at(t, channel) = static_cast<float>(value);
 }
 
+void TrialBuilder::addObRow(StepRange steps, int firstChannel, const double* values, int count) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t) {
+    float* row = &at(t, firstChannel);
+    for (int k = 0; k < count; ++k) row[k] = static_cast<float>(static_cast<double>(row[k]) + values[k]);
+  }
+}
+
+double* TrialBuilder::scratchRow(int count) {
+  if (trial_.rowScratch.size() < static_cast<size_t>(count)) trial_.rowScratch.resize(static_cast<size_t>(count));
+  return trial_.rowScratch.data();
+}
+
 void TrialBuilder::addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta) {
-  for (size_t k = 0; k < prefs.size(); ++k)
-    addOb(steps, firstChannel + static_cast<int>(k), std::cos(prefs[k] - theta) * 0.5 + 0.5);
+  const int n = static_cast<int>(prefs.size());
+  double* row = scratchRow(n);
+  for (int k = 0; k < n; ++k) row[k] = std::cos(prefs[static_cast<size_t>(k)] - theta) * 0.5 + 0.5;
+  addObRow(steps, firstChannel, row, n);
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int count) {
   requireLayout();
-  for (int t = steps.begin; t < steps.end; ++t)
-    for (int c = firstChannel; c < firstChannel + count; ++c)
-      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_->normal());
+  if (steps.end <= steps.begin || count <= 0) return;
+  // All the normals at once (step-major, channel-minor), then added row by row.
+  std::vector<double>& z = trial_.noiseScratch;
+  const size_t n = static_cast<size_t>(steps.end - steps.begin) * static_cast<size_t>(count);
+  if (z.size() < n) z.resize(n);
+  rng_->fillNormal(z.data(), n);
+  const double* draw = z.data();
+  for (int t = steps.begin; t < steps.end; ++t, draw += count) {
+    float* row = &at(t, firstChannel);
+    for (int k = 0; k < count; ++k) row[k] = static_cast<float>(static_cast<double>(row[k]) + sigma * draw[k]);
+  }
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma) {
