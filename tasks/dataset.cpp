@@ -85,10 +85,11 @@ void Dataset::refill() {
       const float* src = scratch_.inputs.data();
       float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn +
                    static_cast<size_t>(col) * obsSize_;
-      for (int t = 0; t < n; ++t) {  // a plain loop: a memcpy call per 2-float row cost more
-        for (int c = 0; c < obsSize_; ++c) dst[c] = src[c];
-        dst += rowIn;
-        src += obsSize_;
+      if (obsSize_ >= 16) {  // wide rows: memcpy
+        for (int t = 0; t < n; ++t, dst += rowIn, src += obsSize_) std::memcpy(dst, src, sizeof(float) * obsSize_);
+      } else {  // narrow ones: a plain loop (a memcpy call per 2-float row cost more)
+        for (int t = 0; t < n; ++t, dst += rowIn, src += obsSize_)
+          for (int c = 0; c < obsSize_; ++c) dst[c] = src[c];
       }
       int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
       for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];

@@ -86,7 +86,8 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
   trial_.info.group = -1;
-  trial_.info.periods.clear();
+  // info.periods keeps its entries (and their name strings) from the last trial: addPeriod
+  // overwrites them in place and finishLayout drops the unused ones.
   // The declared parameters come first, in order, so setParam(index) needs no search; their
   // names survive from the last trial built into the same buffer.
   std::vector<TrialParam>& params = trial_.info.params;
@@ -123,9 +124,11 @@ void TrialBuilder::addPeriod(size_t index, double durationMs, double startMs) {
   MNEMO_CHECK(index < slots_.size() && slots_[index] < 0,
               task_.name() << ": period " << index << " added twice or unknown");
   const double dt = task_.dt_;
-  slots_[index] = static_cast<int>(trial_.info.periods.size());
-  PeriodSpan p;
-  p.name = task_.periodNames_[index];
+  slots_[index] = periodCount_;
+  std::vector<PeriodSpan>& periods = trial_.info.periods;
+  if (static_cast<size_t>(periodCount_) == periods.size()) periods.emplace_back();
+  PeriodSpan& p = periods[static_cast<size_t>(periodCount_++)];
+  if (p.name != task_.periodNames_[index]) p.name = task_.periodNames_[index];
   p.startMs = startMs;
   p.endMs = startMs + durationMs;
   const double endStep = p.endMs / dt;
@@ -135,7 +138,6 @@ void TrialBuilder::addPeriod(size_t index, double durationMs, double startMs) {
                             << limits::kMaxTrialSteps);
   p.start = static_cast<int>(p.startMs / dt);
   p.end = static_cast<int>(endStep);
-  trial_.info.periods.push_back(std::move(p));
   latestEndMs_ = std::max(latestEndMs_, startMs + durationMs);
 }
 
@@ -147,6 +149,7 @@ double TrialBuilder::endMs(size_t index) const {
 
 void TrialBuilder::finishLayout() {
   MNEMO_CHECK(!laidOut_, task_.name() << ": finishLayout called twice");
+  trial_.info.periods.resize(static_cast<size_t>(periodCount_));
   const int length = static_cast<int>(latestEndMs_ / task_.dt_);
   trial_.info.length = length;
   trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);

@@ -184,6 +184,7 @@ class TrialBuilder {
   Trial& trial_;
   bool laidOut_ = false;
   double latestEndMs_ = 0;
+  int periodCount_ = 0;  // periods added so far (entries of info.periods in use)
   std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 
