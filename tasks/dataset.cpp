@@ -27,8 +27,8 @@ int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetE
 }
 
 int Dataset::mnemoCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
-  const int raised = std::min(cacheLenWithin(1e6, obsSize, batchSize, seqLen, targetElements),
-                              static_cast<int>(std::min<int64_t>(int64_t{11} * seqLen, INT32_MAX)));
+  const int raised = std::min(cacheLenWithin(3e5, obsSize, batchSize, seqLen, targetElements),
+                              static_cast<int>(std::min<int64_t>(int64_t{6} * seqLen, INT32_MAX)));
   return std::max(defaultCacheLen(obsSize, batchSize, seqLen, targetElements), raised);
 }
 

@@ -21,7 +21,7 @@ DelayMatchSampleDistractor1D::DelayMatchSampleDistractor1D(const TaskConfig& con
                 {"fixate", "match"},
                 {"gt", "sample", "test1", "test2", "test3"}},
            config),
-      theta_(ringAngles(kRing)) {}
+      ring_(kRing) {}
 
 void DelayMatchSampleDistractor1D::build(TrialBuilder& b) const {
   Rng& rng = b.rng();
@@ -34,7 +34,7 @@ void DelayMatchSampleDistractor1D::build(TrialBuilder& b) const {
   b.addOb(b.period(kFixation), 0, 1.0);
   auto show = [&](size_t period, double direction) {
     double* row = b.scratchRow(kRing);
-    for (int k = 0; k < kRing; ++k) row[k] = std::cos(theta_[static_cast<size_t>(k)] - direction);
+    ring_.fill(direction, 1.0, b.rng().kind() == RngKind::Numpy, row);
     b.addObRow(b.period(period), 1, row, kRing);
   };
   show(kSample, sample);
