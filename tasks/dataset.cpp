@@ -20,6 +20,13 @@ int cacheLenWithin(double values, int obsSize, int batchSize, int seqLen, int ta
   return static_cast<int>((1 + std::floor(c / seqLen)) * seqLen);
 }
 
+/// Copies n rows of `width` floats from consecutive rows of src to rows `stride` apart in dst: a
+/// plain loop the compiler vectorises (a memcpy call per row cost more, for narrow and wide rows).
+void copyRows(const float* __restrict src, float* __restrict dst, int n, int width, size_t stride) {
+  for (int t = 0; t < n; ++t, dst += stride, src += width)
+    for (int c = 0; c < width; ++c) dst[c] = src[c];
+}
+
 }  // namespace
 
 int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
@@ -85,12 +92,7 @@ void Dataset::refill() {
       const float* src = scratch_.inputs.data();
       float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn +
                    static_cast<size_t>(col) * obsSize_;
-      if (obsSize_ >= 16) {  // wide rows: memcpy
-        for (int t = 0; t < n; ++t, dst += rowIn, src += obsSize_) std::memcpy(dst, src, sizeof(float) * obsSize_);
-      } else {  // narrow ones: a plain loop (a memcpy call per 2-float row cost more)
-        for (int t = 0; t < n; ++t, dst += rowIn, src += obsSize_)
-          for (int c = 0; c < obsSize_; ++c) dst[c] = src[c];
-      }
+      copyRows(src, dst, n, obsSize_, rowIn);
       int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
       for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];
       if (targetSize_ > 0) {
