@@ -63,6 +63,12 @@ Task::Task(Spec spec, const TaskConfig& config)
     if (config.warn) config.warn(msg);
     else std::cerr << "mnemo: warning: " << msg << "\n";
   }
+  // A constant duration is floored once here rather than once per trial (a bad one is left to
+  // sampleDuration's error).
+  for (const TimingSpec& t : timings_) {
+    const bool good = t.kind() == TimingSpec::Kind::Constant && t.values()[0] >= 0 && std::isfinite(t.values()[0]);
+    constantMs_.push_back(good ? floorToDt(t.values()[0], dt_) : -1.0);
+  }
 }
 
 void Task::newTrial(Rng& rng, Trial& trial) const {
@@ -112,6 +118,7 @@ void TrialBuilder::layoutPeriods() {
 double TrialBuilder::sampleDuration(size_t index) {
   MNEMO_CHECK(!laidOut_, task_.name() << ": period sampled after finishLayout()");
   const TimingSpec& timing = task_.timings_.at(index);
+  if (task_.constantMs_[index] >= 0) return task_.constantMs_[index];
   const double sampled = timing.sample(timing.ownStream() ? rng_->stream(index) : *rng_, latestEndMs_);
   if (!(sampled >= 0) || !std::isfinite(sampled))
     MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[index] << "' got duration "

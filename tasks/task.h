@@ -257,6 +257,7 @@ class Task {
   int targetSize_;
   std::vector<std::string> periodNames_;
   std::vector<TimingSpec> timings_;
+  std::vector<double> constantMs_;  // per period: a constant timing floored to dt, or -1
   std::vector<std::string> obsNames_, actionNames_, paramNames_;
 };
 
