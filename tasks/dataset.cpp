@@ -21,7 +21,11 @@ int cacheLenWithin(double values, int obsSize, int batchSize, int seqLen, int ta
 }
 
 /// Copies n rows of `width` floats from consecutive rows of src to rows `stride` apart in dst: a
-/// plain loop the compiler vectorises (a memcpy call per row cost more, for narrow and wide rows).
+/// plain loop the compiler vectorises. (GCC would turn the inner loop into a memmove call per
+/// row, which costs more than the copy for rows of a few dozen floats.)
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 void copyRows(const float* __restrict src, float* __restrict dst, int n, int width, size_t stride) {
   for (int t = 0; t < n; ++t, dst += stride, src += width)
     for (int c = 0; c < width; ++c) dst[c] = src[c];
