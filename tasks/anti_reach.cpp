@@ -20,16 +20,17 @@ AntiReach::AntiReach(const TaskConfig& config, bool anti, int dimRing)
            config),
       anti_(anti),
       dimRing_(dimRing),
-      theta_(ringAngles(dimRing)) {}
+      theta_(ringAngles(dimRing)) {
+  std::vector<double> shown;
+  for (double t : theta_) shown.push_back(anti_ ? std::fmod(t + M_PI, 2 * M_PI) : t);
+  cosines_ = ringCosines(theta_, shown);
+}
 
 void AntiReach::build(TrialBuilder& b) const {
   const size_t gt = b.rng().below(static_cast<uint64_t>(dimRing_));
-  const double shown = anti_ ? std::fmod(theta_[gt] + M_PI, 2 * M_PI) : theta_[gt];
-
   b.layoutPeriods();
   for (size_t p : {kFixation, kStimulus, kDelay}) b.addOb(b.period(p), 0, 1.0);
-  for (int k = 0; k < dimRing_; ++k)
-    b.addOb(b.period(kStimulus), 1 + k, std::cos(theta_[static_cast<size_t>(k)] - shown));
+  b.addObRow(b.period(kStimulus), 1, &cosines_[gt * theta_.size()], dimRing_);
   b.setGroundTruth(b.period(kDecision), static_cast<int64_t>(gt) + 1);
 
   b.setParam(size_t{0}, static_cast<double>(gt));

@@ -29,6 +29,7 @@ class AntiReach : public Task {
   bool anti_;
   int dimRing_;
   std::vector<double> theta_;
+  std::vector<double> cosines_;  // row g: the stimulus ring for ground truth g
 };
 
 }  // namespace mnemo

@@ -39,7 +39,8 @@ ContextDecisionMaking::ContextDecisionMaking(const TaskConfig& config, bool useE
            config),
       explicit_(useExplicitContext),
       dimRing_(dimRing),
-      theta_(ringAngles(dimRing)) {
+      theta_(ringAngles(dimRing)),
+      cosines_(ringCosines(theta_, theta_)) {
   if (useExplicitContext) {
     contexts_ = {0, 1};
   } else {
@@ -66,14 +67,18 @@ void ContextDecisionMaking::build(TrialBuilder& b) const {
   b.layoutPeriods();
   const StepRange stimulus = b.period(stimulus_);
   b.addOb(b.period(fixation_), 0, 1.0);
-  const double theta1 = theta_[static_cast<size_t>(choice1 - 1)];
-  const double theta2 = theta_[static_cast<size_t>(choice2 - 1)];
+  const double* cos1 = &cosines_[static_cast<size_t>(choice1 - 1) * theta_.size()];
+  const double* cos2 = &cosines_[static_cast<size_t>(choice2 - 1) * theta_.size()];
+  double* row = b.scratchRow(2 * dimRing_);
   for (int i = 0; i < dimRing_; ++i) {
-    const int mod1 = 1 + i, mod2 = 1 + dimRing_ + i;
-    b.addOb(stimulus, mod1, std::cos(theta_[static_cast<size_t>(i)] - theta1) * (coh1 / 200) + 0.5);
-    b.addOb(stimulus, mod2, std::cos(theta_[static_cast<size_t>(i)] - theta2) * (coh2 / 200) + 0.5);
-    b.addNoise(stimulus, noiseStd(), mod1, 1);
-    b.addNoise(stimulus, noiseStd(), mod2, 1);
+    row[i] = cos1[i] * (coh1 / 200) + 0.5;
+    row[dimRing_ + i] = cos2[i] * (coh2 / 200) + 0.5;
+  }
+  b.addObRow(stimulus, 1, row, 2 * dimRing_);
+  // neurogym's noise goes unit by unit, both modalities of a unit before the next unit.
+  for (int i = 0; i < dimRing_; ++i) {
+    b.addNoise(stimulus, noiseStd(), 1 + i, 1);
+    b.addNoise(stimulus, noiseStd(), 1 + dimRing_ + i, 1);
   }
   b.setOb(b.period(decision_), 0.0);
   if (explicit_) b.addOb(b.all(), 1 + 2 * dimRing_ + static_cast<int>(context), 1.0);

@@ -39,6 +39,7 @@ class ContextDecisionMaking : public Task {
   int dimRing_;
   std::vector<int64_t> contexts_;
   std::vector<double> theta_;
+  std::vector<double> cosines_;  // row g: cos(theta_k - theta_g)
   size_t fixation_, stimulus_, decision_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "support/error.h"
@@ -10,10 +11,36 @@
 
 namespace mnemo {
 
-int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
+namespace {
+
+/// neurogym's rule for a budget of `values` cached values.
+int cacheLenWithin(double values, int obsSize, int batchSize, int seqLen, int targetElements) {
   // Discrete actions have shape (), so their element count is 1.
-  const double c = 1e5 / (obsSize + targetElements) / batchSize;
+  const double c = values / (obsSize + targetElements) / batchSize;
   return static_cast<int>((1 + std::floor(c / seqLen)) * seqLen);
+}
+
+/// Copies n rows of `width` floats from consecutive rows of src to rows `stride` apart in dst: a
+/// plain loop the compiler vectorises. (GCC would turn the inner loop into a memmove call per
+/// row, which costs more than the copy for rows of a few dozen floats.)
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+void copyRows(const float* __restrict src, float* __restrict dst, int n, int width, size_t stride) {
+  for (int t = 0; t < n; ++t, dst += stride, src += width)
+    for (int c = 0; c < width; ++c) dst[c] = src[c];
+}
+
+}  // namespace
+
+int Dataset::defaultCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
+  return cacheLenWithin(1e5, obsSize, batchSize, seqLen, targetElements);
+}
+
+int Dataset::mnemoCacheLen(int obsSize, int batchSize, int seqLen, int targetElements) {
+  const int raised = std::min(cacheLenWithin(3e5, obsSize, batchSize, seqLen, targetElements),
+                              static_cast<int>(std::min<int64_t>(int64_t{6} * seqLen, INT32_MAX)));
+  return std::max(defaultCacheLen(obsSize, batchSize, seqLen, targetElements), raised);
 }
 
 Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
@@ -29,7 +56,11 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
   targetSize_ = task_->targetSize();
   if (batchSize_ <= 0) MNEMO_FAIL("batch size must be positive, got " << batchSize_);
   if (seqLen_ <= 0) MNEMO_FAIL("sequence length must be positive, got " << seqLen_);
-  if (cacheLen_ == 0) cacheLen_ = defaultCacheLen(obsSize_, batchSize_, seqLen_, targetSize_ > 0 ? targetSize_ : 1);
+  if (cacheLen_ == 0) {
+    const int targetElements = targetSize_ > 0 ? targetSize_ : 1;
+    cacheLen_ = config.rngKind == RngKind::Numpy ? defaultCacheLen(obsSize_, batchSize_, seqLen_, targetElements)
+                                                 : mnemoCacheLen(obsSize_, batchSize_, seqLen_, targetElements);
+  }
   if (cacheLen_ < seqLen_)
     MNEMO_FAIL("cache length " << cacheLen_ << " is shorter than the sequence length " << seqLen_);
   checkMemoryBudget(static_cast<size_t>(cacheLen_) * static_cast<size_t>(batchSize_) * (obsSize_ * 4 + 8 + targetSize_ * 4),
@@ -65,11 +96,7 @@ void Dataset::refill() {
       const float* src = scratch_.inputs.data();
       float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn +
                    static_cast<size_t>(col) * obsSize_;
-      for (int t = 0; t < n; ++t) {  // a plain loop: a memcpy call per 2-float row cost more
-        for (int c = 0; c < obsSize_; ++c) dst[c] = src[c];
-        dst += rowIn;
-        src += obsSize_;
-      }
+      copyRows(src, dst, n, obsSize_, rowIn);
       int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
       for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];
       if (targetSize_ > 0) {

@@ -21,7 +21,7 @@ DelayMatchSampleDistractor1D::DelayMatchSampleDistractor1D(const TaskConfig& con
                 {"fixate", "match"},
                 {"gt", "sample", "test1", "test2", "test3"}},
            config),
-      theta_(ringAngles(kRing)) {}
+      ring_(kRing) {}
 
 void DelayMatchSampleDistractor1D::build(TrialBuilder& b) const {
   Rng& rng = b.rng();
@@ -33,8 +33,9 @@ void DelayMatchSampleDistractor1D::build(TrialBuilder& b) const {
   b.layoutPeriods();
   b.addOb(b.period(kFixation), 0, 1.0);
   auto show = [&](size_t period, double direction) {
-    for (int k = 0; k < kRing; ++k)
-      b.addOb(b.period(period), 1 + k, std::cos(theta_[static_cast<size_t>(k)] - direction));
+    double* row = b.scratchRow(kRing);
+    ring_.fill(direction, 1.0, b.rng().kind() == RngKind::Numpy, row);
+    b.addObRow(b.period(period), 1, row, kRing);
   };
   show(kSample, sample);
   for (int i = 0; i < 3; ++i) show(kTests[i], tests[i]);

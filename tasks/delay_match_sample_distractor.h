@@ -13,6 +13,7 @@
 
 #include <vector>
 
+#include "tasks/neurogym_util.h"
 #include "tasks/task.h"
 
 namespace mnemo {
@@ -27,7 +28,7 @@ class DelayMatchSampleDistractor1D : public Task {
   void build(TrialBuilder& b) const override;
 
  private:
-  std::vector<double> theta_;
+  RingTuning ring_;
 };
 
 }  // namespace mnemo

@@ -30,7 +30,8 @@ MultiSensoryIntegration::MultiSensoryIntegration(const TaskConfig& config, int d
                 {"gt", "coh", "coh_prop"}},
            config),
       dimRing_(dimRing),
-      theta_(ringAngles(dimRing)) {}
+      theta_(ringAngles(dimRing)),
+      cosines_(ringCosines(theta_, theta_)) {}
 
 void MultiSensoryIntegration::build(TrialBuilder& b) const {
   Rng& rng = b.rng();
@@ -42,11 +43,13 @@ void MultiSensoryIntegration::build(TrialBuilder& b) const {
   b.layoutPeriods();
   const StepRange stimulus = b.period(kStimulus), decision = b.period(kDecision);
   b.addOb(b.all(), 0, 1.0);
+  const double* cosines = &cosines_[gt * theta_.size()];
+  double* row = b.scratchRow(2 * dimRing_);
   for (int k = 0; k < dimRing_; ++k) {
-    const double c = std::cos(theta_[static_cast<size_t>(k)] - theta_[gt]);
-    b.addOb(stimulus, 1 + k, c * (coh0 / 200) + 0.5);
-    b.addOb(stimulus, 1 + dimRing_ + k, c * (coh1 / 200) + 0.5);
+    row[k] = cosines[k] * (coh0 / 200) + 0.5;
+    row[dimRing_ + k] = cosines[k] * (coh1 / 200) + 0.5;
   }
+  b.addObRow(stimulus, 1, row, 2 * dimRing_);
   b.addNoise(stimulus, noiseStd());
   b.setOb(decision, 0.0);
   b.setGroundTruth(decision, static_cast<int64_t>(gt) + 1);

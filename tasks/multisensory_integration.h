@@ -30,6 +30,7 @@ class MultiSensoryIntegration : public Task {
  private:
   int dimRing_;
   std::vector<double> theta_;
+  std::vector<double> cosines_;  // row g: cos(theta_k - theta_g)
 };
 
 }  // namespace mnemo

@@ -22,7 +22,8 @@ PerceptualDecisionMaking::PerceptualDecisionMaking(const TaskConfig& config, int
            config),
       dimRing_(dimRing),
       cohs_(std::move(cohs)),
-      theta_(ringAngles(dimRing)) {
+      theta_(ringAngles(dimRing)),
+      cosines_(ringCosines(theta_, theta_)) {
   if (cohs_.empty()) MNEMO_FAIL(kName << ": the list of coherences is empty");
   fixation_ = periodIndex("fixation");
   stimulus_ = periodIndex("stimulus");
@@ -37,8 +38,10 @@ void PerceptualDecisionMaking::build(TrialBuilder& b) const {
   b.layoutPeriods();
   const StepRange stimulus = b.period(stimulus_);
   b.addOb(b.period(fixation_), 0, 1.0);
-  for (int k = 0; k < dimRing_; ++k)
-    b.addOb(stimulus, 1 + k, std::cos(theta_[static_cast<size_t>(k)] - theta_[gt]) * (coh / 200) + 0.5);
+  const double* cosines = &cosines_[gt * theta_.size()];
+  double* row = b.scratchRow(dimRing_);
+  for (int k = 0; k < dimRing_; ++k) row[k] = cosines[k] * (coh / 200) + 0.5;
+  b.addObRow(stimulus, 1, row, dimRing_);
   b.addNoise(stimulus, noiseStd(), 1, dimRing_);
   b.setGroundTruth(b.period(decision_), static_cast<int64_t>(gt) + 1);
 

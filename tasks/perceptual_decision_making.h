@@ -39,6 +39,7 @@ class PerceptualDecisionMaking : public Task {
   int dimRing_;
   std::vector<double> cohs_;
   std::vector<double> theta_;
+  std::vector<double> cosines_;  // row g: cos(theta_k - theta_g)
   size_t fixation_, stimulus_, decision_;
 };
 

@@ -36,7 +36,8 @@ PostDecisionWager::PostDecisionWager(const TaskConfig& config, int dimRing)
                 {"wager", "gt", "coh"}},
            config),
       dimRing_(dimRing),
-      theta_(ringAngles(dimRing)) {}
+      theta_(ringAngles(dimRing)),
+      cosines_(ringCosines(theta_, theta_)) {}
 
 void PostDecisionWager::build(TrialBuilder& b) const {
   Rng& rng = b.rng();
@@ -55,8 +56,10 @@ void PostDecisionWager::build(TrialBuilder& b) const {
 
   for (size_t p : {kFixation, kStimulus, kDelay}) b.addOb(b.period(p), 0, 1.0);
   const StepRange stimulus = b.period(kStimulus);
-  for (int k = 0; k < dimRing_; ++k)
-    b.addOb(stimulus, 1 + k, std::cos(theta_[static_cast<size_t>(k)] - theta_[gt]) * (coh / 200) + 0.5);
+  const double* cosines = &cosines_[gt * theta_.size()];
+  double* row = b.scratchRow(dimRing_);
+  for (int k = 0; k < dimRing_; ++k) row[k] = cosines[k] * (coh / 200) + 0.5;
+  b.addObRow(stimulus, 1, row, dimRing_);
   b.addNoise(stimulus, noiseStd());
   const int sure = 1 + dimRing_;
   if (wager) {

@@ -32,6 +32,7 @@ class PostDecisionWager : public Task {
  private:
   int dimRing_;
   std::vector<double> theta_;
+  std::vector<double> cosines_;  // row g: cos(theta_k - theta_g)
 };
 
 }  // namespace mnemo

@@ -36,24 +36,26 @@ Reaching1D::Reaching1D(const TaskConfig& config, int dimRing)
                 {"fixate", "left", "right"}, {"gt"}},
            config),
       dimRing_(dimRing),
-      theta_(ringAngles(dimRing)) {}
+      ring_(dimRing) {}
 
 void Reaching1D::build(TrialBuilder& b) const {
   const double target = reachTrial(b);
-  for (int k = 0; k < dimRing_; ++k)
-    b.addOb(b.period(kReach), k, std::cos(theta_[static_cast<size_t>(k)] - target));
+  double* row = b.scratchRow(dimRing_);
+  ring_.fill(target, 1.0, b.rng().kind() == RngKind::Numpy, row);
+  b.addObRow(b.period(kReach), 0, row, dimRing_);
 }
 
 Reaching1DWithSelfDistraction::Reaching1DWithSelfDistraction(const TaskConfig& config)
     : Task(Spec{kName, {{"fixation", 500}, {"reach", 500}}, ringNames("unit0", "unit", 31),
                 {"fixate", "left", "right"}, {"gt"}},
            config),
-      theta_(ringAngles(32)) {}
+      ring_(32) {}
 
 void Reaching1DWithSelfDistraction::build(TrialBuilder& b) const {
   const double target = reachTrial(b);
-  for (int k = 0; k < 32; ++k)
-    b.addOb(b.period(kReach), k, std::cos(theta_[static_cast<size_t>(k)] - target) * 0.3);
+  double* row = b.scratchRow(32);
+  ring_.fill(target, 0.3, b.rng().kind() == RngKind::Numpy, row);
+  b.addObRow(b.period(kReach), 0, row, 32);
 }
 
 }  // namespace mnemo

@@ -15,6 +15,7 @@
 
 #include <vector>
 
+#include "tasks/neurogym_util.h"
 #include "tasks/task.h"
 
 namespace mnemo {
@@ -30,7 +31,7 @@ class Reaching1D : public Task {
 
  private:
   int dimRing_;
-  std::vector<double> theta_;
+  RingTuning ring_;
 };
 
 /// Reaching1DWithSelfDistraction-v0.
@@ -43,7 +44,7 @@ class Reaching1DWithSelfDistraction : public Task {
   void build(TrialBuilder& b) const override;
 
  private:
-  std::vector<double> theta_;
+  RingTuning ring_;
 };
 
 }  // namespace mnemo

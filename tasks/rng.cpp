@@ -1,6 +1,7 @@
 // Seeding and the non-inline samplers of mnemo::Rng (see rng.h).
 #include "tasks/rng.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -36,8 +37,8 @@ void Rng::seed(uint64_t seed) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     s = z ^ (z >> 31);
   }
-  hasSpare_ = false;
-  spare_ = 0;
+  seedNormalLanes(lanes_, seed, 4);  // the SplitMix64 sequence after the four words above
+  normalPos_ = kNormalBlock;
 }
 
 uint64_t Rng::below(uint64_t n) {
@@ -51,22 +52,29 @@ uint64_t Rng::below(uint64_t n) {
   return x % n;
 }
 
-double Rng::normal() {
+double Rng::normalSlow() {
   if (kind_ == RngKind::Numpy) return np_.standardNormal();
-  if (hasSpare_) {
-    hasSpare_ = false;
-    return spare_;
+  normalBlock(lanes_, normals_);
+  normalPos_ = 1;
+  return normals_[0];
+}
+
+void Rng::fillNormal(double* out, size_t n) {
+  if (kind_ == RngKind::Numpy) {
+    for (size_t i = 0; i < n; ++i) out[i] = np_.standardNormal();
+    return;
   }
-  double u, v, s;
-  do {
-    u = 2.0 * uniform() - 1.0;
-    v = 2.0 * uniform() - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  const double f = std::sqrt(-2.0 * std::log(s) / s);
-  spare_ = v * f;
-  hasSpare_ = true;
-  return u * f;
+  while (n > 0) {
+    if (normalPos_ == kNormalBlock) {
+      normalBlock(lanes_, normals_);
+      normalPos_ = 0;
+    }
+    const size_t take = std::min(n, static_cast<size_t>(kNormalBlock - normalPos_));
+    std::copy_n(normals_ + normalPos_, take, out);
+    normalPos_ += static_cast<int>(take);
+    out += take;
+    n -= take;
+  }
 }
 
 double Rng::exponential(double mean) {

@@ -1,7 +1,10 @@
 // The random number generator tasks draw their trials from, in one of two kinds:
 //   RngKind::Mnemo  mnemo's own: xoshiro256** seeded through SplitMix64, with its own uniform,
-//                   integer, normal and exponential sampling, so that a seed gives the same trials
-//                   with any C++ standard library (only std::log/std::sqrt from libm are used).
+//                   integer and exponential sampling, so that a seed gives the same trials with
+//                   any C++ standard library (only std::log from libm is used). Normals come from
+//                   a second stream, eight xoshiro256** lanes turned into normals in blocks by a
+//                   vectorised Box–Muller transform with mnemo's own log/sin/cos
+//                   (tasks/normal_block.h): the same bits on every CPU.
 //   RngKind::Numpy  numpy's legacy RandomState (NumpyRandom), the generator neurogym draws from:
 //                   every sampler below maps to the RandomState method neurogym calls, so a task
 //                   written against this interface gives neurogym's trials bit for bit.
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tasks/normal_block.h"
 #include "tasks/numpy_random.h"
 
 namespace mnemo {
@@ -64,9 +68,15 @@ class Rng {
   /// Uniform integer in [0, n), unbiased (rejection); n must be > 0 (numpy: randint(0, n), and
   /// so choice(n) or the index choice(list) picks).
   uint64_t below(uint64_t n);
-  /// Standard normal (Marsaglia's polar method; the other value of each pair is kept for the
-  /// next call) (numpy: randn() / standard_normal()).
-  double normal();
+  /// Standard normal (numpy: randn() / standard_normal(), the polar method with its cached
+  /// second value). Mnemo kind: the next value of the normal stream, which the uniform draws do
+  /// not advance (see the file comment).
+  double normal() {
+    if (kind_ == RngKind::Mnemo && normalPos_ < kNormalBlock) return normals_[normalPos_++];
+    return normalSlow();
+  }
+  /// Writes n standard normals to out: the values n calls of normal() would return.
+  void fillNormal(double* out, size_t n);
   /// Exponential with the given mean (inverse transform) (numpy: exponential(mean)).
   double exponential(double mean);
   /// An index drawn with probabilities p (numpy: choice(len(p), p=p)): one uniform() located
@@ -103,11 +113,13 @@ class Rng {
 
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  double normalSlow();
   RngKind kind_ = RngKind::Mnemo;
   uint64_t seed_ = 0;
   uint64_t s_[4] = {0, 0, 0, 0};
-  double spare_ = 0;
-  bool hasSpare_ = false;
+  NormalLanes lanes_{};              // mnemo kind: the normal stream
+  double normals_[kNormalBlock] = {};  // its current block
+  int normalPos_ = kNormalBlock;     // next unused value of the block
   NumpyRandom np_;
   std::vector<Rng> streams_;  // companion streams by id, created on demand
   std::vector<bool> streamMade_;

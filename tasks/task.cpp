@@ -63,6 +63,12 @@ Task::Task(Spec spec, const TaskConfig& config)
     if (config.warn) config.warn(msg);
     else std::cerr << "mnemo: warning: " << msg << "\n";
   }
+  // A constant duration is floored once here rather than once per trial (a bad one is left to
+  // sampleDuration's error).
+  for (const TimingSpec& t : timings_) {
+    const bool good = t.kind() == TimingSpec::Kind::Constant && t.values()[0] >= 0 && std::isfinite(t.values()[0]);
+    constantMs_.push_back(good ? floorToDt(t.values()[0], dt_) : -1.0);
+  }
 }
 
 void Task::newTrial(Rng& rng, Trial& trial) const {
@@ -86,7 +92,8 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
   trial_.info.group = -1;
-  trial_.info.periods.clear();
+  // info.periods keeps its entries (and their name strings) from the last trial: addPeriod
+  // overwrites them in place and finishLayout drops the unused ones.
   // The declared parameters come first, in order, so setParam(index) needs no search; their
   // names survive from the last trial built into the same buffer.
   std::vector<TrialParam>& params = trial_.info.params;
@@ -111,6 +118,7 @@ void TrialBuilder::layoutPeriods() {
 double TrialBuilder::sampleDuration(size_t index) {
   MNEMO_CHECK(!laidOut_, task_.name() << ": period sampled after finishLayout()");
   const TimingSpec& timing = task_.timings_.at(index);
+  if (task_.constantMs_[index] >= 0) return task_.constantMs_[index];
   const double sampled = timing.sample(timing.ownStream() ? rng_->stream(index) : *rng_, latestEndMs_);
   if (!(sampled >= 0) || !std::isfinite(sampled))
     MNEMO_FAIL(task_.name() << ": period '" << task_.periodNames_[index] << "' got duration "
@@ -123,9 +131,11 @@ void TrialBuilder::addPeriod(size_t index, double durationMs, double startMs) {
   MNEMO_CHECK(index < slots_.size() && slots_[index] < 0,
               task_.name() << ": period " << index << " added twice or unknown");
   const double dt = task_.dt_;
-  slots_[index] = static_cast<int>(trial_.info.periods.size());
-  PeriodSpan p;
-  p.name = task_.periodNames_[index];
+  slots_[index] = periodCount_;
+  std::vector<PeriodSpan>& periods = trial_.info.periods;
+  if (static_cast<size_t>(periodCount_) == periods.size()) periods.emplace_back();
+  PeriodSpan& p = periods[static_cast<size_t>(periodCount_++)];
+  if (p.name != task_.periodNames_[index]) p.name = task_.periodNames_[index];
   p.startMs = startMs;
   p.endMs = startMs + durationMs;
   const double endStep = p.endMs / dt;
@@ -135,7 +145,6 @@ void TrialBuilder::addPeriod(size_t index, double durationMs, double startMs) {
                             << limits::kMaxTrialSteps);
   p.start = static_cast<int>(p.startMs / dt);
   p.end = static_cast<int>(endStep);
-  trial_.info.periods.push_back(std::move(p));
   latestEndMs_ = std::max(latestEndMs_, startMs + durationMs);
 }
 
@@ -147,6 +156,7 @@ double TrialBuilder::endMs(size_t index) const {
 
 void TrialBuilder::finishLayout() {
   MNEMO_CHECK(!laidOut_, task_.name() << ": finishLayout called twice");
+  trial_.info.periods.resize(static_cast<size_t>(periodCount_));
   const int length = static_cast<int>(latestEndMs_ / task_.dt_);
   trial_.info.length = length;
   trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);
@@ -200,7 +210,10 @@ void TrialBuilder::addOb(StepRange steps, int channel, double value) {
 }
 
 void TrialBuilder::setOb(StepRange steps, double value) {
-  for (int c = 0; c < trial_.obsSize; ++c) setOb(steps, c, value);
+  requireLayout();
+  if (steps.end <= steps.begin) return;
+  const float v = static_cast<float>(value);
+  std::fill(&at(steps.begin, 0), &at(steps.begin, 0) + static_cast<size_t>(steps.end - steps.begin) * trial_.obsSize, v);
 }
 
 void TrialBuilder::setOb(StepRange steps, int channel, double value) {
@@ -208,16 +221,39 @@ void TrialBuilder::setOb(StepRange steps, int channel, double value) {
   for (int t = steps.begin; t < steps.end; ++t) at(t, channel) = static_cast<float>(value);
 }
 
+void TrialBuilder::addObRow(StepRange steps, int firstChannel, const double* values, int count) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t) {
+    float* row = &at(t, firstChannel);
+    for (int k = 0; k < count; ++k) row[k] = static_cast<float>(static_cast<double>(row[k]) + values[k]);
+  }
+}
+
+double* TrialBuilder::scratchRow(int count) {
+  if (trial_.rowScratch.size() < static_cast<size_t>(count)) trial_.rowScratch.resize(static_cast<size_t>(count));
+  return trial_.rowScratch.data();
+}
+
 void TrialBuilder::addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta) {
-  for (size_t k = 0; k < prefs.size(); ++k)
-    addOb(steps, firstChannel + static_cast<int>(k), std::cos(prefs[k] - theta) * 0.5 + 0.5);
+  const int n = static_cast<int>(prefs.size());
+  double* row = scratchRow(n);
+  for (int k = 0; k < n; ++k) row[k] = std::cos(prefs[static_cast<size_t>(k)] - theta) * 0.5 + 0.5;
+  addObRow(steps, firstChannel, row, n);
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int count) {
   requireLayout();
-  for (int t = steps.begin; t < steps.end; ++t)
-    for (int c = firstChannel; c < firstChannel + count; ++c)
-      at(t, c) = static_cast<float>(static_cast<double>(at(t, c)) + sigma * rng_->normal());
+  if (steps.end <= steps.begin || count <= 0) return;
+  // All the normals at once (step-major, channel-minor), then added row by row.
+  std::vector<double>& z = trial_.noiseScratch;
+  const size_t n = static_cast<size_t>(steps.end - steps.begin) * static_cast<size_t>(count);
+  if (z.size() < n) z.resize(n);
+  rng_->fillNormal(z.data(), n);
+  const double* draw = z.data();
+  for (int t = steps.begin; t < steps.end; ++t, draw += count) {
+    float* row = &at(t, firstChannel);
+    for (int k = 0; k < count; ++k) row[k] = static_cast<float>(static_cast<double>(row[k]) + sigma * draw[k]);
+  }
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma) {

@@ -87,6 +87,8 @@ struct Trial {
   std::vector<float> targets;
   TrialInfo info;
   std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
+  std::vector<double> rowScratch;    ///< builder scratch: TrialBuilder::scratchRow
+  std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call
   int length() const { return info.length; }
   /// Input at step t, channel c.
   float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
@@ -134,6 +136,12 @@ class TrialBuilder {
 
   /// Adds `value` to channel `channel` over `steps`.
   void addOb(StepRange steps, int channel, double value);
+  /// Adds values[k] to channel firstChannel + k, k < count, on every step of `steps` (the same
+  /// float arithmetic as addOb per channel, done row by row).
+  void addObRow(StepRange steps, int firstChannel, const double* values, int count);
+  /// A row of `count` doubles to compute addObRow's values in, valid until the next call; kept in
+  /// the Trial so that building trials into the same Trial allocates nothing.
+  double* scratchRow(int count);
   /// Adds a ring stimulus at angle `theta` over `steps`: channel firstChannel + k gets
   /// cos(prefs[k] − theta)·0.5 + 0.5, the tuning of a unit preferring prefs[k].
   void addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta);
@@ -176,6 +184,7 @@ class TrialBuilder {
   Trial& trial_;
   bool laidOut_ = false;
   double latestEndMs_ = 0;
+  int periodCount_ = 0;  // periods added so far (entries of info.periods in use)
   std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 
@@ -248,6 +257,7 @@ class Task {
   int targetSize_;
   std::vector<std::string> periodNames_;
   std::vector<TimingSpec> timings_;
+  std::vector<double> constantMs_;  // per period: a constant timing floored to dt, or -1
   std::vector<std::string> obsNames_, actionNames_, paramNames_;
 };
 

@@ -2,6 +2,7 @@
 #include "tasks/timing.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 
@@ -201,6 +202,12 @@ std::string TimingSpec::str() const {
 }
 
 double floorToDt(double ms, double dt) {
+  // Whole numbers below 2^52 (the usual ms and dt): Python's result is the integer floor of
+  // ms / dt, and the rounded quotient truncates to it (a quotient of such numbers that is not
+  // whole lies at least 1/dt from the next integer, farther than its rounding error), so no fmod.
+  if (ms >= 0 && ms < 0x1p52 && dt >= 1 && dt < 0x1p52 && static_cast<double>(static_cast<int64_t>(ms)) == ms &&
+      static_cast<double>(static_cast<int64_t>(dt)) == dt)
+    return static_cast<double>(static_cast<int64_t>(ms / dt)) * dt;
   // Python's float floor division: divide the exact remainder out, then floor, correcting a
   // quotient that rounding pushed just below an integer (so 1000 // 100 == 10 even for inexact
   // inputs, and 1.0 // 0.1 == 9 as in Python).

@@ -28,12 +28,23 @@ std::vector<std::string> channelNames(int n) {
   return names;
 }
 
-/// Adds the bump at `location` with `strength` to ring `modality` (0 or 1) over `steps`.
-void addBump(TrialBuilder& b, const std::vector<double>& theta, StepRange steps, int modality,
-             double location, double strength) {
-  const int n = static_cast<int>(theta.size());
-  for (int k = 0; k < n; ++k)
-    b.addOb(steps, 1 + modality * n + k, gaussianBump(location, theta[static_cast<size_t>(k)], strength));
+/// The unit-strength bump at every location over the ring theta, row g at g * theta.size(): a
+/// trial's bump is a row times its strength, the same value as gaussianBump(location, theta_k,
+/// strength) ((0.8 e) 1 = 0.8 e, then times the strength), computed once per task.
+std::vector<double> bumpTable(const std::vector<double>& theta, const std::vector<double>& locations) {
+  std::vector<double> table;
+  for (double location : locations)
+    for (double t : theta) table.push_back(gaussianBump(location, t, 1));
+  return table;
+}
+
+/// Adds bump row `location` of `table` times `strength` to ring `modality` (0 or 1) over `steps`.
+void addBump(TrialBuilder& b, const std::vector<double>& table, size_t location, int n, StepRange steps,
+             int modality, double strength) {
+  const double* bump = &table[location * static_cast<size_t>(n)];
+  double* row = b.scratchRow(n);
+  for (int k = 0; k < n; ++k) row[k] = bump[k] * strength;
+  b.addObRow(steps, 1 + modality * n, row, n);
 }
 
 /// Go / anti, with or without a delay, or as reaction-time tasks.
@@ -46,22 +57,25 @@ class Reach : public Task {
         anti_(anti),
         reaction_(reaction),
         n_(n),
-        theta_(ringAngles(n)) {}
+        theta_(ringAngles(n)) {
+    std::vector<double> shown;
+    for (double t : theta_) shown.push_back(anti_ ? std::fmod(t + M_PI, 2 * M_PI) : t);
+    bumps_ = bumpTable(theta_, shown);
+  }
 
  protected:
   void build(TrialBuilder& b) const override {
     const int modality = static_cast<int>(b.rng().trialsDrawn() % 2);
     b.drawFrom(b.rng().stream(static_cast<size_t>(modality)));
     const size_t gt = b.rng().below(n_);
-    const double shown = anti_ ? std::fmod(theta_[gt] + M_PI, 2 * M_PI) : theta_[gt];
     b.layoutPeriods();
     const size_t decision = periodNames().size() - 1;
     if (reaction_) {
       b.addOb(b.period(size_t{0}), 0, 1.0);
-      addBump(b, theta_, b.period(decision), modality, shown, 1);
+      addBump(b, bumps_, gt, n_, b.period(decision), modality, 1);
     } else {
       for (size_t p : {0, 1, 2}) b.addOb(b.period(p), 0, 1.0);
-      addBump(b, theta_, b.period(size_t{1}), modality, shown, 1);
+      addBump(b, bumps_, gt, n_, b.period(size_t{1}), modality, 1);
     }
     b.setGroundTruth(b.period(decision), static_cast<int64_t>(gt) + 1);
     b.setParam(size_t{0}, static_cast<double>(gt));
@@ -76,6 +90,7 @@ class Reach : public Task {
   bool anti_, reaction_;
   int n_;
   std::vector<double> theta_;
+  std::vector<double> bumps_;  // row g: the bump shown for ground truth g
 };
 
 /// Delayed match to sample / category, go on match or on non-match.
@@ -90,7 +105,8 @@ class DelayMatch : public Task {
         category_(category),
         matchGo_(matchGo),
         n_(n),
-        theta_(ringAngles(n)) {}
+        theta_(ringAngles(n)),
+        bumps_(bumpTable(theta_, theta_)) {}
 
  protected:
   void build(TrialBuilder& b) const override {
@@ -115,8 +131,8 @@ class DelayMatch : public Task {
     b.layoutPeriods();
     b.addOb(b.period(kFixation), 0, 1.0);
     b.setOb(b.period(kDecision), 0, 0.0);
-    addBump(b, theta_, b.period(kSample), modality, sampleTheta, 1);
-    addBump(b, theta_, b.period(kTest), modality, testTheta, 1);
+    addBump(b, bumps_, static_cast<size_t>(sampleUnit), n_, b.period(kSample), modality, 1);
+    addBump(b, bumps_, static_cast<size_t>(testUnit), n_, b.period(kTest), modality, 1);
     for (size_t p : {kSample, kTest}) b.addNoise(b.period(p), noiseStd(), 1 + modality * n_, n_);
     if (match == matchGo_) b.setGroundTruth(b.period(kDecision), testUnit + 1);
     b.setParam(size_t{0}, match ? 0.0 : 1.0, match ? "match" : "non-match");
@@ -128,6 +144,7 @@ class DelayMatch : public Task {
   bool category_, matchGo_;
   int n_;
   std::vector<double> theta_;
+  std::vector<double> bumps_;  // row u: the bump at unit u's direction
 };
 
 /// The perceptual decision family: one or both modalities, with or without a delay between the
@@ -144,7 +161,8 @@ class DecisionMaking : public Task {
         w_{w1, w2},
         cohs_(delayed ? std::vector<double>{0.3, 0.6, 1.0} : std::vector<double>{0.08, 0.16, 0.32, 0.64}),
         n_(n),
-        theta_(ringAngles(n)) {}
+        theta_(ringAngles(n)),
+        bumps_(bumpTable(theta_, theta_)) {}
 
  protected:
   void build(TrialBuilder& b) const override {
@@ -185,8 +203,8 @@ class DecisionMaking : public Task {
         coh1 = 0.5 + coh / 2;
         coh2 = 0.5 - coh / 2;
       }
-      addBump(b, theta_, b.period(period1), mod, theta_[i1], coh1);
-      addBump(b, theta_, b.period(period2), mod, theta_[i2], coh2);
+      addBump(b, bumps_, i1, n_, b.period(period1), mod, coh1);
+      addBump(b, bumps_, i2, n_, b.period(period2), mod, coh2);
       sum1 += w_[mod] * coh1;
       sum2 += w_[mod] * coh2;
       b.setParam(param++, coh1);
@@ -221,6 +239,7 @@ class DecisionMaking : public Task {
   std::vector<double> cohs_;
   int n_;
   std::vector<double> theta_;
+  std::vector<double> bumps_;  // row u: the unit-strength bump at unit u's direction
 };
 
 }  // namespace

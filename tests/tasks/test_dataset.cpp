@@ -9,6 +9,7 @@
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/perceptual_decision_making.h"
+#include "tasks/registry.h"
 
 using namespace mnemo;
 
@@ -54,6 +55,24 @@ TEST_CASE("Dataset: cache length follows neurogym's rule", "[task][dataset]") {
   CHECK(d.cacheLen() == 2100);
   CHECK(d.fills() == 1);  // filled on construction
   CHECK(d.calls() == 0);
+}
+
+TEST_CASE("Dataset: mnemo's generator raises a short cache to 6 windows within 3e5 values", "[task][dataset]") {
+  // 33 channels: neurogym's rule gives 2 windows (c = 183.8); 3e5 values would allow 600 steps.
+  CHECK(Dataset::defaultCacheLen(33, 16, 100) == 200);
+  CHECK(Dataset::mnemoCacheLen(33, 16, 100) == 600);
+  // Already long enough: neurogym's rule stands.
+  CHECK(Dataset::mnemoCacheLen(2, 16, 100) == 2100);
+  CHECK(Dataset::mnemoCacheLen(3, 32, 50) == 800);
+  // 3e5 values do not hold 6 windows: neurogym's rule with that budget (c = 347.2 -> 4 windows),
+  // never below neurogym's own.
+  CHECK(Dataset::mnemoCacheLen(53, 16, 100) == 400);
+  CHECK(Dataset::mnemoCacheLen(53, 256, 1000) == Dataset::defaultCacheLen(53, 256, 1000));
+  auto wide = std::shared_ptr<const Task>(makeTask("yang19.dm1-v0"));
+  REQUIRE(wide->obsSize() == 33);
+  CHECK(Dataset(wide, DatasetConfig{16, 100, 0, 1, false, RngKind::Mnemo}).cacheLen() == 600);
+  CHECK(Dataset(wide, DatasetConfig{16, 100, 0, 1, false, RngKind::Numpy}).cacheLen() == 200);
+  CHECK(Dataset(wide, DatasetConfig{16, 100, 300, 1, false, RngKind::Mnemo}).cacheLen() == 300);  // explicit
 }
 
 TEST_CASE("Dataset: shapes and dtypes", "[task][dataset]") {

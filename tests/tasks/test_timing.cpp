@@ -51,6 +51,15 @@ TEST_CASE("floorToDt follows Python's floor division", "[task][timing]") {
   CHECK(floorToDt(3200, 100) == 3200);
 }
 
+TEST_CASE("floorToDt of whole numbers is their integer floor division", "[task][timing]") {
+  for (int64_t a = 0; a <= 3000; a += 7)
+    for (int64_t b = 1; b <= 250; ++b) REQUIRE(floorToDt(double(a), double(b)) == double(a / b * b));
+  const int64_t big = (int64_t{1} << 52) - 1;  // the largest the whole-number path takes
+  for (int64_t b : {int64_t{3}, int64_t{100}, int64_t{99991}, big - 2})
+    REQUIRE(floorToDt(double(big), double(b)) == double(big / b * b));
+  CHECK(floorToDt(0x1p53, 3) == 0x1p53 - 2);  // past it, the general path: 2^53 // 3 * 3
+}
+
 TEST_CASE("TimingSpec forms sample what they say", "[task][timing]") {
   Rng rng(1);
   CHECK(TimingSpec(500).sample(rng, 0) == 500);
