@@ -49,7 +49,8 @@ constexpr const char* kMicroKernel = "micro";
 /// fixed cost (1–3 µs, more with post-ops) is a large part of the product's own time, and a
 /// register-blocked kernel that reads B in place runs near peak while B (K·N floats) stays in
 /// L1/L2 (however many rows A has: a 1600×2×64 input projection is one). Larger products keep oneDNN's packed, threaded gemm, and so do long products with
-/// fewer columns than a vector holds. Rank-2 operands only. A yes names the shape M×K×N in why.
+/// fewer columns than a vector holds. Rank-2 operands only, and only on a CPU with AVX2 or
+/// AVX-512 (the portable loop is slower than oneDNN). A yes names the shape M×K×N in why.
 FusionDecision microMatmul(const Node* m);
 /// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
 /// epilogue? Any elementwise op whose span form vectorises (loopFusable), with the running value
