@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <set>
 #include <time.h>
 
 #include "cli/commands.h"
@@ -176,7 +177,8 @@ std::string shapeText(const MatmulShape& s) {
 /// Prints the roofline of \p v (see the file comment and --help): its FLOPs and critical path,
 /// the bound they give at \p threads threads with the measured 1-thread \p peak (GFLOP/s), and
 /// the step's median against it; with \p shapes, one line per distinct matmul shape.
-void printRoofline(const Variant& v, int threads, double peak, std::map<MatmulShape, MatmulThroughput>& measured,
+void printRoofline(const Variant& v, int threads, double peak,
+                   std::map<std::pair<MatmulShape, MatmulEngine>, MatmulThroughput>& measured,
                    bool shapes) {
   GraphCost cost = graphCost(*v.graph, threads);
   const double stepMs = median(v.times);
@@ -193,15 +195,19 @@ void printRoofline(const Variant& v, int threads, double peak, std::map<MatmulSh
               threads, threads == 1 ? "" : "s", boundMs, pathAt.c_str(), pathMs, spreadMs, stepMs / boundMs,
               100.0 * boundMs / stepMs);
   if (!shapes) return;
-  std::map<MatmulShape, int> count;
-  for (const Node* mm : cost.matmuls) ++count[shapeOf(*mm)];
-  for (const auto& [shape, n] : count) {
-    auto it = measured.find(shape);
-    if (it == measured.end()) it = measured.emplace(shape, measureMatmul(shape, 1, 40)).first;
+  // Each shape is timed on the kernel the step runs it on: the micro-kernel inside its regions.
+  const std::set<const Node*> onMicro = microKernelMatmuls(*v.graph);
+  std::map<std::pair<MatmulShape, MatmulEngine>, int> count;
+  for (const Node* mm : cost.matmuls)
+    ++count[{shapeOf(*mm), onMicro.count(mm) ? MatmulEngine::Micro : MatmulEngine::OneDnn}];
+  for (const auto& [key, n] : count) {
+    const MatmulShape& shape = key.first;
+    auto it = measured.find(key);
+    if (it == measured.end()) it = measured.emplace(key, measureMatmul(shape, 1, 40, key.second)).first;
     const double flops = 2.0 * static_cast<double>(shape.m * shape.k * shape.n);
-    std::printf("  matmul %-22s x%-4d %8.3f MFLOP each | alone, 1 thread: %7.2f us, %6.1f GFLOP/s (%.0f%% of peak)\n",
-                shapeText(shape).c_str(), n, flops * 1e-6, it->second.usPerCall, it->second.gflops,
-                100.0 * it->second.gflops / peak);
+    std::printf("  matmul %-22s x%-4d %8.3f MFLOP each | alone on %-12s 1 thread: %7.2f us, %6.1f GFLOP/s (%.0f%% of peak)\n",
+                shapeText(shape).c_str(), n, flops * 1e-6, (std::string(matmulEngineName(key.second)) + ",").c_str(),
+                it->second.usPerCall, it->second.gflops, 100.0 * it->second.gflops / peak);
   }
 }
 
@@ -312,7 +318,7 @@ int runBench(const Args& args) {
   if (vm.count("no-roofline")) return 0;
   std::printf("\n");
   const double peak = measureMatmul({kPeakSide, kPeakSide, kPeakSide}, 1, 150).gflops;
-  std::map<MatmulShape, MatmulThroughput> measured;
+  std::map<std::pair<MatmulShape, MatmulEngine>, MatmulThroughput> measured;
   for (const Variant& v : variants) printRoofline(v, threads, peak, measured, &v == &variants.back());
   return 0;
 }

@@ -1,4 +1,4 @@
-// Timing one oneDNN matmul shape in isolation (see matmul_probe.h). Operands are filled with
+// Timing one matmul shape in isolation on oneDNN or on mnemo's micro-kernel (see matmul_probe.h). Operands are filled with
 // small values once; calls repeat in batches so that a call of a few microseconds is timed over
 // many, and the best batch gives the figure (the machine is shared: the best is the least
 // disturbed). On one thread the time is the calling thread's CPU time (oneDNN then runs on it),
@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <chrono>
 #include <dnnl.hpp>
+#include <functional>
 #include <omp.h>
 #include <time.h>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/kernels/kernel.h"
+#include "runtime/kernels/micro_gemm.h"
 #include "support/error.h"
 
 namespace mnemo {
@@ -32,10 +35,21 @@ bool MatmulShape::operator<(const MatmulShape& o) const {
   return std::tie(m, k, n, transposeA, transposeB) < std::tie(o.m, o.k, o.n, o.transposeA, o.transposeB);
 }
 
-MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetMs) {
-  MNEMO_CHECK(s.m > 0 && s.k > 0 && s.n > 0, "matmul shape must be positive, got " << s.m << "x" << s.k << "x" << s.n);
-  const int previous = omp_get_max_threads();
-  omp_set_num_threads(threads);
+const char* matmulEngineName(MatmulEngine e) { return e == MatmulEngine::Micro ? "micro-kernel" : "oneDNN"; }
+
+std::set<const Node*> microKernelMatmuls(const Graph& g) {
+  std::set<const Node*> out;
+  for (const Node* r : g.nodes())
+    if (r->kind() == OpKind::Fused && isMicroMatmulRegion(*r))
+      for (const Node* b : r->body()->nodes())
+        if (b->kind() == OpKind::MatMul) out.insert(b);
+  return out;
+}
+
+namespace {
+
+/// Times \p run as measureMatmul describes; \p flops is one call's arithmetic.
+MatmulThroughput timeCalls(const std::function<void()>& run, int threads, double budgetMs, double flops) {
   using Clock = std::chrono::steady_clock;
   auto nowUs = [threads] {
     if (threads > 1) return std::chrono::duration<double, std::micro>(Clock::now().time_since_epoch()).count();
@@ -44,40 +58,64 @@ MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetM
     return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
   };
   MatmulThroughput result;
+  // One warm call, then batches of about a millisecond (one call when a call is longer), at
+  // least two of them.
+  double start = nowUs();
+  run();
+  double firstMs = (nowUs() - start) * 1e-3;
+  const int batch = std::max(1, static_cast<int>(1.0 / std::max(firstMs, 1e-4)));
+  double bestUs = 1e300;
+  auto begin = Clock::now();
+  int batches = 0;
+  while (batches < 2 || std::chrono::duration<double, std::milli>(Clock::now() - begin).count() < budgetMs) {
+    double t = nowUs();
+    for (int i = 0; i < batch; ++i) run();
+    bestUs = std::min(bestUs, (nowUs() - t) / batch);
+    result.calls += batch;
+    if (++batches >= 1000) break;
+  }
+  result.usPerCall = bestUs;
+  result.gflops = flops / (bestUs * 1e3);
+  return result;
+}
+
+}  // namespace
+
+MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetMs, MatmulEngine engine) {
+  MNEMO_CHECK(s.m > 0 && s.k > 0 && s.n > 0, "matmul shape must be positive, got " << s.m << "x" << s.k << "x" << s.n);
+  const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.k) * static_cast<double>(s.n);
+  std::vector<float> a(static_cast<size_t>(s.m * s.k), 0.01f), b(static_cast<size_t>(s.k * s.n), 0.02f),
+      c(static_cast<size_t>(s.m * s.n));
+  if (engine == MatmulEngine::Micro) {
+    MNEMO_CHECK(threads == 1, "the micro-kernel runs on one thread, asked for " << threads);
+    // b holds B row-major [K, N] (a transposed B packed once); A is read with its strides.
+    GemmOperands g;
+    g.m = s.m, g.n = s.n, g.k = s.k;
+    g.a = a.data(), g.aRow = s.transposeA ? 1 : s.k, g.aCol = s.transposeA ? s.m : 1;
+    g.b = b.data(), g.ldb = s.n;
+    g.c = c.data(), g.ldc = s.n;
+    const GemmIsa isa = bestGemmIsa();
+    return timeCalls([&] { gemm(isa, g); }, 1, budgetMs, flops);
+  }
+  const int previous = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  MatmulThroughput result;
   {
-    dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-    dnnl::stream stream(engine);
-    std::vector<float> a(static_cast<size_t>(s.m * s.k), 0.01f), b(static_cast<size_t>(s.k * s.n), 0.02f),
-        c(static_cast<size_t>(s.m * s.n));
+    dnnl::engine cpu(dnnl::engine::kind::cpu, 0);
+    dnnl::stream stream(cpu);
     memory::desc aMd = operandDesc(s.m, s.k, s.transposeA), bMd = operandDesc(s.k, s.n, s.transposeB);
     memory::desc cMd({s.m, s.n}, memory::data_type::f32, memory::format_tag::ab);
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, cMd), engine);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, cMd), cpu);
     dnnl::matmul mm(pd);
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(aMd, engine, a.data())},
-                                            {DNNL_ARG_WEIGHTS, memory(bMd, engine, b.data())},
-                                            {DNNL_ARG_DST, memory(cMd, engine, c.data())}};
-    auto run = [&] {
-      mm.execute(stream, args);
-      stream.wait();
-    };
-    // One warm call, then batches of about a millisecond (one call when a call is longer), at
-    // least two of them.
-    double start = nowUs();
-    run();
-    double firstMs = (nowUs() - start) * 1e-3;
-    const int batch = std::max(1, static_cast<int>(1.0 / std::max(firstMs, 1e-4)));
-    double bestUs = 1e300;
-    auto begin = Clock::now();
-    int batches = 0;
-    while (batches < 2 || std::chrono::duration<double, std::milli>(Clock::now() - begin).count() < budgetMs) {
-      double t = nowUs();
-      for (int i = 0; i < batch; ++i) run();
-      bestUs = std::min(bestUs, (nowUs() - t) / batch);
-      result.calls += batch;
-      if (++batches >= 1000) break;
-    }
-    result.usPerCall = bestUs;
-    result.gflops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.k) * static_cast<double>(s.n) / (bestUs * 1e3);
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(aMd, cpu, a.data())},
+                                            {DNNL_ARG_WEIGHTS, memory(bMd, cpu, b.data())},
+                                            {DNNL_ARG_DST, memory(cMd, cpu, c.data())}};
+    result = timeCalls(
+        [&] {
+          mm.execute(stream, args);
+          stream.wait();
+        },
+        threads, budgetMs, flops);
   }
   omp_set_num_threads(previous);
   return result;

@@ -12,6 +12,7 @@
 #include "runtime/session.h"
 #include "ops/op_table.h"
 #include "runtime/kernels/kernel.h"
+#include "bind_util.h"
 
 using namespace mnemo;
 
@@ -192,29 +193,16 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
 /// Random values for every input, param and state, shared by both evaluators; values stay away
 /// from relu's kink and from where log, sqrt and div are undefined.
 void bindBoth(const Graph& g, ReferenceEvaluator& ref, Session& s, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  for (const Node* n : g.nodes()) {
-    if (n->kind() != OpKind::Input && n->kind() != OpKind::Param && n->kind() != OpKind::State) continue;
-    size_t count = static_cast<size_t>(n->type().numel());
-    if (n->type().dtype == DType::I64) {
-      std::vector<int64_t> v(count);
-      for (auto& x : v) x = static_cast<int64_t>(rng() % 3);
-      s.setI64(n->name(), v);
-      ref.bind(n->name(), RefTensor(n->type(), std::vector<double>(v.begin(), v.end())));
-      continue;
-    }
-    std::vector<float> v(count);
+  testing::bindLeavesAlike(g, s, ref, seed, [](const Node* n, std::mt19937_64& rng, std::vector<float>& v) {
     std::uniform_real_distribution<float> mag(0.2f, 2.0f);
     for (auto& x : v) x = (rng() % 2 ? 1.f : -1.f) * mag(rng);
     bool positive = n->kind() == OpKind::State || n->name() == "b";
     for (const Use& u : n->uses())
       positive = positive || u.user->kind() == OpKind::Log || u.user->kind() == OpKind::Sqrt;
     if (positive) for (auto& x : v) x = std::abs(x);
-    if (n->name() == "hyper" && count == 5) v = {1e-3f, 0.9f, 0.999f, 1e-8f, 3.f};  // adam
-    if (n->name() == "hyper" && count == 3) v = {0.1f, 0.9f, 3.f};                  // sgd
-    s.setF32(n->name(), v);
-    ref.bind(n->name(), RefTensor(n->type(), std::vector<double>(v.begin(), v.end())));
-  }
+    if (n->name() == "hyper" && v.size() == 5) v = {1e-3f, 0.9f, 0.999f, 1e-8f, 3.f};  // adam
+    if (n->name() == "hyper" && v.size() == 3) v = {0.1f, 0.9f, 3.f};                  // sgd
+  });
 }
 
 void compare(const std::vector<float>& got, const RefTensor& want, const std::string& what) {

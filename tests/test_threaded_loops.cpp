@@ -9,6 +9,7 @@
 
 #include "frontend/dsl/model.h"
 #include "graph/passes/passes.h"
+#include "bind_util.h"
 #include "pass_test_util.h"
 #include "runtime/kernels/parallel.h"
 #include "runtime/session.h"
@@ -21,24 +22,11 @@ namespace {
 /// The same random values into a session and a reference evaluator: inputs and params in
 /// [-1, 1], states (Adam's moments) in [0, 1), labels in [0, 3).
 void bindSame(const Graph& g, Session& s, ReferenceEvaluator& ref, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> unit(0.f, 1.f);
-  for (const Node* n : g.nodes()) {
-    if (n->kind() != OpKind::Input && n->kind() != OpKind::Param && n->kind() != OpKind::State) continue;
-    const size_t count = static_cast<size_t>(n->type().numel());
-    if (n->type().dtype == DType::I64) {
-      std::vector<int64_t> v(count);
-      for (auto& x : v) x = static_cast<int64_t>(rng() % 3);
-      s.setI64(n->name(), v);
-      ref.bind(n->name(), RefTensor(n->type(), std::vector<double>(v.begin(), v.end())));
-      continue;
-    }
-    std::vector<float> v(count);
+  bindLeavesAlike(g, s, ref, seed, [](const Node* n, std::mt19937_64& rng, std::vector<float>& v) {
+    std::uniform_real_distribution<float> unit(0.f, 1.f);
     for (auto& x : v) x = n->kind() == OpKind::State ? unit(rng) : 2.f * unit(rng) - 1.f;
     if (n->name() == "hyper") v = {1e-2f, 0.9f, 0.999f, 1e-8f, 1.f};
-    s.setF32(n->name(), v);
-    ref.bind(n->name(), RefTensor(n->type(), std::vector<double>(v.begin(), v.end())));
-  }
+  });
 }
 
 double relativeGap(const std::vector<float>& got, const RefTensor& want) {

@@ -130,6 +130,43 @@ bool registerStep(const Node* b, int accIndex, const std::unordered_map<const No
   return true;
 }
 
+/// The epilogue of region \p n as spans over the whole block: one EpilogueOp per step of
+/// \p steps, full operands read in place, per-column and constant ones tiled once.
+void spanEpilogue(const Node& n, const std::vector<const Node*>& steps, const Node* mm,
+                  const std::unordered_map<const Node*, const Node*>& outer, const GemmOperands& g,
+                  KernelEnv& env, std::vector<EpilogueOp>* ops, std::vector<Tile>* tiles, int* scratchBlocks) {
+  std::unordered_map<const Node*, BlockSource> produced;
+  produced[mm] = BlockSource{BlockSource::Result};
+  const size_t count = static_cast<size_t>(g.m * g.n);
+  auto tiled = [&](const float* row, float value) {
+    Tile t;
+    t.row = row;
+    t.block.assign(count, value);
+    tiles->push_back(std::move(t));
+    return BlockSource{BlockSource::Tiled, nullptr, static_cast<int>(tiles->size()) - 1};
+  };
+  auto sourceOf = [&](const Node* v) -> BlockSource {
+    if (produced.count(v)) return produced.at(v);
+    double c;
+    if (scalarConstant(v, &c)) return tiled(nullptr, static_cast<float>(c));
+    MNEMO_CHECK(outer.count(v), "region %" << n.name() << ": operand %" << v->name() << " is not a parameter");
+    const Node* p = outer.at(v);
+    const Dims& d = p->dims();
+    if (d == Dims{g.m, g.n}) return BlockSource{BlockSource::Full, env.f32(p)};
+    if (d == Dims{g.n} || d == Dims{1, g.n}) return tiled(env.f32(p), 0.f);
+    MNEMO_FAIL("region %" << n.name() << ": operand %" << p->name() << " " << p->type().str()
+                          << " is neither full nor per-column (microEpilogueStep refuses it)");
+  };
+  for (const Node* b : steps) {
+    const bool last = b == steps.back();
+    EpilogueOp op{opInfo(b->kind()).elementwise.scalar.span, last ? -1 : (*scratchBlocks)++, sourceOf(b->operand(0)),
+                  BlockSource{}};
+    if (b->numOperands() > 1) op.b = sourceOf(b->operand(1));
+    produced[b] = op.dst < 0 ? BlockSource{BlockSource::Result} : BlockSource{BlockSource::Scratch, nullptr, op.dst};
+    ops->push_back(op);
+  }
+}
+
 }  // namespace
 
 bool isMicroMatmulRegion(const Node& n) {
@@ -161,32 +198,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
 
   // The epilogue: each op after the matmul reads the running value and at most one other
   // operand, a region parameter or a uniform constant of the body.
-  std::vector<EpilogueOp> ops;
-  std::vector<Tile> tiles;
-  std::unordered_map<const Node*, BlockSource> produced;
-  produced[mm] = BlockSource{BlockSource::Result};
-  int scratchBlocks = 0;
-  const Node* result = body.outputs()[0];
-  const size_t count = static_cast<size_t>(g.m * g.n);
-  auto tiled = [&](const float* row, float value) {
-    Tile t;
-    t.row = row;
-    t.block.assign(count, value);
-    tiles.push_back(std::move(t));
-    return BlockSource{BlockSource::Tiled, nullptr, static_cast<int>(tiles.size()) - 1};
-  };
-  auto sourceOf = [&](const Node* v) -> BlockSource {
-    if (produced.count(v)) return produced.at(v);
-    double c;
-    if (scalarConstant(v, &c)) return tiled(nullptr, static_cast<float>(c));
-    MNEMO_CHECK(outer.count(v), "region %" << n.name() << ": operand %" << v->name() << " is not a parameter");
-    const Node* p = outer.at(v);
-    const Dims& d = p->dims();
-    if (d == Dims{g.m, g.n}) return BlockSource{BlockSource::Full, env.f32(p)};
-    if (d == Dims{g.n} || d == Dims{1, g.n}) return tiled(env.f32(p), 0.f);
-    MNEMO_FAIL("region %" << n.name() << ": operand %" << p->name() << " " << p->type().str()
-                          << " is neither full nor per-column (microEpilogueStep refuses it)");
-  };
+  std::vector<const Node*> steps;
   const Node* acc = mm;
   for (const Node* b : body.nodes()) {
     if (b->isLeaf() || b == mm) continue;
@@ -194,20 +206,15 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     MNEMO_CHECK(b->operand(accIndex) == acc, "region %" << n.name() << " is not a chain");
     FusionDecision d = microEpilogueStep(b, accIndex);
     MNEMO_CHECK(d.ok, "region %" << n.name() << ": " << d.why);
-    EpilogueOp op{opInfo(b->kind()).elementwise.scalar.span, b == result ? -1 : scratchBlocks++, sourceOf(b->operand(0)),
-                  BlockSource{}};
-    if (b->numOperands() > 1) op.b = sourceOf(b->operand(1));
-    produced[b] = op.dst < 0 ? BlockSource{BlockSource::Result} : BlockSource{BlockSource::Scratch, nullptr, op.dst};
-    ops.push_back(op);
+    steps.push_back(b);
     acc = b;
   }
-  MNEMO_CHECK(acc == result, "region %" << n.name() << " does not end with its result");
+  MNEMO_CHECK(acc == body.outputs()[0], "region %" << n.name() << " does not end with its result");
   // The common steps (add, sub, mul, max, min with a full, per-column or constant operand; relu;
   // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
   std::vector<VectorEpilogueOp> inRegisters;
   acc = mm;
-  for (const Node* b : body.nodes()) {
-    if (b->isLeaf() || b == mm) continue;
+  for (const Node* b : steps) {
     VectorEpilogueOp e;
     if (!registerStep(b, b->operand(0) == acc ? 0 : 1, outer, g, env, &e)) {
       inRegisters.clear();
@@ -216,7 +223,11 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     inRegisters.push_back(e);
     acc = b;
   }
-  if (!inRegisters.empty()) ops.clear(), tiles.clear(), scratchBlocks = 0;
+  std::vector<EpilogueOp> ops;
+  std::vector<Tile> tiles;
+  int scratchBlocks = 0;
+  if (inRegisters.empty() && !steps.empty())
+    spanEpilogue(n, steps, mm, outer, g, env, &ops, &tiles, &scratchBlocks);
   auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb ? env.f32(w) : nullptr, std::move(inRegisters), std::move(ops), scratchBlocks,
                                                std::move(tiles));
   k->node = &n;
