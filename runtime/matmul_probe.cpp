@@ -17,6 +17,7 @@
 
 #include "runtime/kernels/kernel.h"
 #include "runtime/kernels/micro_gemm.h"
+#include "runtime/target/fusion_rules.h"
 #include "support/error.h"
 
 namespace mnemo {
@@ -88,12 +89,19 @@ MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetM
       c(static_cast<size_t>(s.m * s.n));
   if (engine == MatmulEngine::Micro) {
     MNEMO_CHECK(threads == 1, "the micro-kernel runs on one thread, asked for " << threads);
-    // b holds B row-major [K, N] (a transposed B packed once); A is read with its strides.
+    // b holds B row-major [K, N] (a transposed B packed once); A is read with its strides. A
+    // narrow product with A transposed runs as the runtime runs it: Cᵀ = Bᵀ·Aᵀ (A is [K, M]).
     GemmOperands g;
     g.m = s.m, g.n = s.n, g.k = s.k;
     g.a = a.data(), g.aRow = s.transposeA ? 1 : s.k, g.aCol = s.transposeA ? s.m : 1;
     g.b = b.data(), g.ldb = s.n;
     g.c = c.data(), g.ldc = s.n;
+    if (microTransposedOutput(s.m, s.n, s.transposeA)) {
+      g.m = s.n, g.n = s.m;
+      g.a = b.data(), g.aRow = 1, g.aCol = s.n;
+      g.b = a.data(), g.ldb = s.m;
+      g.ldc = s.m;
+    }
     const GemmIsa isa = bestGemmIsa();
     return timeCalls([&] { gemm(isa, g); }, 1, budgetMs, flops);
   }

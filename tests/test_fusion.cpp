@@ -13,6 +13,7 @@
 #include "graph/passes/passes.h"
 #include "graph/passes/verifier.h"
 #include "pass_test_util.h"
+#include "runtime/kernels/micro_gemm.h"
 #include "runtime/session.h"
 
 using namespace mnemo;
@@ -274,6 +275,24 @@ TEST_CASE("fuse-matmul-epilogue: small matmuls go to the micro-kernel, whose epi
   CHECK(bodyOps(onednn.after->find("s")) == 2);  // matmul, add: relu_grad has no post-op
   CHECK(onednn.after->find("dh")->kind() == OpKind::ReluGrad);
   CHECK(onednn.after->find("m2")->kind() == OpKind::MatMul);
+}
+
+TEST_CASE("fuse-matmul-epilogue: a narrow product with A stored transposed runs transposed on the micro-kernel",
+          "[fusion][micro]") {
+  if (!cpuSupports(GemmIsa::Avx2)) {
+    WARN("this CPU has neither AVX2 nor AVX-512: mnemo's micro-kernel is not used here");
+    return;
+  }
+  PassResult r = runOnFixture("micro_weight_gradient.gir", createFuseMatmulEpiloguePass(true));
+  INFO(r.text << allNotes(r.notes));
+  CHECK(r.after->find("dw")->attr<std::string>("kernel") == "micro");
+  CHECK(r.after->find("e")->attr<std::string>("kernel") == "micro");
+  CHECK(bodyOps(r.after->find("e")) == 3);  // matmul, add, mul
+  CHECK(hasNote(r.notes, "matmul %dw runs on mnemo's micro-kernel: 37x200x3 computed transposed"));
+  CHECK(hasNote(r.notes, "matmul %y stays on oneDNN: 1600x64x3: 3 columns fill a fraction of each vector"));
+  auto bindings = randomBindings(*r.before, 23);
+  CHECK(maxDifference(*r.before, *r.after, bindings) < 1e-12);
+  CHECK(runtimeDifference(*r.after, *r.before, bindings) < 1e-5);
 }
 
 TEST_CASE("fusion passes record nothing unless asked to explain", "[fusion]") {

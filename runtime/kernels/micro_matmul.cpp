@@ -5,7 +5,9 @@
 // rows, so no op is called row by row. Because the epilogue is mnemo's own loop, it takes
 // any elementwise op with a vectorising span (relu_grad too, which has no oneDNN post-op), on
 // either side of the running value. A B operand used transposed is copied to row-major [K, N]
-// first. fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
+// first. A narrow product with A stored transposed (microTransposedOutput) is computed as
+// Cᵀ = op(B)ᵀ·Aᵀ into a scratch block and transposed into the result, its epilogue as spans.
+// fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
 // microEpilogueStep in runtime/target/fusion_rules.h) and records why in --explain-fusion.
 #include <cstring>
 
@@ -44,10 +46,19 @@ struct Tile {
 
 class MicroMatmulKernel : public Kernel {
  public:
+  /// \p g is the product C = op(A)·op(B) of the node; with \p swapped the kernel runs that
+  /// product instead (Cᵀ into its own scratch) and transposes it into C.
   MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, std::vector<VectorEpilogueOp> inRegisters,
-                    std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles)
-      : isa_(isa), g_(g), bTransposed_(bTransposed), inRegisters_(std::move(inRegisters)), ops_(std::move(ops)),
+                    std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles,
+                    const GemmOperands* swapped = nullptr)
+      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), bTransposed_(bTransposed),
+        inRegisters_(std::move(inRegisters)), ops_(std::move(ops)),
         scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
+    if (swapped) {
+      g_ = *swapped;
+      transposed_.resize(static_cast<size_t>(m_ * n_));
+      g_.c = transposed_.data(), g_.ldc = m_;
+    }
     g_.epilogue = inRegisters_.data(), g_.epilogueOps = static_cast<int>(inRegisters_.size());
     if (bTransposed_) {
       packed_.resize(static_cast<size_t>(g_.k * g_.n));
@@ -56,7 +67,8 @@ class MicroMatmulKernel : public Kernel {
   }
 
   std::string impl() const override {
-    return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") + "+" +
+    return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") +
+           (transposed_.empty() ? "" : "+transposed") + "+" +
            (inRegisters_.empty() ? std::to_string(ops_.size()) + "-op span epilogue"
                                  : std::to_string(inRegisters_.size()) + "-op register epilogue");
   }
@@ -68,13 +80,16 @@ class MicroMatmulKernel : public Kernel {
         for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = bTransposed_[j * k + p];
     }
     gemm(isa_, g_);
+    if (!transposed_.empty())  // Cᵀ [N, M] → C [M, N]
+      for (int64_t i = 0; i < m_; ++i)
+        for (int64_t j = 0; j < n_; ++j) result_[i * n_ + j] = transposed_[static_cast<size_t>(j * m_ + i)];
     if (ops_.empty()) return;
-    const size_t n = static_cast<size_t>(g_.n), count = static_cast<size_t>(g_.m) * n;
+    const size_t n = static_cast<size_t>(n_), count = static_cast<size_t>(m_) * n;
     for (Tile& t : tiles_)
       if (t.row)
         for (size_t at = 0; at < count; at += n) std::memcpy(t.block.data() + at, t.row, n * sizeof(float));
     for (const EpilogueOp& op : ops_) {
-      float* d = op.dst < 0 ? g_.c : scratch_.data() + static_cast<size_t>(op.dst) * count;
+      float* d = op.dst < 0 ? result_ : scratch_.data() + static_cast<size_t>(op.dst) * count;
       op.span(d, read(op.a), op.b.kind == BlockSource::None ? nullptr : read(op.b), count);
     }
   }
@@ -82,15 +97,18 @@ class MicroMatmulKernel : public Kernel {
  private:
   const float* read(const BlockSource& s) const {
     switch (s.kind) {
-      case BlockSource::Result: return g_.c;
-      case BlockSource::Scratch: return scratch_.data() + static_cast<size_t>(s.slot) * static_cast<size_t>(g_.m * g_.n);
+      case BlockSource::Result: return result_;
+      case BlockSource::Scratch: return scratch_.data() + static_cast<size_t>(s.slot) * static_cast<size_t>(m_ * n_);
       case BlockSource::Tiled: return tiles_[static_cast<size_t>(s.slot)].block.data();
       default: return s.ptr;
     }
   }
 
   GemmIsa isa_;
-  GemmOperands g_;
+  GemmOperands g_;  // the product as run (swapped for a transposed output)
+  float* result_;   // C [m_, n_]
+  int64_t m_, n_;
+  std::vector<float> transposed_;  // Cᵀ, for a transposed output
   const float* bTransposed_;
   std::vector<VectorEpilogueOp> inRegisters_;
   std::vector<float> packed_;
@@ -212,9 +230,19 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   MNEMO_CHECK(acc == body.outputs()[0], "region %" << n.name() << " does not end with its result");
   // The common steps (add, sub, mul, max, min with a full, per-column or constant operand; relu;
   // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
+  // Cᵀ = op(B)ᵀ·Aᵀ for a narrow product with A stored [K, M]: A'(j, p) = op(B)(p, j), B' = A.
+  const bool transposedOutput = microTransposedOutput(mm);
+  GemmOperands swapped;
+  if (transposedOutput) {
+    swapped.m = g.n, swapped.n = g.m, swapped.k = g.k;
+    swapped.a = env.f32(w);
+    swapped.aRow = tb ? g.k : 1, swapped.aCol = tb ? 1 : g.n;
+    swapped.b = g.a, swapped.ldb = g.m;
+  }
   std::vector<VectorEpilogueOp> inRegisters;
   acc = mm;
   for (const Node* b : steps) {
+    if (transposedOutput) break;
     VectorEpilogueOp e;
     if (!registerStep(b, b->operand(0) == acc ? 0 : 1, outer, g, env, &e)) {
       inRegisters.clear();
@@ -228,8 +256,9 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   int scratchBlocks = 0;
   if (inRegisters.empty() && !steps.empty())
     spanEpilogue(n, steps, mm, outer, g, env, &ops, &tiles, &scratchBlocks);
-  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb ? env.f32(w) : nullptr, std::move(inRegisters), std::move(ops), scratchBlocks,
-                                               std::move(tiles));
+  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb && !transposedOutput ? env.f32(w) : nullptr,
+                                               std::move(inRegisters), std::move(ops), scratchBlocks, std::move(tiles),
+                                               transposedOutput ? &swapped : nullptr);
   k->node = &n;
   return k;
 }

@@ -95,12 +95,26 @@ FusionDecision microMatmul(const Node* m) {
                               " elements (beyond L2) and is read once per 12 of its " + std::to_string(rows) + " rows");
   if (2 * rows * depth * cols > kMicroMaxFlops)
     return FusionDecision::no(shape + " is more than " + std::to_string(kMicroMaxFlops / 1000000) + " MFLOP");
+  if (microTransposedOutput(m)) {
+    FusionDecision yes;
+    yes.why = shape + " computed transposed (" + std::to_string(cols) + " columns, A stored transposed)";
+    return yes;
+  }
   // A row of B narrower than a vector wastes lanes: only where the padded product is still tiny.
   if (cols < kMicroVector && 2 * rows * depth * kMicroVector > kMicroMaxNarrowFlops)
     return FusionDecision::no(shape + ": " + std::to_string(cols) + " columns fill a fraction of each vector over a long product");
   FusionDecision yes;
   yes.why = shape;
   return yes;
+}
+
+bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA) {
+  return transposeA && cols < kMicroVector && rows >= kMicroVector;
+}
+
+bool microTransposedOutput(const Node* m) {
+  if (m->kind() != OpKind::MatMul || m->dims().size() != 2) return false;
+  return microTransposedOutput(m->dims()[0], m->dims()[1], m->attr<bool>("transpose_a"));
 }
 
 FusionDecision microEpilogueStep(const Node* n, int accIndex) {

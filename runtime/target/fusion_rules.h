@@ -48,10 +48,18 @@ constexpr const char* kMicroKernel = "micro";
 /// Is matmul \p m small enough for mnemo's micro-kernel? Below about 4 MFLOP a oneDNN call's
 /// fixed cost (1–3 µs, more with post-ops) is a large part of the product's own time, and a
 /// register-blocked kernel that reads B in place runs near peak while B (K·N floats) stays in
-/// L1/L2 (however many rows A has: a 1600×2×64 input projection is one). Larger products keep oneDNN's packed, threaded gemm, and so do long products with
-/// fewer columns than a vector holds. Rank-2 operands only, and only on a CPU with AVX2 or
-/// AVX-512 (the portable loop is slower than oneDNN). A yes names the shape M×K×N in why.
+/// L1/L2 (however many rows A has: a 1600×2×64 input projection is one). Larger products keep
+/// oneDNN's packed, threaded gemm, and so do long products with fewer columns than a vector
+/// holds, unless microTransposedOutput takes them. Rank-2 operands only, and only on a CPU with
+/// AVX2 or AVX-512 (the portable loop is slower than oneDNN). A yes names the shape M×K×N in why.
 FusionDecision microMatmul(const Node* m);
+/// Does the micro-kernel compute matmul \p m the other way round, Cᵀ = op(B)ᵀ · Aᵀ, and then
+/// transpose the small result? For a product with fewer columns than a vector holds whose A is
+/// stored transposed ([K, M] row-major, a weight gradient hᵀ·g): Aᵀ is then row-major as the
+/// kernel reads B, and the rows of the swapped product are full vectors.
+bool microTransposedOutput(const Node* m);
+/// The same for a product with \p rows × \p cols result.
+bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA);
 /// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
 /// epilogue? Any elementwise op whose span form vectorises (loopFusable), with the running value
 /// on either side; its other operand must have the result's shape, a per-column shape or be a
