@@ -11,7 +11,7 @@ NpzArchive exportAnalysis(const AnalysisRun& run, const Pca& pca, const std::vec
   const int64_t k = static_cast<int64_t>(pca.components.size());
   MNEMO_CHECK(projected.size() == static_cast<size_t>(S * k), "projection has " << projected.size() << " values");
 
-  std::vector<float> logits, inputs;
+  std::vector<float> logits, inputs, targets;
   std::vector<int64_t> labels, trialIndex;
   std::vector<int64_t> lengths, groundTruth, choice, decisionStep;
   std::vector<uint8_t> correct;
@@ -23,6 +23,7 @@ NpzArchive exportAnalysis(const AnalysisRun& run, const Pca& pca, const std::vec
     logits.insert(logits.end(), r.logits.begin(), r.logits.end());
     inputs.insert(inputs.end(), t.inputs.begin(), t.inputs.end());
     labels.insert(labels.end(), t.labels.begin(), t.labels.end());
+    targets.insert(targets.end(), t.targets.begin(), t.targets.end());
     trialIndex.insert(trialIndex.end(), static_cast<size_t>(t.length()), i);
     lengths.push_back(t.length());
     groundTruth.push_back(t.info.groundTruth);
@@ -44,6 +45,10 @@ NpzArchive exportAnalysis(const AnalysisRun& run, const Pca& pca, const std::vec
   out.add("logits", NpyArray::from({S, run.outputSize}, logits));
   out.add("inputs", NpyArray::from({S, run.inputSize}, inputs));
   out.add("labels", NpyArray::from({S}, labels));
+  if (run.continuous) {
+    out.add("targets", NpyArray::from({S, run.outputSize}, targets));
+    out.add("mse", NpyArray::scalar<double>(run.meanSquaredError()));
+  }
   out.add("trial_index", NpyArray::from({S}, trialIndex));
   out.add("trial_start", NpyArray::from({n}, run.trialStarts()));
   out.add("length", NpyArray::from({n}, lengths));

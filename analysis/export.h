@@ -10,6 +10,8 @@
 //     logits [S, O] float32      the network's outputs
 //     inputs [S, I] float32      the trial inputs
 //     labels [S] int64           the targets (0 = fixate; ground truth at the decision step)
+//     targets [S, O] float32     only for a continuous target (its labels are 0): the target
+//                                values per step, which the outputs are compared with
 //     trial_index [S] int64      which trial each row belongs to
 //   per trial (rows trial_start[i] .. trial_start[i] + length[i] - 1 of the arrays above):
 //     trial_start, length, ground_truth, choice, decision_step [N] int64; correct [N] uint8;
@@ -19,7 +21,8 @@
 //   the PCA fitted on `hidden`:
 //     pca_mean [H], pca_components [k, H], pca_explained_variance [k],
 //     pca_explained_variance_ratio [k], pca_projection [S, k]  (all float64)
-//   run facts: dt float64 (), seed int64 (), accuracy float64 () (decision accuracy)
+//   run facts: dt float64 (), seed int64 (), accuracy float64 () (decision accuracy; NaN for a
+//     continuous target), mse float64 () (continuous target only: mean squared output error)
 //   added by `mnemo analyze`: effective_<name> float64, every effective weight of the model
 //     (analysis/weights.h: e.g. abs(w_rr) * sign of a Dale network), beside the raw params
 //

@@ -79,7 +79,16 @@ TrialRecord runTrial(CompileCache& cache, Trial trial) {
   CompiledModel& cm = cache.get({1, T});
   Session& s = *cm.session;
   s.setF32(cm.model.input, trial.inputs);
-  s.setI64(cm.model.labels, trial.labels);
+  const Node* target = cm.graph().find(cm.model.labels);
+  const bool continuous = target->type().dtype == DType::F32;
+  if (continuous) {
+    if (trial.targets.size() != static_cast<size_t>(target->type().numel()))
+      MNEMO_FAIL("the model's target '" << cm.model.labels << "' is " << target->type().str() << " but the trial gives "
+                                        << trial.targetSize << " continuous value(s) per step over " << T << " steps");
+    s.setF32(cm.model.labels, trial.targets);
+  } else {
+    s.setI64(cm.model.labels, trial.labels);
+  }
   cache.feeds({1, T}).feed(s);
   cache.seedNextTrial(s);
   s.forward();
@@ -88,6 +97,24 @@ TrialRecord runTrial(CompileCache& cache, Trial trial) {
   for (const std::string& name : cache.states()) r.states[name] = s.getF32(stateOutputName(cm.model, name));
   r.hidden = r.states.at(cache.state());
   r.logits = s.getF32("logits");
+  if (continuous) {
+    if (r.logits.size() != trial.targets.size())
+      MNEMO_FAIL("the model's output has " << r.logits.size() / static_cast<size_t>(T) << " value(s) per step but its target "
+                                           << trial.targetSize << ": their errors cannot be compared");
+    const int k = trial.targetSize;
+    const int lastStart = trial.info.periods.empty() ? 0 : trial.info.periods.back().start;
+    for (int t = 0; t < T; ++t)
+      for (int c = 0; c < k; ++c) {
+        const size_t at = static_cast<size_t>(t) * static_cast<size_t>(k) + static_cast<size_t>(c);
+        const double d = static_cast<double>(r.logits[at]) - static_cast<double>(trial.targets[at]);
+        r.squaredError += d * d, ++r.errorTerms;
+        if (t >= lastStart) r.lastPeriodSquaredError += d * d, ++r.lastPeriodErrorTerms;
+      }
+    r.decisionStep = T - 1;
+    r.choice = -1;
+    r.trial = std::move(trial);
+    return r;
+  }
   const size_t classes = r.logits.size() / static_cast<size_t>(T);
   r.decisionStep = T - 1;
   for (int t = T - 1; t >= 0; --t)
@@ -126,7 +153,12 @@ AnalysisRun runTrials(CompileCache& cache, const Task& task, int count, uint64_t
         run.stateSizes[name] = cm.graph().find(stateOutputName(cm.model, name))->type().numel() / trial.length();
       run.hiddenSize = run.stateSizes.at(run.state);
       run.outputSize = lg.back();
+      run.continuous = cm.graph().find(cm.model.labels)->type().dtype == DType::F32;
       checkTaskSizes(cache.checkpoint().config, cm.model, task);
+      if (run.continuous != (task.targetSize() > 0))
+        MNEMO_FAIL("the model's target '" << cm.model.labels << "' is " << cm.graph().find(cm.model.labels)->type().str()
+                                          << " but " << task.name()
+                                          << (run.continuous ? " has class labels" : " has continuous targets"));
     }
     run.trials.push_back(runTrial(cache, std::move(trial)));
   }
@@ -158,7 +190,19 @@ std::vector<int64_t> AnalysisRun::trialStarts() const {
   return out;
 }
 
+double AnalysisRun::meanSquaredError(bool lastPeriod) const {
+  if (!continuous) return std::nan("");
+  double sum = 0;
+  int64_t terms = 0;
+  for (const TrialRecord& r : trials) {
+    sum += lastPeriod ? r.lastPeriodSquaredError : r.squaredError;
+    terms += lastPeriod ? r.lastPeriodErrorTerms : r.errorTerms;
+  }
+  return terms ? sum / static_cast<double>(terms) : std::nan("");
+}
+
 double AnalysisRun::decisionAccuracy() const {
+  if (continuous) return std::nan("");
   std::vector<float> logits;
   std::vector<int64_t> labels;
   for (const TrialRecord& r : trials) {

@@ -94,6 +94,10 @@ struct TrialRecord {
   int decisionStep = -1;      ///< the last step with label > 0 (the last step if none)
   int64_t choice = 0;         ///< argmax of the logits at decisionStep (first maximum on ties)
   bool correct = false;       ///< choice == ground truth
+  /// For continuous targets (no choice): the sum of (output − target)² over the trial's steps and
+  /// values, and over the steps of its last period only; the counts of terms in each.
+  double squaredError = 0, lastPeriodSquaredError = 0;
+  int64_t errorTerms = 0, lastPeriodErrorTerms = 0;
 };
 
 /// The trials of one analysis, with the model's sizes.
@@ -107,6 +111,9 @@ struct AnalysisRun {
   std::vector<std::string> paramNames;   ///< the task's per-trial parameter names
   std::vector<std::string> periodNames;  ///< the task's period names, in order
   double dt = 0;
+  /// The model's target is continuous (f32 values per step): trials have targets and errors,
+  /// not choices (their choice is -1, never correct).
+  bool continuous = false;
 
   /// Time points over all trials (the rows of the concatenated activity).
   int64_t totalSteps() const;
@@ -116,12 +123,17 @@ struct AnalysisRun {
   std::vector<float> concatenatedState(const std::string& name) const;
   /// The first row of each trial in the concatenated arrays.
   std::vector<int64_t> trialStarts() const;
-  /// The notebook's metric over all trials: argmax of logits = label, over steps with label > 0.
+  /// The notebook's metric over all trials: argmax of logits = label, over steps with label > 0
+  /// (NaN for continuous targets).
   double decisionAccuracy() const;
+  /// For continuous targets: the mean squared error of the outputs over every step of every trial,
+  /// or over the steps of each trial's last period (\p lastPeriod); NaN for class labels.
+  double meanSquaredError(bool lastPeriod = false) const;
 };
 
 /// Runs \p trial through \p cache at batch 1 and the trial's length (fwd stage only) and fills
-/// a record: the states, logits, choice and correctness.
+/// a record: the states, logits, choice and correctness (or, for a model with a continuous
+/// target, the trial's targets fed to it and the output's squared errors).
 TrialRecord runTrial(CompileCache& cache, Trial trial);
 
 /// Draws \p count trials of \p task from Rng(\p seed) and runs each one. Checks that the task's

@@ -157,14 +157,22 @@ int runAnalyze(const Args& args) {
   for (size_t i = 0; i < std::min<size_t>(5, run.trials.size()); ++i)
     std::cout << trialLine(i, run.trials[i].trial.info, *task) << "\n";
 
-  // Behaviour.
+  // Behaviour: choices against the ground truth, or for continuous targets the output's error.
   char line[256];
-  int64_t correct = 0;
-  for (const TrialRecord& r : run.trials) correct += r.correct;
-  std::snprintf(line, sizeof line, "Decision accuracy: %.3f (%lld of %lld trials correct)\n", run.decisionAccuracy(),
-                static_cast<long long>(correct), static_cast<long long>(trials));
-  std::cout << line;
-  if (!task->groupNames().empty()) std::cout << perTaskTable(run, task->groupNames());
+  if (run.continuous) {
+    const std::string last = run.periodNames.empty() ? "last" : run.periodNames.back();
+    std::snprintf(line, sizeof line,
+                  "Output error (mean squared, output - target, %lld trials): every step %.5f, last period ('%s') %.5f\n",
+                  static_cast<long long>(trials), run.meanSquaredError(), last.c_str(), run.meanSquaredError(true));
+    std::cout << line;
+  } else {
+    int64_t correct = 0;
+    for (const TrialRecord& r : run.trials) correct += r.correct;
+    std::snprintf(line, sizeof line, "Decision accuracy: %.3f (%lld of %lld trials correct)\n", run.decisionAccuracy(),
+                  static_cast<long long>(correct), static_cast<long long>(trials));
+    std::cout << line;
+    if (!task->groupNames().empty()) std::cout << perTaskTable(run, task->groupNames());
+  }
   std::vector<std::string> written;
   makeDirectories(outDir, "--out");
   auto outPath = [&](const std::string& name) { return (std::filesystem::path(outDir) / name).string(); };

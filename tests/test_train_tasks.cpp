@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "cli_runner.h"
+#include "io/npz.h"
 #include "training/checkpoint.h"
 #include "training/group_accuracy.h"
 
@@ -86,9 +87,34 @@ TEST_CASE("a continuous-target task trains with an f32 target and a masked mse",
   INFO(r.err);
   REQUIRE(r.code == 0);
   std::smatch first, last;
-  REQUIRE(std::regex_search(r.out, first, std::regex("Step 20, Loss ([0-9.]+), Acc nan")));
-  REQUIRE(std::regex_search(r.out, last, std::regex("Step 60, Loss ([0-9.]+), Acc nan")));
+  // No decision accuracy to print for continuous targets.
+  REQUIRE(std::regex_search(r.out, first, std::regex("Step 20, Loss ([0-9.]+)\n")));
+  REQUIRE(std::regex_search(r.out, last, std::regex("Step 60, Loss ([0-9.]+)\n")));
+  CHECK(r.out.find("Acc") == std::string::npos);
   CHECK(std::stod(last[1]) < std::stod(first[1]));  // the masked mse goes down
+
+  // analyze feeds the trials' targets and reports the output's error; the export holds the
+  // targets, and its mse is the mean of (logits - targets)^2 recomputed here from the arrays.
+  CliResult a = testing::runMnemo({"analyze", "--checkpoint", dir / "run/checkpoint.npz", "--trials", "12", "--out",
+                                   dir / "analysis"});
+  INFO(a.err);
+  REQUIRE(a.code == 0);
+  std::smatch err;
+  REQUIRE(std::regex_search(a.out, err, std::regex("Output error \\(mean squared, output - target, 12 trials\\): every step "
+                                                   "([0-9.]+), last period \\('decision'\\) ([0-9.]+)")));
+  CHECK(a.out.find("Decision accuracy") == std::string::npos);
+  const NpzArchive npz = readNpz(dir / "analysis/activity.npz");
+  const NpyArray& logits = npz.get("logits");
+  const std::vector<float> out = logits.values<float>(), target = npz.get("targets").values<float>();
+  REQUIRE(out.size() == target.size());
+  REQUIRE(logits.shape.size() == 2);
+  CHECK(logits.shape[1] == 2);
+  double sum = 0;
+  for (size_t i = 0; i < out.size(); ++i) sum += (double(out[i]) - target[i]) * (double(out[i]) - target[i]);
+  const double mse = sum / static_cast<double>(out.size());
+  CHECK(npz.get("mse").values<double>()[0] == Approx(mse).epsilon(1e-9));
+  CHECK(std::stod(err[1]) == Approx(mse).epsilon(1e-3));
+  CHECK(std::isnan(npz.get("accuracy").values<double>()[0]));
   // The notebook's classifier cannot take continuous targets, and the reaching model no labels.
   CliResult wrong = train({"--task", "ReachingDelayResponse-v0", "--steps", "2", "--out", dir / "x"});
   CHECK(wrong.code != 0);
@@ -108,8 +134,8 @@ TEST_CASE("SpatialSuppressMotion trains its four probabilities with an mse model
   REQUIRE(r.code == 0);
   CHECK(r.out.find("SpatialSuppressMotion-v0 (dt 8.3 ms, seed 0, numpy generator)") != std::string::npos);
   std::smatch first, last;
-  REQUIRE(std::regex_search(r.out, first, std::regex("Step 20, Loss ([0-9.]+), Acc nan")));
-  REQUIRE(std::regex_search(r.out, last, std::regex("Step 60, Loss ([0-9.]+), Acc nan")));
+  REQUIRE(std::regex_search(r.out, first, std::regex("Step 20, Loss ([0-9.]+)\n")));
+  REQUIRE(std::regex_search(r.out, last, std::regex("Step 60, Loss ([0-9.]+)\n")));
   CHECK(std::stod(last[1]) < std::stod(first[1]));
 }
 

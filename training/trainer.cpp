@@ -194,8 +194,11 @@ TrainResult train(const TrainOptions& o) {
     if (step % o.printEvery == 0 && o.out) {
       progress.clear();
       char line[96];
-      std::snprintf(line, sizeof line, "Step %lld, Loss %0.4f, Acc %0.3f", static_cast<long long>(step),
-                    result.runningLoss, result.runningAccuracy);
+      if (continuous)  // no decision accuracy to print
+        std::snprintf(line, sizeof line, "Step %lld, Loss %0.4f", static_cast<long long>(step), result.runningLoss);
+      else
+        std::snprintf(line, sizeof line, "Step %lld, Loss %0.4f, Acc %0.3f", static_cast<long long>(step),
+                      result.runningLoss, result.runningAccuracy);
       *o.out << line << "\n" << std::flush;
     }
     if (step % o.checkpointEvery == 0 || i + 1 == run.steps) dir.saveCheckpoint(captureCheckpoint(s, cm.model, run));

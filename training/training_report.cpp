@@ -1,5 +1,6 @@
 #include "training/training_report.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -82,7 +83,9 @@ void RunDirectory::finish() {
   Panel lossPanel, accPanel;
   lossPanel.title = "loss";
   lossPanel.xlabel = accPanel.xlabel = "step";
-  lossPanel.ylabel = "cross-entropy";
+  // A run on continuous targets (mean squared error) has no accuracy: its figure is the loss alone.
+  const bool anyAccuracy = std::any_of(accuracy_.begin(), accuracy_.end(), [](double a) { return !std::isnan(a); });
+  lossPanel.ylabel = anyAccuracy ? "cross-entropy" : "loss";
   lossPanel.series.push_back({x, loss_, "per step", "#c6dbef", SeriesStyle::Line, 1.0});
   lossPanel.series.push_back({x, runningLoss_, "mean of last 100", "#08519c"});
   accPanel.title = "decision accuracy (label > 0)";
@@ -95,6 +98,7 @@ void RunDirectory::finish() {
   fig.title = steps_.empty() ? "mnemo train"
                              : "mnemo train: steps " + std::to_string(steps_.front()) + "-" + std::to_string(steps_.back());
   fig.panels = {lossPanel, accPanel};
+  if (!anyAccuracy) fig.panels = {lossPanel}, fig.columns = 1, fig.width = 480;
   writeSvg(dir_ + "/training.svg", fig);
 }
 
@@ -120,9 +124,11 @@ void ProgressLine::update(int64_t done, double loss, double accuracy) {
   int filled = static_cast<int>(width * done / std::max<int64_t>(total_, 1));
   double elapsed = now - startSeconds_;
   double eta = done ? elapsed * static_cast<double>(total_ - done) / static_cast<double>(done) : 0;
-  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld  loss %.4f  acc %.3f  %.1fs elapsed, %.1fs left ", filled,
+  char acc[32] = "";
+  if (!std::isnan(accuracy)) std::snprintf(acc, sizeof acc, "  acc %.3f", accuracy);  // none for continuous targets
+  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld  loss %.4f%s  %.1fs elapsed, %.1fs left ", filled,
                "##############################", width - filled, "", static_cast<long long>(done),
-               static_cast<long long>(total_), loss, accuracy, elapsed, eta);
+               static_cast<long long>(total_), loss, acc, elapsed, eta);
   std::fflush(stderr);
   drawn_ = true;
 }
