@@ -27,6 +27,7 @@
 #include "graph/cost.h"
 #include "graph/passes/pass_manager.h"
 #include "ops/op_table.h"
+#include "runtime/kernel_profile.h"
 #include "runtime/matmul_probe.h"
 #include "runtime/session.h"
 
@@ -211,6 +212,36 @@ void printRoofline(const Variant& v, int threads, double peak,
   }
 }
 
+/// `--profile`: \p steps more runs of \p v with every kernel timed, then its kernels grouped
+/// (runtime/kernel_profile.h), the \p top most costly groups one line each.
+void printProfile(Variant& v, int steps, size_t top) {
+  Executable& exe = v.session->executable();
+  std::vector<double> seconds(exe.kernels().size(), 0.0);
+  exe.setProfile(&seconds);
+  for (int i = 0; i < steps; ++i) v.step();
+  exe.setProfile(nullptr);
+  const std::vector<KernelGroup> groups = groupKernelTimes(exe, seconds);
+  double total = 0;
+  for (const KernelGroup& g : groups) total += g.seconds;
+  const double perStep = 1e6 / steps;
+  std::printf("\nprofile %s %s: %zu kernels in %zu groups, %d profiled steps: kernels take %.1f us per step "
+              "(the timed median step: %.1f us)\n",
+              v.what.c_str(), v.pipeline.c_str(), exe.kernels().size(), groups.size(), steps, total * perStep,
+              median(v.times) * 1e3);
+  std::printf("  %6s %9s %7s  %-32s %-16s %s\n", "share", "us/step", "kernels", "op", "shape", "implementation");
+  double shown = 0;
+  size_t shownKernels = 0;
+  for (size_t i = 0; i < std::min(top, groups.size()); ++i) {
+    const KernelGroup& g = groups[i];
+    shown += g.seconds, shownKernels += g.kernels;
+    std::printf("  %5.1f%% %9.2f %7zu  %-32s %-16s %s\n", total > 0 ? 100.0 * g.seconds / total : 0.0,
+                g.seconds * perStep, g.kernels, g.op.c_str(), g.shape.c_str(), g.impl.c_str());
+  }
+  if (groups.size() > top)
+    std::printf("  %5.1f%% %9.2f %7zu  (%zu more groups)\n", total > 0 ? 100.0 * (total - shown) / total : 0.0,
+                (total - shown) * perStep, exe.kernels().size() - shownKernels, groups.size() - top);
+}
+
 }  // namespace
 
 int runBench(const Args& args) {
@@ -245,7 +276,9 @@ int runBench(const Args& args) {
       ("threads", po::value<int>(&threads)->default_value(1), "OpenMP threads for oneDNN and for mnemo's loops over 32K elements or more (1 is fastest at "
        "the notebook's sizes; 2 pay off from about H=256, B=64)")
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
-      ("no-roofline", "skip the roofline (its matmul measurements take about a second)");
+      ("no-roofline", "skip the roofline (its matmul measurements take about a second)")
+      ("profile", "after the timing, run each variant --steps more times with every kernel timed and print where "
+       "the step's time goes: kernels grouped by op, shape and implementation, most costly first");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
@@ -315,6 +348,8 @@ int runBench(const Args& args) {
               last.pipeline.c_str(), kib(plan.arenaBytes), kib(plan.unsharedBytes),
               kib(plan.unsharedBytes - std::min(plan.unsharedBytes, plan.arenaBytes)),
               plan.unsharedBytes ? 100.0 * (1.0 - static_cast<double>(plan.arenaBytes) / static_cast<double>(plan.unsharedBytes)) : 0.0);
+  if (vm.count("profile"))
+    for (Variant& v : variants) printProfile(v, steps, 15);
   if (vm.count("no-roofline")) return 0;
   std::printf("\n");
   const double peak = measureMatmul({kPeakSide, kPeakSide, kPeakSide}, 1, 150).gflops;

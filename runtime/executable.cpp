@@ -1,3 +1,4 @@
+#include <chrono>
 #include "runtime/executable.h"
 
 #include <cstdlib>
@@ -116,18 +117,32 @@ char* Executable::address(const Node* n) const {
   return baseAddress + p->second.offset;
 }
 
-void Executable::run(Stage last) {
+void Executable::runKernels(size_t begin, size_t end) {
   omp_set_num_threads(threads_);  // the count is process-wide: another executable may have changed it
-  size_t end = stageEnd_[static_cast<int>(last)];
-  for (size_t i = 0; i < end; ++i) kernels_[i]->run();
+  if (!profile_) {
+    for (size_t i = begin; i < end; ++i) kernels_[i]->run();
+  } else {
+    using Clock = std::chrono::steady_clock;
+    for (size_t i = begin; i < end; ++i) {
+      const auto start = Clock::now();
+      kernels_[i]->run();
+      (*profile_)[i] += std::chrono::duration<double>(Clock::now() - start).count();
+    }
+  }
   dnnl_->stream.wait();
 }
 
+void Executable::run(Stage last) { runKernels(0, stageEnd_[static_cast<int>(last)]); }
+
 void Executable::runStage(Stage s) {
   const int i = static_cast<int>(s);
-  omp_set_num_threads(threads_);
-  for (size_t k = i ? stageEnd_[i - 1] : 0; k < stageEnd_[i]; ++k) kernels_[k]->run();
-  dnnl_->stream.wait();
+  runKernels(i ? stageEnd_[i - 1] : 0, stageEnd_[i]);
+}
+
+void Executable::setProfile(std::vector<double>* secondsPerKernel) {
+  MNEMO_CHECK(!secondsPerKernel || secondsPerKernel->size() == kernels_.size(),
+              "a kernel profile needs " << kernels_.size() << " entries, got " << secondsPerKernel->size());
+  profile_ = secondsPerKernel;
 }
 
 size_t Executable::kernelCount(Stage last) const { return stageEnd_[static_cast<int>(last)]; }

@@ -50,6 +50,10 @@ class Executable {
   const std::vector<std::unique_ptr<Kernel>>& kernels() const { return kernels_; }
   /// One line per kernel: node, op, stage and implementation.
   std::string describe() const;
+  /// While \p secondsPerKernel is set (it must have kernels().size() entries), every run adds
+  /// each kernel's wall time to its entry (steady clock around the kernel's run; oneDNN's CPU
+  /// stream runs a primitive before it returns). nullptr stops it. For `mnemo bench --profile`.
+  void setProfile(std::vector<double>* secondsPerKernel);
 
  private:
   const Graph& g_;
@@ -63,6 +67,8 @@ class Executable {
   std::unique_ptr<Dnnl> dnnl_;
   std::vector<std::unique_ptr<Kernel>> kernels_;
   size_t stageEnd_[3] = {0, 0, 0};  // kernels_[0, stageEnd_[s]) belong to stages <= s
+  std::vector<double>* profile_ = nullptr;
+  void runKernels(size_t begin, size_t end);
 };
 
 }  // namespace mnemo

@@ -1,0 +1,45 @@
+// groupKernelTimes (see kernel_profile.h).
+#include "runtime/kernel_profile.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "graph/op_kind.h"
+#include "runtime/kernels/kernel.h"
+#include "support/error.h"
+
+namespace mnemo {
+
+namespace {
+
+/// "matmul+add+relu" for a fused region, the op's name otherwise.
+std::string opLabel(const Node& n) {
+  if (n.kind() != OpKind::Fused || !n.body()) return opName(n.kind());
+  std::string out;
+  for (const Node* b : n.body()->nodes())
+    if (!b->isLeaf()) out += (out.empty() ? "" : "+") + std::string(opName(b->kind()));
+  return out.empty() ? "fused" : out;
+}
+
+}  // namespace
+
+std::vector<KernelGroup> groupKernelTimes(const Executable& exe, const std::vector<double>& secondsPerKernel) {
+  const auto& kernels = exe.kernels();
+  MNEMO_CHECK(secondsPerKernel.size() == kernels.size(),
+              "a kernel profile needs " << kernels.size() << " entries, got " << secondsPerKernel.size());
+  std::map<std::tuple<std::string, std::string, std::string>, KernelGroup> groups;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const Node& n = *kernels[i]->node;
+    KernelGroup g{opLabel(n), kernels[i]->impl(), n.type().str(), 0, 0};
+    KernelGroup& at = groups.emplace(std::make_tuple(g.op, g.impl, g.shape), g).first->second;
+    ++at.kernels;
+    at.seconds += secondsPerKernel[i];
+  }
+  std::vector<KernelGroup> out;
+  for (auto& entry : groups) out.push_back(std::move(entry.second));
+  std::stable_sort(out.begin(), out.end(), [](const KernelGroup& a, const KernelGroup& b) { return a.seconds > b.seconds; });
+  return out;
+}
+
+}  // namespace mnemo
