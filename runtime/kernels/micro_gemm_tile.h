@@ -7,8 +7,9 @@
 // k, two (masked) loads of B's row and one broadcast of A per tile row feed two FMAs each. The
 // row loops are fully unrolled so that the accumulators stay in registers (without the pragma
 // GCC keeps them in memory and the kernel runs at half speed); each row of A has its own pointer
-// so the broadcasts' addresses do not depend on each other. The epilogue then runs over the
-// stored tile, still in L1.
+// so the broadcasts' addresses do not depend on each other. The epilogue then runs on the
+// accumulators, still in registers, one step at a time (its kind decided once per tile), and
+// the tile is stored once.
 #pragma once
 
 #include "runtime/kernels/micro_gemm.h"
@@ -16,31 +17,64 @@
 namespace mnemo {
 namespace {
 
-/// The epilogue on the lanes \p v of row \p i from column \p j (lanes \p m).
-template <class V>
-inline __attribute__((always_inline)) typename V::Vec epilogue(const GemmOperands& g, int64_t i, int64_t j,
-                                                               typename V::Mask m, typename V::Vec v) {
+/// One epilogue step on a tile's accumulators \p c0, \p c1 (rows i0..i0+R, columns from j0):
+/// v becomes f(v, other) (f(other, v) when !e.resultFirst). The step's kind is decided once per
+/// tile, not per vector: the row loops below are unrolled into straight-line register code.
+template <class V, int R, bool Two, class F>
+inline __attribute__((always_inline)) void epilogueStep(const VectorEpilogueOp& e, int64_t i0, int64_t j0,
+                                                        typename V::Mask m0, typename V::Mask m1,
+                                                        typename V::Vec (&c0)[R], typename V::Vec (&c1)[R], F f) {
+  using Vec = typename V::Vec;
+  auto apply = [&](Vec v, Vec o) { return e.resultFirst ? f(v, o) : f(o, v); };
+  if (e.operand == VectorEpilogueOp::Full) {
+    const float* p = e.ptr + i0 * e.ld + j0;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      c0[r] = apply(c0[r], V::load(m0, p + r * e.ld));
+      if (Two) c1[r] = apply(c1[r], V::load(m1, p + r * e.ld + V::kLanes));
+    }
+    return;
+  }
+  Vec o0 = V::zero(), o1 = V::zero();
+  if (e.operand == VectorEpilogueOp::Column) {
+    o0 = V::load(m0, e.ptr + j0);
+    if (Two) o1 = V::load(m1, e.ptr + j0 + V::kLanes);
+  } else if (e.operand == VectorEpilogueOp::Constant) {
+    o0 = o1 = V::set1(e.value);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    c0[r] = apply(c0[r], o0);
+    if (Two) c1[r] = apply(c1[r], o1);
+  }
+}
+
+/// The epilogue (g.epilogue, in order) on a tile's accumulators before they are stored.
+template <class V, int R, bool Two>
+inline __attribute__((always_inline)) void epilogue(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0,
+                                                    typename V::Mask m1, typename V::Vec (&c0)[R],
+                                                    typename V::Vec (&c1)[R]) {
+  using Vec = typename V::Vec;
   for (int s = 0; s < g.epilogueOps; ++s) {
     const VectorEpilogueOp& e = g.epilogue[s];
-    typename V::Vec o = V::zero();
-    switch (e.operand) {
-      case VectorEpilogueOp::Full: o = V::load(m, e.ptr + i * e.ld + j); break;
-      case VectorEpilogueOp::Column: o = V::load(m, e.ptr + j); break;
-      case VectorEpilogueOp::Constant: o = V::set1(e.value); break;
-      default: break;
-    }
-    const typename V::Vec x = e.resultFirst ? v : o, y = e.resultFirst ? o : v;
     switch (e.op) {
-      case VectorEpilogueOp::Add: v = V::add(x, y); break;
-      case VectorEpilogueOp::Sub: v = V::sub(x, y); break;
-      case VectorEpilogueOp::Mul: v = V::mul(x, y); break;
-      case VectorEpilogueOp::Max: v = V::maxAsRow(x, y); break;
-      case VectorEpilogueOp::Min: v = V::minAsRow(x, y); break;
-      case VectorEpilogueOp::Relu: v = V::maxAsRow(v, V::zero()); break;
-      case VectorEpilogueOp::ReluGrad: v = V::whereXPositive(x, y); break;
+      case VectorEpilogueOp::Add: epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::add(x, y); }); break;
+      case VectorEpilogueOp::Sub: epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::sub(x, y); }); break;
+      case VectorEpilogueOp::Mul: epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::mul(x, y); }); break;
+      case VectorEpilogueOp::Max: epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::maxAsRow(x, y); }); break;
+      case VectorEpilogueOp::Min: epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::minAsRow(x, y); }); break;
+      case VectorEpilogueOp::Relu:  // unary: any operand is ignored
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+          c0[r] = V::maxAsRow(c0[r], V::zero());
+          if (Two) c1[r] = V::maxAsRow(c1[r], V::zero());
+        }
+        break;
+      case VectorEpilogueOp::ReluGrad:
+        epilogueStep<V, R, Two>(e, i0, j0, m0, m1, c0, c1, [](Vec x, Vec y) { return V::whereXPositive(x, y); });
+        break;
     }
   }
-  return v;
 }
 
 /// C[i0..i0+R) × [j0..j0+2·lanes) with lane masks \p m0 and \p m1 for its two vectors.
@@ -66,18 +100,13 @@ void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, ty
       if (Two) c1[r] = V::fma(av, b1, c1[r]);
     }
   }
+  epilogue<V, R, Two>(g, i0, j0, m0, m1, c0, c1);
   float* c = g.c + i0 * ldc + j0;
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
     V::store(c + r * ldc, m0, c0[r]);
     if (Two) V::store(c + r * ldc + V::kLanes, m1, c1[r]);
   }
-  if (g.epilogueOps)
-    for (int64_t r = 0; r < R; ++r) {
-      float* row = c + r * ldc;
-      V::store(row, m0, epilogue<V>(g, i0 + r, j0, m0, V::load(m0, row)));
-      if (Two) V::store(row + V::kLanes, m1, epilogue<V>(g, i0 + r, j0 + V::kLanes, m1, V::load(m1, row + V::kLanes)));
-    }
 }
 
 /// The last \p rows (< V::kRows) rows from \p i0, with a tile of exactly that height.
