@@ -218,16 +218,20 @@ void printProfile(Variant& v, int steps, size_t top) {
   Executable& exe = v.session->executable();
   std::vector<double> seconds(exe.kernels().size(), 0.0);
   exe.setProfile(&seconds);
+  const double cpuStart = threadCpuMs();
+  const auto start = Clock::now();
   for (int i = 0; i < steps; ++i) v.step();
+  const double wallMs = msSince(start), cpuMs = threadCpuMs() - cpuStart;
   exe.setProfile(nullptr);
   const std::vector<KernelGroup> groups = groupKernelTimes(exe, seconds);
   double total = 0;
   for (const KernelGroup& g : groups) total += g.seconds;
   const double perStep = 1e6 / steps;
   std::printf("\nprofile %s %s: %zu kernels in %zu groups, %d profiled steps: kernels take %.1f us per step "
-              "(the timed median step: %.1f us)\n",
+              "(wall time; the profiled steps took %.1f us wall, %.1f us thread CPU, each; the timed median step "
+              "%.1f us)\n",
               v.what.c_str(), v.pipeline.c_str(), exe.kernels().size(), groups.size(), steps, total * perStep,
-              median(v.times) * 1e3);
+              wallMs * 1e3 / steps, cpuMs * 1e3 / steps, median(v.times) * 1e3);
   std::printf("  %6s %9s %7s  %-32s %-16s %s\n", "share", "us/step", "kernels", "op", "shape", "implementation");
   double shown = 0;
   size_t shownKernels = 0;
@@ -278,7 +282,8 @@ int runBench(const Args& args) {
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
       ("no-roofline", "skip the roofline (its matmul measurements take about a second)")
       ("profile", "after the timing, run each variant --steps more times with every kernel timed and print where "
-       "the step's time goes: kernels grouped by op, shape and implementation, most costly first");
+       "the step's time goes: kernels grouped by op, shape and implementation, most costly first (wall time "
+       "around each kernel: on a busy machine compare the profiled steps' wall and CPU time)");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
