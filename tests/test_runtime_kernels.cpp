@@ -38,7 +38,8 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     if (info.elementwise.scalar.arity == 1) c[k] = {unary(k, {16, 64}), unary(k, {7})};
     if (info.elementwise.scalar.arity == 2 && info.hasFlag(kBroadcast))
       c[k] = {binary(k, {16, 64}, {16, 64}), binary(k, {16, 64}, {64}), binary(k, {16, 64}, {16, 1}),
-              binary(k, {64}, {16, 64}), binary(k, {16, 1}, {1, 64}), binary(k, {5, 3}, {}), binary(k, {}, {5, 3})};
+              binary(k, {64}, {16, 64}), binary(k, {16, 1}, {1, 64}), binary(k, {5, 3}, {}), binary(k, {}, {5, 3}),
+              binary(k, {100, 16, 3}, {3}), binary(k, {1, 3}, {40, 3}), binary(k, {7, 600}, {1, 600})};
   }
   // Random draws: the same double as the reference, rounded to f32 (any seed state bindBoth picks).
   for (OpKind k : {OpKind::RandomNormal, OpKind::RandomUniform})

@@ -42,7 +42,8 @@ double relativeGap(const std::vector<float>& got, const RefTensor& want) {
 TEST_CASE("threaded loops: every loop kind above the split threshold matches the reference on 2 threads",
           "[runtime][threads]") {
   // [300,128] = 38400 elements and [12000,3] logits are above kParallelMinWork; a bias [128]
-  // broadcast as the first operand (a gathering loop), relu_grad and greater (span loops),
+  // broadcast as the first operand and a 3-wide one as the second (per-column loops; [11500,3]
+  // splits at element 17408, in the middle of a row), relu_grad and greater (span loops),
   // where, a fused region, sums over a prefix and a suffix, the mean loss and its rows.
   REQUIRE(300 * 128 >= static_cast<int>(kParallelMinWork));
   auto g = parseGraph(R"(graph @loops {
@@ -51,6 +52,8 @@ TEST_CASE("threaded loops: every loop kind above the split threshold matches the
   %bias   = input : f32[128]
   %logits = input : f32[12000,3]
   %labels = input : i64[12000]
+  %q      = input : f32[11500,3]
+  %cb     = input : f32[3]
   %a      = sub(%bias, %x) : f32[300,128]
   %r      = relu_grad(%a, %y) : f32[300,128]
   %c      = greater(%x, %y) : f32[300,128]
@@ -59,7 +62,8 @@ TEST_CASE("threaded loops: every loop kind above the split threshold matches the
   %rows   = reduce_mean(%w) {axes=[1]} : f32[300]
   %loss   = softmax_xent(%logits, %labels) : f32[]
   %each   = softmax_xent_rows(%logits, %labels) : f32[12000]
-  return %cols, %rows, %loss, %each, %w
+  %z      = sub(%q, %cb) : f32[11500,3]
+  return %cols, %rows, %loss, %each, %w, %z
 })");
   auto fused = cloneGraph(*g);
   PassContext ctx;
@@ -127,6 +131,8 @@ TEST_CASE("threaded loops: a bad label in a split loss loop is a clear error, no
   auto g = parseGraph(R"(graph @loss {
   %logits = input : f32[12000,3]
   %labels = input : i64[12000]
+  %q      = input : f32[11500,3]
+  %cb     = input : f32[3]
   %loss   = softmax_xent(%logits, %labels) : f32[]
   return %loss
 })");

@@ -34,9 +34,20 @@ std::unique_ptr<Kernel> finish(std::unique_ptr<Kernel> k, const Node& n) {
 }
 
 constexpr size_t kTile = 512;
+constexpr int64_t kNarrowColumns = 16;
 
-/// The row's span form over \p n's operands: full-shape operands read in place, broadcast ones
-/// gathered a tile at a time into a local buffer first.
+/// Is \p operand of \p n one value per column (per position of the last axis), repeated down
+/// every other axis?
+bool perColumn(const Node& n, const Node* operand) {
+  const Dims& d = operand->dims();
+  if (n.dims().empty() || d.empty() || d.back() != n.dims().back()) return false;
+  for (size_t i = 0; i + 1 < d.size(); ++i)
+    if (d[i] != 1) return false;
+  return true;
+}
+
+/// The row's span form over \p n's operands: full-shape operands read in place, per-column ones
+/// repeated into a local tile once per range, other broadcast ones gathered a tile at a time.
 std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::string& label) {
   SpanFn span = opInfo(n.kind()).elementwise.scalar.span;
   MNEMO_CHECK(span, "no elementwise kernel for op '" << opName(n.kind()) << "'");
@@ -44,20 +55,33 @@ std::unique_ptr<Kernel> spanLoop(const Node& n, KernelEnv& env, const std::strin
   const size_t arity = n.numOperands();
   MNEMO_CHECK(arity <= 2, "the span loop takes one or two operands, op '" << opName(n.kind()) << "' has " << arity);
   std::vector<const float*> data;
-  std::vector<std::shared_ptr<std::vector<size_t>>> index;  // null: read in place
+  std::vector<std::shared_ptr<std::vector<size_t>>> index;  // null: read in place or per column
+  std::vector<bool> columns;
+  const size_t width = n.dims().empty() ? 1 : static_cast<size_t>(n.dims().back());
+  // A per-column operand's tile holds whole rows, so every tile of a range starts at the same column.
+  const size_t step = width <= kTile ? kTile / width * width : kTile;
   for (size_t i = 0; i < arity; ++i) {
     data.push_back(env.f32(n.operand(i)));
-    bool full = n.operand(i)->dims() == n.dims();
-    index.push_back(full ? nullptr : std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(i)->dims())));
+    const bool full = n.operand(i)->dims() == n.dims();
+    columns.push_back(!full && width <= kTile && perColumn(n, n.operand(i)));
+    index.push_back(full || columns[i] ? nullptr
+                                       : std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(i)->dims())));
   }
   float* out = env.f32(&n);
   return finish(std::make_unique<LoopKernel>(label, [=] {
     parallelRanges(count, count, kTile, [&](size_t begin, size_t end, int) {
       float tiles[2 * kTile];
-      for (size_t start = begin; start < end; start += kTile) {
-        size_t len = std::min(kTile, end - start);
+      for (size_t i = 0; i < arity; ++i)
+        if (columns[i])
+          for (size_t e = 0; e < step; ++e) tiles[i * kTile + e] = data[i][(begin + e) % width];
+      for (size_t start = begin; start < end; start += step) {
+        size_t len = std::min(step, end - start);
         const float* src[2] = {nullptr, nullptr};
         for (size_t i = 0; i < arity; ++i) {
+          if (columns[i]) {
+            src[i] = tiles + i * kTile;
+            continue;
+          }
           if (!index[i]) {
             src[i] = data[i] + start;
             continue;
@@ -100,6 +124,10 @@ std::unique_ptr<Kernel> makeBinaryKernel(const Node& n, KernelEnv& env) {
   const Node* b = n.operand(1);
   if (a->dims() != n.dims() && opInfo(n.kind()).hasFlag(kCommutative) && b->dims() == n.dims()) std::swap(a, b);
   if (a->dims() != n.dims()) return spanLoop(n, env, loopLabel);
+  // oneDNN's binary primitive vectorises along the last axis: with fewer columns than a vector
+  // (a readout's bias over 3 classes) it takes ~3 ns an element; the loop well under 1.
+  if (b->dims() != n.dims() && perColumn(n, b) && n.dims().back() < kNarrowColumns)
+    return spanLoop(n, env, "per-column-binary");
   algorithm alg = dnnlAlgorithm(lowering.algorithm);
   size_t rank = std::max<size_t>(n.dims().size(), 1);
   memory::desc aMd = plainDesc(n.dims());
