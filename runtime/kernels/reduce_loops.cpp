@@ -37,10 +37,23 @@ std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, 
     return [=] {
       // Columns split in multiples of 16 floats (a cache line), so threads share no line of dst.
       parallelRanges(kept, total, 16, [&](size_t begin, size_t end, int) {
-        std::fill(dst + begin, dst + end, 0.f);
-        for (size_t r = 0; r < reduced; ++r)
-          for (size_t j = begin; j < end; ++j) dst[j] += src[r * kept + j];
-        if (scale != 1.f) for (size_t j = begin; j < end; ++j) dst[j] *= scale;
+        // 32 columns at a time summed down all rows in a local block the compiler keeps in
+        // vector registers (dst itself may alias src, so its sums would go through memory).
+        constexpr size_t kBlock = 32;
+        for (size_t j0 = begin; j0 < end; j0 += kBlock) {
+          const size_t width = std::min(kBlock, end - j0);
+          float acc[kBlock] = {};
+          if (width == kBlock) {
+            for (size_t r = 0; r < reduced; ++r) {
+              const float* row = src + r * kept + j0;
+              for (size_t j = 0; j < kBlock; ++j) acc[j] += row[j];
+            }
+          } else {
+            for (size_t r = 0; r < reduced; ++r)
+              for (size_t j = 0; j < width; ++j) acc[j] += src[r * kept + j0 + j];
+          }
+          for (size_t j = 0; j < width; ++j) dst[j0 + j] = scale != 1.f ? acc[j] * scale : acc[j];
+        }
       });
     };
   }
