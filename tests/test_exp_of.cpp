@@ -1,0 +1,34 @@
+// mnemo's vectorisable float exponential (runtime/kernels/exp_of.h), used by the loss loops,
+// against the double-precision exponential over its whole range, and at its edges.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "runtime/kernels/exp_of.h"
+
+using namespace mnemo;
+
+TEST_CASE("expOf is within 2 ulp of e^x from -87.3 to 88.7, 0 below, +inf above, NaN as NaN", "[runtime][exp]") {
+  double worst = 0;
+  float at = 0;
+  const int steps = 2000000;
+  for (int i = 0; i <= steps; ++i) {
+    const float x = -87.3f + static_cast<float>(176.0 * i / steps);
+    if (x > 88.7f) break;
+    const double want = std::exp(static_cast<double>(x));
+    const double ulp = std::ldexp(1.0, std::ilogb(want) - 23);  // one float ulp at the result
+    const double err = std::abs(static_cast<double>(expOf(x)) - want) / ulp;
+    if (err > worst) worst = err, at = x;
+  }
+  INFO("worst error " << worst << " ulp at x = " << at);
+  CHECK(worst <= 2.0);
+  CHECK(expOf(0.f) == 1.f);
+  CHECK(expOf(-100.f) == 0.f);
+  CHECK(expOf(-std::numeric_limits<float>::infinity()) == 0.f);
+  CHECK(expOf(100.f) == std::numeric_limits<float>::infinity());
+  CHECK(std::isnan(expOf(std::nanf(""))));
+  // Near the ends of the range the scale is still a normal float.
+  CHECK(expOf(-87.f) == Approx(std::exp(-87.0)).epsilon(1e-6));
+  CHECK(expOf(88.f) == Approx(std::exp(88.0)).epsilon(1e-6));
+}
