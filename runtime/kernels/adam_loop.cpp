@@ -23,10 +23,17 @@ std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env) {
     float lrt = static_cast<float>(lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)));
     float fb1 = static_cast<float>(b1), fb2 = static_cast<float>(b2);
     parallelRanges(count, 4 * count, 16, [&](size_t begin, size_t end, int) {
+      // Distinct buffers (the memory plan never shares a parameter, its gradient and moments):
+      // with __restrict and no errno from sqrt (-fno-math-errno), the loop vectorises.
+      float* __restrict pp = p;
+      const float* __restrict gg = g;
+      float* __restrict mm = m;
+      float* __restrict vv = v;
+      const float c1 = fb1, c2 = fb2, rate = lrt, e = eps;  // locals, not the closure's
       for (size_t i = begin; i < end; ++i) {
-        m[i] = fb1 * m[i] + (1 - fb1) * g[i];
-        v[i] = fb2 * v[i] + (1 - fb2) * g[i] * g[i];
-        p[i] -= lrt * m[i] / (std::sqrt(v[i]) + eps);
+        mm[i] = c1 * mm[i] + (1 - c1) * gg[i];
+        vv[i] = c2 * vv[i] + (1 - c2) * gg[i] * gg[i];
+        pp[i] -= rate * mm[i] / (std::sqrt(vv[i]) + e);
       }
     });
   });
