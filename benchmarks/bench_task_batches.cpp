@@ -9,11 +9,15 @@
 // sized for the task, fused, 1 thread) three ways, interleaved in rounds so that load changes hit
 // all three alike: the step alone (the same batch set again), with the batch made in the loop
 // (--no-prefetch), and with it made ahead on a second thread (the default when a core is free).
-// Counters, wall-clock us per step: step_alone, with_data, prefetched, and the data cost the loop
-// sees, data_cost = with_data - step_alone and data_cost_prefetched = prefetched - step_alone.
+// Counters, wall-clock us per step (medians over the rounds of 20 timed steps each): step_alone,
+// with_data, prefetched, and the data cost the loop sees, data_cost = with_data - step_alone and
+// data_cost_prefetched = prefetched - step_alone; and cpu_*: the same costs on the loop thread's
+// CPU clock (on a loaded machine the wall-clock ones mostly measure the wait for a core).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,6 +69,13 @@ void rngDraws(benchmark::State& state, RngKind kind, bool normal) {
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 
+/// CPU seconds the calling thread has used.
+double threadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 void trainLoop(benchmark::State& state, const std::string& name) {
   RunConfig run;
   run.task = name;
@@ -91,23 +102,33 @@ void trainLoop(benchmark::State& state, const std::string& name) {
   };
   constexpr int kWarm = 3, kTimed = 20;
   BatchSource* variants[] = {nullptr, inLoop.get(), ahead.get()};
-  double seconds[3] = {0, 0, 0};
-  int64_t steps = 0;
+  std::vector<double> perStep[3], cpuPerStep[3];  // us per step of each round's block
   for (auto _ : state) {
     for (int v = 0; v < 3; ++v) {
       for (int i = 0; i < kWarm; ++i) step(variants[v]);  // the prefetcher refills its slots
       auto start = std::chrono::steady_clock::now();
+      const double cpuStart = threadCpuSeconds();
       for (int i = 0; i < kTimed; ++i) step(variants[v]);
-      seconds[v] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cpuPerStep[v].push_back(1e6 * (threadCpuSeconds() - cpuStart) / kTimed);
+      perStep[v].push_back(1e6 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / kTimed);
     }
-    steps += kTimed;
   }
-  const double us = 1e6 / static_cast<double>(steps);
-  state.counters["step_alone"] = seconds[0] * us;
-  state.counters["with_data"] = seconds[1] * us;
-  state.counters["prefetched"] = seconds[2] * us;
-  state.counters["data_cost"] = (seconds[1] - seconds[0]) * us;
-  state.counters["data_cost_prefetched"] = (seconds[2] - seconds[0]) * us;
+  // Medians over the rounds: a burst of load from elsewhere spoils a round, not the result.
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  const double alone = median(perStep[0]), withData = median(perStep[1]), prefetched = median(perStep[2]);
+  state.counters["step_alone"] = alone;
+  state.counters["with_data"] = withData;
+  state.counters["prefetched"] = prefetched;
+  state.counters["data_cost"] = withData - alone;
+  state.counters["data_cost_prefetched"] = prefetched - alone;
+  // The same on the loop thread's CPU clock: what the step's thread spends, whatever the load.
+  const double aloneCpu = median(cpuPerStep[0]);
+  state.counters["cpu_step_alone"] = aloneCpu;
+  state.counters["cpu_data_cost"] = median(cpuPerStep[1]) - aloneCpu;
+  state.counters["cpu_data_cost_prefetched"] = median(cpuPerStep[2]) - aloneCpu;
 }
 
 const bool registered = [] {
