@@ -61,7 +61,8 @@ int runTrain(const Args& args) {
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
       ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
        "NAME=SPEC: feeds the model's further input NAME with zeros, constant(v) or normal(std) noise (repeatable)")
-      ("no-progress", "no live progress line");
+      ("no-progress", "no live progress line")
+      ("no-prefetch", "make each batch in the training loop (default: the next one on a second thread when a core is free)");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
@@ -109,6 +110,7 @@ int runTrain(const Args& args) {
   o.printEvery = printEvery;
   o.checkpointEvery = checkpointEvery;
   o.progress = !vm.count("no-progress");
+  o.prefetch = !vm.count("no-prefetch");
   o.out = &std::cout;
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +

@@ -43,13 +43,16 @@ void Rng::seed(uint64_t seed) {
 
 uint64_t Rng::below(uint64_t n) {
   if (kind_ == RngKind::Numpy) return static_cast<uint64_t>(np_.randint(0, static_cast<int64_t>(n)));
-  // Reject the top partial block so every residue is equally likely.
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t x;
-  do {
-    x = next();
-  } while (x >= limit);
-  return x % n;
+  // Reject the top partial block so every residue is equally likely. That block is shorter than
+  // n, so a draw at most UINT64_MAX - n lies below it without the division that finds its start;
+  // a power of two (the ring sizes, coin flips) takes its residue with a mask. The same values as
+  // the plain form.
+  uint64_t x = next();
+  if (x > UINT64_MAX - n) {
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    while (x >= limit) x = next();
+  }
+  return (n & (n - 1)) == 0 ? x & (n - 1) : x % n;
 }
 
 double Rng::normalSlow() {

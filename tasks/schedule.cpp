@@ -2,7 +2,6 @@
 #include "tasks/schedule.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "support/error.h"
 
@@ -62,19 +61,16 @@ class Schedule : public Task {
   void newTrial(Rng& rng, Trial& trial) const override {
     int64_t& next = rng.taskState(0);
     const size_t i = static_cast<size_t>(next);
-    tasks_[i]->newTrial(rng.stream(1 + i), trial);
     // Rule inputs: the task's channels (zero-padded to the widest task's), then a one-hot of the
-    // task on every step.
-    const int inner = tasks_[i]->obsSize(), outer = obsSize();
-    std::vector<float>& in = trial.inputs;
-    in.resize(static_cast<size_t>(trial.length()) * outer);
-    for (int t = trial.length(); t-- > 0;) {
-      float* row = in.data() + static_cast<size_t>(t) * outer;
-      std::memmove(row, in.data() + static_cast<size_t>(t) * inner, sizeof(float) * static_cast<size_t>(inner));
-      std::fill(row + inner, row + outer, 0.0f);
-      row[outer - static_cast<int>(tasks_.size()) + static_cast<int>(i)] = 1.0f;
-    }
-    trial.obsSize = outer;
+    // task on every step. The task lays its rows out that wide (Trial::padTo; wider still if an
+    // enclosing schedule asked for it), so only the one-hot is left to set.
+    const int outer = obsSize(), asked = trial.padTo;
+    trial.padTo = std::max(outer, asked);
+    tasks_[i]->newTrial(rng.stream(1 + i), trial);
+    trial.padTo = asked;
+    const size_t width = static_cast<size_t>(trial.obsSize);
+    float* cue = trial.inputs.data() + (outer - static_cast<int>(tasks_.size()) + static_cast<int>(i));
+    for (int t = 0; t < trial.length(); ++t) cue[static_cast<size_t>(t) * width] = 1.0f;
     trial.info.params.push_back({"task_index", static_cast<double>(i), tasks_[i]->name()});
     trial.info.group = static_cast<int>(i);
     // RandomSchedule: uniform over the other tasks.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iostream>
 
 #include "support/error.h"
@@ -87,7 +88,7 @@ Trial Task::newTrial(Rng& rng) const {
 TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
     : task_(task), rng_(&rng), trial_(trial), slots_(trial.periodSlots) {
   slots_.assign(task.periodNames().size(), -1);
-  trial_.obsSize = task.obsSize();
+  trial_.obsSize = std::max(task.obsSize(), trial.padTo);
   trial_.targetSize = task.targetSize();
   trial_.info.length = 0;
   trial_.info.groundTruth = 0;
@@ -100,9 +101,13 @@ TrialBuilder::TrialBuilder(const Task& task, Rng& rng, Trial& trial)
   const std::vector<std::string>& names = task.paramNames();
   bool sameNames = params.size() == names.size();
   for (size_t i = 0; sameNames && i < names.size(); ++i) sameNames = params[i].name == names[i];
-  if (!sameNames) {
-    params.clear();
-    for (const std::string& name : names) params.push_back({name, std::nan(""), {}});
+  if (!sameNames) {  // another task's (a schedule's sub-tasks alternate): rename in place
+    params.resize(names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (params[i].name != names[i]) params[i].name = names[i];
+      params[i].value = std::nan("");
+      params[i].text.clear();
+    }
   }
 }
 
@@ -159,7 +164,9 @@ void TrialBuilder::finishLayout() {
   trial_.info.periods.resize(static_cast<size_t>(periodCount_));
   const int length = static_cast<int>(latestEndMs_ / task_.dt_);
   trial_.info.length = length;
-  trial_.inputs.assign(static_cast<size_t>(length) * trial_.obsSize, 0.0f);
+  // resize and memset: assign(n, 0.0f) fills float by float (~5% of a yang19 batch in perf).
+  trial_.inputs.resize(static_cast<size_t>(length) * trial_.obsSize);
+  if (!trial_.inputs.empty()) std::memset(trial_.inputs.data(), 0, trial_.inputs.size() * sizeof(float));
   trial_.labels.assign(static_cast<size_t>(length), 0);
   trial_.targets.assign(static_cast<size_t>(length) * trial_.targetSize, 0.0f);
   laidOut_ = true;
@@ -213,7 +220,12 @@ void TrialBuilder::setOb(StepRange steps, double value) {
   requireLayout();
   if (steps.end <= steps.begin) return;
   const float v = static_cast<float>(value);
-  std::fill(&at(steps.begin, 0), &at(steps.begin, 0) + static_cast<size_t>(steps.end - steps.begin) * trial_.obsSize, v);
+  const int channels = task_.obsSize();
+  if (channels == trial_.obsSize) {
+    std::fill(&at(steps.begin, 0), &at(steps.begin, 0) + static_cast<size_t>(steps.end - steps.begin) * channels, v);
+    return;
+  }
+  for (int t = steps.begin; t < steps.end; ++t) std::fill_n(&at(t, 0), channels, v);  // padded rows
 }
 
 void TrialBuilder::setOb(StepRange steps, int channel, double value) {
@@ -257,7 +269,7 @@ void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int
 }
 
 void TrialBuilder::addNoise(StepRange steps, double sigma) {
-  addNoise(steps, sigma, 0, trial_.obsSize);
+  addNoise(steps, sigma, 0, task_.obsSize());
 }
 
 void TrialBuilder::setGroundTruth(StepRange steps, int64_t label) {

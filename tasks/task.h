@@ -80,7 +80,11 @@ struct TrialInfo {
 /// with continuous targets (Task::targetSize() > 0) also fills targets [length, targetSize]
 /// float32; its labels stay 0.
 struct Trial {
-  int obsSize = 0;
+  int obsSize = 0;  ///< the row width of inputs: the task's channels, or padTo if that is wider
+  /// Set by a caller that widens the rows afterwards (a schedule appends its rule inputs): the
+  /// builder lays each row out this wide, the task's channels first and zeros after them, so the
+  /// trial needs no second pass to widen it. 0: rows as wide as the task's channels.
+  int padTo = 0;
   int targetSize = 0;
   std::vector<float> inputs;
   std::vector<int64_t> labels;
@@ -145,14 +149,14 @@ class TrialBuilder {
   /// Adds a ring stimulus at angle `theta` over `steps`: channel firstChannel + k gets
   /// cos(prefs[k] − theta)·0.5 + 0.5, the tuning of a unit preferring prefs[k].
   void addRingStimulus(StepRange steps, int firstChannel, const std::vector<double>& prefs, double theta);
-  /// Sets every channel to `value` over `steps`.
+  /// Sets every channel of the task to `value` over `steps`.
   void setOb(StepRange steps, double value);
   /// Sets channel `channel` to `value` over `steps`.
   void setOb(StepRange steps, int channel, double value);
   /// Adds i.i.d. N(0, sigma²) noise to channels [firstChannel, firstChannel + count) over
   /// `steps`, drawn step-major, channel-minor.
   void addNoise(StepRange steps, double sigma, int firstChannel, int count);
-  /// Adds noise to every channel over `steps`.
+  /// Adds noise to every channel of the task over `steps`.
   void addNoise(StepRange steps, double sigma);
   /// Sets the label over `steps` and records it as the trial's ground truth.
   void setGroundTruth(StepRange steps, int64_t label);

@@ -202,12 +202,16 @@ std::string TimingSpec::str() const {
 }
 
 double floorToDt(double ms, double dt) {
-  // Whole numbers below 2^52 (the usual ms and dt): Python's result is the integer floor of
-  // ms / dt, and the rounded quotient truncates to it (a quotient of such numbers that is not
-  // whole lies at least 1/dt from the next integer, farther than its rounding error), so no fmod.
-  if (ms >= 0 && ms < 0x1p52 && dt >= 1 && dt < 0x1p52 && static_cast<double>(static_cast<int64_t>(ms)) == ms &&
-      static_cast<double>(static_cast<int64_t>(dt)) == dt)
-    return static_cast<double>(static_cast<int64_t>(ms / dt)) * dt;
+  // A whole dt and 0 <= ms < 2^52 (every duration a task draws, whole or not, e.g. uniform(200,
+  // 500)): Python's result is k * dt for k the exact floor of ms / dt (its fmod is exact, k * dt is
+  // a whole number below 2^53, so ms - mod and the division by dt are exact too). The rounded
+  // quotient floors to k, or to k + 1 when it rounded up onto the next integer; k * dt is exact,
+  // so comparing it with ms finds that case. No fmod.
+  if (ms >= 0 && ms < 0x1p52 && dt >= 1 && dt < 0x1p52 && static_cast<double>(static_cast<int64_t>(dt)) == dt) {
+    double k = static_cast<double>(static_cast<int64_t>(ms / dt));
+    if (k * dt > ms) k -= 1;
+    return k * dt;
+  }
   // Python's float floor division: divide the exact remainder out, then floor, correcting a
   // quotient that rounding pushed just below an integer (so 1000 // 100 == 10 even for inexact
   // inputs, and 1.0 // 0.1 == 9 as in Python).

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <ostream>
 
+#include "training/batch_prefetch.h"
 #include "training/batch_source.h"
 #include "training/checkpoint.h"
 #include "training/compiled_model.h"
@@ -125,6 +126,8 @@ TrainResult train(const TrainOptions& o) {
   const size_t classes = static_cast<size_t>(logits->dims().back());
   std::unique_ptr<BatchSource> batches =
       o.dataFile.empty() ? taskBatches(run, I) : fileBatches(o.dataFile, T, B, I, static_cast<int64_t>(classes));
+  if (o.prefetch && o.dataFile.empty() && !o.parallel && prefetchHelps(o.threads))  // ranks share the cores
+    batches = prefetchBatches(std::move(batches), static_cast<size_t>(T * B * I), static_cast<size_t>(T * B));
   const std::string source = o.dataFile.empty() ? "task " + run.task : "--data " + o.dataFile;
   const Node* target = cm.graph().find(cm.model.labels);
   const bool continuous = checkTargetKind(*target, *batches, source);

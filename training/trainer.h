@@ -31,6 +31,7 @@ struct TrainOptions {
   std::ostream* out = nullptr;   ///< where the report goes (null: nowhere)
   Checkpoint* finalState = nullptr;  ///< if set, receives the params and optimizer state at the end
   DataParallel* parallel = nullptr;  ///< this rank's part of data-parallel training (data_parallel.h)
+  bool prefetch = true;  ///< make the task's next batch on a second thread when a core is free (batch_prefetch.h)
 };
 
 struct TrainResult {

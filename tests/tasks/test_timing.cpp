@@ -51,6 +51,23 @@ TEST_CASE("floorToDt follows Python's floor division", "[task][timing]") {
   CHECK(floorToDt(3200, 100) == 3200);
 }
 
+TEST_CASE("Rng::below draws what the plain rejection rule draws", "[task][rng]") {
+  // The oracle: reject draws at or past UINT64_MAX - UINT64_MAX % n, then take x % n.
+  for (uint64_t n : {uint64_t{1}, uint64_t{2}, uint64_t{3}, uint64_t{16}, uint64_t{1000}, (uint64_t{1} << 63) + 1,
+                     (uint64_t{1} << 63), UINT64_MAX - 5, UINT64_MAX}) {
+    INFO("n " << n);
+    Rng fast(99), plain(99);
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    for (int i = 0; i < 20000; ++i) {
+      uint64_t x;
+      do {
+        x = plain.next();
+      } while (x >= limit);
+      REQUIRE(fast.below(n) == x % n);
+    }
+  }
+}
+
 TEST_CASE("floorToDt of whole numbers is their integer floor division", "[task][timing]") {
   for (int64_t a = 0; a <= 3000; a += 7)
     for (int64_t b = 1; b <= 250; ++b) REQUIRE(floorToDt(double(a), double(b)) == double(a / b * b));
@@ -58,6 +75,42 @@ TEST_CASE("floorToDt of whole numbers is their integer floor division", "[task][
   for (int64_t b : {int64_t{3}, int64_t{100}, int64_t{99991}, big - 2})
     REQUIRE(floorToDt(double(big), double(b)) == double(big / b * b));
   CHECK(floorToDt(0x1p53, 3) == 0x1p53 - 2);  // past it, the general path: 2^53 // 3 * 3
+}
+
+namespace {
+
+/// Python's float floor division times dt, step by step as CPython does it (fmod, then the
+/// corrected floor): the oracle for floorToDt's path without fmod.
+double pythonFloorTimesDt(double ms, double dt) {
+  const double mod = std::fmod(ms, dt);
+  double div = (ms - mod) / dt;
+  if (mod != 0 && ((dt < 0) != (mod < 0))) div -= 1.0;
+  double q = std::floor(div);
+  if (div - q > 0.5) q += 1.0;
+  return q * dt;
+}
+
+}  // namespace
+
+TEST_CASE("floorToDt of fractional durations and a whole dt is Python's floor division", "[task][timing]") {
+  Rng rng(11);
+  for (double dt : {1.0, 3.0, 7.0, 20.0, 100.0, 1000.0, 99991.0}) {
+    INFO("dt " << dt);
+    for (int i = 0; i < 20000; ++i) {
+      const double ms = rng.uniform(0, 5000);  // uniform(a, b) timings draw such values
+      REQUIRE(floorToDt(ms, dt) == pythonFloorTimesDt(ms, dt));
+    }
+    // Next to every multiple, where a rounded quotient could land on the next integer.
+    for (double k = 0; k < 3000; ++k) {
+      const double below = std::nextafter(k * dt, 0.0), at = k * dt, above = std::nextafter(k * dt, 1e300);
+      REQUIRE(floorToDt(below, dt) == pythonFloorTimesDt(below, dt));
+      REQUIRE(floorToDt(at, dt) == pythonFloorTimesDt(at, dt));
+      REQUIRE(floorToDt(above, dt) == pythonFloorTimesDt(above, dt));
+    }
+  }
+  CHECK(floorToDt(std::nextafter(300.0, 0.0), 100) == 200);
+  CHECK(floorToDt(450.75, 100) == 400);
+  CHECK(floorToDt(0x1p52 - 0.5, 100) == pythonFloorTimesDt(0x1p52 - 0.5, 100));
 }
 
 TEST_CASE("TimingSpec forms sample what they say", "[task][timing]") {
