@@ -34,6 +34,8 @@ class Graph {
   /// snapshot, so the graph may be edited while walking it.
   std::vector<Node*> nodes() const;
   size_t size() const { return nodes_.size(); }
+  /// One more than the largest Node::id() this graph gave (the size of a table indexed by id).
+  size_t idBound() const { return nextNodeId_; }
 
   /// Creates a node with an already inferred type (use Builder for checked creation). The node
   /// is inserted before \p before, or at the end when \p before is null; every operand must
@@ -106,6 +108,7 @@ class Graph {
  private:
   std::string uniqueName(const std::string& hint);
   void renumber() const;
+  void addUse(Node* value, Node* user, int index);
   void removeUse(Node* value, Node* user, int index);
   void moveMarks(Node* from, Node* to);
 
@@ -116,8 +119,22 @@ class Graph {
   std::vector<Node*> outputs_;
   std::vector<RoleMark> roles_;
   int64_t nextId_ = 0;
+  size_t nextNodeId_ = 0;
   mutable bool orderValid_ = true;
 };
+
+/// Counts of the steps Graph takes whose number could grow faster than the graph if a pass
+/// used Graph badly: nodes copied out by nodes() (a pass listing the graph once per node is
+/// quadratic), use-list entries moved when holes are squeezed out (removal is O(1) amortized),
+/// nodes renumbered after an insertion found no room between its neighbours. Tests compare them
+/// at two sequence lengths instead of timing anything.
+struct GraphWork {
+  uint64_t nodesListed = 0;
+  uint64_t useEntriesMoved = 0;
+  uint64_t nodesRenumbered = 0;
+};
+/// This thread's counters (a graph is compiled on one thread); reset by assigning {}.
+GraphWork& graphWork();
 
 /// Throws when holding every value of \p g at once, \p bytesPerElement each (8 for the double-
 /// precision reference evaluator), would exceed memoryLimitBytes() (support/limits.h).
