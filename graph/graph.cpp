@@ -52,10 +52,13 @@ GraphWork& graphWork() {
 
 std::vector<Node*> Graph::nodes() const {
   graphWork().nodesListed += nodes_.size();
-  std::vector<Node*> out;
-  out.reserve(nodes_.size());
-  for (const auto& n : nodes_) out.push_back(n.get());
-  return out;
+  if (!listedValid_) {
+    listed_.clear();
+    listed_.reserve(nodes_.size());
+    for (const auto& n : nodes_) listed_.push_back(n.get());
+    listedValid_ = true;
+  }
+  return listed_;
 }
 
 std::string Graph::uniqueName(const std::string& hint) {
@@ -92,12 +95,15 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
                     std::string name, Stage stage, Node* before) {
   for (Node* op : operands) {
     MNEMO_CHECK(op != nullptr, "null operand for " << opName(kind));
-    MNEMO_CHECK(find(op->name()) == op, "operand %" << op->name() << " is not in graph @" << name_);
+    MNEMO_CHECK(holds(op), "operand %" << op->name() << " is not in graph @" << name_);
     if (before) MNEMO_CHECK(this->before(op, before), "operand %" << op->name() << " comes after the insertion point");
   }
   std::unique_ptr<Node> node(new Node(kind, std::move(type), std::move(attrs), uniqueName(name), stage));
   Node* n = node.get();
   n->id_ = nextNodeId_++;
+  n->graph_ = this;
+  if (before) listedValid_ = false;
+  else if (listedValid_) listed_.push_back(n);
   auto pos = before ? before->position_ : nodes_.end();
   n->position_ = nodes_.insert(pos, std::move(node));
   byName_[n->name_] = n;
@@ -284,6 +290,7 @@ void Graph::erase(Node* n) {
                roles_.end());
   byName_.erase(n->name_);
   n->dead_ = true;
+  listedValid_ = false;
   dead_.push_back(std::move(*n->position_));
   nodes_.erase(n->position_);  // the others keep their relative order numbers
 }
@@ -295,6 +302,7 @@ size_t Graph::freeDead() {
 }
 
 void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) {
+  listedValid_ = false;
   // Priorities are positions (0, 1, 2, ...) in the current order. Tables are indexed by id.
   std::vector<int64_t> position(nextNodeId_, -1);
   int64_t placed = 0;

@@ -31,7 +31,8 @@ class Graph {
   const std::string& name() const { return name_; }
 
   /// Iteration in topological order: `for (Node* n : g.nodes())`. The returned vector is a
-  /// snapshot, so the graph may be edited while walking it.
+  /// snapshot, so the graph may be edited while walking it. The graph keeps the last one and
+  /// copies it out until the order changes (walking the node list misses the cache per node).
   std::vector<Node*> nodes() const;
   size_t size() const { return nodes_.size(); }
   /// One more than the largest Node::id() this graph gave (the size of a table indexed by id).
@@ -100,6 +101,8 @@ class Graph {
 
   /// \returns the node named \p name (without '%'), or null.
   Node* find(const std::string& name) const;
+  /// True if \p n is a live node of this graph (as find(n->name()) == n, without hashing a name).
+  bool holds(const Node* n) const { return n->graph_ == this && !n->isDead(); }
   /// \returns true if \p a comes before \p b in the node order.
   bool before(const Node* a, const Node* b) const;
   /// The next anonymous number (the printer's numbering is stable across passes).
@@ -121,6 +124,8 @@ class Graph {
   int64_t nextId_ = 0;
   size_t nextNodeId_ = 0;
   mutable bool orderValid_ = true;
+  mutable std::vector<Node*> listed_;  // nodes() as last listed
+  mutable bool listedValid_ = true;
 };
 
 /// Counts of the steps Graph takes whose number could grow faster than the graph if a pass

@@ -149,6 +149,7 @@ class Node {
   std::list<std::unique_ptr<Node>>::iterator position_;
   bool dead_ = false;
   size_t id_ = 0;
+  const Graph* graph_ = nullptr;   // the graph that made it
   mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
 };
 
