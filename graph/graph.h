@@ -32,7 +32,8 @@ class Graph {
 
   /// Iteration in topological order: `for (Node* n : g.nodes())`. The returned vector is a
   /// snapshot, so the graph may be edited while walking it. The graph keeps the last one and
-  /// copies it out until the order changes (walking the node list misses the cache per node).
+  /// copies it out until the order changes (walking the node list misses the cache per node);
+  /// so, like an edit, a call must not run while another thread uses the same graph.
   std::vector<Node*> nodes() const;
   size_t size() const { return nodes_.size(); }
   /// One more than the largest Node::id() this graph gave (the size of a table indexed by id).
