@@ -45,11 +45,20 @@ Node::~Node() = default;
 
 Graph::Graph(std::string name) : name_(std::move(name)) {}
 
+GraphWork& graphWork() {
+  thread_local GraphWork work;
+  return work;
+}
+
 std::vector<Node*> Graph::nodes() const {
-  std::vector<Node*> out;
-  out.reserve(nodes_.size());
-  for (const auto& n : nodes_) out.push_back(n.get());
-  return out;
+  graphWork().nodesListed += nodes_.size();
+  if (!listedValid_) {
+    listed_.clear();
+    listed_.reserve(nodes_.size());
+    for (const auto& n : nodes_) listed_.push_back(n.get());
+    listedValid_ = true;
+  }
+  return listed_;
 }
 
 std::string Graph::uniqueName(const std::string& hint) {
@@ -73,6 +82,7 @@ constexpr int64_t kOrderGap = 1024;
 void Graph::renumber() const {
   int64_t i = 0;
   for (const auto& n : nodes_) n->order_ = kOrderGap * i++;
+  graphWork().nodesRenumbered += nodes_.size();
   orderValid_ = true;
 }
 
@@ -85,16 +95,21 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
                     std::string name, Stage stage, Node* before) {
   for (Node* op : operands) {
     MNEMO_CHECK(op != nullptr, "null operand for " << opName(kind));
-    MNEMO_CHECK(find(op->name()) == op, "operand %" << op->name() << " is not in graph @" << name_);
+    MNEMO_CHECK(holds(op), "operand %" << op->name() << " is not in graph @" << name_);
     if (before) MNEMO_CHECK(this->before(op, before), "operand %" << op->name() << " comes after the insertion point");
   }
   std::unique_ptr<Node> node(new Node(kind, std::move(type), std::move(attrs), uniqueName(name), stage));
   Node* n = node.get();
+  n->id_ = nextNodeId_++;
+  n->graph_ = this;
+  if (before) listedValid_ = false;
+  else if (listedValid_) listed_.push_back(n);
   auto pos = before ? before->position_ : nodes_.end();
   n->position_ = nodes_.insert(pos, std::move(node));
   byName_[n->name_] = n;
   n->operands_ = std::move(operands);
-  for (int i = 0; i < n->numOperands(); ++i) n->operands_[i]->uses_.push_back({n, i});
+  n->useSlots_.resize(n->operands_.size());
+  for (int i = 0; i < n->numOperands(); ++i) addUse(n->operands_[i], n, i);
   if (before) {
     int64_t prev = n->position_ == nodes_.begin() ? before->order_ - 2 * kOrderGap : std::prev(n->position_)->get()->order_;
     n->order_ = prev + (before->order_ - prev) / 2;
@@ -122,11 +137,32 @@ Node* Graph::createFused(std::vector<Node*> operands, std::unique_ptr<Graph> bod
   return n;
 }
 
+void Graph::addUse(Node* value, Node* user, int index) {
+  user->useSlots_[index] = value->uses_.size();
+  value->uses_.push_back({user, index});
+}
+
+// A removed use becomes a hole, found through the user's slot record: no search, and the other
+// uses keep their order (passes read it). Once the holes outnumber the live uses they are
+// squeezed out, which moves each live entry and updates its slot record; a value used by every
+// time step thus pays O(1) amortized per removed use instead of a walk over its whole list.
 void Graph::removeUse(Node* value, Node* user, int index) {
   auto& uses = value->uses_;
-  auto it = std::find(uses.begin(), uses.end(), Use{user, index});
-  MNEMO_CHECK(it != uses.end(), "use list of %" << value->name() << " lacks %" << user->name());
-  uses.erase(it);
+  size_t at = user->useSlots_[index];
+  MNEMO_CHECK(at < uses.size() && uses[at] == (Use{user, index}),
+              "use list of %" << value->name() << " lacks %" << user->name());
+  uses[at] = {nullptr, -1};
+  ++value->useHoles_;
+  if (2 * value->useHoles_ <= uses.size()) return;
+  size_t kept = 0;
+  for (const Use& u : uses) {
+    if (!u.user) continue;
+    u.user->useSlots_[u.index] = kept;
+    uses[kept++] = u;
+  }
+  graphWork().useEntriesMoved += kept;
+  uses.resize(kept);
+  value->useHoles_ = 0;
 }
 
 void Graph::setOperand(Node* user, int index, Node* value) {
@@ -134,12 +170,12 @@ void Graph::setOperand(Node* user, int index, Node* value) {
   MNEMO_CHECK(before(value, user), "%" << value->name() << " does not come before %" << user->name());
   removeUse(user->operands_[index], user, index);
   user->operands_[index] = value;
-  value->uses_.push_back({user, index});
+  addUse(value, user, index);
 }
 
 void Graph::replaceAllUsesWith(Node* from, Node* to) {
   if (from == to) return;
-  std::vector<Use> uses = from->uses_;
+  std::vector<Use> uses(from->uses().begin(), from->uses().end());
   for (const Use& u : uses) setOperand(u.user, u.index, to);
   for (Node*& out : outputs_)
     if (out == from) out = to;
@@ -147,11 +183,11 @@ void Graph::replaceAllUsesWith(Node* from, Node* to) {
 }
 
 void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
-  std::vector<Use> uses = from->uses_;
+  std::vector<Use> uses(from->uses().begin(), from->uses().end());
   for (const Use& u : uses) {
     removeUse(from, u.user, u.index);
     u.user->operands_[u.index] = to;
-    to->uses_.push_back(u);
+    addUse(to, u.user, u.index);
   }
   for (Node*& out : outputs_)
     if (out == from) out = to;
@@ -245,14 +281,16 @@ void Graph::replaceAndErase(Node* from, Node* to) {
 }
 
 void Graph::erase(Node* n) {
-  MNEMO_CHECK(n->uses_.empty(), "erasing %" << n->name() << " which still has uses");
+  MNEMO_CHECK(!n->hasUses(), "erasing %" << n->name() << " which still has uses");
   MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
   for (int i = 0; i < n->numOperands(); ++i) removeUse(n->operands_[i], n, i);
   n->operands_.clear();
+  n->useSlots_.clear();
   roles_.erase(std::remove_if(roles_.begin(), roles_.end(), [n](const RoleMark& m) { return m.node == n || m.of == n; }),
                roles_.end());
   byName_.erase(n->name_);
   n->dead_ = true;
+  listedValid_ = false;
   dead_.push_back(std::move(*n->position_));
   nodes_.erase(n->position_);  // the others keep their relative order numbers
 }
@@ -264,28 +302,30 @@ size_t Graph::freeDead() {
 }
 
 void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) {
-  // Priorities are positions (0, 1, 2, ...) in the current order.
-  std::unordered_map<const Node*, int64_t> position;
-  for (const auto& n : nodes_) position.emplace(n.get(), static_cast<int64_t>(position.size()));
+  listedValid_ = false;
+  // Priorities are positions (0, 1, 2, ...) in the current order. Tables are indexed by id.
+  std::vector<int64_t> position(nextNodeId_, -1);
+  int64_t placed = 0;
+  for (const auto& n : nodes_) position[n->id_] = placed++;
   auto key = [&](const Node* n) {
-    auto it = priority.find(n);
-    return it != priority.end() ? it->second : static_cast<double>(position.at(n));
+    auto it = priority.empty() ? priority.end() : priority.find(n);
+    return it != priority.end() ? it->second : static_cast<double>(position[n->id_]);
   };
   // Kahn's algorithm over a min-heap of (priority, position).
   using Entry = std::pair<std::pair<double, int64_t>, Node*>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
-  std::unordered_map<const Node*, int> pending;
+  std::vector<int> pending(nextNodeId_, 0);
   for (const auto& n : nodes_) {
-    pending[n.get()] = n->numOperands();
-    if (n->numOperands() == 0) ready.push({{key(n.get()), position.at(n.get())}, n.get()});
+    pending[n->id_] = n->numOperands();
+    if (n->numOperands() == 0) ready.push({{key(n.get()), position[n->id_]}, n.get()});
   }
   std::list<std::unique_ptr<Node>> sorted;
   while (!ready.empty()) {
     Node* n = ready.top().second;
     ready.pop();
     sorted.splice(sorted.end(), nodes_, n->position_);
-    for (const Use& u : n->uses_)
-      if (--pending[u.user] == 0) ready.push({{key(u.user), position.at(u.user)}, u.user});
+    for (const Use& u : n->uses())
+      if (--pending[u.user->id_] == 0) ready.push({{key(u.user), position[u.user->id_]}, u.user});
   }
   MNEMO_CHECK(nodes_.empty(), "reschedule: the graph has a cycle");
   nodes_.swap(sorted);

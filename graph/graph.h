@@ -31,9 +31,13 @@ class Graph {
   const std::string& name() const { return name_; }
 
   /// Iteration in topological order: `for (Node* n : g.nodes())`. The returned vector is a
-  /// snapshot, so the graph may be edited while walking it.
+  /// snapshot, so the graph may be edited while walking it. The graph keeps the last one and
+  /// copies it out until the order changes (walking the node list misses the cache per node);
+  /// so, like an edit, a call must not run while another thread uses the same graph.
   std::vector<Node*> nodes() const;
   size_t size() const { return nodes_.size(); }
+  /// One more than the largest Node::id() this graph gave (the size of a table indexed by id).
+  size_t idBound() const { return nextNodeId_; }
 
   /// Creates a node with an already inferred type (use Builder for checked creation). The node
   /// is inserted before \p before, or at the end when \p before is null; every operand must
@@ -98,6 +102,8 @@ class Graph {
 
   /// \returns the node named \p name (without '%'), or null.
   Node* find(const std::string& name) const;
+  /// True if \p n is a live node of this graph (as find(n->name()) == n, without hashing a name).
+  bool holds(const Node* n) const { return n->graph_ == this && !n->isDead(); }
   /// \returns true if \p a comes before \p b in the node order.
   bool before(const Node* a, const Node* b) const;
   /// The next anonymous number (the printer's numbering is stable across passes).
@@ -106,6 +112,7 @@ class Graph {
  private:
   std::string uniqueName(const std::string& hint);
   void renumber() const;
+  void addUse(Node* value, Node* user, int index);
   void removeUse(Node* value, Node* user, int index);
   void moveMarks(Node* from, Node* to);
 
@@ -116,8 +123,24 @@ class Graph {
   std::vector<Node*> outputs_;
   std::vector<RoleMark> roles_;
   int64_t nextId_ = 0;
+  size_t nextNodeId_ = 0;
   mutable bool orderValid_ = true;
+  mutable std::vector<Node*> listed_;  // nodes() as last listed
+  mutable bool listedValid_ = true;
 };
+
+/// Counts of the steps Graph takes whose number could grow faster than the graph if a pass
+/// used Graph badly: nodes copied out by nodes() (a pass listing the graph once per node is
+/// quadratic), use-list entries moved when holes are squeezed out (removal is O(1) amortized),
+/// nodes renumbered after an insertion found no room between its neighbours. Tests compare them
+/// at two sequence lengths instead of timing anything.
+struct GraphWork {
+  uint64_t nodesListed = 0;
+  uint64_t useEntriesMoved = 0;
+  uint64_t nodesRenumbered = 0;
+};
+/// This thread's counters (a graph is compiled on one thread); reset by assigning {}.
+GraphWork& graphWork();
 
 /// Throws when holding every value of \p g at once, \p bytesPerElement each (8 for the double-
 /// precision reference evaluator), would exceed memoryLimitBytes() (support/limits.h).

@@ -3,7 +3,9 @@
 // use lists are kept consistent by Graph: a Node is never edited directly.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <list>
 #include <memory>
 #include <string>
@@ -40,11 +42,62 @@ struct Use {
   bool operator==(const Use& o) const { return user == o.user && index == o.index; }
 };
 
+/// The uses of a value, in the order they were made. Graph::removeUse leaves a hole (a null
+/// user) in place of a removed use, so that removing one costs O(1) and the order of the others
+/// stays; holes are squeezed out once they outnumber the uses left. This view skips them.
+class UseList {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Use;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Use*;
+    using reference = const Use&;
+    iterator(const Use* at, const Use* end) : at_(at), end_(end) { skipHoles(); }
+    const Use& operator*() const { return *at_; }
+    const Use* operator->() const { return at_; }
+    iterator& operator++() {
+      ++at_;
+      skipHoles();
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return at_ != o.at_; }
+    bool operator==(const iterator& o) const { return at_ == o.at_; }
+
+   private:
+    void skipHoles() {
+      while (at_ != end_ && at_->user == nullptr) ++at_;
+    }
+    const Use* at_;
+    const Use* end_;
+  };
+  UseList(const std::vector<Use>& entries, size_t live) : entries_(entries), live_(live) {}
+  size_t size() const { return live_; }
+  bool empty() const { return live_ == 0; }
+  iterator begin() const { return {entries_.data(), entries_.data() + entries_.size()}; }
+  iterator end() const { return {entries_.data() + entries_.size(), entries_.data() + entries_.size()}; }
+  /// The \p i-th use (a walk over at most i uses and the holes before them).
+  const Use& operator[](size_t i) const {
+    iterator it = begin();
+    while (i-- > 0) ++it;
+    return *it;
+  }
+
+ private:
+  const std::vector<Use>& entries_;
+  size_t live_;
+};
+
 class Node {
  public:
   OpKind kind() const { return kind_; }
   const TensorType& type() const { return type_; }
   const Dims& dims() const { return type_.dims; }
+  /// A number no other node of its graph ever had, given in creation order (0, 1, 2, ...). A
+  /// pass's side table indexed by it, a std::vector of Graph::idBound() entries, is much faster
+  /// on a large graph than a hash map keyed by node (one cache line per lookup, not several).
+  size_t id() const { return id_; }
   /// Stable name, without the leading '%'.
   const std::string& name() const { return name_; }
   Stage stage() const { return stage_; }
@@ -62,8 +115,8 @@ class Node {
   int numOperands() const { return static_cast<int>(operands_.size()); }
   Node* operand(int i) const { return operands_[i]; }
   const std::vector<Node*>& operands() const { return operands_; }
-  const std::vector<Use>& uses() const { return uses_; }
-  bool hasUses() const { return !uses_.empty(); }
+  UseList uses() const { return {uses_, uses_.size() - useHoles_}; }
+  bool hasUses() const { return uses_.size() > useHoles_; }
 
   bool isLeaf() const { return opCategory(kind_) == Category::Leaf; }
   /// The body of a fused region (inputs %p0.. stand for the operands; one returned value), or
@@ -89,10 +142,14 @@ class Node {
   std::string name_;
   Stage stage_;
   std::vector<Node*> operands_;
-  std::vector<Use> uses_;
+  std::vector<Use> uses_;          // with holes (null user) where uses were removed
+  size_t useHoles_ = 0;            // how many
+  std::vector<size_t> useSlots_;   // per operand slot: where its entry is in the operand's uses_
   std::unique_ptr<Graph> body_;
   std::list<std::unique_ptr<Node>>::iterator position_;
   bool dead_ = false;
+  size_t id_ = 0;
+  const Graph* graph_ = nullptr;   // the graph that made it
   mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
+#include <utility>
 
 #include "support/error.h"
 #include "support/limits.h"
@@ -15,50 +17,61 @@ namespace {
 constexpr size_t kAlign = 64;  // cache line; oneDNN prefers aligned buffers
 size_t alignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-/// A best-fit allocator over offsets of a growing arena.
+/// A best-fit allocator over offsets of a growing arena: the smallest free block that fits,
+/// the lowest offset among equal sizes. Free blocks are indexed by offset (to merge neighbours)
+/// and by (size, offset) (to find the best fit in O(log n) rather than a walk over all of them,
+/// which made planning long sequences quadratic).
 class OffsetAllocator {
  public:
   size_t allocate(size_t bytes) {
-    auto best = free_.end();
-    for (auto it = free_.begin(); it != free_.end(); ++it)
-      if (it->second >= bytes && (best == free_.end() || it->second < best->second)) best = it;
-    if (best == free_.end()) {
+    auto best = bySize_.lower_bound({bytes, 0});
+    if (best == bySize_.end()) {
       // Grow the arena; a free block at its end is extended rather than wasted.
       if (!free_.empty() && std::prev(free_.end())->first + std::prev(free_.end())->second == end_) {
         auto last = std::prev(free_.end());
         size_t offset = last->first;
         end_ = offset + bytes;
-        free_.erase(last);
+        remove(last);
         return offset;
       }
       size_t offset = end_;
       end_ += bytes;
       return offset;
     }
-    size_t offset = best->first, size = best->second;
-    free_.erase(best);
-    if (size > bytes) free_[offset + bytes] = size - bytes;
+    size_t size = best->first, offset = best->second;
+    remove(free_.find(offset));
+    if (size > bytes) add(offset + bytes, size - bytes);
     return offset;
   }
   void release(size_t offset, size_t bytes) {
-    auto it = free_.emplace(offset, bytes).first;
-    auto next = std::next(it);
-    if (next != free_.end() && it->first + it->second == next->first) {
-      it->second += next->second;
-      free_.erase(next);
+    auto next = free_.lower_bound(offset);
+    if (next != free_.end() && offset + bytes == next->first) {
+      bytes += next->second;
+      next = remove(next);
     }
-    if (it != free_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->first + prev->second == it->first) {
-        prev->second += it->second;
-        free_.erase(it);
+    if (next != free_.begin()) {
+      auto prev = std::prev(next);
+      if (prev->first + prev->second == offset) {
+        offset = prev->first;
+        bytes += prev->second;
+        remove(prev);
       }
     }
+    add(offset, bytes);
   }
   size_t size() const { return end_; }
 
  private:
-  std::map<size_t, size_t> free_;  // offset -> size
+  void add(size_t offset, size_t bytes) {
+    free_.emplace(offset, bytes);
+    bySize_.insert({bytes, offset});
+  }
+  std::map<size_t, size_t>::iterator remove(std::map<size_t, size_t>::iterator it) {
+    bySize_.erase({it->second, it->first});
+    return free_.erase(it);
+  }
+  std::map<size_t, size_t> free_;                 // offset -> size
+  std::set<std::pair<size_t, size_t>> bySize_;    // (size, offset) of the same blocks
   size_t end_ = 0;
 };
 

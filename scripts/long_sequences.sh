@@ -6,7 +6,9 @@
 # counts the waits for a core), the memory plan's arena and the peak (arena + persistent), the
 # step's median wall and thread-CPU ms, and the whole process's user CPU seconds and maximum
 # resident set (GNU time). Then per-T ratios against the first T, so linear growth reads as the
-# ratio of the T values.
+# ratio of the T values. Last, each pass of the fused pipeline on its own (`mnemo dump
+# --pass-stats`, wall ms of the pass alone, without the verifier and printer the pass manager
+# runs between passes), so a pass that grows faster than T shows by name.
 # Usage: scripts/long_sequences.sh [BUILD_DIR] [T...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +45,30 @@ printf "%6s %-14s %8s %10s %10s %10s %10s\n" T pipeline "T ratio" "pass cpu" "lo
 while read -r T pipeline rt rp rl ra rm; do
   printf "%6s %-14s %8.1f %10.1f %10.1f %10.1f %10.1f\n" "$T" "$pipeline" "$rt" "$rp" "$rl" "$ra" "$rm"
 done < "$work/ratios"
+
+echo
+echo "per pass, pipeline train (mnemo dump --pass-stats, wall ms, the least of 3 runs; load $(cut -d' ' -f1-3 /proc/loadavg))"
+for T in "${seq_lens[@]}"; do
+  for run in 1 2 3; do
+    "$mnemo" dump notebook --pipeline train --seq-len "$T" --pass-stats |
+        awk -v T="$T" -v run="$run" '/^\/\/ +[0-9]+  / {printf "%s %s %s %s\n", T, run, $3, $4}' >> "$work/passes"
+  done
+done
+awk '
+  { key = $3 "#" (++seen[$1 "|" $2 "|" $3])
+    if (!(($1, key) in ms) || $4 < ms[$1, key]) ms[$1, key] = $4
+    if (!(key in order)) { order[key] = ++n; names[n] = key }
+    ts[$1] = 1 }
+  END {
+    printf "%-26s", "pass"; for (t in ts) cols[++c] = t + 0
+    for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (cols[j] < cols[i]) { x = cols[i]; cols[i] = cols[j]; cols[j] = x }
+    for (i = 1; i <= c; i++) printf " %10s", "T=" cols[i]
+    printf "   %s\n", "ratio last/first"
+    for (k = 1; k <= n; k++) {
+      key = names[k]; label = key; sub(/#1$/, "", label); sub(/#/, " (", label); if (label != key && label ~ /\(/) label = label ")"
+      printf "%-26s", label
+      for (i = 1; i <= c; i++) printf " %10.1f", ms[cols[i], key]
+      a = ms[cols[1], key]; b = ms[cols[c], key]
+      if (a > 0) printf "   %8.1f\n", b / a; else printf "   %8s\n", "-"
+    }
+  }' "$work/passes"

@@ -21,7 +21,7 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "ops/builder.h"
 #include "support/error.h"
@@ -31,13 +31,19 @@ namespace mnemo {
 
 namespace {
 
+/// Each node's position in the order when the pass looked, in a table indexed by Node::id (hash
+/// maps keyed by node made this pass slow on long sequences); nodes made later have none.
 struct Positions {
-  explicit Positions(const Graph& g) {
+  explicit Positions(const Graph& g) : index(g.idBound(), -1) {
     int64_t i = 0;
-    for (const Node* n : g.nodes()) index[n] = i++;
+    for (const Node* n : g.nodes()) index[n->id()] = i++;
   }
-  std::unordered_map<const Node*, int64_t> index;
-  int64_t of(const Node* n) const { return index.at(n); }
+  std::vector<int64_t> index;
+  bool has(const Node* n) const { return n->id() < index.size() && index[n->id()] >= 0; }
+  int64_t of(const Node* n) const {
+    MNEMO_CHECK(has(n), "time-batch: %" << n->name() << " has no position");
+    return index[n->id()];
+  }
 };
 
 /// The order in which per-step operands are stacked: slices of one tensor by their index (so the
@@ -49,30 +55,33 @@ StackKey stackKey(const Node* v, const std::function<double(const Node*)>& rank)
   return {rank(v), 0};
 }
 
-/// For each node, the largest number of \p members on one path into it (the node excluded).
-/// Walks operands rather than graph order: nodes an earlier group made stand at the end of the
-/// graph until it is rescheduled, after their users.
-std::unordered_map<const Node*, int> membersAbove(const Graph& g, const std::unordered_set<const Node*>& members) {
-  std::unordered_map<const Node*, int> count;
+/// For each node (by id), the largest number of \p members on one path into it (the node
+/// excluded). Walks operands rather than graph order: nodes an earlier group made stand at the
+/// end of the graph until it is rescheduled, after their users.
+std::vector<int> membersAbove(const Graph& g, const std::vector<Node*>& members) {
+  std::vector<char> isMember(g.idBound(), 0);
+  for (const Node* m : members) isMember[m->id()] = 1;
+  std::vector<int> count(g.idBound(), -1);  // -1: not counted yet
+  auto counted = [&](const Node* n) { return count[n->id()] >= 0; };
   std::vector<std::pair<const Node*, bool>> todo;  // (node, operands already pushed)
   for (const Node* root : g.nodes()) {
     todo.push_back({root, false});
     while (!todo.empty()) {
       auto [n, expanded] = todo.back();
-      if (count.count(n)) {
+      if (counted(n)) {
         todo.pop_back();
         continue;
       }
       if (!expanded) {
         todo.back().second = true;
         for (const Node* op : n->operands())
-          if (!count.count(op)) todo.push_back({op, false});
+          if (!counted(op)) todo.push_back({op, false});
         continue;
       }
       todo.pop_back();
       int c = 0;
-      for (const Node* op : n->operands()) c = std::max(c, count.at(op) + (members.count(op) ? 1 : 0));
-      count[n] = c;
+      for (const Node* op : n->operands()) c = std::max(c, count[op->id()] + isMember[op->id()]);
+      count[n->id()] = c;
     }
   }
   return count;
@@ -90,19 +99,18 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
   bool changed = false;
   for (auto& [key, candidates] : groups) {
     if (candidates.size() < 2) continue;
-    std::unordered_set<const Node*> members(candidates.begin(), candidates.end());
-    std::unordered_map<const Node*, int> level = membersAbove(g, members);
+    std::vector<int> level = membersAbove(g, candidates);
     std::map<int, std::vector<Node*>> byLevel;
-    for (Node* m : candidates) byLevel[level[m]].push_back(m);
+    for (Node* m : candidates) byLevel[level[m->id()]].push_back(m);
     for (auto& [lvl, group] : byLevel) {
       if (group.size() < 2) continue;
       // Nodes made for an earlier group have no position yet; their priority stands in for it.
-      auto rank = [&](const Node* x) { return pos.index.count(x) ? static_cast<double>(pos.of(x)) : priority.at(x); };
+      auto rank = [&](const Node* x) { return pos.has(x) ? static_cast<double>(pos.of(x)) : priority.at(x); };
       std::sort(group.begin(), group.end(),
                 [&](Node* a, Node* b) { return stackKey(a->operand(0), rank) < stackKey(b->operand(0), rank); });
       Node* first = *std::min_element(group.begin(), group.end(), [&](Node* a, Node* b) { return pos.of(a) < pos.of(b); });
       Builder b(g, first->stage());
-      size_t before = g.size();
+      size_t before = g.size(), firstNew = g.idBound();
       std::vector<Node*> lhs;
       for (Node* m : group) lhs.push_back(m->operand(0));
       const Dims& a = lhs[0]->dims();
@@ -115,8 +123,8 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
         priority[view] = static_cast<double>(pos.of(group[k])) - 0.5;
         g.replaceAllUsesThenReschedule(group[k], view);
       }
-      for (Node* created : g.nodes())
-        if (!priority.count(created) && !pos.index.count(created)) priority[created] = static_cast<double>(pos.of(first)) - 0.5;
+      for (Node* created : g.nodes())  // the nodes this group made, apart from the views
+        if (created->id() >= firstNew && !priority.count(created)) priority[created] = static_cast<double>(pos.of(first)) - 0.5;
       notes.push_back("time-batch: " + std::to_string(n) + " matmuls with %" + group[0]->operand(1)->name() +
                       " -> one " + product->type().str() + " matmul (+" + std::to_string(g.size() - before) + " nodes)");
       changed = true;
@@ -211,11 +219,11 @@ bool batchGradientSums(Graph& g, OpKind kind, std::vector<std::string>& notes) {
     sumTerms(root, true, terms);
     if (terms.size() < 2 || terms[0]->kind() != kind) continue;
     Builder b(g, root->stage());
-    size_t before = g.size();
+    size_t before = g.size(), firstNew = g.idBound();
     Node* batched = batchSum(b, terms, pos);
     if (!batched) continue;
-    for (Node* created : g.nodes())
-      if (!pos.index.count(created) && !priority.count(created)) priority[created] = static_cast<double>(pos.of(root)) - 0.5;
+    for (Node* created : g.nodes())  // the nodes this sum made
+      if (created->id() >= firstNew) priority[created] = static_cast<double>(pos.of(root)) - 0.5;
     g.replaceAllUsesThenReschedule(root, batched);
     notes.push_back("time-batch: sum of " + std::to_string(terms.size()) + " " + opName(kind) + " terms -> " +
                     batched->type().str() + " (+" + std::to_string(g.size() - before) + " nodes)");

@@ -3,8 +3,7 @@
 #include "support/limits.h"
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "ops/builder.h"
 #include "support/error.h"
@@ -15,6 +14,19 @@ namespace mnemo {
 namespace {
 
 std::string where(const Node* n) { return "node %" + n->name() + " (" + opName(n->kind()) + "): "; }
+
+/// The graph's nodes in tables indexed by Node::id (a hash set of nodes is slow on large graphs):
+/// which node holds each id, and which of them are defined so far in the walk. A node of another
+/// graph may share an id, so membership compares the node as well.
+struct NodeTable {
+  explicit NodeTable(const Graph& g, const std::vector<Node*>& nodes) : byId(g.idBound(), nullptr), defined(g.idBound(), 0) {
+    for (const Node* n : nodes) byId[n->id()] = n;
+  }
+  bool holds(const Node* n) const { return n->id() < byId.size() && byId[n->id()] == n; }
+  bool isDefined(const Node* n) const { return holds(n) && defined[n->id()]; }
+  std::vector<const Node*> byId;
+  std::vector<char> defined;
+};
 
 /// A fused region: its body verifies, has one input per operand (same types, in order), and
 /// returns one value of the node's type.
@@ -47,13 +59,13 @@ void checkRegion(const Node* n, std::vector<std::string>& out) {
 /// entry must name such a slot, once. Then the list has exactly \p slots entries iff it lists
 /// every one of them (a count rather than a search per slot, which a value used by thousands of
 /// time steps would make quadratic).
-void checkUses(const Graph& g, const Node* n, size_t slots, std::vector<std::string>& out) {
+void checkUses(const NodeTable& table, const Node* n, size_t slots, std::vector<std::string>& out) {
   std::vector<std::pair<const Node*, int>> listed;
   listed.reserve(n->uses().size());
   for (const Use& u : n->uses()) {
     if (u.index < 0 || u.index >= u.user->numOperands() || u.user->operand(u.index) != n)
       out.push_back(where(n) + "use list names %" + u.user->name() + " operand " + std::to_string(u.index) + ", which is not this value");
-    else if (g.find(u.user->name()) != u.user)
+    else if (!table.holds(u.user))
       out.push_back(where(n) + "used by %" + u.user->name() + ", which is not in the graph");
     listed.push_back({u.user, u.index});
   }
@@ -66,11 +78,11 @@ void checkUses(const Graph& g, const Node* n, size_t slots, std::vector<std::str
                   " operand slots that use it");
 }
 
-void checkNode(const Node* n, const std::unordered_set<const Node*>& defined, std::vector<std::string>& out) {
+void checkNode(const Node* n, const NodeTable& table, std::vector<std::string>& out) {
   const OpInfo& info = opInfo(n->kind());
   for (int i = 0; i < n->numOperands(); ++i) {
     const Node* op = n->operand(i);
-    if (!defined.count(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
+    if (!table.isDefined(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
     else if (op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
   }
   bool arityOk = info.arity < 0 ? n->numOperands() > 0 : n->numOperands() == info.arity;
@@ -118,26 +130,26 @@ void checkNode(const Node* n, const std::unordered_set<const Node*>& defined, st
 
 std::vector<std::string> verify(const Graph& g) {
   std::vector<std::string> out;
-  std::unordered_set<const Node*> defined;
   const std::vector<Node*> nodes = g.nodes();
-  std::unordered_map<const Node*, size_t> slots;  // operand slots naming each value
+  NodeTable table(g, nodes);
+  std::vector<size_t> slots(g.idBound(), 0);  // operand slots naming each value, by id
   for (const Node* n : nodes)
-    for (const Node* op : n->operands()) ++slots[op];
+    for (const Node* op : n->operands())
+      if (table.holds(op)) ++slots[op->id()];
   Stage last = Stage::Fwd;
   for (const Node* n : nodes) {
     if (g.find(n->name()) != n) out.push_back(where(n) + "name is not registered in the graph");
-    checkNode(n, defined, out);
-    auto used = slots.find(n);
-    checkUses(g, n, used == slots.end() ? 0 : used->second, out);
+    checkNode(n, table, out);
+    checkUses(table, n, slots[n->id()], out);
     if (!n->isLeaf()) {
       if (n->stage() < last)
         out.push_back(where(n) + "stage " + stageName(n->stage()) + " comes after stage " + stageName(last));
       last = std::max(last, n->stage());
     }
-    defined.insert(n);
+    table.defined[n->id()] = 1;
   }
   for (const Node* o : g.outputs()) {
-    if (!defined.count(o)) out.push_back("return: %" + o->name() + " is not in the graph");
+    if (!table.isDefined(o)) out.push_back("return: %" + o->name() + " is not in the graph");
     else if (o->type().isNone()) out.push_back("return: %" + o->name() + " has no value");
   }
   return out;
