@@ -80,7 +80,10 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   };
   c[OpKind::MatMul] = {mm({16, 64}, {64, 64}, false, false), mm({64, 16}, {64, 64}, true, false),
                        mm({16, 64}, {3, 64}, false, true), mm({64, 16}, {32, 64}, true, true),
-                       mm({1600, 2}, {2, 64}, false, false)};
+                       mm({1600, 2}, {2, 64}, false, false),
+                       // Batched: one product per leading index (an ensemble's members).
+                       mm({4, 16, 64}, {4, 64, 64}, false, false), mm({3, 64, 16}, {3, 64, 32}, true, false),
+                       mm({3, 16, 64}, {3, 5, 64}, false, true), mm({2, 37, 13}, {2, 19, 37}, true, true)};
   c[OpKind::Reshape] = {[](Builder& b) { b.graph().addOutput(b.exp(b.reshape(in(b, "a", {4, 6}), {2, 12}))); }};
   c[OpKind::Broadcast] = {[](Builder& b) { b.graph().addOutput(b.broadcast(in(b, "a", {6}), {4, 6})); },
                           [](Builder& b) { b.graph().addOutput(b.broadcast(in(b, "a", {4, 1}), {3, 4, 6})); }};
@@ -171,6 +174,14 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
       [=](Builder& b) {
         Node* m = b.matmul(in(b, "a", {37, 13}), in(b, "w", {19, 37}), true, true);
         b.graph().addOutput(b.create(OpKind::Maximum, {in(b, "floor", {19}), b.sub(b.constant(1.0), m)}));
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+      },
+      // A batched matmul: oneDNN post-ops with full, per-column and scalar operands (the
+      // micro-kernel refuses a batched matmul, so the region runs on oneDNN either way).
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {3, 16, 64}), in(b, "w", {3, 64, 32}));
+        Node* y = b.relu(b.add(b.add(in(b, "full", {3, 16, 32}), m), in(b, "bias", {32})));
+        b.graph().addOutput(b.sub(b.mul(y, b.constant(0.5)), in(b, "one", {})));
         fuse(createFuseMatmulEpiloguePass(true), b.graph());
       },
       [=](Builder& b) {

@@ -82,7 +82,8 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
   Positions pos(g);
   std::map<std::string, std::vector<Node*>> groups;
   for (Node* n : g.nodes()) {
-    if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a")) continue;
+    // A batched (rank-3) matmul is left alone: its rows are not the batch's.
+    if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a") || n->dims().size() != 2) continue;
     std::string key = n->operand(1)->name() + "|" + (n->attr<bool>("transpose_b") ? "T" : "N") + "|" +
                       n->operand(0)->type().str() + "|" + stageName(n->stage());
     groups[key].push_back(n);
@@ -187,7 +188,8 @@ Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
     Node* reuse = t0->kind() == OpKind::ReduceSum ? existingStack(parts) : nullptr;
     return reuse ? reuse : b.stack(parts, 0);
   };
-  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b")) {
+  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b") &&
+      t0->dims().size() == 2) {
     const Dims& a = t0->operand(0)->dims();
     const Dims& c = t0->operand(1)->dims();
     return b.matmul(b.reshape(stackOperand(0), {n * a[0], a[1]}), b.reshape(stackOperand(1), {n * c[0], c[1]}), true, false);
