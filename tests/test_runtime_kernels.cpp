@@ -101,7 +101,7 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   };
   for (OpKind k : {OpKind::ReduceSum, OpKind::ReduceMean})
     c[k] = {reduce(k, {1600, 64}, {0}), reduce(k, {16, 64}, {1}), reduce(k, {4, 5, 6}, {0, 2}),
-            reduce(k, {4, 5, 6}, {1, 2}), reduce(k, {4, 5}, {0, 1})};
+            reduce(k, {4, 5, 6}, {1, 2}), reduce(k, {4, 5}, {0, 1}), reduce(k, {8, 100, 64}, {1}), reduce(k, {3, 4, 5, 6}, {1, 2})};
   c[OpKind::ArgMax] = {[](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {16, 3}), 1)); },
                        [](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {4, 5, 3}), 0)); }};
   auto xent = [](bool grad) {

@@ -1,17 +1,19 @@
 // `mnemo train --ensemble K`: the stacked notebook RNN and its training loop (see ensemble.h).
 //
 // The graph is the notebook model of examples/notebook_rnn.mnemo written once more with a member
-// axis in front, in the same order of operations as the unrolled model (so each member's float
-// arithmetic is the lone run's up to the summation order of the products):
+// axis in front. Its arithmetic is the lone run's up to the order of float additions (the
+// summation order of the products, and the bias added to the input projection first):
 //
-//   xw    = (x[K,T·B,I] · w_ir[K,I,H])                 one batched product for all steps
-//   ins_t = xw[:,t] + h·w_rr + b_rr                    h: [K,B,H], one batched product per step
+//   xw    = x[K,T·B,I] · w_ir[K,I,H] + b_rr            one batched product for all steps
+//   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
 //   h     = relu(h·(1−α) + ins_t·α)
 //   o     = hs[K,T·B,H] · w_ro[K,H,O] + b_ro           one batched readout for all steps
 //   loss  = Σ_k mean over member k's T·B positions of the cross-entropy
 //
 // The time-batch pass batches products over time only for rank-2 matmuls, so the input
-// projection and the readout are written batched here.
+// projection and the readout are written batched here; with the bias in the projection, each
+// step's product, its addend and the relu are one fused oneDNN matmul, and the bias gradient
+// is one reduction over all steps.
 #include "training/ensemble.h"
 
 #include <chrono>
@@ -75,13 +77,12 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
   Node* wRo = b.param("w_ro", {K, H, O}, "zeros");
   Node* bRo = b.param("b_ro", {K, O}, "zeros");
 
-  Node* xw = reshape(b, b.matmul(reshape(b, input, {K, T * B, I}), wIr), {K, T, B, H});
-  Node* bRrRows = reshape(b, bRr, {K, 1, H});
+  Node* xw = b.add(b.matmul(reshape(b, input, {K, T * B, I}), wIr), reshape(b, bRr, {K, 1, H}));
+  Node* xwSteps = reshape(b, xw, {K, T, B, H});
   Node* h = b.constant(0.0, {K, B, H}, "h_0");
   std::vector<Node*> hs;
   for (int64_t t = 0; t < T; ++t) {
-    Node* ins = named(b, OpKind::Add, {b.add(b.select(xw, 1, t), b.matmul(h, wRr)), bRrRows}, {},
-                      "ins_" + std::to_string(t));
+    Node* ins = named(b, OpKind::Add, {b.select(xwSteps, 1, t), b.matmul(h, wRr)}, {}, "ins_" + std::to_string(t));
     Node* mixed = b.add(b.mul(h, b.constant(1 - alpha)), b.mul(ins, b.constant(alpha)));
     h = named(b, OpKind::Relu, {mixed}, {}, "h_" + std::to_string(t + 1));
     hs.push_back(h);
