@@ -12,6 +12,7 @@
 #include "runtime/session.h"
 #include "ops/op_table.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/target/fusion_rules.h"
 
 using namespace mnemo;
 
@@ -183,6 +184,23 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
         Node* y = b.relu(b.add(b.add(in(b, "full", {3, 16, 32}), m), in(b, "bias", {32})));
         b.graph().addOutput(b.sub(b.mul(y, b.constant(0.5)), in(b, "one", {})));
         fuse(createFuseMatmulEpiloguePass(true), b.graph());
+      },
+      // Batched on the micro-kernel: its products one after another, the epilogue in registers
+      // with full operands advancing per product; and a transposed A and B.
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {3, 16, 64}), in(b, "w", {3, 64, 64}));
+        Node* y = b.relu(b.add(in(b, "full", {3, 16, 64}), m));
+        b.graph().addOutput(b.reluGrad(in(b, "x", {3, 16, 64}), b.mul(y, b.constant(0.5))));
+        const bool micro = microMatmul(m).ok;  // no on a CPU without AVX2
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(b.graph().nodes().back()->attr<std::string>("kernel") == kMicroKernel);
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {2, 13, 37}), in(b, "w", {2, 19, 13}), true, true);
+        b.graph().addOutput(b.sub(m, in(b, "full", {2, 37, 19})));
+        const bool micro = microMatmul(m).ok;
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(b.graph().nodes().back()->attr<std::string>("kernel") == kMicroKernel);
       },
       [=](Builder& b) {
         Node* g = b.add(in(b, "a", {16, 64}), in(b, "c", {16, 64}));

@@ -194,6 +194,16 @@ Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
     const Dims& c = t0->operand(1)->dims();
     return b.matmul(b.reshape(stackOperand(0), {n * a[0], a[1]}), b.reshape(stackOperand(1), {n * c[0], c[1]}), true, false);
   }
+  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b")) {
+    // Batched terms [G,R,M]ᵀ·[G,R,N] (an ensemble's members): the rows join per batch index.
+    auto rowsOf = [&](int i) {
+      std::vector<Node*> parts;
+      for (Node* t : terms) parts.push_back(t->operand(i));
+      const Dims& d = parts[0]->dims();
+      return b.reshape(b.stack(parts, 1), {d[0], n * d[1], d[2]});
+    };
+    return b.matmul(rowsOf(0), rowsOf(1), true, false);
+  }
   if (t0->kind() == OpKind::ReduceSum) {
     std::vector<int64_t> axes = {0};
     for (int64_t ax : t0->attr<std::vector<int64_t>>("axes")) axes.push_back(ax + 1);

@@ -5,7 +5,8 @@
 // rows, so no op is called row by row. Because the epilogue is mnemo's own loop, it takes
 // any elementwise op with a vectorising span (relu_grad too, which has no oneDNN post-op), on
 // either side of the running value. A B operand used transposed is copied to row-major [K, N]
-// first. fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
+// first. A batched matmul [G,M,K]·[G,K,N] runs its G products one after another, its epilogue in
+// registers only. fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
 // microEpilogueStep in runtime/target/fusion_rules.h) and records why in --explain-fusion.
 #include <cstring>
 
@@ -44,10 +45,13 @@ struct Tile {
 
 class MicroMatmulKernel : public Kernel {
  public:
-  MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, std::vector<VectorEpilogueOp> inRegisters,
-                    std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles)
-      : isa_(isa), g_(g), bTransposed_(bTransposed), inRegisters_(std::move(inRegisters)), ops_(std::move(ops)),
-        scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
+  MicroMatmulKernel(GemmIsa isa, GemmOperands g, int64_t batch, const float* bTransposed,
+                    std::vector<VectorEpilogueOp> inRegisters, std::vector<EpilogueOp> ops, int scratchBlocks,
+                    std::vector<Tile> tiles)
+      : isa_(isa), g_(g), batch_(batch), bTransposed_(bTransposed), inRegisters_(std::move(inRegisters)),
+        shifted_(inRegisters_), ops_(std::move(ops)), scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)),
+        tiles_(std::move(tiles)) {
+    MNEMO_CHECK(batch_ == 1 || ops_.empty(), "a batched micro-kernel region runs its epilogue in registers only");
     g_.epilogue = inRegisters_.data(), g_.epilogueOps = static_cast<int>(inRegisters_.size());
     if (bTransposed_) {
       packed_.resize(static_cast<size_t>(g_.k * g_.n));
@@ -62,12 +66,7 @@ class MicroMatmulKernel : public Kernel {
   }
 
   void run() override {
-    if (bTransposed_) {  // stored [N, K] → row-major [K, N]
-      const int64_t n = g_.n, k = g_.k;
-      for (int64_t p = 0; p < k; ++p)
-        for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = bTransposed_[j * k + p];
-    }
-    gemm(isa_, g_);
+    for (int64_t i = 0; i < batch_; ++i) runProduct(i);
     if (ops_.empty()) return;
     const size_t n = static_cast<size_t>(g_.n), count = static_cast<size_t>(g_.m) * n;
     for (Tile& t : tiles_)
@@ -80,6 +79,26 @@ class MicroMatmulKernel : public Kernel {
   }
 
  private:
+  /// Product \p i of the batch: A, B, C and the full epilogue operands advance by one product
+  /// each (product 0 is the operands as given).
+  void runProduct(int64_t i) {
+    const int64_t m = g_.m, n = g_.n, k = g_.k;
+    GemmOperands g = g_;
+    if (i > 0) {
+      g.a += i * m * k, g.c += i * m * n;
+      if (!bTransposed_) g.b += i * k * n;
+      for (size_t e = 0; e < shifted_.size(); ++e)
+        if (inRegisters_[e].operand == VectorEpilogueOp::Full) shifted_[e].ptr = inRegisters_[e].ptr + i * m * n;
+      g.epilogue = shifted_.data();
+    }
+    if (bTransposed_) {  // stored [N, K] → row-major [K, N]
+      const float* from = bTransposed_ + i * k * n;
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = from[j * k + p];
+    }
+    gemm(isa_, g);
+  }
+
   const float* read(const BlockSource& s) const {
     switch (s.kind) {
       case BlockSource::Result: return g_.c;
@@ -91,8 +110,10 @@ class MicroMatmulKernel : public Kernel {
 
   GemmIsa isa_;
   GemmOperands g_;
+  int64_t batch_;  // products of a batched matmul, run one after another
   const float* bTransposed_;
   std::vector<VectorEpilogueOp> inRegisters_;
+  std::vector<VectorEpilogueOp> shifted_;  // inRegisters_ with full operands at the running product
   std::vector<float> packed_;
   std::vector<EpilogueOp> ops_;
   std::vector<float> scratch_;
@@ -123,7 +144,7 @@ bool registerStep(const Node* b, int accIndex, const std::unordered_map<const No
   auto it = outer.find(other);
   if (it == outer.end()) return false;
   const Dims& d = it->second->dims();
-  if (d == Dims{g.m, g.n}) e->operand = V::Full, e->ld = g.n;
+  if (d == b->dims()) e->operand = V::Full, e->ld = g.n;  // [M, N], or one product's [M, N] of a batch
   else if (d == Dims{g.n} || d == Dims{1, g.n}) e->operand = V::Column;
   else return false;
   e->ptr = env.f32(it->second);
@@ -152,8 +173,10 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   const Node* w = outer.at(mm->operand(1));
   const bool ta = mm->attr<bool>("transpose_a"), tb = mm->attr<bool>("transpose_b");
   GemmOperands g;
-  g.m = mm->dims()[0], g.n = mm->dims()[1];
-  g.k = ta ? a->dims()[0] : a->dims()[1];
+  const size_t r = mm->dims().size();  // 2, or 3 for a batch of products
+  const int64_t batch = r == 3 ? mm->dims()[0] : 1;
+  g.m = mm->dims()[r - 2], g.n = mm->dims()[r - 1];
+  g.k = ta ? a->dims()[r - 2] : a->dims()[r - 1];
   g.a = env.f32(a);
   g.aRow = ta ? 1 : g.k, g.aCol = ta ? g.m : 1;
   g.b = env.f32(w), g.ldb = g.n;
@@ -182,7 +205,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     MNEMO_CHECK(outer.count(v), "region %" << n.name() << ": operand %" << v->name() << " is not a parameter");
     const Node* p = outer.at(v);
     const Dims& d = p->dims();
-    if (d == Dims{g.m, g.n}) return BlockSource{BlockSource::Full, env.f32(p)};
+    if (d == mm->dims()) return BlockSource{BlockSource::Full, env.f32(p)};
     if (d == Dims{g.n} || d == Dims{1, g.n}) return tiled(env.f32(p), 0.f);
     MNEMO_FAIL("region %" << n.name() << ": operand %" << p->name() << " " << p->type().str()
                           << " is neither full nor per-column (microEpilogueStep refuses it)");
@@ -217,8 +240,8 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     acc = b;
   }
   if (!inRegisters.empty()) ops.clear(), tiles.clear(), scratchBlocks = 0;
-  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb ? env.f32(w) : nullptr, std::move(inRegisters), std::move(ops), scratchBlocks,
-                                               std::move(tiles));
+  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, batch, tb ? env.f32(w) : nullptr, std::move(inRegisters),
+                                               std::move(ops), scratchBlocks, std::move(tiles));
   k->node = &n;
   return k;
 }
