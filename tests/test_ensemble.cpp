@@ -16,6 +16,7 @@
 #include "graph/passes/pass_manager.h"
 #include "graph/passes/training.h"
 #include "pass_test_util.h"
+#include "train_test_util.h"
 #include "runtime/reference/evaluator.h"
 #include "runtime/session.h"
 #include "support/error.h"
@@ -27,6 +28,8 @@ using namespace mnemo;
 namespace fs = std::filesystem;
 
 namespace {
+
+using testing::notebookRun;
 
 constexpr int64_t kMembers = 3;
 
@@ -74,19 +77,6 @@ void bindStacked(ReferenceEvaluator& ev, const Graph& g, const std::vector<Membe
 
 /// Relative difference, with \p floor as the smallest magnitude that counts as relative.
 double relDiff(double a, double b, double floor) { return std::abs(a - b) / std::max({std::abs(a), std::abs(b), floor}); }
-
-TrainOptions notebookRun(int64_t steps, uint64_t seed) {
-  TrainOptions o;
-  o.run.modelSource = notebookModelSource();
-  o.run.modelFile = kNotebookModelFile;
-  o.run.batch = 16;
-  o.run.seqLen = 50;
-  o.run.sizes["H"] = 32;
-  o.run.lr = 5e-3;
-  o.run.seed = seed;
-  o.run.steps = steps;
-  return o;
-}
 
 }  // namespace
 
