@@ -14,6 +14,7 @@
 #include "frontend/dsl/model.h"
 #include "frontend/init.h"
 #include "graph/passes/pass_manager.h"
+#include "graph/passes/passes.h"
 #include "graph/passes/training.h"
 #include "pass_test_util.h"
 #include "train_test_util.h"
@@ -263,4 +264,31 @@ TEST_CASE("cli: mnemo train --ensemble 2 prints per-member lines and writes a ru
   testing::CliResult bad = testing::runMnemo({"train", "--no-progress", "--ensemble", "2", "--clip-grad-norm", "1"});
   CHECK(bad.code != 0);
   CHECK(bad.err.find("--ensemble: --clip-grad-norm clips by the norm over all parameters") != std::string::npos);
+}
+
+TEST_CASE("time-batch joins a sum of batched weight-gradient products per batch index", "[ensemble][passes]") {
+  auto g = parseGraph(R"(graph @members {
+  %a1 = input : f32[2,3,4]
+  %a2 = input : f32[2,3,4]
+  %a3 = input : f32[2,3,4]
+  %g1 = input : f32[2,3,5]
+  %g2 = input : f32[2,3,5]
+  %g3 = input : f32[2,3,5]
+  %p1 = matmul(%a1, %g1) {transpose_a=true} : f32[2,4,5]
+  %p2 = matmul(%a2, %g2) {transpose_a=true} : f32[2,4,5]
+  %p3 = matmul(%a3, %g3) {transpose_a=true} : f32[2,4,5]
+  %s1 = add(%p1, %p2) : f32[2,4,5]
+  %s = add(%s1, %p3) : f32[2,4,5]
+  return %s
+}
+)");
+  auto before = testing::cloneGraph(*g);
+  PassContext ctx;
+  REQUIRE(createTimeBatchPass()->run(*g, ctx));
+  REQUIRE(createDcePass()->run(*g, ctx));
+  // One product per member over the three terms' rows: [2,9,4]ᵀ·[2,9,5].
+  REQUIRE(testing::countOps(*g, OpKind::MatMul) == 1);
+  for (const Node* n : g->nodes())
+    if (n->kind() == OpKind::MatMul) CHECK(n->operand(0)->type().str() == "f32[2,9,4]");
+  CHECK(testing::maxDifference(*before, *g, testing::randomBindings(*before, 3)) < 1e-12);
 }
