@@ -131,12 +131,13 @@ RunConfig memberRun(const RunConfig& run, int64_t k) {
   return r;
 }
 
-/// Member \p k's params and optimizer state, as the checkpoint of its lone run.
-Checkpoint memberCheckpoint(const Session& s, const Graph& g, const RunConfig& run, int64_t k, int64_t K) {
+/// Member \p k's params and optimizer state (\p leaves: the graph's persistent leaves), as the
+/// checkpoint of its lone run.
+Checkpoint memberCheckpoint(const Session& s, const std::vector<Node*>& leaves, const RunConfig& run, int64_t k, int64_t K) {
   Checkpoint c;
   c.config = run;
   c.step = s.step();
-  for (const Node* n : g.persistentLeaves()) {
+  for (const Node* n : leaves) {
     auto& to = n->kind() == OpKind::Param ? c.params : c.state;
     to[n->name()] = StoredTensor{Dims(n->dims().begin() + 1, n->dims().end()), memberSlice(s.getF32(n->name()), k, K)};
   }
@@ -145,8 +146,8 @@ Checkpoint memberCheckpoint(const Session& s, const Graph& g, const RunConfig& r
 
 /// "%w_rr of member 2 holds NaN ..." for the first non-finite param or optimizer state of a
 /// member; empty if all are finite.
-std::string firstNonFinite(const Session& s, const Graph& g, int64_t K) {
-  for (const Node* n : g.persistentLeaves()) {
+std::string firstNonFinite(const Session& s, const std::vector<Node*>& leaves, int64_t K) {
+  for (const Node* n : leaves) {
     const float* v = s.f32(n->name());
     const int64_t count = n->type().numel(), per = count / K;
     for (int64_t i = 0; i < count; ++i)
@@ -182,6 +183,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
   stacked.params = lone.params;
   CompiledModel cm = compileParsedModel(std::move(stacked), {true, o.fuse, o.threads, run.optimizer, 0, o.microKernels});
   Session& s = *cm.session;
+  const std::vector<Node*> leaves = cm.graph().persistentLeaves();
   const int64_t T = run.seqLen, B = run.batch;
   const int64_t I = lone.graph->find(lone.input)->dims().back();
   const int64_t O = lone.graph->find("logits")->dims().back();
@@ -232,7 +234,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
     const float total = s.trainStep();
     const int64_t step = s.step();
     std::string broken = !std::isfinite(total) ? std::string("the summed loss is ") + (std::isnan(total) ? "NaN" : "infinite")
-                                               : firstNonFinite(s, cm.graph(), K);
+                                               : firstNonFinite(s, leaves, K);
     if (!broken.empty()) {
       progress.clear();
       MNEMO_FAIL("--ensemble: step " << step << ": " << broken << "; training stopped");
@@ -258,7 +260,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
         *o.out << line << "\n" << std::flush;
       }
       if (step % o.checkpointEvery == 0 || i + 1 == run.steps)
-        dirs[k]->saveCheckpoint(memberCheckpoint(s, cm.graph(), runs[k], k, K));
+        dirs[k]->saveCheckpoint(memberCheckpoint(s, leaves, runs[k], k, K));
     }
     progress.update(i + 1, result.members[0].runningLoss, result.members[0].runningAccuracy);
   }
@@ -273,7 +275,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
       std::vector<float> v = memberSlice(s.getF32(p), k, K);
       r.finalParams.insert(r.finalParams.end(), v.begin(), v.end());
     }
-    result.finalStates.push_back(memberCheckpoint(s, cm.graph(), runs[k], k, K));
+    result.finalStates.push_back(memberCheckpoint(s, leaves, runs[k], k, K));
     dirs[k]->finish();
   }
   if (o.out) {
