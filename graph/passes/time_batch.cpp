@@ -11,8 +11,10 @@
 //    the recurrent h_t·W_rr does not (each step reaches the next). Members are grouped by how
 //    many members lie on paths into them, so a group is always independent.
 // 2. A sum of per-step weight-gradient products Σ_t A_tᵀ·B_t (an add tree whose leaves are
-//    matmuls with transpose_a) becomes one product of the stacked operands, and a sum of equal
-//    reductions Σ_t reduce_sum(X_t) one reduction of the stacked X_t.
+//    matmuls with transpose_a) becomes one product of the stacked operands (batched products
+//    [G,R,M]ᵀ·[G,R,N], an ensemble's, stack along axis 1: one product per batch index), and a sum
+//    of equal reductions Σ_t reduce_sum(X_t) one reduction of the stacked X_t. Part 1 leaves
+//    batched matmuls alone.
 //
 // Stacks of consecutive selects cancel in `simplify`, equal stacks merge in `cse`, and the old
 // nodes are left for `dce`. The graph is then rescheduled so every new node comes after its
