@@ -8,6 +8,7 @@
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "training/data_parallel.h"
+#include "training/ensemble.h"
 #include "training/input_feeds.h"
 #include "frontend/dsl/model.h"
 #include "training/trainer.h"
@@ -27,7 +28,7 @@ int runTrain(const Args& args) {
       "input channels and actions) unless --size sets them; --set NAME=VALUE overrides a constant.\n"
       "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
   std::string model, task, outDir, init, data, seedText, rngName;
-  int64_t steps, printEvery, checkpointEvery;
+  int64_t steps, printEvery, checkpointEvery, ensemble;
   double lr, momentum, clip, gamma, lrMin;
   int64_t stepEvery, period;
   std::string optimizer, schedule;
@@ -61,6 +62,9 @@ int runTrain(const Args& args) {
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
       ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
        "NAME=SPEC: feeds the model's further input NAME with zeros, constant(v) or normal(std) noise (repeatable)")
+      ("ensemble", po::value<int64_t>(&ensemble)->default_value(0),
+       "train K independent copies of the built-in model in one graph, member k as --seed S+k would\n"
+       "train it alone; reports and checkpoints per member (OUT/member-k/). 0: a lone run")
       ("no-progress", "no live progress line")
       ("no-prefetch", "make each batch in the training loop (default: the next one on a second thread when a core is free)");
   addSizingFlags(opts, sizing);
@@ -114,7 +118,12 @@ int runTrain(const Args& args) {
   o.out = &std::cout;
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
-                                   std::to_string(run.seed);
+                                   std::to_string(run.seed) + (given("ensemble") ? "-ensemble" + std::to_string(ensemble) : "");
+  if (given("ensemble")) {
+    if (launcherWorldSize() > 1) MNEMO_FAIL("--ensemble: data-parallel training (mpirun) is not supported");
+    trainEnsemble(o, ensemble);
+    return 0;
+  }
   if (launcherWorldSize() > 1) return trainDataParallel(o);
   train(o);
   return 0;

@@ -23,10 +23,13 @@ void collectMatmuls(const Graph& g, std::vector<const Node*>& out) {
 double nodeFlops(const Node& n) {
   switch (opCategory(n.kind())) {
     case Category::Contraction: {
-      // C[M,N] = op(A)·op(B): A holds M·K elements whatever its transpose.
-      const double m = static_cast<double>(n.dims()[0]), cols = static_cast<double>(n.dims()[1]);
-      const double k = m > 0 ? elements(n.operand(0)) / m : 0;
-      return 2 * m * k * cols;
+      // C[M,N] = op(A)·op(B): A holds M·K elements whatever its transpose; a batched [G,M,N]
+      // result is G such products, and A holds G·M·K elements.
+      const Dims& c = n.dims();
+      const double rows = static_cast<double>(elements(&n) / static_cast<double>(c.back()));  // G·M
+      const double cols = static_cast<double>(c.back());
+      const double k = rows > 0 ? elements(n.operand(0)) / rows : 0;
+      return 2 * rows * k * cols;
     }
     case Category::Elementwise: return elements(&n);
     case Category::Reduction: return elements(n.operand(0));

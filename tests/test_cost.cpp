@@ -130,3 +130,19 @@ TEST_CASE("cost: the notebook model's step keeps its arithmetic through the trai
     if (n->kind() == OpKind::Param) params += static_cast<double>(n->type().numel());
   CHECK(c.stage[2] == 12 * params);
 }
+
+TEST_CASE("cost: a batched matmul counts every product of its batch", "[cost]") {
+  auto g = parseGraph(R"(graph @batched {
+  %a = input : f32[3,4,2]
+  %w = input : f32[3,2,5]
+  %at = input : f32[3,2,4]
+  %c = matmul(%a, %w) : f32[3,4,5]
+  %d = matmul(%at, %w) {transpose_a=true} : f32[3,4,5]
+  return %c, %d
+}
+)");
+  // Three products of 2·4·2·5 = 80 each, whatever the transpose.
+  CHECK(nodeFlops(*g->find("c")) == 240);
+  CHECK(nodeFlops(*g->find("d")) == 240);
+  CHECK(graphCost(*g).matmul == 480);
+}

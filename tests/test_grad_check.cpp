@@ -167,6 +167,16 @@ std::map<OpKind, std::vector<GradCase>> gradCases() {
                                          return b.matmul(in[0], in[1], ta, tb);
                                        }});
     }
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      const int64_t g = 2, m = 3, k = 4, n = 2;
+      Dims a = ta ? Dims{g, k, m} : Dims{g, m, k};
+      Dims bd = tb ? Dims{g, n, k} : Dims{g, k, n};
+      std::string label = std::string("batched, transpose_a=") + (ta ? "true" : "false") + " transpose_b=" + (tb ? "true" : "false");
+      cases[OpKind::MatMul].push_back({label, {{a}, {bd}}, [ta, tb](Builder& b, const std::vector<Node*>& in) {
+                                         return b.matmul(in[0], in[1], ta, tb);
+                                       }});
+    }
   cases[OpKind::MatMul].push_back({"x·xᵀ", {{{3, 4}}}, [](Builder& b, const std::vector<Node*>& in) {
                                      return b.matmul(in[0], in[0], false, true);
                                    }});

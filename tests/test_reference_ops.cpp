@@ -78,6 +78,14 @@ const std::vector<EvalCase>& evalCases() {
        {{"transpose_a", true}, {"transpose_b", true}}, f32({2, 2}, {58, 64, 139, 154})},
       {"Aᵀ·diag(1,2) is [3,2]", K::MatMul, {f32({2, 3}, {1, 2, 3, 4, 5, 6}), f32({2, 2}, {1, 0, 0, 2})},
        {{"transpose_a", true}}, f32({3, 2}, {1, 8, 2, 10, 3, 12})},
+      // A batch of two products, each with its own B: [A·B, 2A·I] where the second B is the
+      // identity scaled by 2 (so the second product is 2A); transposes act on the last two axes.
+      {"batched A·B", K::MatMul,
+       {f32({2, 2, 3}, {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}), f32({2, 3, 2}, {7, 8, 9, 10, 11, 12, 2, 0, 0, 2, 0, 0})}, {},
+       f32({2, 2, 2}, {58, 64, 139, 154, 2, 4, 8, 10})},
+      {"batched transpose_a and transpose_b", K::MatMul,
+       {f32({2, 3, 2}, {1, 4, 2, 5, 3, 6, 1, 4, 2, 5, 3, 6}), f32({2, 2, 3}, {7, 9, 11, 8, 10, 12, 2, 0, 0, 0, 2, 0})},
+       {{"transpose_a", true}, {"transpose_b", true}}, f32({2, 2, 2}, {58, 64, 139, 154, 2, 4, 8, 10})},
 
       {"row-major data is kept", K::Reshape, {f32({2, 3}, {1, 2, 3, 4, 5, 6})}, {{"shape", Ints{3, 2}}},
        f32({3, 2}, {1, 2, 3, 4, 5, 6})},

@@ -13,6 +13,7 @@
 #include "ops/op_table.h"
 #include "runtime/kernels/kernel.h"
 #include "bind_util.h"
+#include "runtime/target/fusion_rules.h"
 
 using namespace mnemo;
 
@@ -82,7 +83,10 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   };
   c[OpKind::MatMul] = {mm({16, 64}, {64, 64}, false, false), mm({64, 16}, {64, 64}, true, false),
                        mm({16, 64}, {3, 64}, false, true), mm({64, 16}, {32, 64}, true, true),
-                       mm({1600, 2}, {2, 64}, false, false)};
+                       mm({1600, 2}, {2, 64}, false, false),
+                       // Batched: one product per leading index (an ensemble's members).
+                       mm({4, 16, 64}, {4, 64, 64}, false, false), mm({3, 64, 16}, {3, 64, 32}, true, false),
+                       mm({3, 16, 64}, {3, 5, 64}, false, true), mm({2, 37, 13}, {2, 19, 37}, true, true)};
   c[OpKind::Reshape] = {[](Builder& b) { b.graph().addOutput(b.exp(b.reshape(in(b, "a", {4, 6}), {2, 12}))); }};
   c[OpKind::Broadcast] = {[](Builder& b) { b.graph().addOutput(b.broadcast(in(b, "a", {6}), {4, 6})); },
                           [](Builder& b) { b.graph().addOutput(b.broadcast(in(b, "a", {4, 1}), {3, 4, 6})); }};
@@ -100,7 +104,7 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
   };
   for (OpKind k : {OpKind::ReduceSum, OpKind::ReduceMean})
     c[k] = {reduce(k, {1600, 64}, {0}), reduce(k, {16, 64}, {1}), reduce(k, {4, 5, 6}, {0, 2}),
-            reduce(k, {4, 5, 6}, {1, 2}), reduce(k, {4, 5}, {0, 1})};
+            reduce(k, {4, 5, 6}, {1, 2}), reduce(k, {4, 5}, {0, 1}), reduce(k, {8, 100, 64}, {1}), reduce(k, {3, 4, 5, 6}, {1, 2})};
   c[OpKind::ArgMax] = {[](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {16, 3}), 1)); },
                        [](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {4, 5, 3}), 0)); }};
   auto xent = [](bool grad) {
@@ -174,6 +178,31 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
         Node* m = b.matmul(in(b, "a", {37, 13}), in(b, "w", {19, 37}), true, true);
         b.graph().addOutput(b.create(OpKind::Maximum, {in(b, "floor", {19}), b.sub(b.constant(1.0), m)}));
         fuse(createFuseMatmulEpiloguePass(true), b.graph());
+      },
+      // A batched matmul: oneDNN post-ops with full, per-column and scalar operands (the
+      // micro-kernel refuses a batched matmul, so the region runs on oneDNN either way).
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {3, 16, 64}), in(b, "w", {3, 64, 32}));
+        Node* y = b.relu(b.add(b.add(in(b, "full", {3, 16, 32}), m), in(b, "bias", {32})));
+        b.graph().addOutput(b.sub(b.mul(y, b.constant(0.5)), in(b, "one", {})));
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+      },
+      // Batched on the micro-kernel: its products one after another, the epilogue in registers
+      // with full operands advancing per product; and a transposed A and B.
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {3, 16, 64}), in(b, "w", {3, 64, 64}));
+        Node* y = b.relu(b.add(in(b, "full", {3, 16, 64}), m));
+        b.graph().addOutput(b.reluGrad(in(b, "x", {3, 16, 64}), b.mul(y, b.constant(0.5))));
+        const bool micro = microMatmul(m).ok;  // no on a CPU without AVX2
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(b.graph().nodes().back()->attr<std::string>("kernel") == kMicroKernel);
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "a", {2, 13, 37}), in(b, "w", {2, 19, 13}), true, true);
+        b.graph().addOutput(b.sub(m, in(b, "full", {2, 37, 19})));
+        const bool micro = microMatmul(m).ok;
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(b.graph().nodes().back()->attr<std::string>("kernel") == kMicroKernel);
       },
       [=](Builder& b) {
         Node* g = b.add(in(b, "a", {16, 64}), in(b, "c", {16, 64}));

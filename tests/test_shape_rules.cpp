@@ -125,7 +125,13 @@ const std::vector<ShapeCase>& shapeCases() {
       bad(K::MatMul, {f32({2, 3}), f32({2, 4})}, {}, "op 'matmul' (%a: f32[2,3], %b: f32[2,4]): inner dimensions differ: 3 vs 2"),
       bad(K::MatMul, {f32({2, 3}), f32({3, 4})}, {{"transpose_b", true}},
           "op 'matmul' (%a: f32[2,3], %b: f32[3,4]): inner dimensions differ: 3 vs 4 (after transposes)"),
-      bad(K::MatMul, {f32({2, 3, 4}), f32({4, 2})}, {}, "op 'matmul' (%a: f32[2,3,4], %b: f32[4,2]): operands must be 2-D f32 matrices, got f32[2,3,4] and f32[4,2]"),
+      // Batched: [G,M,K]·[G,K,N], the transposes on the last two axes.
+      ok(K::MatMul, {f32({5, 2, 3}), f32({5, 3, 4})}, {}, "f32[5,2,4]"),
+      ok(K::MatMul, {f32({5, 3, 2}), f32({5, 4, 3})}, {{"transpose_a", true}, {"transpose_b", true}}, "f32[5,2,4]"),
+      bad(K::MatMul, {f32({2, 3, 4}), f32({4, 2})}, {}, "op 'matmul' (%a: f32[2,3,4], %b: f32[4,2]): operands must have the same rank (a batched matmul takes [G,M,K] and [G,K,N]), got f32[2,3,4] and f32[4,2]"),
+      bad(K::MatMul, {f32({2, 3, 4}), f32({3, 4, 2})}, {}, "op 'matmul' (%a: f32[2,3,4], %b: f32[3,4,2]): batch dimensions differ: 2 vs 3 (f32[2,3,4] and f32[3,4,2])"),
+      bad(K::MatMul, {f32({2, 3, 4}), f32({2, 3, 2})}, {}, "op 'matmul' (%a: f32[2,3,4], %b: f32[2,3,2]): inner dimensions differ: 4 vs 3"),
+      bad(K::MatMul, {f32({2, 2, 3, 4}), f32({2, 2, 4, 2})}, {}, "op 'matmul' (%a: f32[2,2,3,4], %b: f32[2,2,4,2]): operands must be 2-D f32 matrices or 3-D f32 batches of them, got f32[2,2,3,4] and f32[2,2,4,2]"),
       bad(K::MatMul, {f32({2, 2}), f32({2, 2})}, {{"transpose_a", int64_t{1}}}, "op 'matmul' (%a: f32[2,2], %b: f32[2,2]): attribute 'transpose_a' must be bool, got 1"),
 
       // Shape ops.

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "cli_runner.h"
+#include "train_test_util.h"
 
 #include <atomic>
 #include <cmath>
@@ -47,19 +48,7 @@ std::string readText(const fs::path& p) {
   return ss.str();
 }
 
-/// The notebook's RNN at test size: H=32, T=50, B=16, Adam lr 5e-3.
-TrainOptions notebookRun(int64_t steps, uint64_t seed = 0) {
-  TrainOptions o;
-  o.run.modelSource = notebookModelSource();
-  o.run.modelFile = kNotebookModelFile;
-  o.run.batch = 16;
-  o.run.seqLen = 50;
-  o.run.sizes["H"] = 32;
-  o.run.lr = 5e-3;
-  o.run.seed = seed;
-  o.run.steps = steps;
-  return o;
-}
+using testing::notebookRun;
 
 /// The parameter names of the run's model in declaration order (TrainResult::finalParams order).
 std::vector<std::string> paramNames(const RunConfig& run) {

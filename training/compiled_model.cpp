@@ -29,11 +29,10 @@ ModelOptions runModelOptions(const RunConfig& run) {
 
 Model parseRunModel(const RunConfig& run) { return parseModel(run.modelSource, run.modelFile, runModelOptions(run)); }
 
-CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
-                           const CompileSettings& settings) {
+CompiledModel compileParsedModel(Model model, const CompileSettings& settings) {
   auto start = std::chrono::steady_clock::now();
   CompiledModel cm;
-  cm.model = parseModel(source, file, opts);
+  cm.model = std::move(model);
   PassManager pm;
   PipelineOptions popts;
   popts.clipGradNorm = settings.train ? settings.clipGradNorm : 0;
@@ -43,6 +42,14 @@ CompiledModel compileModel(const std::string& source, const std::string& file, c
   CompileOptions copts;
   copts.threads = settings.threads;
   cm.session = std::make_unique<Session>(*cm.model.graph, copts);
+  cm.compileMilliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return cm;
+}
+
+CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
+                           const CompileSettings& settings) {
+  auto start = std::chrono::steady_clock::now();
+  CompiledModel cm = compileParsedModel(parseModel(source, file, opts), settings);
   cm.compileMilliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return cm;
 }

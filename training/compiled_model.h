@@ -42,6 +42,10 @@ Model parseRunModel(const RunConfig& run);
 CompiledModel compileModel(const std::string& source, const std::string& file, const ModelOptions& opts,
                            const CompileSettings& settings);
 
+/// Compiles a parsed (or built) model: runs the pipeline of \p settings on its graph and lowers
+/// it to a session.
+CompiledModel compileParsedModel(Model model, const CompileSettings& settings);
+
 /// The pipeline name for \p settings: train / train-sgd / infer, with "-unfused" when not fusing.
 std::string pipelineFor(const CompileSettings& settings);
 

@@ -11,8 +11,10 @@
 //    the recurrent h_t·W_rr does not (each step reaches the next). Members are grouped by how
 //    many members lie on paths into them, so a group is always independent.
 // 2. A sum of per-step weight-gradient products Σ_t A_tᵀ·B_t (an add tree whose leaves are
-//    matmuls with transpose_a) becomes one product of the stacked operands, and a sum of equal
-//    reductions Σ_t reduce_sum(X_t) one reduction of the stacked X_t.
+//    matmuls with transpose_a) becomes one product of the stacked operands (batched products
+//    [G,R,M]ᵀ·[G,R,N], an ensemble's, stack along axis 1: one product per batch index), and a sum
+//    of equal reductions Σ_t reduce_sum(X_t) one reduction of the stacked X_t. Part 1 leaves
+//    batched matmuls alone.
 //
 // Stacks of consecutive selects cancel in `simplify`, equal stacks merge in `cse`, and the old
 // nodes are left for `dce`. The graph is then rescheduled so every new node comes after its
@@ -91,7 +93,8 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
   Positions pos(g);
   std::map<std::string, std::vector<Node*>> groups;
   for (Node* n : g.nodes()) {
-    if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a")) continue;
+    // A batched (rank-3) matmul is left alone: its rows are not the batch's.
+    if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a") || n->dims().size() != 2) continue;
     std::string key = n->operand(1)->name() + "|" + (n->attr<bool>("transpose_b") ? "T" : "N") + "|" +
                       n->operand(0)->type().str() + "|" + stageName(n->stage());
     groups[key].push_back(n);
@@ -195,10 +198,21 @@ Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
     Node* reuse = t0->kind() == OpKind::ReduceSum ? existingStack(parts) : nullptr;
     return reuse ? reuse : b.stack(parts, 0);
   };
-  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b")) {
+  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b") &&
+      t0->dims().size() == 2) {
     const Dims& a = t0->operand(0)->dims();
     const Dims& c = t0->operand(1)->dims();
     return b.matmul(b.reshape(stackOperand(0), {n * a[0], a[1]}), b.reshape(stackOperand(1), {n * c[0], c[1]}), true, false);
+  }
+  if (t0->kind() == OpKind::MatMul && t0->attr<bool>("transpose_a") && !t0->attr<bool>("transpose_b")) {
+    // Batched terms [G,R,M]ᵀ·[G,R,N] (an ensemble's members): the rows join per batch index.
+    auto rowsOf = [&](int i) {
+      std::vector<Node*> parts;
+      for (Node* t : terms) parts.push_back(t->operand(i));
+      const Dims& d = parts[0]->dims();
+      return b.reshape(b.stack(parts, 1), {d[0], n * d[1], d[2]});
+    };
+    return b.matmul(rowsOf(0), rowsOf(1), true, false);
   }
   if (t0->kind() == OpKind::ReduceSum) {
     std::vector<int64_t> axes = {0};

@@ -39,7 +39,9 @@ class TransposeOncePass : public Pass {
       if (users.size() < 2) continue;
       Builder b(g, users.front()->stage());
       b.setInsertPoint(users.front());
-      Node* t = b.create(OpKind::Transpose, {v}, {{"perm", std::vector<int64_t>{1, 0}}}, v->name() + ".t");
+      // The last two axes: a batched operand [G,K,N] keeps its batch axis in front.
+      std::vector<int64_t> perm = v->dims().size() == 3 ? std::vector<int64_t>{0, 2, 1} : std::vector<int64_t>{1, 0};
+      Node* t = b.create(OpKind::Transpose, {v}, {{"perm", perm}}, v->name() + ".t");
       for (Node* m : users) {
         b.setStage(m->stage());
         b.setInsertPoint(m);

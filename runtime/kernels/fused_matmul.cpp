@@ -16,12 +16,6 @@ namespace {
 using dnnl::algorithm;
 using dnnl::memory;
 
-memory::desc matrixDesc(const Dims& stored, bool transposed) {
-  memory::dim r = stored[0], c = stored[1];
-  if (!transposed) return memory::desc({r, c}, memory::data_type::f32, memory::dims{c, 1});
-  return memory::desc({c, r}, memory::data_type::f32, memory::dims{1, c});
-}
-
 /// The oneDNN algorithm of op \p k's row (fusion_rules checked that it has one of \p kind).
 algorithm rowAlgorithm(OpKind k, DnnlLowering::Kind kind) {
   const DnnlLowering& lowering = opInfo(k).elementwise.dnnl;
@@ -52,7 +46,7 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
   // One-element operands for constant steps; sized up front so their addresses stay put.
   auto constants = std::make_shared<std::vector<float>>();
   constants->reserve(body.size() * 2);
-  memory::desc scalarMd = plainDesc({1, 1});
+  memory::desc scalarMd = plainDesc(Dims(n.dims().size(), 1));
   // Each append adds one post-op; a binary one binds its operand at the post-op's index.
   auto appendBinary = [&](algorithm alg, const memory::desc& md, void* data) {
     ops.append_binary(alg, md);
@@ -82,7 +76,9 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
       MNEMO_CHECK(outer.count(other), "binary post-op operand of region %" << n.name() << " is not a parameter");
       const Node* src = outer.at(other);
       Dims d1 = src->dims();
-      if (d1.size() < 2) d1.insert(d1.begin(), 2 - d1.size(), 1);  // [N] → [1,N], scalar → [1,1]
+      // [N] → [1,N] (or [1,1,N] for a batched matmul), scalar → [1,1]: the result's rank.
+      const size_t rank = n.dims().size();
+      if (d1.size() < rank) d1.insert(d1.begin(), rank - d1.size(), 1);
       appendBinary(rowAlgorithm(step.op, DnnlLowering::Binary), plainDesc(d1), env.address(src));
     } else if (step.linear) {  // alpha·x + beta as a multiply and/or an add
       if (step.alpha != 1.f) appendConstant(algorithm::binary_mul, step.alpha);
@@ -97,8 +93,8 @@ std::unique_ptr<Kernel> makeFusedMatmulKernel(const Node& n, KernelEnv& env) {
   MNEMO_CHECK(acc == body.outputs()[0], "region %" << n.name() << " does not end with its result");
   const Node* a = outer.at(mm->operand(0));
   const Node* w = outer.at(mm->operand(1));
-  memory::desc aMd = matrixDesc(a->dims(), mm->attr<bool>("transpose_a"));
-  memory::desc wMd = matrixDesc(w->dims(), mm->attr<bool>("transpose_b"));
+  memory::desc aMd = matmulOperandDesc(a->dims(), mm->attr<bool>("transpose_a"));
+  memory::desc wMd = matmulOperandDesc(w->dims(), mm->attr<bool>("transpose_b"));
   memory::desc cMd = plainDesc(n.dims());
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);

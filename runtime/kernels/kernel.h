@@ -95,5 +95,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env);
 
 /// A plain row-major f32 memory descriptor for \p dims (a scalar is {1}).
 dnnl::memory::desc plainDesc(const Dims& dims);
+/// A matmul operand, [rows, cols] or [G, rows, cols], read transposed (last two axes) through strides.
+dnnl::memory::desc matmulOperandDesc(const Dims& stored, bool transposed);
 
 }  // namespace mnemo

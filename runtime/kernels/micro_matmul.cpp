@@ -7,6 +7,8 @@
 // either side of the running value. A B operand used transposed is copied to row-major [K, N]
 // first. A narrow product with A stored transposed (microTransposedOutput) is computed as
 // Cᵀ = op(B)ᵀ·Aᵀ into a scratch block and transposed into the result, its epilogue as spans.
+// A batched matmul [G,M,K]·[G,K,N] runs its G products one after another, its epilogue in
+// registers only.
 // fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
 // microEpilogueStep in runtime/target/fusion_rules.h) and records why in --explain-fusion.
 #include <cstring>
@@ -50,10 +52,12 @@ class MicroMatmulKernel : public Kernel {
   /// product instead (Cᵀ into its own scratch) and transposes it into C.
   MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, std::vector<VectorEpilogueOp> inRegisters,
                     std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles,
-                    const GemmOperands* swapped = nullptr)
-      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), bTransposed_(bTransposed),
-        inRegisters_(std::move(inRegisters)), ops_(std::move(ops)),
+                    const GemmOperands* swapped = nullptr, int64_t batch = 1)
+      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), batch_(batch), bTransposed_(bTransposed),
+        inRegisters_(std::move(inRegisters)), shifted_(inRegisters_), ops_(std::move(ops)),
         scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
+    MNEMO_CHECK(batch_ == 1 || (ops_.empty() && !swapped),
+                "a batched micro-kernel region runs its epilogue in registers only, untransposed");
     if (swapped) {
       g_ = *swapped;
       transposed_.resize(static_cast<size_t>(m_ * n_));
@@ -74,12 +78,7 @@ class MicroMatmulKernel : public Kernel {
   }
 
   void run() override {
-    if (bTransposed_) {  // stored [N, K] → row-major [K, N]
-      const int64_t n = g_.n, k = g_.k;
-      for (int64_t p = 0; p < k; ++p)
-        for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = bTransposed_[j * k + p];
-    }
-    gemm(isa_, g_);
+    for (int64_t i = 0; i < batch_; ++i) runProduct(i);
     if (!transposed_.empty())  // Cᵀ [N, M] → C [M, N]
       for (int64_t i = 0; i < m_; ++i)
         for (int64_t j = 0; j < n_; ++j) result_[i * n_ + j] = transposed_[static_cast<size_t>(j * m_ + i)];
@@ -95,6 +94,26 @@ class MicroMatmulKernel : public Kernel {
   }
 
  private:
+  /// Product \p i of the batch: A, B, C and the full epilogue operands advance by one product
+  /// each (product 0 is the operands as given).
+  void runProduct(int64_t i) {
+    const int64_t m = g_.m, n = g_.n, k = g_.k;
+    GemmOperands g = g_;
+    if (i > 0) {
+      g.a += i * m * k, g.c += i * m * n;
+      if (!bTransposed_) g.b += i * k * n;
+      for (size_t e = 0; e < shifted_.size(); ++e)
+        if (inRegisters_[e].operand == VectorEpilogueOp::Full) shifted_[e].ptr = inRegisters_[e].ptr + i * m * n;
+      g.epilogue = shifted_.data();
+    }
+    if (bTransposed_) {  // stored [N, K] → row-major [K, N]
+      const float* from = bTransposed_ + i * k * n;
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t j = 0; j < n; ++j) packed_[static_cast<size_t>(p * n + j)] = from[j * k + p];
+    }
+    gemm(isa_, g);
+  }
+
   const float* read(const BlockSource& s) const {
     switch (s.kind) {
       case BlockSource::Result: return result_;
@@ -108,9 +127,11 @@ class MicroMatmulKernel : public Kernel {
   GemmOperands g_;  // the product as run (swapped for a transposed output)
   float* result_;   // C [m_, n_]
   int64_t m_, n_;
+  int64_t batch_;  // products of a batched matmul, run one after another
   std::vector<float> transposed_;  // Cᵀ, for a transposed output
   const float* bTransposed_;
   std::vector<VectorEpilogueOp> inRegisters_;
+  std::vector<VectorEpilogueOp> shifted_;  // inRegisters_ with full operands at the running product
   std::vector<float> packed_;
   std::vector<EpilogueOp> ops_;
   std::vector<float> scratch_;
@@ -141,7 +162,7 @@ bool registerStep(const Node* b, int accIndex, const std::unordered_map<const No
   auto it = outer.find(other);
   if (it == outer.end()) return false;
   const Dims& d = it->second->dims();
-  if (d == Dims{g.m, g.n}) e->operand = V::Full, e->ld = g.n;
+  if (d == b->dims()) e->operand = V::Full, e->ld = g.n;  // [M, N], or one product's [M, N] of a batch
   else if (d == Dims{g.n} || d == Dims{1, g.n}) e->operand = V::Column;
   else return false;
   e->ptr = env.f32(it->second);
@@ -207,8 +228,10 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   const Node* w = outer.at(mm->operand(1));
   const bool ta = mm->attr<bool>("transpose_a"), tb = mm->attr<bool>("transpose_b");
   GemmOperands g;
-  g.m = mm->dims()[0], g.n = mm->dims()[1];
-  g.k = ta ? a->dims()[0] : a->dims()[1];
+  const size_t r = mm->dims().size();  // 2, or 3 for a batch of products
+  const int64_t batch = r == 3 ? mm->dims()[0] : 1;
+  g.m = mm->dims()[r - 2], g.n = mm->dims()[r - 1];
+  g.k = ta ? a->dims()[r - 2] : a->dims()[r - 1];
   g.a = env.f32(a);
   g.aRow = ta ? 1 : g.k, g.aCol = ta ? g.m : 1;
   g.b = env.f32(w), g.ldb = g.n;
@@ -231,7 +254,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   // The common steps (add, sub, mul, max, min with a full, per-column or constant operand; relu;
   // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
   // Cᵀ = op(B)ᵀ·Aᵀ for a narrow product with A stored [K, M]: A'(j, p) = op(B)(p, j), B' = A.
-  const bool transposedOutput = microTransposedOutput(mm);
+  const bool transposedOutput = batch == 1 && microTransposedOutput(mm);
   GemmOperands swapped;
   if (transposedOutput) {
     swapped.m = g.n, swapped.n = g.m, swapped.k = g.k;
@@ -258,7 +281,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     spanEpilogue(n, steps, mm, outer, g, env, &ops, &tiles, &scratchBlocks);
   auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb && !transposedOutput ? env.f32(w) : nullptr,
                                                std::move(inRegisters), std::move(ops), scratchBlocks, std::move(tiles),
-                                               transposedOutput ? &swapped : nullptr);
+                                               transposedOutput ? &swapped : nullptr, batch);
   k->node = &n;
   return k;
 }

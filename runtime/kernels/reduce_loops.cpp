@@ -20,8 +20,8 @@ std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void
   return k;
 }
 
-/// Sums over axes of \p in into \p out. Reduced axes that form a prefix or a suffix of the shape
-/// get a dense loop; any other set goes through an index table.
+/// Sums over axes of \p in into \p out. Reduced axes that form a prefix, a suffix or one run in
+/// the middle of the shape get a dense loop; any other set goes through an index table.
 std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, const float* src, float* dst, float scale) {
   size_t total = 1;
   for (int64_t d : in) total *= static_cast<size_t>(d);
@@ -66,6 +66,25 @@ std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, 
           dst[j] = s * scale;
         }
       });
+    };
+  }
+  // One run of reduced axes in the middle (a batched matmul's rows, [G,M,N] → [G,N]): a dense
+  // prefix sum per outer index, in the same order of additions as the index table below.
+  bool run = !axes.empty();
+  for (size_t i = 1; i < axes.size(); ++i) run = run && axes[i] == axes[i - 1] + 1;
+  if (run) {
+    size_t outer = 1;
+    for (int64_t d = 0; d < axes[0]; ++d) outer *= static_cast<size_t>(in[d]);
+    const size_t inner = kept / outer;
+    return [=] {
+      for (size_t o = 0; o < outer; ++o) {
+        float* out = dst + o * inner;
+        const float* from = src + o * reduced * inner;
+        std::fill(out, out + inner, 0.f);
+        for (size_t r = 0; r < reduced; ++r)
+          for (size_t j = 0; j < inner; ++j) out[j] += from[r * inner + j];
+        if (scale != 1.f) for (size_t j = 0; j < inner; ++j) out[j] *= scale;
+      }
     };
   }
   Dims keptDims = in;

@@ -22,6 +22,21 @@ constexpr int64_t kMicroMaxFlops = 4000000;
 constexpr int64_t kMicroVector = 16;  // floats in an AVX-512 register
 constexpr int64_t kMicroMaxNarrowFlops = 500000;
 
+/// A batched product's epilogue runs in registers only (micro_matmul.cpp's registerStep): relu,
+/// and add, sub, mul, maximum, minimum and relu_grad with a full operand or a constant.
+FusionDecision batchedEpilogueStep(const Node* n, int accIndex) {
+  const OpKind k = n->kind();
+  if (k == OpKind::Relu) return FusionDecision::yes();
+  const bool inRegisters = k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Maximum ||
+                           k == OpKind::Minimum || k == OpKind::ReluGrad;
+  const Node* rhs = n->numOperands() == 2 ? n->operand(1 - accIndex) : nullptr;
+  double c;
+  if (inRegisters && (scalarConstant(rhs, &c) || rhs->dims() == n->dims())) return FusionDecision::yes();
+  return FusionDecision::no(std::string("a batched matmul's epilogue takes relu, and add, sub, mul, maximum, minimum and "
+                                        "relu_grad with a full operand or a constant; not '") + opName(k) + "'" +
+                            (rhs ? " with " + shapeOf(rhs) : ""));
+}
+
 }  // namespace
 
 FusionDecision epilogueStep(const Node* n, int accIndex, EpilogueStep* step) {
@@ -83,12 +98,14 @@ FusionDecision microMatmul(const Node* m) {
   static const bool vectorKernel = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (!vectorKernel) return FusionDecision::no("this CPU has neither AVX2 nor AVX-512 for mnemo's micro-kernel");
   const Dims& a = m->operand(0)->dims();
-  const Dims& b = m->operand(1)->dims();
-  if (a.size() != 2 || b.size() != 2 || m->dims().size() != 2)
-    return FusionDecision::no("a batched (rank " + std::to_string(m->dims().size()) + ") matmul");
-  const int64_t rows = m->dims()[0], cols = m->dims()[1];
-  const int64_t depth = m->attr<bool>("transpose_a") ? a[0] : a[1];
-  const std::string shape = std::to_string(rows) + "x" + std::to_string(depth) + "x" + std::to_string(cols);
+  const Dims& c = m->dims();
+  const size_t r = c.size();
+  if (r != 2 && r != 3) return FusionDecision::no("a rank-" + std::to_string(r) + " matmul");
+  // A batched matmul is judged by one of its products (the kernel runs them one after another).
+  const int64_t rows = c[r - 2], cols = c[r - 1];
+  const int64_t depth = m->attr<bool>("transpose_a") ? a[r - 2] : a[r - 1];
+  const std::string shape = (r == 3 ? std::to_string(c[0]) + " x " : "") + std::to_string(rows) + "x" +
+                            std::to_string(depth) + "x" + std::to_string(cols);
   // B is streamed once per tile of rows: it must stay in L2, unless one or two tiles cover A.
   if (depth * cols > kMicroMaxWeights && rows > kMicroStreamRows)
     return FusionDecision::no(shape + ": B has more than " + std::to_string(kMicroMaxWeights) +
@@ -125,6 +142,7 @@ FusionDecision microEpilogueStep(const Node* n, int accIndex) {
   if (n->numOperands() > 2) return FusionDecision::no(std::string("op '") + opName(n->kind()) + "' has more than two operands");
   FusionDecision loop = loopFusable(n);
   if (!loop) return loop;
+  if (acc->dims().size() == 3) return batchedEpilogueStep(n, accIndex);
   if (n->numOperands() == 1) return FusionDecision::yes();
   const Node* rhs = n->operand(1 - accIndex);
   double c;

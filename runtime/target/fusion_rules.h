@@ -50,8 +50,9 @@ constexpr const char* kMicroKernel = "micro";
 /// register-blocked kernel that reads B in place runs near peak while B (K·N floats) stays in
 /// L1/L2 (however many rows A has: a 1600×2×64 input projection is one). Larger products keep
 /// oneDNN's packed, threaded gemm, and so do long products with fewer columns than a vector
-/// holds, unless microTransposedOutput takes them. Rank-2 operands only, and only on a CPU with
-/// AVX2 or AVX-512 (the portable loop is slower than oneDNN). A yes names the shape M×K×N in why.
+/// holds, unless microTransposedOutput takes them. A batched (rank-3) matmul is judged by one of
+/// its products, which the kernel runs one after another. Only on a CPU with AVX2 or AVX-512 (the
+/// portable loop is slower than oneDNN). A yes names the shape M×K×N (G x M×K×N for a batch) in why.
 FusionDecision microMatmul(const Node* m);
 /// Does the micro-kernel compute matmul \p m the other way round, Cᵀ = op(B)ᵀ · Aᵀ, and then
 /// transpose the small result? For a product with fewer columns than a vector holds whose A is
@@ -63,7 +64,8 @@ bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA);
 /// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
 /// epilogue? Any elementwise op whose span form vectorises (loopFusable), with the running value
 /// on either side; its other operand must have the result's shape, a per-column shape or be a
-/// uniform constant.
+/// uniform constant. A batched matmul's epilogue runs in registers only: relu, and add, sub, mul,
+/// maximum, minimum and relu_grad with a full operand or a constant.
 FusionDecision microEpilogueStep(const Node* n, int accIndex);
 
 /// Does the fused loop kernel (runtime/kernels/fused_loop.cpp) implement op \p k? An

@@ -1,0 +1,82 @@
+// Ensemble throughput (training/ensemble.h): one training step (fwd + bwd + Adam) of K notebook
+// RNNs (B=16, T=100, H=64) stacked in one graph, against K separate compiled models each taking
+// one step, at K = 1, 2, 4, 8, 16, fused pipeline. Both report member_steps/s (K steps of one
+// member each per iteration, over CPU time); scripts/ensemble_throughput.sh prints the table.
+// Data generation is outside the timed loop in both. Run with OMP_NUM_THREADS=1.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "frontend/dsl/model.h"
+#include "graph/passes/pass_manager.h"
+#include "runtime/session.h"
+#include "training/compiled_model.h"
+#include "training/ensemble.h"
+
+using namespace mnemo;
+
+namespace {
+
+constexpr int64_t kBatch = 16, kSeqLen = 100;
+
+Model notebook() {
+  ModelOptions o;
+  o.batch = kBatch;
+  o.seqLen = kSeqLen;
+  return loadNotebookModel(o);
+}
+
+/// Compiles \p g with the fused training pipeline and fills its params and inputs with seeded
+/// random values.
+std::unique_ptr<Session> compiled(Graph& g, uint32_t seed) {
+  PassManager pm;
+  buildPipeline(pipelineFor({true, true, 1}), pm);
+  pm.run(g);
+  auto s = std::make_unique<Session>(g, CompileOptions{});
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0.f, 0.1f);
+  for (const Node* node : g.nodes()) {
+    if (node->kind() == OpKind::Param || (node->kind() == OpKind::Input && node->type().dtype == DType::F32)) {
+      std::vector<float> v(static_cast<size_t>(node->type().numel()));
+      for (float& x : v) x = n(rng);
+      s->setF32(node->name(), v);
+    }
+  }
+  std::vector<int64_t> labels(static_cast<size_t>(g.find("labels")->type().numel()));
+  for (int64_t& l : labels) l = static_cast<int64_t>(rng() % 3);
+  s->setI64("labels", labels);
+  s->setAdam(1e-6);  // keep the parameters nearly still over many iterations
+  return s;
+}
+
+void memberRate(benchmark::State& state, int64_t members, size_t kernels) {
+  state.counters["member_steps/s"] = benchmark::Counter(static_cast<double>(members), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["kernels"] = static_cast<double>(kernels);
+}
+
+void BM_EnsembleStep(benchmark::State& state) {
+  const int64_t K = state.range(0);
+  Model lone = notebook();
+  std::unique_ptr<Graph> g = buildNotebookEnsemble(lone, K);
+  std::unique_ptr<Session> s = compiled(*g, 7);
+  for (auto _ : state) benchmark::DoNotOptimize(s->trainStep());
+  memberRate(state, K, s->executable().kernelCount(Stage::Opt));
+}
+
+void BM_SeparateSteps(benchmark::State& state) {
+  const int64_t K = state.range(0);
+  std::vector<Model> models;
+  std::vector<std::unique_ptr<Session>> sessions;
+  for (int64_t k = 0; k < K; ++k) {
+    models.push_back(notebook());
+    sessions.push_back(compiled(*models.back().graph, static_cast<uint32_t>(7 + k)));
+  }
+  for (auto _ : state)
+    for (auto& s : sessions) benchmark::DoNotOptimize(s->trainStep());
+  memberRate(state, K, K * sessions[0]->executable().kernelCount(Stage::Opt));
+}
+
+}  // namespace
+
+BENCHMARK(BM_SeparateSteps)->ArgName("K")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EnsembleStep)->ArgName("K")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);

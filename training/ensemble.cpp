@@ -1,0 +1,295 @@
+// `mnemo train --ensemble K`: the stacked notebook RNN and its training loop (see ensemble.h).
+//
+// The graph is the notebook model of examples/notebook_rnn.mnemo written once more with a member
+// axis in front. Its arithmetic is the lone run's up to the order of float additions (the
+// summation order of the products, and the bias added to the input projection first):
+//
+//   xw    = x[K,T·B,I] · w_ir[K,I,H] + b_rr            one batched product for all steps
+//   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
+//   h     = relu(h·(1−α) + ins_t·α)
+//   o     = hs[K,T·B,H] · w_ro[K,H,O] + b_ro           one batched readout for all steps
+//   loss  = Σ_k mean over member k's T·B positions of the cross-entropy
+//
+// The time-batch pass batches products over time only for rank-2 matmuls, so the input
+// projection and the readout are written batched here; with the bias in the projection, each
+// step's product, its addend and the relu are one fused oneDNN matmul, and the bias gradient
+// is one reduction over all steps.
+#include "training/ensemble.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "ops/builder.h"
+#include "support/error.h"
+#include "support/limits.h"
+#include "frontend/dsl/model.h"
+#include "frontend/init.h"
+#include "tasks/task.h"
+#include "training/batch_source.h"
+#include "training/compiled_model.h"
+#include "training/lr_schedule.h"
+#include "training/training_report.h"
+
+namespace mnemo {
+
+namespace {
+
+/// The dims of \p lone's node \p name, checked to be \p rank long.
+const Dims& loneDims(const Model& lone, const std::string& name, size_t rank) {
+  const Node* n = lone.graph->find(name);
+  if (!n || n->dims().size() != rank)
+    MNEMO_FAIL("--ensemble stacks the built-in notebook model, whose %" << name << " it expected of rank " << rank
+                                                                          << "; the model has changed");
+  return n->dims();
+}
+
+Node* named(Builder& b, OpKind kind, std::vector<Node*> operands, Attrs attrs, const std::string& name) {
+  return b.create(kind, std::move(operands), std::move(attrs), name);
+}
+
+Node* reshape(Builder& b, Node* a, Dims dims, const std::string& name = "") {
+  return named(b, OpKind::Reshape, {a}, {{"shape", dims}}, name);
+}
+
+}  // namespace
+
+std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
+  const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
+  if (lone.params != expected || lone.inputs.size() != 1 || !lone.consts.count("alpha"))
+    MNEMO_FAIL("--ensemble stacks the built-in notebook model (params w_ir, w_rr, b_rr, w_ro, b_ro, one input, "
+               "constant alpha); model " << lone.name << " is not of that shape");
+  const Dims& x = loneDims(lone, lone.input, 3);
+  const int64_t T = x[0], B = x[1], I = x[2];
+  const int64_t H = loneDims(lone, "w_rr", 2)[0];
+  const int64_t O = loneDims(lone, "w_ro", 2)[1];
+  const double alpha = lone.consts.at("alpha");
+
+  auto g = std::make_unique<Graph>(lone.name);
+  Builder b(*g);
+  Node* input = b.input("x", TensorType::f32({K, T, B, I}));
+  Node* labels = b.input("labels", TensorType::i64({K, T, B}));
+  // Values come from the members' own initialisers (trainEnsemble), not from these.
+  Node* wIr = b.param("w_ir", {K, I, H}, "zeros");
+  Node* wRr = b.param("w_rr", {K, H, H}, "zeros");
+  Node* bRr = b.param("b_rr", {K, H}, "zeros");
+  Node* wRo = b.param("w_ro", {K, H, O}, "zeros");
+  Node* bRo = b.param("b_ro", {K, O}, "zeros");
+
+  Node* xw = b.add(b.matmul(reshape(b, input, {K, T * B, I}), wIr), reshape(b, bRr, {K, 1, H}));
+  Node* xwSteps = reshape(b, xw, {K, T, B, H});
+  Node* h = b.constant(0.0, {K, B, H}, "h_0");
+  std::vector<Node*> hs;
+  for (int64_t t = 0; t < T; ++t) {
+    Node* ins = named(b, OpKind::Add, {b.select(xwSteps, 1, t), b.matmul(h, wRr)}, {}, "ins_" + std::to_string(t));
+    Node* mixed = b.add(b.mul(h, b.constant(1 - alpha)), b.mul(ins, b.constant(alpha)));
+    h = named(b, OpKind::Relu, {mixed}, {}, "h_" + std::to_string(t + 1));
+    hs.push_back(h);
+  }
+  Node* states = reshape(b, b.stack(hs, 1), {K, T * B, H});
+  Node* out = b.add(b.matmul(states, wRo), reshape(b, bRo, {K, 1, O}));
+  Node* logits = reshape(b, out, {K, T, B, O}, "logits");
+  Node* rows = b.create(OpKind::SoftmaxXentRows, {reshape(b, out, {K * T * B, O}), reshape(b, labels, {K * T * B})});
+  Node* memberLoss = named(b, OpKind::ReduceMean, {reshape(b, rows, {K, T * B})}, {{"axes", std::vector<int64_t>{1}}},
+                           "member_loss");
+  Node* loss = named(b, OpKind::ReduceSum, {memberLoss}, {{"axes", std::vector<int64_t>{0}}}, "loss");
+  g->addOutput(loss);
+  g->addOutput(memberLoss);
+  g->addOutput(logits);
+  return g;
+}
+
+std::vector<float> memberSlice(const std::vector<float>& stacked, int64_t member, int64_t members) {
+  const size_t per = stacked.size() / static_cast<size_t>(members);
+  auto from = stacked.begin() + static_cast<std::ptrdiff_t>(per * static_cast<size_t>(member));
+  return std::vector<float>(from, from + static_cast<std::ptrdiff_t>(per));
+}
+
+namespace {
+
+/// Refuses what an ensemble cannot do without coupling its members or stacking a model it does
+/// not know; each a one-line error.
+void checkEnsembleRun(const TrainOptions& o, int64_t K) {
+  if (K < 1) MNEMO_FAIL("--ensemble must be at least 1, got " << K);
+  checkCount(K, kMaxEnsembleMembers, "--ensemble");
+  const RunConfig& run = o.run;
+  if (run.modelSource != notebookModelSource())
+    MNEMO_FAIL("--ensemble: supported for the built-in notebook model only; model file " << run.modelFile << " given");
+  if (run.clipGradNorm != 0)
+    MNEMO_FAIL("--ensemble: --clip-grad-norm clips by the norm over all parameters, which would couple the members; "
+               "not supported");
+  if (!o.initCheckpoint.empty()) MNEMO_FAIL("--ensemble: --init (resuming) is not supported; start a new run");
+  if (!o.dataFile.empty()) MNEMO_FAIL("--ensemble: --data is not supported; the members train on the task's stream");
+  if (!run.feeds.empty()) MNEMO_FAIL("--ensemble: --feed is not supported (the built-in model has one input)");
+  if (o.parallel) MNEMO_FAIL("--ensemble: data-parallel training (mpirun) is not supported");
+}
+
+RunConfig memberRun(const RunConfig& run, int64_t k) {
+  RunConfig r = run;
+  r.seed = run.seed + static_cast<uint64_t>(k);
+  return r;
+}
+
+/// Member \p k's params and optimizer state (\p leaves: the graph's persistent leaves), as the
+/// checkpoint of its lone run.
+Checkpoint memberCheckpoint(const Session& s, const std::vector<Node*>& leaves, const RunConfig& run, int64_t k, int64_t K) {
+  Checkpoint c;
+  c.config = run;
+  c.step = s.step();
+  for (const Node* n : leaves) {
+    auto& to = n->kind() == OpKind::Param ? c.params : c.state;
+    to[n->name()] = StoredTensor{Dims(n->dims().begin() + 1, n->dims().end()), memberSlice(s.getF32(n->name()), k, K)};
+  }
+  return c;
+}
+
+/// "%w_rr of member 2 holds NaN ..." for the first non-finite param or optimizer state of a
+/// member; empty if all are finite.
+std::string firstNonFinite(const Session& s, const std::vector<Node*>& leaves, int64_t K) {
+  for (const Node* n : leaves) {
+    const float* v = s.f32(n->name());
+    const int64_t count = n->type().numel(), per = count / K;
+    for (int64_t i = 0; i < count; ++i)
+      if (!std::isfinite(v[i]))
+        return (n->kind() == OpKind::Param ? "%" : "optimizer state %") + n->name() + " of member " +
+               std::to_string(i / per) + " holds NaN or infinite values after the update";
+  }
+  return "";
+}
+
+}  // namespace
+
+EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
+  checkEnsembleRun(o, K);
+  RunConfig run = o.run;
+  checkCount(run.steps, limits::kMaxTrainingSteps, "--steps");
+  if (run.lr <= 0 || !std::isfinite(run.lr)) MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
+  if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
+  if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
+  std::shared_ptr<const Task> task = runTask(run, /*quiet=*/true);
+  bindTaskSizes(run, parseRunModel(run), *task);
+  checkLrSchedule(run);
+  Model lone = parseRunModel(run);  // at the task's sizes
+  checkTaskSizes(run, lone, *task);
+
+  Model stacked;
+  stacked.graph = buildNotebookEnsemble(lone, K);
+  stacked.name = lone.name;
+  stacked.input = "x";
+  stacked.inputs = {"x"};
+  stacked.labels = "labels";
+  stacked.logits = "logits";
+  stacked.params = lone.params;
+  CompiledModel cm = compileParsedModel(std::move(stacked), {true, o.fuse, o.threads, run.optimizer, 0, o.microKernels});
+  Session& s = *cm.session;
+  const std::vector<Node*> leaves = cm.graph().persistentLeaves();
+  const int64_t T = run.seqLen, B = run.batch;
+  const int64_t I = lone.graph->find(lone.input)->dims().back();
+  const int64_t O = lone.graph->find("logits")->dims().back();
+
+  // Member k: seed S+k for its initialisation and its data, as its lone run.
+  std::vector<RunConfig> runs;
+  std::vector<std::unique_ptr<BatchSource>> batches;
+  for (int64_t k = 0; k < K; ++k) {
+    runs.push_back(memberRun(run, k));
+    batches.push_back(taskBatches(runs.back(), I));
+    if (checkTargetKind(*lone.graph->find(lone.labels), *batches.back(), "task " + run.task))
+      MNEMO_FAIL("--ensemble: task " << run.task << " has continuous targets; only class targets are supported");
+  }
+  for (const std::string& p : lone.params) {
+    std::vector<float> values;
+    for (int64_t k = 0; k < K; ++k) {
+      std::vector<float> v = initParams(*lone.graph, runs[k].seed).at(p);
+      values.insert(values.end(), v.begin(), v.end());
+    }
+    s.setF32(p, values);
+  }
+  s.setHyper(optimizerHyper(run, 0));
+  std::vector<std::unique_ptr<RunDirectory>> dirs;
+  for (int64_t k = 0; k < K; ++k)
+    dirs.push_back(std::make_unique<RunDirectory>(o.outDir.empty() ? "" : o.outDir + "/member-" + std::to_string(k)));
+
+  EnsembleResult result;
+  result.members.resize(static_cast<size_t>(K));
+  result.compileMilliseconds = cm.compileMilliseconds;
+  result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
+  const size_t memberX = static_cast<size_t>(T * B * I), memberY = static_cast<size_t>(T * B);
+  std::vector<float> x(memberX * static_cast<size_t>(K));
+  std::vector<int64_t> y(memberY * static_cast<size_t>(K));
+  ProgressLine progress(o.progress, run.steps);
+  if (o.out)
+    *o.out << "mnemo train: ensemble of " << K << " members (seeds " << run.seed << ".." << run.seed + K - 1
+           << ") of model " << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
+           << ", B=" << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only")
+           << " (" << result.kernelsPerStep << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
+           << " ms\n";
+
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < run.steps; ++i) {
+    for (int64_t k = 0; k < K; ++k) batches[k]->next(x.data() + k * memberX, y.data() + k * memberY);
+    s.setF32("x", x);
+    s.setI64("labels", y);
+    s.setLearningRate(learningRateAt(run, s.step() + 1));
+    const float total = s.trainStep();
+    const int64_t step = s.step();
+    std::string broken = !std::isfinite(total) ? std::string("the summed loss is ") + (std::isnan(total) ? "NaN" : "infinite")
+                                               : firstNonFinite(s, leaves, K);
+    if (!broken.empty()) {
+      progress.clear();
+      MNEMO_FAIL("--ensemble: step " << step << ": " << broken << "; training stopped");
+    }
+    const float* losses = s.f32("member_loss");
+    const float* logits = s.f32("logits");
+    for (int64_t k = 0; k < K; ++k) {
+      TrainResult& r = result.members[static_cast<size_t>(k)];
+      const double acc = decisionAccuracy(logits + static_cast<size_t>(k * O) * memberY, y.data() + k * memberY, memberY,
+                                          static_cast<size_t>(O));
+      r.loss.push_back(losses[k]);
+      r.accuracy.push_back(acc);
+      r.lastStep = step;
+      r.runningLoss = trailingMean(r.loss, 100);
+      r.runningAccuracy = trailingMean(r.accuracy, 100);
+      dirs[k]->recordStep(step, losses[k], acc, r.runningLoss, r.runningAccuracy);
+      if (step % o.printEvery == 0 && o.out) {
+        progress.clear();
+        char line[128];
+        std::snprintf(line, sizeof line, "Step %lld, member %lld (seed %llu), Loss %0.4f, Acc %0.3f",
+                      static_cast<long long>(step), static_cast<long long>(k),
+                      static_cast<unsigned long long>(runs[k].seed), r.runningLoss, r.runningAccuracy);
+        *o.out << line << "\n" << std::flush;
+      }
+      if (step % o.checkpointEvery == 0 || i + 1 == run.steps)
+        dirs[k]->saveCheckpoint(memberCheckpoint(s, leaves, runs[k], k, K));
+    }
+    progress.update(i + 1, result.members[0].runningLoss, result.members[0].runningAccuracy);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.clear();
+  for (int64_t k = 0; k < K; ++k) {
+    TrainResult& r = result.members[static_cast<size_t>(k)];
+    r.seconds = result.seconds;
+    r.compileMilliseconds = result.compileMilliseconds;
+    r.kernelsPerStep = result.kernelsPerStep;
+    for (const std::string& p : lone.params) {
+      std::vector<float> v = memberSlice(s.getF32(p), k, K);
+      r.finalParams.insert(r.finalParams.end(), v.begin(), v.end());
+    }
+    result.finalStates.push_back(memberCheckpoint(s, leaves, runs[k], k, K));
+    dirs[k]->finish();
+  }
+  if (o.out) {
+    char line[200];
+    const double steps = static_cast<double>(run.steps);
+    std::snprintf(line, sizeof line,
+                  "trained %lld members for %lld steps in %.2f s (%.2f ms/step, %.1f member-steps/s, data included)",
+                  static_cast<long long>(K), static_cast<long long>(run.steps), result.seconds,
+                  1000 * result.seconds / steps, steps * static_cast<double>(K) / result.seconds);
+    *o.out << line;
+    if (!o.outDir.empty()) *o.out << "; wrote " << o.outDir << "/member-{0.." << K - 1 << "}/";
+    *o.out << "\n";
+  }
+  return result;
+}
+
+}  // namespace mnemo
