@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "runtime/kernels/exp_of.h"
 
@@ -31,4 +33,27 @@ TEST_CASE("expOf is within 2 ulp of e^x from -87.3 to 88.7, 0 below, +inf above,
   // Near the ends of the range the scale is still a normal float.
   CHECK(expOf(-87.f) == Approx(std::exp(-87.0)).epsilon(1e-6));
   CHECK(expOf(88.f) == Approx(std::exp(88.0)).epsilon(1e-6));
+}
+
+TEST_CASE("expSpan gives expOf's bits in every instruction-set build this CPU has", "[runtime][exp]") {
+  std::vector<float> x;
+  for (int i = -900; i <= 900; ++i) x.push_back(static_cast<float>(i) * 0.1003f);
+  for (float v : {-88.f, -87.3f, 88.7f, 89.f, std::numeric_limits<float>::infinity(), std::nanf("")}) x.push_back(v);
+  x.push_back(-std::numeric_limits<float>::infinity());
+  const std::vector<const char*> builds = expSpanBuilds();
+  REQUIRE(builds.front() == std::string("generic"));
+  for (const char* build : builds) {
+    std::vector<float> v = x;
+    expSpanWith(build, v.data(), v.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      INFO("build " << build << ", x = " << x[i]);
+      const float want = expOf(x[i]);
+      if (std::isnan(want)) CHECK(std::isnan(v[i]));
+      else CHECK(v[i] == want);
+    }
+  }
+  std::vector<float> v = x;
+  expSpan(v.data(), v.size());
+  CHECK(v[900] == 1.f);  // x = 0
+  CHECK_THROWS_WITH(expSpanWith("sse9", v.data(), 1), Catch::Contains("no build 'sse9'"));
 }

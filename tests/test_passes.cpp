@@ -5,6 +5,7 @@
 #include "training/rnn_model.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/verifier.h"
+#include "runtime/kernels/micro_gemm.h"
 #include "pass_test_util.h"
 
 using namespace mnemo;
@@ -71,12 +72,21 @@ TEST_CASE("time batching leaves only the recurrent matmuls per step", "[pass]") 
   cfg.seqLen = 10, cfg.batch = 4, cfg.hidden = 8;
   auto g = buildNotebookRnn(cfg);
   auto plain = runPipeline(*g, "train-unfused");
-  auto optimized = runPipeline(*g, "train", {"fuse-matmul-epilogue", "fuse-elementwise"});
+  auto optimized = runPipeline(*g, "train-onednn", {"fuse-matmul-epilogue", "fuse-elementwise"});
   // Unfused: 3 matmuls per step forward, 5 backward (minus the ones h_0 = 0 makes vanish).
   CHECK(countOps(*plain, OpKind::MatMul) > 60);
   // Batched: forward T-1 recurrent + input projection + readout; backward T-1 recurrent +
   // readout gradient + three weight gradients.
   CHECK(countOps(*optimized, OpKind::MatMul) == (10 - 1) + 2 + (10 - 1) + 1 + 3);
+  // With the micro-kernel, the shallow input projection (2 inputs) and readout gradient (3
+  // classes) stay per step, each the second product of a recurrent step's kernel
+  // (microSecondProduct): T of each, the first projection and last gradient on their own.
+  if (!cpuSupports(GemmIsa::Avx2)) {
+    WARN("skipped the micro-kernel half: this CPU has no AVX2");
+    return;
+  }
+  auto micro = runPipeline(*g, "train", {"fuse-matmul-epilogue", "fuse-elementwise"});
+  CHECK(countOps(*micro, OpKind::MatMul) == (10 - 1) + 10 + 1 + (10 - 1) + 10 + 3);
 }
 
 TEST_CASE("cse merges equal nodes and equal constants", "[pass]") {

@@ -19,6 +19,15 @@ using namespace mnemo;
 
 namespace {
 
+/// How many matmuls the region that computes \p g's first output holds (0 if no region does).
+int matmulsInResultRegion(const Graph& g) {
+  const Node* out = g.outputs()[0];
+  if (out->kind() != OpKind::Fused) return 0;
+  int count = 0;
+  for (const Node* n : out->body()->nodes()) count += n->kind() == OpKind::MatMul;
+  return count;
+}
+
 /// A case builds a small graph whose outputs (or, for side effects, whose params and state) are
 /// compared after one run.
 using CaseFn = std::function<void(Builder& b)>;
@@ -203,6 +212,34 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
         const bool micro = microMatmul(m).ok;
         fuse(createFuseMatmulEpiloguePass(true), b.graph());
         if (micro) REQUIRE(b.graph().nodes().back()->attr<std::string>("kernel") == kMicroKernel);
+      },
+      // A shallow second product added into the recurrent step's tile (microSecondProduct):
+      // x·W_in beside h·W with the epilogue in registers; a transposed B₂ (a readout gradient
+      // g·W_roᵀ) whose chain goes on as spans (div is no register step); and 5 inputs over 21
+      // columns (remainder rows and lanes).
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "h", {16, 64}), in(b, "w", {64, 64}));
+        Node* x = b.matmul(in(b, "x", {16, 2}), in(b, "wi", {2, 64}));
+        b.graph().addOutput(b.relu(b.add(b.add(x, m), in(b, "bias", {64}))));
+        const bool micro = microSecondProduct(x).ok;
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(matmulsInResultRegion(b.graph()) == 2);
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "d", {16, 64}), in(b, "w", {64, 64}));
+        Node* g = b.matmul(in(b, "g", {16, 3}), in(b, "wo", {64, 3}), false, true);
+        b.graph().addOutput(b.div(b.reluGrad(in(b, "hx", {16, 64}), b.add(m, g)), in(b, "den", {16, 64})));
+        const bool micro = microSecondProduct(g).ok;
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(matmulsInResultRegion(b.graph()) == 2);
+      },
+      [=](Builder& b) {
+        Node* m = b.matmul(in(b, "h", {13, 40}), in(b, "w", {40, 21}));
+        Node* x = b.matmul(in(b, "x", {13, 5}), in(b, "wi", {5, 21}));
+        b.graph().addOutput(b.sub(b.add(m, x), in(b, "col", {21})));
+        const bool micro = microSecondProduct(x).ok;
+        fuse(createFuseMatmulEpiloguePass(true), b.graph());
+        if (micro) REQUIRE(matmulsInResultRegion(b.graph()) == 2);
       },
       [=](Builder& b) {
         Node* g = b.add(in(b, "a", {16, 64}), in(b, "c", {16, 64}));

@@ -11,6 +11,9 @@
 // whose other operand has the full shape, a per-column shape or one element. A returned value
 // ends the chain, and so does a step past oneDNN's post-op limit (kMaxPostOps): the rest of the
 // chain is left to fuse-elementwise. Refusals are recorded with their reason for --explain-fusion.
+// On the micro-kernel, a shallow product added to the matmul as the chain's first step
+// (microSecondProduct: x_t·W_ir beside h·W_rr) joins the region too, and the kernel adds it into
+// the same tile.
 
 #include "ops/builder.h"
 #include "runtime/target/fusion_rules.h"
@@ -29,11 +32,19 @@ class FuseMatmulEpiloguePass : public Pass {
     bool changed = false;
     for (Node* m : g.nodes()) {
       if (m->isDead() || m->kind() != OpKind::MatMul) continue;
+      const Node* partner = nullptr;
+      if (microKernels_ && microSecondProduct(m, &partner)) {  // the partner's region takes it
+        if (ctx.explain)
+          ctx.notes.push_back("matmul %" + m->name() + " joins %" + partner->name() +
+                              "'s micro-kernel step as its second product (" + microSecondProduct(m).why + ")");
+        continue;
+      }
       FusionDecision micro = microKernels_ ? microMatmul(m) : FusionDecision::no("the pipeline runs matmuls on oneDNN only");
       if (ctx.explain && microKernels_)
         ctx.notes.push_back("matmul %" + m->name() + (micro ? " runs on mnemo's micro-kernel: " + micro.why + " is small (a oneDNN call would cost more than its arithmetic)"
                                                             : " stays on oneDNN: " + micro.why));
       std::vector<Node*> chain;
+      Node* second = nullptr;  // a shallow product added to this one (microSecondProduct)
       Node* acc = m;
       std::string refusal;
       int postOps = 0;
@@ -45,6 +56,11 @@ class FuseMatmulEpiloguePass : public Pass {
         if (micro) {
           FusionDecision d = microEpilogueStep(u.user, u.index);
           if (!d) { refusal = "consumer %" + u.user->name() + ": " + d.why; break; }
+          if (chain.empty() && u.user->kind() == OpKind::Add) {
+            Node* other = u.user->operand(1 - u.index);
+            const Node* partnerOfOther = nullptr;
+            if (microSecondProduct(other, &partnerOfOther) && partnerOfOther == m) second = other;
+          }
           chain.push_back(u.user);
           acc = u.user;
           continue;
@@ -66,6 +82,7 @@ class FuseMatmulEpiloguePass : public Pass {
                             " ends: " + refusal);
       if (chain.empty() && !micro) continue;
       std::vector<Node*> members = {m};
+      if (second) members.push_back(second);  // independent of m: either order is one
       members.insert(members.end(), chain.begin(), chain.end());
       replaceWithRegion(g, members, "matmul", micro ? kMicroKernel : "");
       changed = true;

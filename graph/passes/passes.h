@@ -11,7 +11,7 @@ namespace mnemo {
 std::unique_ptr<Pass> createSimplifyPass();
 std::unique_ptr<Pass> createCsePass();
 std::unique_ptr<Pass> createDcePass();
-std::unique_ptr<Pass> createTimeBatchPass();
+std::unique_ptr<Pass> createTimeBatchPass(bool microKernels = true);
 /// \p microKernels: small matmuls may run on mnemo's micro-kernel (false: oneDNN only).
 std::unique_ptr<Pass> createFuseMatmulEpiloguePass(bool microKernels = true);
 std::unique_ptr<Pass> createFuseElementwisePass();

@@ -14,7 +14,7 @@ void addOptimizations(PassManager& pm, bool microKernels) {
   pm.add(createSimplifyPass());
   pm.add(createCsePass());
   pm.add(createDcePass());
-  pm.add(createTimeBatchPass());
+  pm.add(createTimeBatchPass(microKernels));
   pm.add(createSimplifyPass());
   pm.add(createCsePass());
   pm.add(createDcePass());

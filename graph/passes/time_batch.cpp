@@ -9,7 +9,9 @@
 //
 //    The input projection x_t·W_ir, the readout h_t·W_ro and its gradient δ_t·W_roᵀ qualify;
 //    the recurrent h_t·W_rr does not (each step reaches the next). Members are grouped by how
-//    many members lie on paths into them, so a group is always independent.
+//    many members lie on paths into them, so a group is always independent. With the
+//    micro-kernel, a shallow product added to a recurrent one (microSecondProduct: x_t·W_ir with
+//    two inputs) stays per step: the micro-kernel step computes both products in one tile.
 // 2. A sum of per-step weight-gradient products Σ_t A_tᵀ·B_t (an add tree whose leaves are
 //    matmuls with transpose_a) becomes one product of the stacked operands (batched products
 //    [G,R,M]ᵀ·[G,R,N], an ensemble's, stack along axis 1: one product per batch index), and a sum
@@ -28,6 +30,7 @@
 #include "ops/builder.h"
 #include "support/error.h"
 #include "graph/passes/passes.h"
+#include "runtime/target/fusion_rules.h"
 
 namespace mnemo {
 
@@ -89,12 +92,18 @@ std::vector<int> membersAbove(const Graph& g, const std::vector<Node*>& members)
   return count;
 }
 
-bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& priority, std::vector<std::string>& notes) {
+bool batchSharedWeights(Graph& g, bool microKernels, std::unordered_map<const Node*, double>& priority,
+                        std::vector<std::string>& notes) {
   Positions pos(g);
   std::map<std::string, std::vector<Node*>> groups;
+  int keptPerStep = 0;
   for (Node* n : g.nodes()) {
     // A batched (rank-3) matmul is left alone: its rows are not the batch's.
     if (n->kind() != OpKind::MatMul || n->attr<bool>("transpose_a") || n->dims().size() != 2) continue;
+    if (microKernels && microSecondProduct(n)) {  // cheaper inside its partner's micro-kernel step
+      ++keptPerStep;
+      continue;
+    }
     std::string key = n->operand(1)->name() + "|" + (n->attr<bool>("transpose_b") ? "T" : "N") + "|" +
                       n->operand(0)->type().str() + "|" + stageName(n->stage());
     groups[key].push_back(n);
@@ -133,6 +142,9 @@ bool batchSharedWeights(Graph& g, std::unordered_map<const Node*, double>& prior
       changed = true;
     }
   }
+  if (keptPerStep > 0)
+    notes.push_back("time-batch: " + std::to_string(keptPerStep) +
+                    " shallow matmuls stay per step, each the second product of a micro-kernel step");
   return changed;
 }
 
@@ -249,11 +261,12 @@ bool batchGradientSums(Graph& g, OpKind kind, std::vector<std::string>& notes) {
 
 class TimeBatchPass : public Pass {
  public:
+  explicit TimeBatchPass(bool microKernels) : microKernels_(microKernels) {}
   const char* name() const override { return "time-batch"; }
   bool run(Graph& g, PassContext& ctx) override {
     std::unordered_map<const Node*, double> priority;
     std::vector<std::string> notes;
-    bool changed = batchSharedWeights(g, priority, notes);
+    bool changed = batchSharedWeights(g, microKernels_, priority, notes);
     if (changed) g.reschedule(priority);
     // Products first: a sum of reductions then reuses a stack the products made, in any order.
     changed = batchGradientSums(g, OpKind::MatMul, notes) || changed;
@@ -261,10 +274,13 @@ class TimeBatchPass : public Pass {
     if (ctx.explain) ctx.notes.insert(ctx.notes.end(), notes.begin(), notes.end());
     return changed;
   }
+
+ private:
+  bool microKernels_;
 };
 
 }  // namespace
 
-std::unique_ptr<Pass> createTimeBatchPass() { return std::make_unique<TimeBatchPass>(); }
+std::unique_ptr<Pass> createTimeBatchPass(bool microKernels) { return std::make_unique<TimeBatchPass>(microKernels); }
 
 }  // namespace mnemo

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace mnemo {
 
@@ -38,5 +39,18 @@ inline float expOf(float x) {
   const float e = p * scale1 * scale2;
   return x != x ? x : x < -87.3f ? 0.f : x > 88.7f ? std::numeric_limits<float>::infinity() : e;
 }
+
+}  // namespace mnemo
+
+namespace mnemo {
+
+/// v[i] = expOf(v[i]) for i < n, in the widest vectors this CPU has (AVX-512, AVX2, or the
+/// plain x86-64 build), chosen once; every build gives the same bits (no FMA contraction).
+void expSpan(float* v, size_t n);
+
+/// The builds expSpan can use on this CPU, narrowest first ("generic", "avx2", "avx512f").
+std::vector<const char*> expSpanBuilds();
+/// expSpan with a named build of expSpanBuilds() (for tests comparing them).
+void expSpanWith(const char* build, float* v, size_t n);
 
 }  // namespace mnemo

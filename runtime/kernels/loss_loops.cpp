@@ -1,8 +1,9 @@
 // softmax_xent and its gradient as loops over rows. With 3 classes per row oneDNN's softmax
 // costs 107–166 µs on [1600,3] and its backward is reference code (ONEDNN-NOTES.md); a row loop
-// that fuses max, exp, sum, log and the label pick is a few microseconds. Rows go in blocks: the
-// maxima first, then one flat vectorised loop of mnemo's own exp over the block (expOf), then the
-// sums, logs and label picks. softmax_xent_rows and
+// that fuses max, exp, sum, log and the label pick is a few microseconds. Rows go in blocks, and
+// every loop of a block runs down its rows, a class at a time, so it vectorises even with three
+// classes a row: the maxima, the exponentials (mnemo's own expOf), the sums, then the logs and the
+// label picks. softmax_xent_rows and
 // its gradient are the same rows, unreduced and scaled per row. Many rows are split over the
 // threads (parallel.h); the mean loss then adds per-thread partial sums in thread order.
 #include <algorithm>
@@ -26,22 +27,35 @@ inline size_t checkedLabel(int64_t label, size_t row, size_t classes) {
   return static_cast<size_t>(label);
 }
 
-/// For \p rows rows of \p classes logits from \p z: each row's max in \p mx and
-/// e^(z − max) in \p e (both the caller's, \p rows and rows·classes long).
-inline void shiftedExp(const float* z, size_t rows, size_t classes, float* mx, float* e) {
-  for (size_t r = 0; r < rows; ++r) {
-    const float* row = z + r * classes;
-    float m = row[0];
-    for (size_t c = 1; c < classes; ++c) m = std::max(m, row[c]);
-    mx[r] = m;
-    for (size_t c = 0; c < classes; ++c) e[r * classes + c] = row[c] - m;
+/// For \p count rows of \p classes logits from \p z: each row's max in \p mx and e^(z − max)
+/// class by class in \p e (e[c·count + i] for row i), with every loop running down the rows so
+/// that it vectorises however few classes a row has.
+inline void shiftedExp(const float* z, size_t count, size_t classes, float* mx, float* e) {
+  for (size_t i = 0; i < count; ++i) mx[i] = z[i * classes];
+  for (size_t c = 1; c < classes; ++c)
+    for (size_t i = 0; i < count; ++i) mx[i] = std::max(mx[i], z[i * classes + c]);
+  for (size_t c = 0; c < classes; ++c) {
+    float* ec = e + c * count;
+    for (size_t i = 0; i < count; ++i) ec[i] = z[i * classes + c] - mx[i];
   }
-  const size_t n = rows * classes;
-  for (size_t i = 0; i < n; ++i) e[i] = expOf(e[i]);  // one flat loop: vectorised
+  expSpan(e, count * classes);
+}
+
+/// sum[i] = Σ_c e[c·count + i], the classes added in order.
+inline void classSums(const float* e, size_t count, size_t classes, float* sum) {
+  for (size_t i = 0; i < count; ++i) sum[i] = 0.f;
+  for (size_t c = 0; c < classes; ++c)
+    for (size_t i = 0; i < count; ++i) sum[i] += e[c * count + i];
 }
 
 /// Rows are worked on in blocks whose exponentials fit in a local buffer.
 constexpr size_t kBlockValues = 1024;
+
+/// Scratch of one thread's blocks: the exponentials, the rows' maxima and sums.
+struct RowScratch {
+  std::vector<float> e, mx, sum;
+  void fit(size_t count, size_t classes) { e.resize(count * classes), mx.resize(count), sum.resize(count); }
+};
 
 /// body(first, count) for blocks of rows in [begin, end), at most kBlockValues values each.
 template <class Body>
@@ -50,36 +64,35 @@ void rowBlocks(size_t begin, size_t end, size_t classes, Body&& body) {
   for (size_t r = begin; r < end; r += rowsPerBlock) body(r, std::min(rowsPerBlock, end - r));
 }
 
-/// logsumexp(z) − z[label] for \p count rows from \p first, into \p loss[i] (i from 0); \p e
-/// and \p mx are scratch.
+/// logsumexp(z) − z[label] for \p count rows from \p first, into \p loss[i] (i from 0).
 inline void blockLoss(const float* logits, const int64_t* labels, size_t first, size_t count, size_t classes, float* loss,
-                      std::vector<float>& e, std::vector<float>& mx) {
-  e.resize(count * classes), mx.resize(count);
-  shiftedExp(logits + first * classes, count, classes, mx.data(), e.data());
+                      RowScratch& s) {
+  s.fit(count, classes);
+  const float* z = logits + first * classes;
+  shiftedExp(z, count, classes, s.mx.data(), s.e.data());
+  classSums(s.e.data(), count, classes, s.sum.data());
   for (size_t i = 0; i < count; ++i) {
     const size_t r = first + i;
-    float sum = 0;
-    for (size_t c = 0; c < classes; ++c) sum += e[i * classes + c];
-    loss[i] = mx[i] + std::log(sum) - logits[r * classes + checkedLabel(labels[r], r, classes)];
+    loss[i] = s.mx[i] + std::log(s.sum[i]) - z[i * classes + checkedLabel(labels[r], r, classes)];
   }
 }
 
-/// d = scale · (softmax(z) − onehot(label)) for \p count rows from \p first; \p scale(r) per row;
-/// \p mx is scratch.
+/// d = scale · (softmax(z) − onehot(label)) for \p count rows from \p first; \p scale(r) per row.
 template <class Scale>
 inline void blockGradient(const float* logits, const int64_t* labels, size_t first, size_t count, size_t classes, float* out,
-                          Scale scale, std::vector<float>& mx) {
-  mx.resize(count);
+                          Scale scale, RowScratch& s) {
+  s.fit(count, classes);
+  shiftedExp(logits + first * classes, count, classes, s.mx.data(), s.e.data());
+  classSums(s.e.data(), count, classes, s.sum.data());
   float* d = out + first * classes;
-  shiftedExp(logits + first * classes, count, classes, mx.data(), d);
+  for (size_t i = 0; i < count; ++i) s.sum[i] = scale(first + i) / s.sum[i];  // sum becomes scale / sum
+  for (size_t c = 0; c < classes; ++c) {
+    const float* ec = s.e.data() + c * count;
+    for (size_t i = 0; i < count; ++i) d[i * classes + c] = ec[i] * s.sum[i];
+  }
   for (size_t i = 0; i < count; ++i) {
     const size_t r = first + i;
-    float* row = d + i * classes;
-    float sum = 0;
-    for (size_t c = 0; c < classes; ++c) sum += row[c];
-    const float s = scale(r), inv = s / sum;
-    for (size_t c = 0; c < classes; ++c) row[c] *= inv;
-    row[checkedLabel(labels[r], r, classes)] -= s;
+    d[i * classes + checkedLabel(labels[r], r, classes)] -= scale(r);
   }
 }
 
@@ -95,8 +108,8 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
   // body(first, count) over blocks of rows, the rows split over the threads when there are many.
   auto forBlocks = [rows, work, classes](auto body) {
     parallelRanges(rows, work, 1, [&](size_t begin, size_t end, int) {
-      std::vector<float> e, mx;  // scratch for the range's blocks
-      rowBlocks(begin, end, classes, [&](size_t first, size_t count) { body(first, count, e, mx); });
+      RowScratch scratch;  // for the range's blocks
+      rowBlocks(begin, end, classes, [&](size_t first, size_t count) { body(first, count, scratch); });
     });
   };
   std::unique_ptr<Kernel> k;
@@ -106,10 +119,11 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
       std::vector<double> partial(static_cast<size_t>(loopThreads(work)), 0.0);
       parallelRanges(rows, work, 1, [&](size_t begin, size_t end, int t) {
         double sum = 0;
-        std::vector<float> each, e, mx;
+        std::vector<float> each;
+        RowScratch scratch;
         rowBlocks(begin, end, classes, [&](size_t first, size_t count) {
           each.resize(count);
-          blockLoss(logits, labels, first, count, classes, each.data(), e, mx);
+          blockLoss(logits, labels, first, count, classes, each.data(), scratch);
           for (float l : each) sum += static_cast<double>(l);
         });
         partial[static_cast<size_t>(t)] = sum;
@@ -121,8 +135,8 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
   } else if (n.kind() == OpKind::SoftmaxXentRows) {
     float* loss = env.f32(&n);
     k = std::make_unique<LoopKernel>("softmax_xent_rows", [=] {
-      forBlocks([&](size_t first, size_t count, std::vector<float>& e, std::vector<float>& mx) {
-        blockLoss(logits, labels, first, count, classes, loss + first, e, mx);
+      forBlocks([&](size_t first, size_t count, RowScratch& scratch) {
+        blockLoss(logits, labels, first, count, classes, loss + first, scratch);
       });
     });
   } else if (n.kind() == OpKind::SoftmaxXentGrad) {
@@ -130,16 +144,16 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
     float* out = env.f32(&n);
     k = std::make_unique<LoopKernel>("softmax_xent_grad", [=] {
       const float scale = *g / static_cast<float>(rows);
-      forBlocks([&](size_t first, size_t count, std::vector<float>&, std::vector<float>& mx) {
-        blockGradient(logits, labels, first, count, classes, out, [scale](size_t) { return scale; }, mx);
+      forBlocks([&](size_t first, size_t count, RowScratch& scratch) {
+        blockGradient(logits, labels, first, count, classes, out, [scale](size_t) { return scale; }, scratch);
       });
     });
   } else if (n.kind() == OpKind::SoftmaxXentRowsGrad) {
     const float* g = env.f32(n.operand(2));
     float* out = env.f32(&n);
     k = std::make_unique<LoopKernel>("softmax_xent_rows_grad", [=] {
-      forBlocks([&](size_t first, size_t count, std::vector<float>&, std::vector<float>& mx) {
-        blockGradient(logits, labels, first, count, classes, out, [g](size_t r) { return g[r]; }, mx);
+      forBlocks([&](size_t first, size_t count, RowScratch& scratch) {
+        blockGradient(logits, labels, first, count, classes, out, [g](size_t r) { return g[r]; }, scratch);
       });
     });
   } else {

@@ -78,6 +78,11 @@ void gemmScalar(const GemmOperands& g) {
       const float* b = g.b + p * g.ldb;
       for (int64_t j = 0; j < g.n; ++j) c[j] += a * b[j];
     }
+    for (int64_t q = 0; q < g.k2; ++q) {
+      const float a = g.a2[i * g.a2Row + q * g.a2Col];
+      const float* b = g.b2 + q * g.ldb2;
+      for (int64_t j = 0; j < g.n; ++j) c[j] += a * b[j];
+    }
     if (g.epilogueOps)
       for (int64_t j = 0; j < g.n; ++j) c[j] = applyEpilogue(g, i, j, c[j]);
   }

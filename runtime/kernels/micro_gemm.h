@@ -23,14 +23,20 @@ struct VectorEpilogueOp {
   float value = 0.f;  // Constant
 };
 
-/// C(i,j) = epilogue(Σ_p A(i,p)·B(p,j)) with A(i,p) = a[i·aRow + p·aCol], B(p,j) = b[p·ldb + j]
-/// and C(i,j) = c[i·ldc + j]; C is overwritten.
+/// C(i,j) = epilogue(Σ_p A(i,p)·B(p,j) + Σ_q A₂(i,q)·B₂(q,j)) with A(i,p) = a[i·aRow + p·aCol],
+/// B(p,j) = b[p·ldb + j], the optional second product (k2 > 0) likewise from a2, b2, and
+/// C(i,j) = c[i·ldc + j]; C is overwritten.
 struct GemmOperands {
   int64_t m = 0, n = 0, k = 0;
   const float* a = nullptr;
   int64_t aRow = 0, aCol = 1;
   const float* b = nullptr;
   int64_t ldb = 0;
+  int64_t k2 = 0;  // a second product added before the epilogue (0: none)
+  const float* a2 = nullptr;
+  int64_t a2Row = 0, a2Col = 1;
+  const float* b2 = nullptr;
+  int64_t ldb2 = 0;
   float* c = nullptr;
   int64_t ldc = 0;
   const VectorEpilogueOp* epilogue = nullptr;  // epilogueOps steps, in order

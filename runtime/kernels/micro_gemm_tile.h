@@ -4,7 +4,8 @@
 // namespace gives every such file its own copy.
 //
 // A tile of up to V::kRows rows × 2 vectors of C lives in registers through the whole K loop: per
-// k, two (masked) loads of B's row and one broadcast of A per tile row feed two FMAs each. The
+// k, two (masked) loads of B's row and one broadcast of A per tile row feed two FMAs each (and
+// the same for a second product A₂·B₂ into the same accumulators, when there is one). The
 // row loops are fully unrolled so that the accumulators stay in registers (without the pragma
 // GCC keeps them in memory and the kernel runs at half speed); each row of A has its own pointer
 // so the broadcasts' addresses do not depend on each other. The epilogue then runs on the
@@ -77,17 +78,17 @@ inline __attribute__((always_inline)) void epilogue(const GemmOperands& g, int64
   }
 }
 
-/// C[i0..i0+R) × [j0..j0+2·lanes) with lane masks \p m0 and \p m1 for its two vectors.
+/// Adds the product of A(i, p) = a[i·aRow + p·aCol] (rows i0..i0+R) and row-major B (\p ldb,
+/// columns from j0) over p < k to the accumulators \p c0, \p c1.
 template <class V, int R, bool Two>
-void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, typename V::Mask m1) {
-  typename V::Vec c0[R], c1[R];
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) c0[r] = c1[r] = V::zero();
-  const int64_t k = g.k, ldb = g.ldb, aRow = g.aRow, aCol = g.aCol, ldc = g.ldc;
+inline __attribute__((always_inline)) void accumulate(const float* a, int64_t aRow, int64_t aCol, const float* b,
+                                                      int64_t ldb, int64_t k, int64_t i0, int64_t j0,
+                                                      typename V::Mask m0, typename V::Mask m1,
+                                                      typename V::Vec (&c0)[R], typename V::Vec (&c1)[R]) {
   const float* aRows[R];
 #pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) aRows[r] = g.a + (i0 + r) * aRow;
-  const float* b = g.b + j0;
+  for (int r = 0; r < R; ++r) aRows[r] = a + (i0 + r) * aRow;
+  b += j0;
   for (int64_t p = 0; p < k; ++p) {
     const float* bp = b + p * ldb;
     const typename V::Vec b0 = V::load(m0, bp);
@@ -100,6 +101,17 @@ void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, ty
       if (Two) c1[r] = V::fma(av, b1, c1[r]);
     }
   }
+}
+
+/// C[i0..i0+R) × [j0..j0+2·lanes) with lane masks \p m0 and \p m1 for its two vectors.
+template <class V, int R, bool Two>
+void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, typename V::Mask m1) {
+  typename V::Vec c0[R], c1[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) c0[r] = c1[r] = V::zero();
+  const int64_t ldc = g.ldc;
+  accumulate<V, R, Two>(g.a, g.aRow, g.aCol, g.b, g.ldb, g.k, i0, j0, m0, m1, c0, c1);
+  if (g.k2 > 0) accumulate<V, R, Two>(g.a2, g.a2Row, g.a2Col, g.b2, g.ldb2, g.k2, i0, j0, m0, m1, c0, c1);
   epilogue<V, R, Two>(g, i0, j0, m0, m1, c0, c1);
   float* c = g.c + i0 * ldc + j0;
 #pragma GCC unroll 16

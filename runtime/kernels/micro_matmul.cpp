@@ -8,7 +8,8 @@
 // first. A narrow product with A stored transposed (microTransposedOutput) is computed as
 // Cᵀ = op(B)ᵀ·Aᵀ into a scratch block and transposed into the result, its epilogue as spans.
 // A batched matmul [G,M,K]·[G,K,N] runs its G products one after another, its epilogue in
-// registers only.
+// registers only. A region whose first step adds a shallow second product (microSecondProduct:
+// x_t·W_ir beside h·W_rr) has the kernel accumulate both products in the same tile.
 // fuse-matmul-epilogue chose this kernel (the rules are microMatmul and
 // microEpilogueStep in runtime/target/fusion_rules.h) and records why in --explain-fusion.
 #include <cstring>
@@ -50,14 +51,16 @@ class MicroMatmulKernel : public Kernel {
  public:
   /// \p g is the product C = op(A)·op(B) of the node; with \p swapped the kernel runs that
   /// product instead (Cᵀ into its own scratch) and transposes it into C.
-  MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, std::vector<VectorEpilogueOp> inRegisters,
-                    std::vector<EpilogueOp> ops, int scratchBlocks, std::vector<Tile> tiles,
-                    const GemmOperands* swapped = nullptr, int64_t batch = 1)
-      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), batch_(batch), bTransposed_(bTransposed),
+  /// A second product's B stored transposed ([N, K2]) is \p b2Transposed, packed on every run.
+  MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, const float* b2Transposed,
+                    std::vector<VectorEpilogueOp> inRegisters, std::vector<EpilogueOp> ops, int scratchBlocks,
+                    std::vector<Tile> tiles, const GemmOperands* swapped = nullptr, int64_t batch = 1)
+      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), batch_(batch), bTransposed_(bTransposed), b2Transposed_(b2Transposed),
         inRegisters_(std::move(inRegisters)), shifted_(inRegisters_), ops_(std::move(ops)),
         scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
     MNEMO_CHECK(batch_ == 1 || (ops_.empty() && !swapped),
                 "a batched micro-kernel region runs its epilogue in registers only, untransposed");
+    MNEMO_CHECK(g.k2 == 0 || (batch_ == 1 && !swapped), "a second product needs a single, untransposed product");
     if (swapped) {
       g_ = *swapped;
       transposed_.resize(static_cast<size_t>(m_ * n_));
@@ -68,16 +71,24 @@ class MicroMatmulKernel : public Kernel {
       packed_.resize(static_cast<size_t>(g_.k * g_.n));
       g_.b = packed_.data(), g_.ldb = g_.n;
     }
+    if (b2Transposed_) {
+      packed2_.resize(static_cast<size_t>(g_.k2 * g_.n));
+      g_.b2 = packed2_.data(), g_.ldb2 = g_.n;
+    }
   }
 
   std::string impl() const override {
     return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") +
+           (g_.k2 > 0 ? "+2nd product" : "") +
            (transposed_.empty() ? "" : "+transposed") + "+" +
            (inRegisters_.empty() ? std::to_string(ops_.size()) + "-op span epilogue"
                                  : std::to_string(inRegisters_.size()) + "-op register epilogue");
   }
 
   void run() override {
+    if (b2Transposed_)  // stored [N, K2] → row-major [K2, N]
+      for (int64_t q = 0; q < g_.k2; ++q)
+        for (int64_t j = 0; j < n_; ++j) packed2_[static_cast<size_t>(q * n_ + j)] = b2Transposed_[j * g_.k2 + q];
     for (int64_t i = 0; i < batch_; ++i) runProduct(i);
     if (!transposed_.empty())  // Cᵀ [N, M] → C [M, N]
       for (int64_t i = 0; i < m_; ++i)
@@ -130,9 +141,10 @@ class MicroMatmulKernel : public Kernel {
   int64_t batch_;  // products of a batched matmul, run one after another
   std::vector<float> transposed_;  // Cᵀ, for a transposed output
   const float* bTransposed_;
+  const float* b2Transposed_;
   std::vector<VectorEpilogueOp> inRegisters_;
   std::vector<VectorEpilogueOp> shifted_;  // inRegisters_ with full operands at the running product
-  std::vector<float> packed_;
+  std::vector<float> packed_, packed2_;
   std::vector<EpilogueOp> ops_;
   std::vector<float> scratch_;
   std::vector<Tile> tiles_;
@@ -219,8 +231,12 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   for (const Node* b : body.nodes())
     if (b->kind() == OpKind::Input) outer[b] = n.operand(param++);
   const Node* mm = nullptr;
-  for (const Node* b : body.nodes())
-    if (!b->isLeaf()) { mm = b; break; }
+  const Node* second = nullptr;  // a second product, added by the chain's first step
+  for (const Node* b : body.nodes()) {
+    if (b->isLeaf()) continue;
+    if (!mm) mm = b;
+    else if (b->kind() == OpKind::MatMul) second = b;
+  }
   MNEMO_CHECK(mm && mm->kind() == OpKind::MatMul, "region %" << n.name() << " does not start with a matmul");
   FusionDecision fits = microMatmul(mm);
   MNEMO_CHECK(fits.ok, "region %" << n.name() << " cannot run on the micro-kernel: " << fits.why);
@@ -242,9 +258,16 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   std::vector<const Node*> steps;
   const Node* acc = mm;
   for (const Node* b : body.nodes()) {
-    if (b->isLeaf() || b == mm) continue;
+    if (b->isLeaf() || b == mm || b == second) continue;
     int accIndex = b->operand(0) == acc ? 0 : 1;
     MNEMO_CHECK(b->operand(accIndex) == acc, "region %" << n.name() << " is not a chain");
+    if (second && acc == mm) {  // the first step: C = A·B + A₂·B₂ in the tile
+      MNEMO_CHECK(b->kind() == OpKind::Add && b->operand(1 - accIndex) == second &&
+                      !second->attr<bool>("transpose_a") && second->dims() == mm->dims(),
+                  "region %" << n.name() << ": its second matmul must be added to the first, as its first step");
+      acc = b;
+      continue;
+    }
     FusionDecision d = microEpilogueStep(b, accIndex);
     MNEMO_CHECK(d.ok, "region %" << n.name() << ": " << d.why);
     steps.push_back(b);
@@ -254,7 +277,19 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   // The common steps (add, sub, mul, max, min with a full, per-column or constant operand; relu;
   // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
   // Cᵀ = op(B)ᵀ·Aᵀ for a narrow product with A stored [K, M]: A'(j, p) = op(B)(p, j), B' = A.
-  const bool transposedOutput = batch == 1 && microTransposedOutput(mm);
+  const bool transposedOutput = batch == 1 && !second && microTransposedOutput(mm);
+  const float* b2Transposed = nullptr;
+  const Node* sum = mm;  // the node whose value the tile holds before the epilogue
+  if (second) {
+    MNEMO_CHECK(batch == 1, "region %" << n.name() << ": a batched matmul takes no second product");
+    const Node* a2 = outer.at(second->operand(0));
+    const Node* w2 = outer.at(second->operand(1));
+    g.k2 = a2->dims()[1];
+    g.a2 = env.f32(a2), g.a2Row = g.k2, g.a2Col = 1;
+    g.b2 = env.f32(w2), g.ldb2 = g.n;
+    if (second->attr<bool>("transpose_b")) b2Transposed = env.f32(w2);
+    sum = second->uses()[0].user;
+  }
   GemmOperands swapped;
   if (transposedOutput) {
     swapped.m = g.n, swapped.n = g.m, swapped.k = g.k;
@@ -263,7 +298,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
     swapped.b = g.a, swapped.ldb = g.m;
   }
   std::vector<VectorEpilogueOp> inRegisters;
-  acc = mm;
+  acc = sum;
   for (const Node* b : steps) {
     if (transposedOutput) break;
     VectorEpilogueOp e;
@@ -278,9 +313,9 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   std::vector<Tile> tiles;
   int scratchBlocks = 0;
   if (inRegisters.empty() && !steps.empty())
-    spanEpilogue(n, steps, mm, outer, g, env, &ops, &tiles, &scratchBlocks);
+    spanEpilogue(n, steps, sum, outer, g, env, &ops, &tiles, &scratchBlocks);
   auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb && !transposedOutput ? env.f32(w) : nullptr,
-                                               std::move(inRegisters), std::move(ops), scratchBlocks, std::move(tiles),
+                                               b2Transposed, std::move(inRegisters), std::move(ops), scratchBlocks, std::move(tiles),
                                                transposedOutput ? &swapped : nullptr, batch);
   k->node = &n;
   return k;

@@ -2,6 +2,8 @@
 // select along an inner axis.
 // (reshape and select along the outermost axis are views and have no kernel.) These only move
 // bytes; a oneDNN reorder or concat would cost a primitive call each for the same memcpy.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "support/error.h"
@@ -31,6 +33,38 @@ std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void
   return k;
 }
 
+/// out[i] = src[map[i]] for elements of \p elem bytes; the common sizes as typed copies (a
+/// memcpy call per element of a runtime size costs more than the copy).
+void gatherElements(char* out, const char* src, const std::vector<size_t>& map, size_t elem) {
+  auto typed = [&](auto zero) {
+    using T = decltype(zero);
+    T* o = reinterpret_cast<T*>(out);
+    const T* s = reinterpret_cast<const T*>(src);
+    for (size_t i = 0; i < map.size(); ++i) o[i] = s[map[i]];
+  };
+  switch (elem) {
+    case 1: return typed(uint8_t{});
+    case 2: return typed(uint16_t{});
+    case 4: return typed(uint32_t{});
+    case 8: return typed(uint64_t{});
+    default:
+      for (size_t i = 0; i < map.size(); ++i) std::memcpy(out + i * elem, src + map[i] * elem, elem);
+  }
+}
+
+/// [outer, rows, cols] → [outer, cols, rows] for 4-byte elements, in 8×8 blocks so that both
+/// sides are read and written a cache line at a time.
+void transposeLastTwo(uint32_t* out, const uint32_t* src, size_t outer, size_t rows, size_t cols) {
+  constexpr size_t kB = 8;
+  for (size_t o = 0; o < outer; ++o, src += rows * cols, out += rows * cols)
+    for (size_t r0 = 0; r0 < rows; r0 += kB)
+      for (size_t c0 = 0; c0 < cols; c0 += kB) {
+        const size_t r1 = std::min(rows, r0 + kB), c1 = std::min(cols, c0 + kB);
+        for (size_t c = c0; c < c1; ++c)
+          for (size_t r = r0; r < r1; ++r) out[c * rows + r] = src[r * cols + c];
+      }
+}
+
 }  // namespace
 
 std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
@@ -40,9 +74,7 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
     case OpKind::Broadcast: {
       const char* src = env.address(n.operand(0));
       auto map = std::make_shared<std::vector<size_t>>(broadcastIndexMap(n.dims(), n.operand(0)->dims()));
-      return loop(n, "broadcast", [=] {
-        for (size_t i = 0; i < map->size(); ++i) std::memcpy(out + i * elem, src + (*map)[i] * elem, elem);
-      });
+      return loop(n, "broadcast", [=] { gatherElements(out, src, *map, elem); });
     }
     case OpKind::Stack: {
       Planes p = planesAround(n.dims(), n.attr<int64_t>("axis"));
@@ -98,8 +130,20 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
       });
     }
     case OpKind::Transpose: {
-      // An index table from each result element to its source, built once.
       std::vector<int64_t> perm = n.attr<std::vector<int64_t>>("perm");
+      const Dims& id = n.operand(0)->dims();
+      const size_t rank = perm.size();
+      bool lastTwo = rank >= 2 && elem == 4 && perm[rank - 2] == static_cast<int64_t>(rank - 1) &&
+                     perm[rank - 1] == static_cast<int64_t>(rank - 2);
+      for (size_t i = 0; i + 2 < rank; ++i) lastTwo = lastTwo && perm[i] == static_cast<int64_t>(i);
+      if (lastTwo) {  // the usual case: a matrix (or a batch of them) transposed
+        const size_t rows = static_cast<size_t>(id[rank - 2]), cols = static_cast<size_t>(id[rank - 1]);
+        const size_t outer = static_cast<size_t>(n.type().numel()) / std::max<size_t>(rows * cols, 1);
+        const uint32_t* src = reinterpret_cast<const uint32_t*>(env.address(n.operand(0)));
+        uint32_t* dst = reinterpret_cast<uint32_t*>(out);
+        return loop(n, "transpose", [=] { transposeLastTwo(dst, src, outer, rows, cols); });
+      }
+      // Any other permutation: an index table from each result element to its source, built once.
       std::vector<int64_t> inStrides = stridesOf(n.operand(0)->dims());
       const Dims& od = n.dims();
       auto map = std::make_shared<std::vector<size_t>>(static_cast<size_t>(n.type().numel()));
@@ -114,9 +158,7 @@ std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env) {
         }
       }
       const char* src = env.address(n.operand(0));
-      return loop(n, "transpose", [=] {
-        for (size_t i = 0; i < map->size(); ++i) std::memcpy(out + i * elem, src + (*map)[i] * elem, elem);
-      });
+      return loop(n, "transpose", [=] { gatherElements(out, src, *map, elem); });
     }
     default: MNEMO_FAIL("no shape kernel for op '" << opName(n.kind()) << "'");
   }

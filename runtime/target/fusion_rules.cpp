@@ -134,6 +134,30 @@ bool microTransposedOutput(const Node* m) {
   return microTransposedOutput(m->dims()[0], m->dims()[1], m->attr<bool>("transpose_a"));
 }
 
+FusionDecision microSecondProduct(const Node* m, const Node** partner) {
+  if (m->kind() != OpKind::MatMul || m->dims().size() != 2) return FusionDecision::no("not a rank-2 matmul");
+  if (m->attr<bool>("transpose_a")) return FusionDecision::no("its A is stored transposed");
+  const int64_t depth = m->operand(0)->dims()[1];
+  if (depth > kMicroSecondProductDepth)
+    return FusionDecision::no("depth " + std::to_string(depth) + " is more than " + std::to_string(kMicroSecondProductDepth));
+  if (m->uses().size() != 1) return FusionDecision::no("it has " + std::to_string(m->uses().size()) + " uses");
+  const Use& u = m->uses()[0];
+  const Node* add = u.user;
+  if (add->kind() != OpKind::Add || add->dims() != m->dims() || add->stage() != m->stage())
+    return FusionDecision::no("its use %" + add->name() + " is not an add of its shape and stage");
+  const Node* other = add->operand(1 - u.index);
+  if (other == m || other->kind() != OpKind::MatMul || other->dims() != m->dims() || other->uses().size() != 1)
+    return FusionDecision::no("%" + add->name() + " does not add it to another matmul's only use");
+  if (other->attr<bool>("transpose_a") || other->operand(0)->dims()[1] <= depth)
+    return FusionDecision::no("%" + other->name() + " is not a deeper product with A stored as it is");
+  if (FusionDecision micro = microMatmul(other); !micro) return micro;
+  if (microTransposedOutput(other)) return FusionDecision::no("%" + other->name() + " is computed transposed");
+  if (partner) *partner = other;
+  FusionDecision yes;
+  yes.why = "depth " + std::to_string(depth) + ", added to %" + other->name();
+  return yes;
+}
+
 FusionDecision microEpilogueStep(const Node* n, int accIndex) {
   const Node* acc = n->operand(accIndex);
   if (opInfo(n->kind()).category != Category::Elementwise)

@@ -61,6 +61,19 @@ FusionDecision microMatmul(const Node* m);
 bool microTransposedOutput(const Node* m);
 /// The same for a product with \p rows × \p cols result.
 bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA);
+/// The most depth (K) a product may have to be folded into another's micro-kernel step.
+constexpr int64_t kMicroSecondProductDepth = 8;
+/// Is matmul \p m a second product that the micro-kernel adds into the tile of the matmul it is
+/// added to (C = A·B + A₂·B₂, then the epilogue), instead of a product of its own? For a
+/// product of depth at most kMicroSecondProductDepth (an input projection x_t·W with a few
+/// inputs, a readout gradient g_t·Wᵀ with a few classes) that is added, as its only use, to a
+/// deeper rank-2 product of the same shape that runs on the micro-kernel (untransposed output)
+/// and is used only there. Per time step this costs K₂ more FMAs per row of the tile; batched
+/// over time (time-batch, which leaves such products per step) it would write and read back a
+/// [T·B, N] block: 400 KB and 11–14 µs each at the notebook's sizes. \p partner, if given, is
+/// set to that deeper matmul.
+FusionDecision microSecondProduct(const Node* m, const Node** partner = nullptr);
+
 /// Can \p n, whose operand \p accIndex is the running result, join a micro-kernel matmul's
 /// epilogue? Any elementwise op whose span form vectorises (loopFusable), with the running value
 /// on either side; its other operand must have the result's shape, a per-column shape or be a
