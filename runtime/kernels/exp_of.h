@@ -44,8 +44,9 @@ inline float expOf(float x) {
 
 namespace mnemo {
 
-/// v[i] = expOf(v[i]) for i < n, in the widest vectors this CPU has (AVX-512, AVX2, or the
-/// plain x86-64 build), chosen once; every build gives the same bits (no FMA contraction).
+/// v[i] = expOf(v[i]) for i < n, in the vectors of the micro-kernel's instruction set
+/// (bestGemmIsa: AVX-512, AVX2, or the plain x86-64 build), chosen once; every build gives the
+/// same bits (no FMA contraction).
 void expSpan(float* v, size_t n);
 
 /// The builds expSpan can use on this CPU, narrowest first ("generic", "avx2", "avx512f").

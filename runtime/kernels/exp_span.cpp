@@ -1,10 +1,11 @@
 // expSpan (exp_of.h): the loss loops' exponentials in the CPU's widest vectors. The same loop is
 // built for plain x86-64, AVX2 and AVX-512F by target attributes (the build has no -march) and
-// the widest one the CPU runs is picked once. With 3 classes a row, a [1600,3] loss takes 4,800
+// the one matching the micro-kernel's instruction set (bestGemmIsa) is picked once. With 3 classes a row, a [1600,3] loss takes 4,800
 // exponentials per step, which at SSE width were about half of the loss kernel.
 #include <cstring>
 
 #include "runtime/kernels/exp_of.h"
+#include "runtime/kernels/micro_gemm.h"
 #include "support/error.h"
 
 namespace mnemo {
@@ -46,7 +47,15 @@ std::vector<const char*> expSpanBuilds() {
 }
 
 void expSpan(float* v, size_t n) {
-  static const ExpFn widest = pick(expSpanBuilds().back());
+  // The micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it), so that an AVX2 run on an
+  // AVX-512 machine stands for an AVX2 machine in the loss loops too.
+  static const ExpFn widest = [] {
+    switch (bestGemmIsa()) {
+      case GemmIsa::Avx512: return pick("avx512f");
+      case GemmIsa::Avx2: return pick("avx2");
+      default: return pick("generic");
+    }
+  }();
   widest(v, n);
 }
 

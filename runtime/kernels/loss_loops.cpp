@@ -124,7 +124,9 @@ std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env) {
         rowBlocks(begin, end, classes, [&](size_t first, size_t count) {
           each.resize(count);
           blockLoss(logits, labels, first, count, classes, each.data(), scratch);
-          for (float l : each) sum += static_cast<double>(l);
+          double blockSum = 0;  // a local, so that the adds chain through a register
+          for (float l : each) blockSum += static_cast<double>(l);
+          sum += blockSum;
         });
         partial[static_cast<size_t>(t)] = sum;
       });
