@@ -129,11 +129,13 @@ class Generator {
     return name(param(shape), shape);
   }
 
-  Expr matmul(const SymDims& shape, int depth) {
-    std::vector<std::string> inner = {"H", "H"};
+  /// A product of \p shape over a random inner size, or over an input's size when \p overInput.
+  Expr matmul(const SymDims& shape, int depth, bool overInput = false) {
+    std::vector<std::string> inner = {"H", "H"}, inputs;
     if (m_.sizes.count("K")) inner.push_back("K");
-    for (size_t k = 0; k < m_.inputs.size(); ++k) inner.push_back("I" + std::to_string(k));
-    std::string k = pickOf(inner);
+    for (size_t k = 0; k < m_.inputs.size(); ++k) inputs.push_back("I" + std::to_string(k));
+    inner.insert(inner.end(), inputs.begin(), inputs.end());
+    std::string k = overInput && !inputs.empty() ? pickOf(inputs) : pickOf(inner);
     Expr a = tensor({"B", k}, depth - 1);
     Expr w = chance(0.85) ? name(param({k, shape[1]}), {k, shape[1]}) : tensor({k, shape[1]}, 1);
     return op(chance(0.85) ? "matmul" : "matmul_call", {a, w}, shape);
@@ -199,6 +201,10 @@ class Generator {
       case OpRow::Unary:
         return op(row->id, {row->positiveArgs ? positive(shape, depth - 1) : tensor(shape, depth - 1)}, shape);
       case OpRow::Binary: {
+        // A recurrent cell's sum of two products (x·W_in + h·W): the micro-kernel may run the
+        // shallower one inside the other's step (a second product), so make it common.
+        if (row->id == "add" && shape.size() == 2 && shape[0] == "B" && chance(0.25))
+          return op(row->id, {matmul(shape, depth, true), matmul(shape, depth)}, shape);
         Expr full = tensor(shape, depth - 1);
         bool bothFull = chance(0.4);
         if (row->positiveRight) {
