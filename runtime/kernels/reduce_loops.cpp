@@ -8,6 +8,7 @@
 #include "support/error.h"
 #include "ops/shape_util.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/micro_gemm.h"
 #include "runtime/kernels/parallel.h"
 
 namespace mnemo {
@@ -18,6 +19,53 @@ std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void
   auto k = std::make_unique<LoopKernel>(what, std::move(body));
   k->node = &n;
   return k;
+}
+
+/// dst[j] = scale·Σ_r src[r·kept + j] for j in [begin, end): kBlock columns at a time summed down
+/// all rows in a local block the compiler keeps in vector registers (dst itself may alias src,
+/// so its sums would go through memory). Every build adds in the same order: the same bits.
+template <size_t kBlock>
+inline void prefixColumns(const float* src, float* dst, size_t reduced, size_t kept, size_t begin, size_t end, float scale) {
+  for (size_t j0 = begin; j0 < end; j0 += kBlock) {
+    const size_t width = std::min(kBlock, end - j0);
+    float acc[kBlock] = {};
+    if (width == kBlock) {
+      for (size_t r = 0; r < reduced; ++r) {
+        const float* row = src + r * kept + j0;
+        for (size_t j = 0; j < kBlock; ++j) acc[j] += row[j];
+      }
+    } else {
+      for (size_t r = 0; r < reduced; ++r)
+        for (size_t j = 0; j < width; ++j) acc[j] += src[r * kept + j0 + j];
+    }
+    for (size_t j = 0; j < width; ++j) dst[j0 + j] = scale != 1.f ? acc[j] * scale : acc[j];
+  }
+}
+
+using PrefixFn = void (*)(const float*, float*, size_t, size_t, size_t, size_t, float);
+
+// 32 columns fill the 16 SSE registers' worth of a block; with AVX2 and AVX-512 a block of 64
+// (a hidden layer's whole row) reads each row once instead of in two passes.
+void prefixGeneric(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) { prefixColumns<32>(s, d, r, k, b, e, c); }
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) void prefixAvx2(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
+  prefixColumns<64>(s, d, r, k, b, e, c);
+}
+__attribute__((target("avx512f"))) void prefixAvx512(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
+  prefixColumns<64>(s, d, r, k, b, e, c);
+}
+#endif
+
+/// The build of prefixColumns for the micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it).
+PrefixFn prefixColumnsForCpu() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  switch (bestGemmIsa()) {
+    case GemmIsa::Avx512: return prefixAvx512;
+    case GemmIsa::Avx2: return prefixAvx2;
+    default: break;
+  }
+#endif
+  return prefixGeneric;
 }
 
 /// Sums over axes of \p in into \p out. Reduced axes that form a prefix, a suffix or one run in
@@ -36,24 +84,9 @@ std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, 
   if (prefix) {
     return [=] {
       // Columns split in multiples of 16 floats (a cache line), so threads share no line of dst.
+      static const PrefixFn columns = prefixColumnsForCpu();
       parallelRanges(kept, total, 16, [&](size_t begin, size_t end, int) {
-        // 32 columns at a time summed down all rows in a local block the compiler keeps in
-        // vector registers (dst itself may alias src, so its sums would go through memory).
-        constexpr size_t kBlock = 32;
-        for (size_t j0 = begin; j0 < end; j0 += kBlock) {
-          const size_t width = std::min(kBlock, end - j0);
-          float acc[kBlock] = {};
-          if (width == kBlock) {
-            for (size_t r = 0; r < reduced; ++r) {
-              const float* row = src + r * kept + j0;
-              for (size_t j = 0; j < kBlock; ++j) acc[j] += row[j];
-            }
-          } else {
-            for (size_t r = 0; r < reduced; ++r)
-              for (size_t j = 0; j < width; ++j) acc[j] += src[r * kept + j0 + j];
-          }
-          for (size_t j = 0; j < width; ++j) dst[j0 + j] = scale != 1.f ? acc[j] * scale : acc[j];
-        }
+        columns(src, dst, reduced, kept, begin, end, scale);
       });
     };
   }
