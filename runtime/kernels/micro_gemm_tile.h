@@ -110,25 +110,7 @@ void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, ty
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) c0[r] = c1[r] = V::zero();
   const int64_t ldc = g.ldc;
-  constexpr int kChains = R * (Two ? 2 : 1);
-  if (kChains < 8 && g.k >= 64) {
-    // Few accumulators over a long K (a weight gradient with 2 or 3 rows): each FMA would wait
-    // for the one before on its accumulator, so the even and odd halves of K go to two sets
-    // that are added at the end.
-    typename V::Vec d0[R], d1[R];
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) d0[r] = d1[r] = V::zero();
-    const int64_t half = g.k / 2;
-    accumulate<V, R, Two>(g.a, g.aRow, g.aCol, g.b, g.ldb, half, i0, j0, m0, m1, c0, c1);
-    accumulate<V, R, Two>(g.a + half * g.aCol, g.aRow, g.aCol, g.b + half * g.ldb, g.ldb, g.k - half, i0, j0, m0, m1, d0, d1);
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      c0[r] = V::add(c0[r], d0[r]);
-      if (Two) c1[r] = V::add(c1[r], d1[r]);
-    }
-  } else {
-    accumulate<V, R, Two>(g.a, g.aRow, g.aCol, g.b, g.ldb, g.k, i0, j0, m0, m1, c0, c1);
-  }
+  accumulate<V, R, Two>(g.a, g.aRow, g.aCol, g.b, g.ldb, g.k, i0, j0, m0, m1, c0, c1);
   if (g.k2 > 0) accumulate<V, R, Two>(g.a2, g.a2Row, g.a2Col, g.b2, g.ldb2, g.k2, i0, j0, m0, m1, c0, c1);
   epilogue<V, R, Two>(g, i0, j0, m0, m1, c0, c1);
   float* c = g.c + i0 * ldc + j0;
