@@ -203,7 +203,7 @@ class Generator {
       case OpRow::Binary: {
         // A recurrent cell's sum of two products (x·W_in + h·W): the micro-kernel may run the
         // shallower one inside the other's step (a second product), so make it common.
-        if (row->id == "add" && shape.size() == 2 && shape[0] == "B" && chance(0.25))
+        if (std::string(row->id) == "add" && shape.size() == 2 && shape[0] == "B" && chance(0.25))
           return op(row->id, {matmul(shape, depth, true), matmul(shape, depth)}, shape);
         Expr full = tensor(shape, depth - 1);
         bool bothFull = chance(0.4);
