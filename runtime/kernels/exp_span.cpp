@@ -1,7 +1,8 @@
-// expSpan (exp_of.h): the loss loops' exponentials in the CPU's widest vectors. The same loop is
-// built for plain x86-64, AVX2 and AVX-512F by target attributes (the build has no -march) and
-// the one matching the micro-kernel's instruction set (bestGemmIsa) is picked once. With 3 classes a row, a [1600,3] loss takes 4,800
-// exponentials per step, which at SSE width were about half of the loss kernel.
+// expSpan and logSpan (exp_of.h): the loss loops' exponentials and logarithms in the CPU's vectors.
+// The same loop is built for plain x86-64, AVX2 and AVX-512F by target attributes (the build has
+// no -march) and the one matching the micro-kernel's instruction set (bestGemmIsa) is picked
+// once. With 3 classes a row, a [1600,3] loss takes 4,800 exponentials and 1,600 logarithms per
+// step, which at SSE width (exp) and as libm calls (log) were about half of the loss kernel.
 #include <cstring>
 
 #include "runtime/kernels/exp_of.h"
@@ -12,34 +13,63 @@ namespace mnemo {
 
 namespace {
 
-inline void expLoop(float* v, size_t n) {
-  for (size_t i = 0; i < n; ++i) v[i] = expOf(v[i]);
+template <float (*F)(float)>
+inline void mapLoop(float* v, size_t n) {
+  for (size_t i = 0; i < n; ++i) v[i] = F(v[i]);
 }
 
-void expGeneric(float* v, size_t n) { expLoop(v, n); }
+using SpanFn = void (*)(float*, size_t);
 
+/// One function's loop in each build.
+struct SpanBuilds {
+  SpanFn generic, avx2, avx512;
+};
+
+template <float (*F)(float)>
+void generic(float* v, size_t n) { mapLoop<F>(v, n); }
 #if defined(__x86_64__) && defined(__GNUC__)
-#define MNEMO_EXP_X86 1
-__attribute__((target("avx2"))) void expAvx2(float* v, size_t n) { expLoop(v, n); }
-__attribute__((target("avx512f"))) void expAvx512(float* v, size_t n) { expLoop(v, n); }
+#define MNEMO_SPAN_X86 1
+template <float (*F)(float)>
+__attribute__((target("avx2"))) void avx2(float* v, size_t n) { mapLoop<F>(v, n); }
+template <float (*F)(float)>
+__attribute__((target("avx512f"))) void avx512(float* v, size_t n) { mapLoop<F>(v, n); }
+template <float (*F)(float)>
+constexpr SpanBuilds kBuilds{generic<F>, avx2<F>, avx512<F>};
+#else
+template <float (*F)(float)>
+constexpr SpanBuilds kBuilds{generic<F>, nullptr, nullptr};
 #endif
 
-using ExpFn = void (*)(float*, size_t);
-
-ExpFn pick(const char* build) {
-  if (std::strcmp(build, "generic") == 0) return expGeneric;
-#ifdef MNEMO_EXP_X86
-  if (std::strcmp(build, "avx2") == 0 && __builtin_cpu_supports("avx2")) return expAvx2;
-  if (std::strcmp(build, "avx512f") == 0 && __builtin_cpu_supports("avx512f")) return expAvx512;
+SpanFn pick(const SpanBuilds& b, const char* build) {
+  if (std::strcmp(build, "generic") == 0) return b.generic;
+#ifdef MNEMO_SPAN_X86
+  if (std::strcmp(build, "avx2") == 0 && __builtin_cpu_supports("avx2")) return b.avx2;
+  if (std::strcmp(build, "avx512f") == 0 && __builtin_cpu_supports("avx512f")) return b.avx512;
 #endif
   return nullptr;
+}
+
+/// The build for the micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it), so that an
+/// AVX2 run on an AVX-512 machine stands for an AVX2 machine in the loss loops too.
+const char* buildForCpu() {
+  switch (bestGemmIsa()) {
+    case GemmIsa::Avx512: return "avx512f";
+    case GemmIsa::Avx2: return "avx2";
+    default: return "generic";
+  }
+}
+
+SpanFn pickWith(const SpanBuilds& b, const char* build) {
+  const SpanFn f = pick(b, build);
+  MNEMO_CHECK(f, "no build '" << build << "' of the loss loops on this CPU");
+  return f;
 }
 
 }  // namespace
 
 std::vector<const char*> expSpanBuilds() {
   std::vector<const char*> builds{"generic"};
-#ifdef MNEMO_EXP_X86
+#ifdef MNEMO_SPAN_X86
   if (__builtin_cpu_supports("avx2")) builds.push_back("avx2");
   if (__builtin_cpu_supports("avx512f")) builds.push_back("avx512f");
 #endif
@@ -47,22 +77,16 @@ std::vector<const char*> expSpanBuilds() {
 }
 
 void expSpan(float* v, size_t n) {
-  // The micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it), so that an AVX2 run on an
-  // AVX-512 machine stands for an AVX2 machine in the loss loops too.
-  static const ExpFn widest = [] {
-    switch (bestGemmIsa()) {
-      case GemmIsa::Avx512: return pick("avx512f");
-      case GemmIsa::Avx2: return pick("avx2");
-      default: return pick("generic");
-    }
-  }();
-  widest(v, n);
-}
-
-void expSpanWith(const char* build, float* v, size_t n) {
-  const ExpFn f = pick(build);
-  MNEMO_CHECK(f, "expSpan has no build '" << build << "' on this CPU");
+  static const SpanFn f = pick(kBuilds<expOf>, buildForCpu());
   f(v, n);
 }
+
+void logSpan(float* v, size_t n) {
+  static const SpanFn f = pick(kBuilds<logOf>, buildForCpu());
+  f(v, n);
+}
+
+void expSpanWith(const char* build, float* v, size_t n) { pickWith(kBuilds<expOf>, build)(v, n); }
+void logSpanWith(const char* build, float* v, size_t n) { pickWith(kBuilds<logOf>, build)(v, n); }
 
 }  // namespace mnemo

@@ -2,8 +2,8 @@
 // costs 107–166 µs on [1600,3] and its backward is reference code (ONEDNN-NOTES.md); a row loop
 // that fuses max, exp, sum, log and the label pick is a few microseconds. Rows go in blocks, and
 // every loop of a block runs down its rows, a class at a time, so it vectorises even with three
-// classes a row: the maxima, the exponentials (mnemo's own expOf), the sums, then the logs and the
-// label picks. softmax_xent_rows and
+// classes a row: the maxima, the exponentials (mnemo's own expOf), the sums, their logarithms
+// (logOf), then the label picks. softmax_xent_rows and
 // its gradient are the same rows, unreduced and scaled per row. Many rows are split over the
 // threads (parallel.h); the mean loss then adds per-thread partial sums in thread order.
 #include <algorithm>
@@ -71,9 +71,10 @@ inline void blockLoss(const float* logits, const int64_t* labels, size_t first, 
   const float* z = logits + first * classes;
   shiftedExp(z, count, classes, s.mx.data(), s.e.data());
   classSums(s.e.data(), count, classes, s.sum.data());
+  logSpan(s.sum.data(), count);  // sum becomes log(sum)
   for (size_t i = 0; i < count; ++i) {
     const size_t r = first + i;
-    loss[i] = s.mx[i] + std::log(s.sum[i]) - z[i * classes + checkedLabel(labels[r], r, classes)];
+    loss[i] = s.mx[i] + s.sum[i] - z[i * classes + checkedLabel(labels[r], r, classes)];
   }
 }
 
