@@ -1,7 +1,7 @@
 // mnemo's micro-kernel (runtime/kernels/micro_gemm.h) alone at the notebook step's shapes, the
 // operands hot in cache, to compare tilings and instruction sets without a whole step around
 // them. Args: M, N, K, A stored transposed (0/1), register epilogue add+relu with a full
-// operand (0/1). Counters: GFLOP/s.
+// operand (0/1), dot products (gemmDot, 0/1). Counters: GFLOP/s.
 //
 //   ./mnemo_benchmarks --benchmark_filter=MicroGemm
 #include <benchmark/benchmark.h>
@@ -36,8 +36,11 @@ void BM_MicroGemm(benchmark::State& state) {
   steps[1].op = VectorEpilogueOp::Relu;
   if (epilogue) g.epilogue = steps, g.epilogueOps = 2;
   const GemmIsa isa = bestGemmIsa();
+  const bool dot = state.range(5) != 0;  // gemmDot: b read as Bᵀ [N, K]
+  if (dot) g.ldb = k;
   for (auto _ : state) {
-    gemm(isa, g);
+    if (dot) gemmDot(isa, g);
+    else gemm(isa, g);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -50,12 +53,14 @@ void BM_MicroGemm(benchmark::State& state) {
 
 // The recurrent step (16x64x64, with and without its epilogue), the input projection
 // (1600x64x2), the readout's input gradient (1600x64x3), the readout weight gradient computed
-// as its transpose (3x64x1600, A stored transposed) and the input weight gradient (2x64x1600 Aᵀ).
+// as its transpose (3x64x1600, A stored transposed), the input weight gradient (2x64x1600 Aᵀ)
+// and the logits as dot products (1600x3x64).
 BENCHMARK(BM_MicroGemm)
-    ->Args({16, 64, 64, 0, 0})
-    ->Args({16, 64, 64, 0, 1})
-    ->Args({1600, 64, 2, 0, 0})
-    ->Args({1600, 64, 3, 0, 0})
-    ->Args({3, 64, 1600, 1, 0})
-    ->Args({2, 64, 1600, 1, 0})
+    ->Args({16, 64, 64, 0, 0, 0})
+    ->Args({16, 64, 64, 0, 1, 0})
+    ->Args({1600, 64, 2, 0, 0, 0})
+    ->Args({1600, 64, 3, 0, 0, 0})
+    ->Args({3, 64, 1600, 1, 0, 0})
+    ->Args({2, 64, 1600, 1, 0, 0})
+    ->Args({1600, 3, 64, 0, 0, 1})
     ->Unit(benchmark::kMicrosecond);

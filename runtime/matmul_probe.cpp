@@ -103,6 +103,10 @@ MatmulThroughput measureMatmul(const MatmulShape& s, int threads, double budgetM
       g.ldc = s.m;
     }
     const GemmIsa isa = bestGemmIsa();
+    if (microDotProducts(s.n, s.k, s.transposeA)) {  // b holds Bᵀ [N, K] (as the runtime packs it)
+      g.ldb = s.k;
+      return timeCalls([&] { gemmDot(isa, g); }, 1, budgetMs, flops);
+    }
     return timeCalls([&] { gemm(isa, g); }, 1, budgetMs, flops);
   }
   const int previous = omp_get_max_threads();

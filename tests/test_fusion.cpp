@@ -277,7 +277,7 @@ TEST_CASE("fuse-matmul-epilogue: small matmuls go to the micro-kernel, whose epi
   CHECK(onednn.after->find("m2")->kind() == OpKind::MatMul);
 }
 
-TEST_CASE("fuse-matmul-epilogue: a narrow product with A stored transposed runs transposed on the micro-kernel",
+TEST_CASE("fuse-matmul-epilogue: a narrow product runs transposed (A stored transposed) or as dot products on the micro-kernel",
           "[fusion][micro]") {
   if (!cpuSupports(GemmIsa::Avx2)) {
     WARN("this CPU has neither AVX2 nor AVX-512: mnemo's micro-kernel is not used here");
@@ -289,7 +289,9 @@ TEST_CASE("fuse-matmul-epilogue: a narrow product with A stored transposed runs 
   CHECK(r.after->find("e")->attr<std::string>("kernel") == "micro");
   CHECK(bodyOps(r.after->find("e")) == 3);  // matmul, add, mul
   CHECK(hasNote(r.notes, "matmul %dw runs on mnemo's micro-kernel: 37x200x3 computed transposed"));
-  CHECK(hasNote(r.notes, "matmul %y stays on oneDNN: 1600x64x3: 3 columns fill a fraction of each vector"));
+  CHECK(hasNote(r.notes, "matmul %y runs on mnemo's micro-kernel: 1600x64x3 as 3 dot products a row"));
+  CHECK(r.after->find("yb")->attr<std::string>("kernel") == "micro");
+  CHECK(hasNote(r.notes, "matmul %z stays on oneDNN: 4000x8x3: 3 columns fill a fraction of each vector"));
   auto bindings = randomBindings(*r.before, 23);
   CHECK(maxDifference(*r.before, *r.after, bindings) < 1e-12);
   CHECK(runtimeDifference(*r.after, *r.before, bindings) < 1e-5);

@@ -119,3 +119,54 @@ TEST_CASE("micro-kernel: every register epilogue step matches the scalar kernel'
         }
   }
 }
+
+namespace {
+
+/// gemmDot with \p isa on an m×k by k×n product (B given as Bᵀ, rows padded; C's rows
+/// contiguous or padded): the largest error relative to the double product's scale.
+double worstDotError(GemmIsa isa, int64_t m, int64_t n, int64_t k, bool paddedC, std::mt19937_64& rng) {
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  const int64_t lda = k + 3, ldbt = k + 5, ldc = paddedC ? n + 2 : n;
+  std::vector<float> a(static_cast<size_t>(m * lda)), bt(static_cast<size_t>(n * ldbt));
+  for (float& x : a) x = u(rng);
+  for (float& x : bt) x = u(rng);
+  std::vector<float> c(static_cast<size_t>(m * ldc + 16), 12345.f);  // 16 past the end: untouched
+  GemmOperands g;
+  g.m = m, g.n = n, g.k = k;
+  g.a = a.data(), g.aRow = lda, g.aCol = 1;
+  g.b = bt.data(), g.ldb = ldbt, g.c = c.data(), g.ldc = ldc;
+  gemmDot(isa, g);
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0, scale = 1e-30;
+      for (int64_t p = 0; p < k; ++p) {
+        double t = static_cast<double>(a[static_cast<size_t>(i * lda + p)]) * bt[static_cast<size_t>(j * ldbt + p)];
+        sum += t, scale += std::fabs(t);
+      }
+      worst = std::max(worst, std::fabs(c[static_cast<size_t>(i * ldc + j)] - sum) / scale);
+    }
+    for (int64_t j = n; j < ldc; ++j) REQUIRE(c[static_cast<size_t>(i * ldc + j)] == 12345.f);
+  }
+  for (size_t at = static_cast<size_t>(m * ldc); at < c.size(); ++at) REQUIRE(c[at] == 12345.f);
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("micro-kernel: dot products (few columns) match a double product on each instruction set", "[micro]") {
+  std::mt19937_64 rng(17);
+  for (GemmIsa isa : {GemmIsa::Scalar, GemmIsa::Avx2, GemmIsa::Avx512}) {
+    if (!cpuSupports(isa)) {
+      WARN("this CPU lacks " << gemmIsaName(isa) << ": its dot-product kernel is not tested here");
+      continue;
+    }
+    for (int64_t m : {1, 2, 5, 6, 16, 33})
+      for (int64_t n : {1, 2, 3, 4})
+        for (int64_t k : {1, 7, 8, 16, 33, 64, 100})
+          for (bool paddedC : {false, true}) {
+            INFO(gemmIsaName(isa) << " " << m << "x" << k << "x" << n << (paddedC ? ", C's rows padded" : ""));
+            CHECK(worstDotError(isa, m, n, k, paddedC, rng) < 1e-6);
+          }
+  }
+}

@@ -44,6 +44,25 @@ void gemm(GemmIsa isa, const GemmOperands& g) {
   }
 }
 
+void gemmDot(GemmIsa isa, const GemmOperands& g) {
+  switch (isa) {
+    case GemmIsa::Avx512: return gemmDotAvx512(g);
+    case GemmIsa::Avx2: return gemmDotAvx2(g);
+    default: return gemmDotScalar(g);
+  }
+}
+
+void gemmDotScalar(const GemmOperands& g) {
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j) {
+      const float* a = g.a + i * g.aRow;
+      const float* bt = g.b + j * g.ldb;
+      float sum = 0.f;
+      for (int64_t p = 0; p < g.k; ++p) sum += a[p] * bt[p];
+      g.c[i * g.ldc + j] = sum;
+    }
+}
+
 float applyEpilogue(const GemmOperands& g, int64_t i, int64_t j, float v) {
   for (int s = 0; s < g.epilogueOps; ++s) {
     const VectorEpilogueOp& e = g.epilogue[s];

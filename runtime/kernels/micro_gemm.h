@@ -57,9 +57,18 @@ GemmIsa bestGemmIsa();
 /// C = A·B with \p isa's micro-kernel (which the CPU must support).
 void gemm(GemmIsa isa, const GemmOperands& g);
 
+/// C = A·B for a product with at most 4 columns, as dot products of rows of A (row-major,
+/// aCol = 1) with rows of Bᵀ: here g.b holds Bᵀ, [N, K] with row stride g.ldb. The products of
+/// a few rows at once are summed across their lanes together (one vector of sums). No epilogue
+/// or second product. (The tiles above would fill 3 of a vector's 16 lanes with B's columns.)
+void gemmDot(GemmIsa isa, const GemmOperands& g);
+
 // One per instruction set, each in its own file compiled for that set.
 void gemmScalar(const GemmOperands& g);
 void gemmAvx2(const GemmOperands& g);
 void gemmAvx512(const GemmOperands& g);
+void gemmDotScalar(const GemmOperands& g);
+void gemmDotAvx2(const GemmOperands& g);
+void gemmDotAvx512(const GemmOperands& g);
 
 }  // namespace mnemo

@@ -25,6 +25,19 @@ struct Avx2 {
   static Vec load(Mask m, const float* p) { return _mm256_maskload_ps(p, m); }
   static void store(float* p, Mask m, Vec v) { _mm256_maskstore_ps(p, m, v); }
   static Vec fma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+  /// Lane i of the result is the sum of v[i]'s 8 lanes: pairs, then quads, within each 128-bit
+  /// half, then the two halves.
+  static Vec laneSums(const Vec (&v)[8]) {
+    Vec a[4], b[2];
+    for (int i = 0; i < 4; ++i)
+      a[i] = _mm256_add_ps(_mm256_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm256_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int j = 0; j < 2; ++j) {
+      const __m256d x = _mm256_castps_pd(a[2 * j]), y = _mm256_castps_pd(a[2 * j + 1]);
+      b[j] = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(x, y)), _mm256_castpd_ps(_mm256_unpackhi_pd(x, y)));
+    }
+    // Half j of the result: b[j]'s two halves added.
+    return _mm256_add_ps(_mm256_permute2f128_ps(b[0], b[1], 0x20), _mm256_permute2f128_ps(b[0], b[1], 0x31));
+  }
   static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
   static Vec sub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
   static Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
@@ -37,5 +50,6 @@ struct Avx2 {
 }  // namespace
 
 void gemmAvx2(const GemmOperands& g) { gemmWith<Avx2>(g); }
+void gemmDotAvx2(const GemmOperands& g) { dotWith<Avx2>(g); }
 
 }  // namespace mnemo

@@ -4,6 +4,10 @@
 // multiple of 16 without touching memory past the row.
 #include <immintrin.h>
 
+// GCC 12 reports the deliberately undefined register inside its own AVX-512 cast and unpack
+// intrinsics (_mm512_undefined_*) as "may be used uninitialized" once they are inlined here.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "runtime/kernels/micro_gemm_tile.h"
 
 namespace mnemo {
@@ -24,6 +28,24 @@ struct Avx512 {
   static Vec load(Mask m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
   static void store(float* p, Mask m, Vec v) { _mm512_mask_storeu_ps(p, m, v); }
   static Vec fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+  /// Lane i of the result is the sum of v[i]'s 16 lanes: pairs, then quads, within each 128-bit
+  /// block, then the four blocks of four vectors at a time.
+  static Vec laneSums(const Vec (&v)[16]) {
+    Vec a[8], b[4];
+    for (int i = 0; i < 8; ++i)  // per block: v2i's and v2i+1's lanes 0+2 and 1+3
+      a[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int j = 0; j < 4; ++j) {  // per block: the block sums of v4j .. v4j+3
+      const __m512d x = _mm512_castps_pd(a[2 * j]), y = _mm512_castps_pd(a[2 * j + 1]);
+      b[j] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    // Block j of the result: the four blocks of b[j] added.
+    const Vec s01 = _mm512_add_ps(_mm512_shuffle_f32x4(b[0], b[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm512_shuffle_f32x4(b[0], b[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    const Vec s23 = _mm512_add_ps(_mm512_shuffle_f32x4(b[2], b[3], _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm512_shuffle_f32x4(b[2], b[3], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(s01, s23, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(s01, s23, _MM_SHUFFLE(3, 1, 3, 1)));
+  }
   static Vec add(Vec a, Vec b) { return _mm512_add_ps(a, b); }
   static Vec sub(Vec a, Vec b) { return _mm512_sub_ps(a, b); }
   static Vec mul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
@@ -36,5 +58,6 @@ struct Avx512 {
 }  // namespace
 
 void gemmAvx512(const GemmOperands& g) { gemmWith<Avx512>(g); }
+void gemmDotAvx512(const GemmOperands& g) { dotWith<Avx512>(g); }
 
 }  // namespace mnemo

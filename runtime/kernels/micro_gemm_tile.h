@@ -13,6 +13,8 @@
 // the tile is stored once.
 #pragma once
 
+#include <algorithm>
+
 #include "runtime/kernels/micro_gemm.h"
 
 namespace mnemo {
@@ -143,6 +145,57 @@ void gemmWith(const GemmOperands& g) {
     const int64_t lanes = g.n - j;
     if (lanes > V::kLanes) rowTiles<V, true>(g, j, V::mask(V::kLanes), V::mask(lanes - V::kLanes));
     else rowTiles<V, false>(g, j, V::mask(lanes), V::mask(0));
+  }
+}
+
+/// gemmDot (micro_gemm.h) for N columns: C(i, j) as the dot product of A's row i and Bᵀ's row
+/// j. The rows go in groups of G = lanes / N, whose G·N products each get an accumulator (the
+/// rest stay zero; everything unrolled, so they live in registers); V::laneSums then sums every
+/// accumulator across its lanes at once, into one vector whose first G·N lanes are the group's
+/// results in C's order.
+template <class V, int N>
+void dotColumns(const GemmOperands& g) {
+  constexpr int L = V::kLanes, G = L / N;
+  const int64_t k = g.k;
+  const typename V::Mask all = V::mask(L);
+  for (int64_t i0 = 0; i0 < g.m; i0 += G) {
+    const int64_t rows = std::min<int64_t>(G, g.m - i0);
+    typename V::Vec acc[L];
+#pragma GCC unroll 16
+    for (int l = 0; l < L; ++l) acc[l] = V::zero();
+    for (int64_t p = 0; p < k; p += L) {
+      const typename V::Mask m = p + L <= k ? all : V::mask(k - p);
+      typename V::Vec b[N];
+#pragma GCC unroll 4
+      for (int j = 0; j < N; ++j) b[j] = V::load(m, g.b + j * g.ldb + p);
+#pragma GCC unroll 16
+      for (int r = 0; r < G; ++r) {
+        if (r >= rows) break;
+        const typename V::Vec a = V::load(m, g.a + (i0 + r) * g.aRow + p);
+#pragma GCC unroll 4
+        for (int j = 0; j < N; ++j) acc[r * N + j] = V::fma(a, b[j], acc[r * N + j]);
+      }
+    }
+    const typename V::Vec sums = V::laneSums(acc);
+    if (g.ldc == N) {  // the group's rows are contiguous in C
+      V::store(g.c + i0 * N, V::mask(rows * N), sums);
+    } else {
+      float out[L];
+      V::store(out, all, sums);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int j = 0; j < N; ++j) g.c[(i0 + r) * g.ldc + j] = out[r * N + j];
+    }
+  }
+}
+
+template <class V>
+void dotWith(const GemmOperands& g) {
+  switch (g.n) {
+    case 1: return dotColumns<V, 1>(g);
+    case 2: return dotColumns<V, 2>(g);
+    case 3: return dotColumns<V, 3>(g);
+    case 4: return dotColumns<V, 4>(g);
+    default: return gemmDotScalar(g);  // more columns than the kernel groups (microDotProducts refuses them)
   }
 }
 

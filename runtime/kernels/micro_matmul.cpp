@@ -7,6 +7,8 @@
 // either side of the running value. A B operand used transposed is copied to row-major [K, N]
 // first. A narrow product with A stored transposed (microTransposedOutput) is computed as
 // Cᵀ = op(B)ᵀ·Aᵀ into a scratch block and transposed into the result, its epilogue as spans.
+// A product with a few columns (microDotProducts: the logits) runs as dot products over rows of
+// A and of Bᵀ, its epilogue as spans.
 // A batched matmul [G,M,K]·[G,K,N] runs its G products one after another, its epilogue in
 // registers only. A region whose first step adds a shallow second product (microSecondProduct:
 // x_t·W_ir beside h·W_rr) has the kernel accumulate both products in the same tile.
@@ -52,15 +54,25 @@ class MicroMatmulKernel : public Kernel {
   /// \p g is the product C = op(A)·op(B) of the node; with \p swapped the kernel runs that
   /// product instead (Cᵀ into its own scratch) and transposes it into C.
   /// A second product's B stored transposed ([N, K2]) is \p b2Transposed, packed on every run.
+  /// With \p dot the product runs as dot products (gemmDot): \p g.b is then Bᵀ, or, when
+  /// \p dotPackFrom is given, B stored [K, N], turned into Bᵀ on every run.
   MicroMatmulKernel(GemmIsa isa, GemmOperands g, const float* bTransposed, const float* b2Transposed,
                     std::vector<VectorEpilogueOp> inRegisters, std::vector<EpilogueOp> ops, int scratchBlocks,
-                    std::vector<Tile> tiles, const GemmOperands* swapped = nullptr, int64_t batch = 1)
-      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), batch_(batch), bTransposed_(bTransposed), b2Transposed_(b2Transposed),
+                    std::vector<Tile> tiles, const GemmOperands* swapped = nullptr, int64_t batch = 1,
+                    bool dot = false, const float* dotPackFrom = nullptr)
+      : isa_(isa), g_(g), result_(g.c), m_(g.m), n_(g.n), batch_(batch), dot_(dot), dotPackFrom_(dotPackFrom),
+        bTransposed_(bTransposed), b2Transposed_(b2Transposed),
         inRegisters_(std::move(inRegisters)), shifted_(inRegisters_), ops_(std::move(ops)),
         scratch_(static_cast<size_t>(scratchBlocks * g.m * g.n)), tiles_(std::move(tiles)) {
     MNEMO_CHECK(batch_ == 1 || (ops_.empty() && !swapped),
                 "a batched micro-kernel region runs its epilogue in registers only, untransposed");
     MNEMO_CHECK(g.k2 == 0 || (batch_ == 1 && !swapped), "a second product needs a single, untransposed product");
+    MNEMO_CHECK(!dot_ || (batch_ == 1 && !swapped && !bTransposed_ && g.k2 == 0 && inRegisters_.empty()),
+                "dot products take a single product with its epilogue as spans");
+    if (dotPackFrom_) {
+      packed_.resize(static_cast<size_t>(g_.k * g_.n));
+      g_.b = packed_.data(), g_.ldb = g_.k;
+    }
     if (swapped) {
       g_ = *swapped;
       transposed_.resize(static_cast<size_t>(m_ * n_));
@@ -78,7 +90,7 @@ class MicroMatmulKernel : public Kernel {
   }
 
   std::string impl() const override {
-    return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") +
+    return std::string("loop:micro-gemm-") + gemmIsaName(isa_) + (bTransposed_ ? "+pack" : "") + (dot_ ? "+dot" : "") +
            (g_.k2 > 0 ? "+2nd product" : "") +
            (transposed_.empty() ? "" : "+transposed") + "+" +
            (inRegisters_.empty() ? std::to_string(ops_.size()) + "-op span epilogue"
@@ -89,7 +101,14 @@ class MicroMatmulKernel : public Kernel {
     if (b2Transposed_)  // stored [N, K2] → row-major [K2, N]
       for (int64_t q = 0; q < g_.k2; ++q)
         for (int64_t j = 0; j < n_; ++j) packed2_[static_cast<size_t>(q * n_ + j)] = b2Transposed_[j * g_.k2 + q];
-    for (int64_t i = 0; i < batch_; ++i) runProduct(i);
+    if (dot_) {
+      if (dotPackFrom_)  // stored [K, N] → Bᵀ [N, K]
+        for (int64_t p = 0; p < g_.k; ++p)
+          for (int64_t j = 0; j < n_; ++j) packed_[static_cast<size_t>(j * g_.k + p)] = dotPackFrom_[p * n_ + j];
+      gemmDot(isa_, g_);
+    } else {
+      for (int64_t i = 0; i < batch_; ++i) runProduct(i);
+    }
     if (!transposed_.empty())  // Cᵀ [N, M] → C [M, N]
       for (int64_t i = 0; i < m_; ++i)
         for (int64_t j = 0; j < n_; ++j) result_[i * n_ + j] = transposed_[static_cast<size_t>(j * m_ + i)];
@@ -139,6 +158,8 @@ class MicroMatmulKernel : public Kernel {
   float* result_;   // C [m_, n_]
   int64_t m_, n_;
   int64_t batch_;  // products of a batched matmul, run one after another
+  bool dot_;
+  const float* dotPackFrom_;
   std::vector<float> transposed_;  // Cᵀ, for a transposed output
   const float* bTransposed_;
   const float* b2Transposed_;
@@ -278,6 +299,11 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   // relu_grad) run on the tiles in registers; a chain with any other op runs as spans.
   // Cᵀ = op(B)ᵀ·Aᵀ for a narrow product with A stored [K, M]: A'(j, p) = op(B)(p, j), B' = A.
   const bool transposedOutput = batch == 1 && !second && microTransposedOutput(mm);
+  const bool dot = batch == 1 && !second && !transposedOutput && microDotProducts(mm);
+  if (dot) {  // g.b becomes Bᵀ [N, K]: the stored B when it is used transposed, else packed per run
+    g.ldb = g.k;
+    MNEMO_CHECK(!ta, "region %" << n.name() << ": dot products read A's rows as they are stored");
+  }
   const float* b2Transposed = nullptr;
   const Node* sum = mm;  // the node whose value the tile holds before the epilogue
   if (second) {
@@ -300,7 +326,7 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   std::vector<VectorEpilogueOp> inRegisters;
   acc = sum;
   for (const Node* b : steps) {
-    if (transposedOutput) break;
+    if (transposedOutput || dot) break;
     VectorEpilogueOp e;
     if (!registerStep(b, b->operand(0) == acc ? 0 : 1, outer, g, env, &e)) {
       inRegisters.clear();
@@ -314,9 +340,10 @@ std::unique_ptr<Kernel> makeMicroMatmulKernel(const Node& n, KernelEnv& env) {
   int scratchBlocks = 0;
   if (inRegisters.empty() && !steps.empty())
     spanEpilogue(n, steps, sum, outer, g, env, &ops, &tiles, &scratchBlocks);
-  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb && !transposedOutput ? env.f32(w) : nullptr,
+  auto k = std::make_unique<MicroMatmulKernel>(bestGemmIsa(), g, tb && !transposedOutput && !dot ? env.f32(w) : nullptr,
                                                b2Transposed, std::move(inRegisters), std::move(ops), scratchBlocks, std::move(tiles),
-                                               transposedOutput ? &swapped : nullptr, batch);
+                                               transposedOutput ? &swapped : nullptr, batch, dot,
+                                               dot && !tb ? env.f32(w) : nullptr);
   k->node = &n;
   return k;
 }

@@ -21,6 +21,7 @@ constexpr int64_t kMicroStreamRows = 16;
 constexpr int64_t kMicroMaxFlops = 4000000;
 constexpr int64_t kMicroVector = 16;  // floats in an AVX-512 register
 constexpr int64_t kMicroMaxNarrowFlops = 500000;
+constexpr int64_t kMicroDotMaxColumns = 4;  // gemmDot groups lanes / N rows: N ≤ 4 ≤ AVX2's 8 lanes
 
 /// A batched product's epilogue runs in registers only (micro_matmul.cpp's registerStep): relu,
 /// and add, sub, mul, maximum, minimum and relu_grad with a full operand or a constant.
@@ -117,6 +118,11 @@ FusionDecision microMatmul(const Node* m) {
     yes.why = shape + " computed transposed (" + std::to_string(cols) + " columns, A stored transposed)";
     return yes;
   }
+  if (r == 2 && microDotProducts(m)) {
+    FusionDecision yes;
+    yes.why = shape + " as " + std::to_string(cols) + " dot products a row";
+    return yes;
+  }
   // A row of B narrower than a vector wastes lanes: only where the padded product is still tiny.
   if (cols < kMicroVector && 2 * rows * depth * kMicroVector > kMicroMaxNarrowFlops)
     return FusionDecision::no(shape + ": " + std::to_string(cols) + " columns fill a fraction of each vector over a long product");
@@ -127,6 +133,15 @@ FusionDecision microMatmul(const Node* m) {
 
 bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA) {
   return transposeA && cols < kMicroVector && rows >= kMicroVector;
+}
+
+bool microDotProducts(int64_t cols, int64_t depth, bool transposeA) {
+  return !transposeA && cols <= kMicroDotMaxColumns && depth >= kMicroVector;
+}
+
+bool microDotProducts(const Node* m) {
+  if (m->kind() != OpKind::MatMul || m->dims().size() != 2 || m->attr<bool>("transpose_a")) return false;
+  return microDotProducts(m->dims()[1], m->operand(0)->dims()[1], false);
 }
 
 bool microTransposedOutput(const Node* m) {
@@ -151,7 +166,8 @@ FusionDecision microSecondProduct(const Node* m, const Node** partner) {
   if (other->attr<bool>("transpose_a") || other->operand(0)->dims()[1] <= depth)
     return FusionDecision::no("%" + other->name() + " is not a deeper product with A stored as it is");
   if (FusionDecision micro = microMatmul(other); !micro) return micro;
-  if (microTransposedOutput(other)) return FusionDecision::no("%" + other->name() + " is computed transposed");
+  if (microTransposedOutput(other) || microDotProducts(other))
+    return FusionDecision::no("%" + other->name() + " is computed transposed or as dot products");
   if (partner) *partner = other;
   FusionDecision yes;
   yes.why = "depth " + std::to_string(depth) + ", added to %" + other->name();

@@ -61,6 +61,14 @@ FusionDecision microMatmul(const Node* m);
 bool microTransposedOutput(const Node* m);
 /// The same for a product with \p rows × \p cols result.
 bool microTransposedOutput(int64_t rows, int64_t cols, bool transposeA);
+/// Does the micro-kernel compute matmul \p m as dot products (gemmDot), a row of A against a
+/// row of Bᵀ per element? For a rank-2 product with at most 4 columns, A stored as it is and a
+/// depth of at least 16 (logits h·W_ro over a few classes): the tiles would fill 3 of a
+/// vector's 16 lanes, and oneDNN takes 17–18 µs for the notebook's 1600×64×3.
+bool microDotProducts(const Node* m);
+/// The same for a product of \p cols columns and depth \p depth.
+bool microDotProducts(int64_t cols, int64_t depth, bool transposeA);
+
 /// The most depth (K) a product may have to be folded into another's micro-kernel step.
 constexpr int64_t kMicroSecondProductDepth = 8;
 /// Is matmul \p m a second product that the micro-kernel adds into the tile of the matmul it is
