@@ -137,8 +137,13 @@ std::vector<std::string> verify(const Graph& g) {
     for (const Node* op : n->operands())
       if (table.holds(op)) ++slots[op->id()];
   Stage last = Stage::Fwd;
+  const bool namesOk = g.namesConsistent();  // else find the nodes at fault by name
+  bool unregistered = false;
   for (const Node* n : nodes) {
-    if (g.find(n->name()) != n) out.push_back(where(n) + "name is not registered in the graph");
+    if (!namesOk && g.find(n->name()) != n) {
+      out.push_back(where(n) + "name is not registered in the graph");
+      unregistered = true;
+    }
     checkNode(n, table, out);
     checkUses(table, n, slots[n->id()], out);
     if (!n->isLeaf()) {
@@ -148,6 +153,7 @@ std::vector<std::string> verify(const Graph& g) {
     }
     table.defined[n->id()] = 1;
   }
+  if (!namesOk && !unregistered) out.push_back("the graph's name registry names a node that is not in it");
   for (const Node* o : g.outputs()) {
     if (!table.isDefined(o)) out.push_back("return: %" + o->name() + " is not in the graph");
     else if (o->type().isNone()) out.push_back("return: %" + o->name() + " has no value");
