@@ -324,11 +324,14 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   // Priorities are positions (0, 1, 2, ...) in the current order. Tables are indexed by id.
   std::vector<int64_t> position(nextNodeId_, -1);
   int64_t placed = 0;
-  for (const auto& n : nodes_) position[n->id_] = placed++;
-  auto key = [&](const Node* n) {
-    auto it = priority.empty() ? priority.end() : priority.find(n);
-    return it != priority.end() ? it->second : static_cast<double>(position[n->id_]);
-  };
+  std::vector<double> rank(nextNodeId_);
+  for (const auto& n : nodes_) {
+    position[n->id_] = placed;
+    rank[n->id_] = static_cast<double>(placed++);
+  }
+  for (const auto& [n, p] : priority)
+    if (holds(n)) rank[n->id_] = p;
+  auto key = [&](const Node* n) { return rank[n->id_]; };
   // Kahn's algorithm over a min-heap of (priority, position).
   using Entry = std::pair<std::pair<double, int64_t>, Node*>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;

@@ -144,12 +144,14 @@ class Graph {
 /// Counts of the steps Graph takes whose number could grow faster than the graph if a pass
 /// used Graph badly: nodes copied out by nodes() (a pass listing the graph once per node is
 /// quadratic), use-list entries moved when holes are squeezed out (removal is O(1) amortized),
-/// nodes renumbered after an insertion found no room between its neighbours. Tests compare them
+/// nodes renumbered after an insertion found no room between its neighbours, nodes printed as IR
+/// text (the pass manager used to print the whole graph around every pass). Tests compare them
 /// at two sequence lengths instead of timing anything.
 struct GraphWork {
   uint64_t nodesListed = 0;
   uint64_t useEntriesMoved = 0;
   uint64_t nodesRenumbered = 0;
+  uint64_t nodesPrinted = 0;
 };
 /// This thread's counters (a graph is compiled on one thread); reset by assigning {}.
 GraphWork& graphWork();
