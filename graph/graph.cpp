@@ -86,6 +86,10 @@ void Graph::renumber() const {
   orderValid_ = true;
 }
 
+void Graph::edited() {
+  for (Graph* g = this; g != nullptr; g = g->owner_) ++g->version_;
+}
+
 bool Graph::before(const Node* a, const Node* b) const {
   if (!orderValid_) renumber();
   return a->order_ < b->order_;
@@ -100,6 +104,7 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
   }
   std::unique_ptr<Node> node(new Node(kind, std::move(type), std::move(attrs), uniqueName(name), stage));
   Node* n = node.get();
+  edited();
   n->id_ = nextNodeId_++;
   n->graph_ = this;
   if (before) listedValid_ = false;
@@ -134,10 +139,12 @@ Node* Graph::createFused(std::vector<Node*> operands, std::unique_ptr<Graph> bod
   TensorType type = body->outputs()[0]->type();
   Node* n = create(OpKind::Fused, std::move(operands), std::move(type), std::move(attrs), std::move(name), stage, before);
   n->body_ = std::move(body);
+  n->body_->owner_ = this;
   return n;
 }
 
 void Graph::addUse(Node* value, Node* user, int index) {
+  edited();
   user->useSlots_[index] = value->uses_.size();
   value->uses_.push_back({user, index});
 }
@@ -178,7 +185,10 @@ void Graph::replaceAllUsesWith(Node* from, Node* to) {
   std::vector<Use> uses(from->uses().begin(), from->uses().end());
   for (const Use& u : uses) setOperand(u.user, u.index, to);
   for (Node*& out : outputs_)
-    if (out == from) out = to;
+    if (out == from) {
+      out = to;
+      edited();
+    }
   moveMarks(from, to);
 }
 
@@ -190,14 +200,19 @@ void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
     addUse(to, u.user, u.index);
   }
   for (Node*& out : outputs_)
-    if (out == from) out = to;
+    if (out == from) {
+      out = to;
+      edited();
+    }
   moveMarks(from, to);
 }
 
 void Graph::moveMarks(Node* from, Node* to) {
   for (RoleMark& m : roles_) {
+    if (m.node != from && m.of != from) continue;
     if (m.node == from) m.node = to;
     if (m.of == from) m.of = to;
+    edited();
   }
 }
 
@@ -223,6 +238,7 @@ void Graph::markRole(Role role, Node* node, Node* of) {
                               }),
                roles_.end());
   roles_.push_back({role, node, of});
+  edited();
 }
 
 Node* Graph::loss() const {
@@ -274,6 +290,7 @@ void Graph::replaceAndErase(Node* from, Node* to) {
   std::string inherited = isAnonymousName(to->name_) && !isAnonymousName(from->name_) ? from->name_ : "";
   erase(from);
   if (!inherited.empty()) {
+    edited();
     byName_.erase(to->name_);
     to->name_ = inherited;
     byName_[inherited] = to;
@@ -283,6 +300,7 @@ void Graph::replaceAndErase(Node* from, Node* to) {
 void Graph::erase(Node* n) {
   MNEMO_CHECK(!n->hasUses(), "erasing %" << n->name() << " which still has uses");
   MNEMO_CHECK(!isOutput(n), "erasing %" << n->name() << " which is returned");
+  edited();
   for (int i = 0; i < n->numOperands(); ++i) removeUse(n->operands_[i], n, i);
   n->operands_.clear();
   n->useSlots_.clear();
@@ -306,11 +324,14 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   // Priorities are positions (0, 1, 2, ...) in the current order. Tables are indexed by id.
   std::vector<int64_t> position(nextNodeId_, -1);
   int64_t placed = 0;
-  for (const auto& n : nodes_) position[n->id_] = placed++;
-  auto key = [&](const Node* n) {
-    auto it = priority.empty() ? priority.end() : priority.find(n);
-    return it != priority.end() ? it->second : static_cast<double>(position[n->id_]);
-  };
+  std::vector<double> rank(nextNodeId_);
+  for (const auto& n : nodes_) {
+    position[n->id_] = placed;
+    rank[n->id_] = static_cast<double>(placed++);
+  }
+  for (const auto& [n, p] : priority)
+    if (holds(n)) rank[n->id_] = p;
+  auto key = [&](const Node* n) { return rank[n->id_]; };
   // Kahn's algorithm over a min-heap of (priority, position).
   using Entry = std::pair<std::pair<double, int64_t>, Node*>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
@@ -320,9 +341,11 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
     if (n->numOperands() == 0) ready.push({{key(n.get()), position[n->id_]}, n.get()});
   }
   std::list<std::unique_ptr<Node>> sorted;
+  bool moved = false;  // false while each node placed is the first of those left: the same order
   while (!ready.empty()) {
     Node* n = ready.top().second;
     ready.pop();
+    moved = moved || n->position_ != nodes_.begin();
     sorted.splice(sorted.end(), nodes_, n->position_);
     for (const Use& u : n->uses())
       if (--pending[u.user->id_] == 0) ready.push({{key(u.user), position[u.user->id_]}, u.user});
@@ -330,11 +353,13 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   MNEMO_CHECK(nodes_.empty(), "reschedule: the graph has a cycle");
   nodes_.swap(sorted);
   renumber();
+  if (moved) edited();
 }
 
 void Graph::addOutput(Node* n) {
   MNEMO_CHECK(find(n->name()) == n, "returned value is not in the graph");
   outputs_.push_back(n);
+  edited();
 }
 
 bool Graph::isOutput(const Node* n) const {
@@ -344,6 +369,15 @@ bool Graph::isOutput(const Node* n) const {
 Node* Graph::find(const std::string& name) const {
   auto it = byName_.find(name);
   return it == byName_.end() ? nullptr : it->second;
+}
+
+// Each entry names a live node of this graph under its own name, and there are as many entries
+// as nodes: since the keys differ, the entries name distinct nodes, hence every node.
+bool Graph::namesConsistent() const {
+  if (byName_.size() != nodes_.size()) return false;
+  for (const auto& [name, n] : byName_)
+    if (!holds(n) || n->name_ != name) return false;
+  return true;
 }
 
 void checkGraphMemory(const Graph& g, size_t bytesPerElement, const std::string& what) {

@@ -102,12 +102,21 @@ class Graph {
 
   /// \returns the node named \p name (without '%'), or null.
   Node* find(const std::string& name) const;
+  /// True if every live node is found by its name and the registry names nothing else (what
+  /// the verifier asks): one walk over the registry, with no name hashed.
+  bool namesConsistent() const;
   /// True if \p n is a live node of this graph (as find(n->name()) == n, without hashing a name).
   bool holds(const Node* n) const { return n->graph_ == this && !n->isDead(); }
   /// \returns true if \p a comes before \p b in the node order.
   bool before(const Node* a, const Node* b) const;
   /// The next anonymous number (the printer's numbering is stable across passes).
   int64_t nextAnonymousId() const { return nextId_; }
+  /// A count of the edits made to this graph and to the bodies of its fused regions: every call
+  /// that changes a node, an operand, a use list's order, a name, the order, a returned value or
+  /// a mark raises it (a call that changes nothing, such as a reschedule that keeps the order,
+  /// does not). Equal counts mean an unchanged graph, which lets the pass manager catch a pass
+  /// that edits the graph but reports "no change" without printing the graph around each pass.
+  uint64_t version() const { return version_; }
 
  private:
   std::string uniqueName(const std::string& hint);
@@ -115,6 +124,7 @@ class Graph {
   void addUse(Node* value, Node* user, int index);
   void removeUse(Node* value, Node* user, int index);
   void moveMarks(Node* from, Node* to);
+  void edited();  // raises version() here and in the graphs whose regions hold this one
 
   std::string name_;
   std::list<std::unique_ptr<Node>> nodes_;
@@ -124,6 +134,8 @@ class Graph {
   std::vector<RoleMark> roles_;
   int64_t nextId_ = 0;
   size_t nextNodeId_ = 0;
+  uint64_t version_ = 0;
+  Graph* owner_ = nullptr;  // the graph whose fused region has this one as its body
   mutable bool orderValid_ = true;
   mutable std::vector<Node*> listed_;  // nodes() as last listed
   mutable bool listedValid_ = true;
@@ -132,12 +144,14 @@ class Graph {
 /// Counts of the steps Graph takes whose number could grow faster than the graph if a pass
 /// used Graph badly: nodes copied out by nodes() (a pass listing the graph once per node is
 /// quadratic), use-list entries moved when holes are squeezed out (removal is O(1) amortized),
-/// nodes renumbered after an insertion found no room between its neighbours. Tests compare them
+/// nodes renumbered after an insertion found no room between its neighbours, nodes printed as IR
+/// text (the pass manager used to print the whole graph around every pass). Tests compare them
 /// at two sequence lengths instead of timing anything.
 struct GraphWork {
   uint64_t nodesListed = 0;
   uint64_t useEntriesMoved = 0;
   uint64_t nodesRenumbered = 0;
+  uint64_t nodesPrinted = 0;
 };
 /// This thread's counters (a graph is compiled on one thread); reset by assigning {}.
 GraphWork& graphWork();

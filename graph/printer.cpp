@@ -38,6 +38,7 @@ void printReturn(std::ostream& os, const Graph& g, const std::string& indent) {
 /// One node per line; a fused region's body follows its node, indented, in braces.
 void printNodes(std::ostream& os, const Graph& g, const std::string& indent, bool stages) {
   Stage current = Stage::Fwd;
+  graphWork().nodesPrinted += g.size();
   for (const Node* n : g.nodes()) {
     if (stages && n->stage() != current) {
       current = n->stage();

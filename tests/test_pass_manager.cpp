@@ -50,7 +50,7 @@ class ErasingPass : public Pass {
     std::vector<Node*> snapshot = g.nodes();
     g.erase(extra);
     for (Node* n : snapshot) seenDead += n->isDead() ? 1 : 0;
-    return false;
+    return true;  // it edited the graph, even if it looks the same afterwards
   }
   int seenDead = 0;
 };
@@ -126,6 +126,50 @@ TEST_CASE("a pass that lies about changing the graph is caught", "[passmanager]"
   pm.add(std::make_unique<LyingPass>());
   auto g = smallRnn();
   REQUIRE_THROWS_WITH(pm.run(*g), Catch::Contains("pass 'liar' reported no change but changed graph @rnn"));
+}
+
+TEST_CASE("the graph's version moves with every edit and only then", "[passmanager]") {
+  auto g = smallRnn();
+  uint64_t v = g->version();
+  g->reschedule();  // the same order: nothing changed
+  CHECK(g->version() == v);
+  g->nodes();
+  g->freeDead();
+  CHECK(g->version() == v);
+  Builder b(*g);
+  Node* extra = b.create(OpKind::Neg, {g->outputs()[0]}, {}, "extra");
+  CHECK(g->version() > v);
+  v = g->version();
+  g->erase(extra);
+  CHECK(g->version() > v);
+  v = g->version();
+  g->markRole(Role::Loss, g->outputs()[0]);
+  CHECK(g->version() > v);
+  // An edit inside a fused region's body counts as an edit of the graph that holds it.
+  auto body = std::make_unique<Graph>("body");
+  Node* p0 = body->create(OpKind::Input, {}, g->outputs()[0]->type(), {}, "p0", Stage::Fwd);
+  body->addOutput(body->create(OpKind::Neg, {p0}, p0->type(), {}, "", Stage::Fwd));
+  Graph* inner = body.get();
+  g->createFused({g->outputs()[0]}, std::move(body), {{"kind", std::string("elementwise")}}, "region", Stage::Fwd);
+  v = g->version();
+  inner->create(OpKind::Neg, {p0}, p0->type(), {}, "", Stage::Fwd);
+  CHECK(g->version() > v);
+}
+
+TEST_CASE("a pass that edits the graph and undoes it must say so", "[passmanager]") {
+  // The graph prints the same afterwards, but its version moved: "no change" is a lie.
+  struct UndoingPass : Pass {
+    const char* name() const override { return "undoer"; }
+    bool run(Graph& g, PassContext&) override {
+      Builder b(g);
+      g.erase(b.create(OpKind::Neg, {g.outputs()[0]}, {}, "temporary"));
+      return false;
+    }
+  };
+  PassManager pm;
+  pm.add(std::make_unique<UndoingPass>());
+  auto g = smallRnn();
+  REQUIRE_THROWS_WITH(pm.run(*g), Catch::Contains("pass 'undoer' reported no change but changed graph @rnn"));
 }
 
 TEST_CASE("the pass manager frees the nodes a pass erased after the pass", "[passmanager]") {

@@ -30,6 +30,7 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "graph/node_map.h"
 #include "ops/builder.h"
 #include "support/error.h"
 #include "ops/match.h"
@@ -54,7 +55,8 @@ namespace {
 /// One run of the pass: the marks, the gradient of each needed value and the pass's own nodes.
 class Differentiator {
  public:
-  Differentiator(Graph& g, Node* loss) : g_(g), b_(g, Stage::Bwd), loss_(loss) {}
+  Differentiator(Graph& g, Node* loss)
+      : g_(g), b_(g, Stage::Bwd), loss_(loss), origin_(g), needed_(g, 0), grad_(g), holders_(g, 0), named_(g, 0) {}
 
   AutodiffResult run(std::vector<Node*> params, const AutodiffOptions& options) {
     checkLoss();
@@ -63,22 +65,21 @@ class Differentiator {
         if (n->kind() == OpKind::Param && !n->attr<bool>("fixed")) params.push_back(n);
     checkParams(params);
     order_ = g_.nodes();
-    existing_.insert(order_.begin(), order_.end());
+    firstNew_ = g_.idBound();
     lossPos_ = std::find(order_.begin(), order_.end(), loss_) - order_.begin();
     markNeeded(params);
     checkRules();
 
     const size_t sizeBefore = g_.size();
     Node* seed = b_.constant(1.0, {}, "grad." + loss_->name());
-    named_.insert(seed);
+    named_[seed] = 1;
     set(loss_, seed);
     for (size_t i = lossPos_ + 1; i-- > 0;) backprop(order_[i]);
 
     AutodiffResult result;
     result.params = params;
     for (Node* p : params) {
-      auto it = grad_.find(p);
-      Node* gp = it != grad_.end() ? it->second : b_.constant(0.0, p->dims(), "grad." + p->name());
+      Node* gp = grad_.get(p) ? grad_.get(p) : b_.constant(0.0, p->dims(), "grad." + p->name());
       result.grads.push_back(gp);
     }
     eraseUnused(result.grads);
@@ -117,29 +118,29 @@ class Differentiator {
     for (Node* p : params) origin_[p] = p;
     for (size_t i = 0; i <= lossPos_; ++i) {
       Node* n = order_[i];
-      if (origin_.count(n)) continue;
+      if (origin_.get(n)) continue;
       for (Node* op : n->operands()) {
-        auto it = origin_.find(op);
-        if (it != origin_.end()) {
-          origin_[n] = it->second;
+        if (origin_.get(op)) {
+          origin_[n] = origin_.get(op);
           break;
         }
       }
     }
-    std::unordered_set<const Node*> reachesLoss = {loss_};
+    NodeMap<char> reachesLoss(g_, 0);
+    reachesLoss[loss_] = 1;
     for (size_t i = lossPos_ + 1; i-- > 0;)
-      if (reachesLoss.count(order_[i]))
-        for (Node* op : order_[i]->operands()) reachesLoss.insert(op);
-    for (const auto& entry : origin_)
-      if (reachesLoss.count(entry.first)) needed_.insert(entry.first);
+      if (reachesLoss.get(order_[i]))
+        for (Node* op : order_[i]->operands()) reachesLoss[op] = 1;
+    for (Node* n : order_)
+      if (origin_.get(n) && reachesLoss.get(n)) needed_[n] = 1;
   }
 
   void checkRules() {
     for (size_t i = 0; i <= lossPos_; ++i) {
       Node* n = order_[i];
-      if (needed_.count(n) && !n->isLeaf() && !opInfo(n->kind()).differentiable())
+      if (needed_.get(n) && !n->isLeaf() && !opInfo(n->kind()).differentiable())
         MNEMO_FAIL("autodiff: no gradient rule for op '" << opName(n->kind()) << "' (node %" << n->name()
-                                                        << ") on the path from %" << origin_.at(n)->name()
+                                                        << ") on the path from %" << origin_.get(n)->name()
                                                         << " to %" << loss_->name());
     }
   }
@@ -147,15 +148,14 @@ class Differentiator {
   // ---- the gradient map: dLoss/dn for each needed n reached so far ----
 
   void set(const Node* n, Node* gradient) {
-    auto it = grad_.find(n);
-    if (it != grad_.end()) --holders_[it->second];
+    if (grad_.get(n)) --holders_[grad_.get(n)];
     grad_[n] = gradient;
     ++holders_[gradient];
   }
 
   void accumulate(Node* operand, Node* contribution) {
-    auto it = grad_.find(operand);
-    set(operand, it == grad_.end() ? contribution : b_.add(it->second, contribution));
+    Node* sofar = grad_.get(operand);
+    set(operand, sofar ? b_.add(sofar, contribution) : contribution);
   }
 
   /// Gives \p n's complete gradient the name grad.<name> when the pass created it and nothing
@@ -163,23 +163,22 @@ class Differentiator {
   /// end of the graph (gradient rules emit plain ops: kind, operands, type and attributes are
   /// all there is to copy) and erases the original.
   Node* nameGradient(Node* n, Node* gradient) {
-    bool wanted = !isAnonymousName(n->name()) && !existing_.count(gradient) && !named_.count(gradient);
-    if (!wanted || gradient->hasUses() || holders_[gradient] != 1 || g_.isOutput(gradient)) return gradient;
+    bool wanted = !isAnonymousName(n->name()) && !existed(gradient) && !named_.get(gradient);
+    if (!wanted || gradient->hasUses() || holders_.get(gradient) != 1 || g_.isOutput(gradient)) return gradient;
     Node* renamed = g_.create(gradient->kind(), gradient->operands(), gradient->type(), gradient->attrs(),
                               "grad." + n->name(), Stage::Bwd);
-    holders_.erase(gradient);
+    holders_[gradient] = 0;
     g_.erase(gradient);
-    named_.insert(renamed);
+    named_[renamed] = 1;
     grad_[n] = renamed;
     holders_[renamed] = 1;
     return renamed;
   }
 
   void backprop(Node* n) {
-    if (!needed_.count(n)) return;
-    auto it = grad_.find(n);
-    if (it == grad_.end()) return;  // only non-differentiable slots use n: its gradient is zero
-    Node* gn = nameGradient(n, it->second);
+    if (!needed_.get(n)) return;
+    if (!grad_.get(n)) return;  // only non-differentiable slots use n: its gradient is zero
+    Node* gn = nameGradient(n, grad_.get(n));
     if (n->isLeaf()) return;
     std::vector<Node*> contributions = opInfo(n->kind()).vjp(b_, n, gn);
     MNEMO_CHECK(static_cast<int>(contributions.size()) == n->numOperands(),
@@ -188,7 +187,7 @@ class Differentiator {
     for (int k = 0; k < n->numOperands(); ++k) {
       Node* op = n->operand(k);
       Node* c = contributions[k];
-      if (!c || !needed_.count(op)) continue;
+      if (!c || !needed_.get(op)) continue;
       if (c->dims() != op->dims()) c = b_.unbroadcast(c, op->dims());
       MNEMO_CHECK(c->type() == op->type(), "gradient rule of '" << opName(n->kind()) << "' (node %" << n->name()
                                                << ") gives " << c->type().str() << " for operand %" << op->name()
@@ -204,7 +203,7 @@ class Differentiator {
     std::vector<Node*> all = g_.nodes();
     for (size_t i = all.size(); i-- > 0;) {
       Node* n = all[i];
-      if (existing_.count(n)) break;  // the pass only appends: everything earlier was there before
+      if (existed(n)) break;  // the pass only appends: everything earlier was there before
       if (!n->hasUses() && !kept.count(n) && !g_.isOutput(n) && !n->hasSideEffect()) g_.erase(n);
     }
   }
@@ -214,12 +213,15 @@ class Differentiator {
   Node* loss_;
   std::vector<Node*> order_;
   size_t lossPos_ = 0;
-  std::unordered_set<const Node*> existing_;
-  std::unordered_map<const Node*, Node*> origin_;
-  std::unordered_set<const Node*> needed_;
-  std::unordered_map<const Node*, Node*> grad_;
-  std::unordered_map<const Node*, int> holders_;
-  std::unordered_set<const Node*> named_;
+  // Side tables by node id (hash maps keyed by node made this pass slow on long sequences).
+  // Ids grow in creation order, so the nodes that existed before the pass are those below firstNew_.
+  size_t firstNew_ = 0;
+  bool existed(const Node* n) const { return n->id() < firstNew_; }
+  NodeMap<Node*> origin_;  // the param that reaches a node first
+  NodeMap<char> needed_;
+  NodeMap<Node*> grad_;    // dLoss/dn so far
+  NodeMap<int> holders_;   // how many entries of grad_ hold a gradient node
+  NodeMap<char> named_;
 };
 
 }  // namespace

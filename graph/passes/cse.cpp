@@ -15,11 +15,23 @@ namespace mnemo {
 
 namespace {
 
+/// op|type|attr=value,...%operand,... (appended in place: this runs once per node, twice a compile)
 std::string keyOf(const Node* n) {
   std::string key = opName(n->kind());
-  key += "|" + n->type().str() + "|";
-  for (const auto& [k, v] : n->attrs().entries()) key += k + "=" + attrToString(v) + ",";
-  for (const Node* op : n->operands()) key += "%" + op->name() + ",";
+  key += '|';
+  key += n->type().str();
+  key += '|';
+  for (const auto& [k, v] : n->attrs().entries()) {
+    key += k;
+    key += '=';
+    key += attrToString(v);
+    key += ',';
+  }
+  for (const Node* op : n->operands()) {
+    key += '%';
+    key += op->name();
+    key += ',';
+  }
   if (n->body()) key += printGraph(*n->body());  // regions are equal only with equal bodies
   return key;
 }
@@ -30,6 +42,7 @@ class CsePass : public Pass {
   bool run(Graph& g, PassContext&) override {
     bool changed = false;
     std::unordered_map<std::string, Node*> seen;
+    seen.reserve(g.size());
     for (Node* n : g.nodes()) {
       bool mergeable = n->kind() == OpKind::Constant || (!n->isLeaf() && !n->hasSideEffect());
       if (!mergeable) continue;

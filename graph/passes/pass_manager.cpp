@@ -61,7 +61,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
       records.push_back(rec);
       continue;
     }
-    std::string before = opts_.checkChanged ? printGraph(g) : "";
+    const uint64_t versionBefore = g.version();
     PassContext ctx;
     ctx.explain = opts_.explain;
     auto start = std::chrono::steady_clock::now();
@@ -79,7 +79,7 @@ std::vector<PassRecord> PassManager::run(Graph& g) {
     rec.ran = true;
     rec.nodesAfter = g.size();
     rec.notes = std::move(ctx.notes);
-    if (opts_.checkChanged && !rec.changed && printGraph(g) != before)
+    if (opts_.checkChanged && !rec.changed && g.version() != versionBefore)
       MNEMO_FAIL("pass '" << pass.name() << "' reported no change but changed graph @" << g.name());
     if (rec.changed && opts_.verifyEach) verifyOrThrow(g, (opts_.source.empty() ? "" : opts_.source + ": ") + "after pass '" + pass.name() + "'");
     if (!opts_.dumpDir.empty() && wanted(opts_.dumpFilter, pass.name(), rec.changed)) {

@@ -1,7 +1,9 @@
 // The pass manager: runs a named pipeline of passes over a graph. It verifies the graph before
 // the first pass and after every pass that changed it, dumps the graph after each pass (or those
 // whose name matches) into numbered files, can stop after pass N or skip passes by name, reports
-// per-pass time and node counts, and catches a pass that says "no change" but changed the graph.
+// per-pass time and node counts, and catches a pass that says "no change" but edited the graph
+// (its Graph::version moved: the check costs nothing, where printing the graph before and after
+// every pass to compare was 38 % of a long sequence's compile).
 #pragma once
 
 #include <memory>
@@ -19,7 +21,7 @@ struct PassManagerOptions {
   int stopAfter = -1;                ///< run passes 1..N only (-1: all)
   std::vector<std::string> disabled; ///< pass names to skip
   bool verifyEach = true;            ///< verify after every pass that changed the graph
-  bool checkChanged = true;          ///< compare printed IR to catch a dishonest "no change"
+  bool checkChanged = true;          ///< catch a dishonest "no change" (Graph::version moved)
   bool explain = false;              ///< passes record their decisions (--explain-fusion)
   std::string source;                ///< the input file, named in front of a pass's error
 };

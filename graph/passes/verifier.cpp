@@ -59,9 +59,9 @@ void checkRegion(const Node* n, std::vector<std::string>& out) {
 /// entry must name such a slot, once. Then the list has exactly \p slots entries iff it lists
 /// every one of them (a count rather than a search per slot, which a value used by thousands of
 /// time steps would make quadratic).
-void checkUses(const NodeTable& table, const Node* n, size_t slots, std::vector<std::string>& out) {
-  std::vector<std::pair<const Node*, int>> listed;
-  listed.reserve(n->uses().size());
+void checkUses(const NodeTable& table, const Node* n, size_t slots, std::vector<std::pair<const Node*, int>>& listed,
+               std::vector<std::string>& out) {
+  listed.clear();  // the caller's buffer, reused from node to node
   for (const Use& u : n->uses()) {
     if (u.index < 0 || u.index >= u.user->numOperands() || u.user->operand(u.index) != n)
       out.push_back(where(n) + "use list names %" + u.user->name() + " operand " + std::to_string(u.index) + ", which is not this value");
@@ -116,6 +116,7 @@ void checkNode(const Node* n, const NodeTable& table, std::vector<std::string>& 
     return;
   }
   std::vector<TensorType> ins;
+  ins.reserve(n->operands().size());
   for (const Node* op : n->operands()) ins.push_back(op->type());
   try {
     TensorType inferred = info.inferType(ins, OpAttrs(n->kind(), n->attrs(), &n->name()));
@@ -137,10 +138,16 @@ std::vector<std::string> verify(const Graph& g) {
     for (const Node* op : n->operands())
       if (table.holds(op)) ++slots[op->id()];
   Stage last = Stage::Fwd;
+  const bool namesOk = g.namesConsistent();  // else find the nodes at fault by name
+  bool unregistered = false;
+  std::vector<std::pair<const Node*, int>> listed;
   for (const Node* n : nodes) {
-    if (g.find(n->name()) != n) out.push_back(where(n) + "name is not registered in the graph");
+    if (!namesOk && g.find(n->name()) != n) {
+      out.push_back(where(n) + "name is not registered in the graph");
+      unregistered = true;
+    }
     checkNode(n, table, out);
-    checkUses(table, n, slots[n->id()], out);
+    checkUses(table, n, slots[n->id()], listed, out);
     if (!n->isLeaf()) {
       if (n->stage() < last)
         out.push_back(where(n) + "stage " + stageName(n->stage()) + " comes after stage " + stageName(last));
@@ -148,6 +155,7 @@ std::vector<std::string> verify(const Graph& g) {
     }
     table.defined[n->id()] = 1;
   }
+  if (!namesOk && !unregistered) out.push_back("the graph's name registry names a node that is not in it");
   for (const Node* o : g.outputs()) {
     if (!table.isDefined(o)) out.push_back("return: %" + o->name() + " is not in the graph");
     else if (o->type().isNone()) out.push_back("return: %" + o->name() + " has no value");

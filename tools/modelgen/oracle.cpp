@@ -154,7 +154,6 @@ std::unique_ptr<Graph> compile(const std::string& text, int64_t batch, int64_t s
   if (built) model->graph = buildModelGraph(*built);
   PassManagerOptions pmo;
   pmo.disabled = v.disabled;
-  pmo.checkChanged = seqLen <= 5;  // printing the graph around every pass dominates a long model's check
   PassManager pm(pmo);
   buildPipeline(std::string(v.infer ? "infer" : "train") + (v.fuse ? "" : "-unfused"), pm);
   pm.run(*model->graph);
