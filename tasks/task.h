@@ -86,7 +86,17 @@ struct Trial {
   /// trial needs no second pass to widen it. 0: rows as wide as the task's channels.
   int padTo = 0;
   int targetSize = 0;
+  /// The rows, [length, obsSize] float32, unless the trial was built in place (below).
   std::vector<float> inputs;
+  /// Set by a caller that takes the rows straight into storage of its own (the Dataset's cache,
+  /// saving a copy): when the trial has at most rowTargetRows steps and rows rowTargetWidth wide,
+  /// the builder writes row t at rowTarget + t * rowTargetStride (zeroing it first) and leaves
+  /// `inputs` alone; otherwise it builds into `inputs` as usual. builtInPlace tells which.
+  float* rowTarget = nullptr;
+  size_t rowTargetStride = 0;
+  int rowTargetRows = 0, rowTargetWidth = 0;
+  bool rowTargetZeroed = false;  ///< the target rows hold zeros already: the builder skips zeroing
+  bool builtInPlace = false;
   std::vector<int64_t> labels;
   std::vector<float> targets;
   TrialInfo info;
@@ -95,8 +105,13 @@ struct Trial {
   std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call (numpy's)
   std::vector<float> floatNoiseScratch;  ///< the same for mnemo's generator (float32 normals)
   int length() const { return info.length; }
+  /// Row t of the inputs, wherever the trial was built.
+  float* row(int t) {
+    return builtInPlace ? rowTarget + static_cast<size_t>(t) * rowTargetStride : inputs.data() + static_cast<size_t>(t) * obsSize;
+  }
+  const float* row(int t) const { return const_cast<Trial*>(this)->row(t); }
   /// Input at step t, channel c.
-  float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
+  float input(int t, int c) const { return row(t)[c]; }
 };
 
 class Task;
@@ -183,7 +198,7 @@ class TrialBuilder {
   const TrialInfo& info() const { return trial_.info; }
 
  private:
-  float& at(int t, int c) { return trial_.inputs[static_cast<size_t>(t) * trial_.obsSize + c]; }
+  float& at(int t, int c) { return rows_[static_cast<size_t>(t) * rowStride_ + static_cast<size_t>(c)]; }
   void requireLayout() const;
 
   const Task& task_;
@@ -192,6 +207,8 @@ class TrialBuilder {
   bool laidOut_ = false;
   double latestEndMs_ = 0;
   int periodCount_ = 0;  // periods added so far (entries of info.periods in use)
+  float* rows_ = nullptr;  // where the rows are (finishLayout): the trial's inputs or its row target
+  size_t rowStride_ = 0;
   std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 
