@@ -252,6 +252,14 @@ void TrialBuilder::addObRow(StepRange steps, int firstChannel, const double* val
   }
 }
 
+void TrialBuilder::setObRow(StepRange steps, int firstChannel, const double* values, int count) {
+  requireLayout();
+  for (int t = steps.begin; t < steps.end; ++t) {
+    float* row = &at(t, firstChannel);
+    for (int k = 0; k < count; ++k) row[k] = static_cast<float>(values[k]);
+  }
+}
+
 double* TrialBuilder::scratchRow(int count) {
   if (trial_.rowScratch.size() < static_cast<size_t>(count)) trial_.rowScratch.resize(static_cast<size_t>(count));
   return trial_.rowScratch.data();

@@ -159,6 +159,9 @@ class TrialBuilder {
   /// Adds values[k] to channel firstChannel + k, k < count, on every step of `steps` (the same
   /// float arithmetic as addOb per channel, done row by row).
   void addObRow(StepRange steps, int firstChannel, const double* values, int count);
+  /// Sets channel firstChannel + k to values[k], k < count, on every step of `steps` (setOb per
+  /// channel, done row by row).
+  void setObRow(StepRange steps, int firstChannel, const double* values, int count);
   /// A row of `count` doubles to compute addObRow's values in, valid until the next call; kept in
   /// the Trial so that building trials into the same Trial allocates nothing.
   double* scratchRow(int count);
