@@ -2,7 +2,6 @@
 #include "tasks/spatial_suppress_motion.h"
 
 #include <algorithm>
-
 #include <cmath>
 #include <limits>
 #include <string>

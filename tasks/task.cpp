@@ -166,7 +166,7 @@ void TrialBuilder::finishLayout() {
   trial_.info.length = length;
   const size_t width = static_cast<size_t>(trial_.obsSize);
   trial_.builtInPlace = trial_.rowTarget && length <= trial_.rowTargetRows && trial_.obsSize == trial_.rowTargetWidth;
-  if (trial_.builtInPlace) {  // the caller's rows, zeroed one by one
+  if (trial_.builtInPlace) {  // the caller's rows, zeroed one by one unless they are already
     rows_ = trial_.rowTarget;
     rowStride_ = trial_.rowTargetStride;
     if (!trial_.rowTargetZeroed)

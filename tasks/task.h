@@ -90,8 +90,9 @@ struct Trial {
   std::vector<float> inputs;
   /// Set by a caller that takes the rows straight into storage of its own (the Dataset's cache,
   /// saving a copy): when the trial has at most rowTargetRows steps and rows rowTargetWidth wide,
-  /// the builder writes row t at rowTarget + t * rowTargetStride (zeroing it first) and leaves
-  /// `inputs` alone; otherwise it builds into `inputs` as usual. builtInPlace tells which.
+  /// the builder writes row t at rowTarget + t * rowTargetStride (zeroing it first unless
+  /// rowTargetZeroed) and leaves `inputs` alone; otherwise it builds into `inputs` as usual.
+  /// builtInPlace tells which; a copy of a trial built in place still reads the caller's rows.
   float* rowTarget = nullptr;
   size_t rowTargetStride = 0;
   int rowTargetRows = 0, rowTargetWidth = 0;
