@@ -3,7 +3,12 @@
 // calls), named BM_TaskBatch/<task>/<generator>. Compare with BM_TrainStep/fused:1
 // (bench_rnn.cpp), a fused training step of the notebook model at the same B and T: the issue asks
 // the batch to cost under 5% of it. BM_RngDraws times the generators alone (uniform and normal
-// draws), the part of the cost that depends on --rng.
+// draws), the part of the cost that depends on --rng; the bulk_normal_* variants draw 1000 at a time, as
+// the trials' noise does (float: mnemo's float32 stream).
+//
+// BM_TaskStep/<task> times the fused training step of the model `mnemo train --task <task>`
+// builds (the notebook model with the task's input and output sizes), the step each task's batch
+// is paid for in its own training run.
 //
 // BM_TrainLoop/<task> times what `mnemo train` does per step (B = 16, T = 100, the notebook model
 // sized for the task, fused, 1 thread) three ways, interleaved in rounds so that load changes hit
@@ -19,11 +24,13 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "frontend/init.h"
+#include "support/error.h"
 #include "tasks/dataset.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"
@@ -69,6 +76,18 @@ void rngDraws(benchmark::State& state, RngKind kind, bool normal) {
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 
+/// Bulk normals as the trials' noise draws them: fillNormal of 1000 doubles or floats at a time.
+template <typename T>
+void rngBulkNormals(benchmark::State& state, RngKind kind) {
+  Rng rng(1, kind);
+  std::vector<T> out(1000);
+  for (auto _ : state) {
+    rng.fillNormal(out.data(), out.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+
 /// CPU seconds the calling thread has used.
 double threadCpuSeconds() {
   timespec t{};
@@ -76,19 +95,67 @@ double threadCpuSeconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-void trainLoop(benchmark::State& state, const std::string& name) {
+/// The model `mnemo train --task NAME` builds (the notebook model sized for the task), compiled
+/// fused, its parameters initialised as the run does; lr 1e-6 keeps them nearly still.
+struct TaskModel {
   RunConfig run;
+  CompiledModel cm;
+  int64_t inputs = 0, outputs = 0;
+};
+
+std::unique_ptr<TaskModel> compileTaskModel(const std::string& name) {
+  auto m = std::make_unique<TaskModel>();
+  RunConfig& run = m->run;
   run.task = name;
   run.seed = 1;
-  run.lr = 1e-6;  // keep the parameters nearly still over many steps
+  run.lr = 1e-6;
   run.modelSource = notebookModelSource();
   run.modelFile = kNotebookModelFile;
   bindTaskSizes(run, parseRunModel(run), *runTask(run, true));
-  CompiledModel cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), CompileSettings{});
-  Session& s = *cm.session;
-  for (auto& [param, values] : initParams(cm.graph(), run.seed)) s.setF32(param, values);
+  m->cm = compileModel(run.modelSource, run.modelFile, runModelOptions(run), CompileSettings{});
+  Session& s = *m->cm.session;
+  for (auto& [param, values] : initParams(m->cm.graph(), run.seed)) s.setF32(param, values);
   s.setHyper(optimizerHyper(run, 0));
-  const int64_t inputs = cm.graph().find(cm.model.input)->dims().back();
+  m->inputs = m->cm.graph().find(m->cm.model.input)->dims().back();
+  m->outputs = static_cast<int64_t>(runTask(run, true)->actionSize());
+  return m;
+}
+
+/// The fused training step of the task's own model (BM_TaskStep/<task>): its input and output
+/// sizes differ from the notebook model's (yang19: 33 or 53 inputs, 17 outputs), so its step
+/// does too. One batch of the task is set once; the step is timed alone. A task whose labels are
+/// not classes of its actions (continuous targets, Reaching1D's directions) cannot train this
+/// cross-entropy model (mnemo train refuses it with a one-line error); its step is timed with the
+/// model sized for it, zero inputs and labels 0 (the step's work does not depend on the values),
+/// counter class_labels = 0.
+void taskStep(benchmark::State& state, const std::string& name) {
+  static std::map<std::string, std::unique_ptr<TaskModel>> compiled;  // compile once per task
+  std::unique_ptr<TaskModel>& m = compiled[name];
+  if (!m) m = compileTaskModel(name);
+  Session& s = *m->cm.session;
+  std::vector<float> x(static_cast<size_t>(m->run.seqLen * m->run.batch * m->inputs));
+  std::vector<int64_t> y(static_cast<size_t>(m->run.seqLen * m->run.batch));
+  bool classLabels = true;
+  try {
+    taskBatches(m->run, m->inputs)->next(x.data(), y.data());
+  } catch (const Error&) {
+    classLabels = false;
+    std::fill(x.begin(), x.end(), 0.0f);
+    std::fill(y.begin(), y.end(), 0);
+  }
+  s.setF32(m->cm.model.input, x);
+  s.setI64(m->cm.model.labels, y);
+  for (auto _ : state) benchmark::DoNotOptimize(s.trainStep());
+  state.counters["inputs"] = static_cast<double>(m->inputs);
+  state.counters["outputs"] = static_cast<double>(m->outputs);
+  state.counters["class_labels"] = classLabels ? 1 : 0;
+}
+
+void trainLoop(benchmark::State& state, const std::string& name) {
+  std::unique_ptr<TaskModel> m = compileTaskModel(name);
+  RunConfig& run = m->run;
+  Session& s = *m->cm.session;
+  const int64_t inputs = m->inputs;
   std::vector<float> x(static_cast<size_t>(run.seqLen * run.batch * inputs));
   std::vector<int64_t> y(static_cast<size_t>(run.seqLen * run.batch));
   std::unique_ptr<BatchSource> inLoop = taskBatches(run, inputs);
@@ -96,8 +163,8 @@ void trainLoop(benchmark::State& state, const std::string& name) {
   inLoop->next(x.data(), y.data());  // the batch the step-alone variant sets again
   auto step = [&](BatchSource* batches) {
     if (batches) batches->next(x.data(), y.data());
-    s.setF32(cm.model.input, x);
-    s.setI64(cm.model.labels, y);
+    s.setF32(m->cm.model.input, x);
+    s.setI64(m->cm.model.labels, y);
     benchmark::DoNotOptimize(s.trainStep());
   };
   constexpr int kWarm = 3, kTimed = 20;
@@ -137,12 +204,19 @@ const bool registered = [] {
       benchmark::RegisterBenchmark(
           (std::string("BM_RngDraws/") + (normal ? "normal" : "uniform") + "/" + rngKindName(kind)).c_str(),
           [=](benchmark::State& s) { rngDraws(s, kind, normal); });
+    benchmark::RegisterBenchmark((std::string("BM_RngDraws/bulk_normal_double/") + rngKindName(kind)).c_str(),
+                                 [=](benchmark::State& s) { rngBulkNormals<double>(s, kind); });
+    benchmark::RegisterBenchmark((std::string("BM_RngDraws/bulk_normal_float/") + rngKindName(kind)).c_str(),
+                                 [=](benchmark::State& s) { rngBulkNormals<float>(s, kind); });
   }
   for (const std::string& name : taskNames())
     for (RngKind kind : {RngKind::Mnemo, RngKind::Numpy})
       benchmark::RegisterBenchmark(("BM_TaskBatch/" + name + "/" + rngKindName(kind)).c_str(),
                                    [=](benchmark::State& s) { taskBatch(s, name, kind); })
           ->Unit(benchmark::kMicrosecond);
+  for (const std::string& name : taskNames())
+    benchmark::RegisterBenchmark(("BM_TaskStep/" + name).c_str(), [=](benchmark::State& s) { taskStep(s, name); })
+        ->Unit(benchmark::kMicrosecond);
   for (const char* name : {"DelayComparison-v0", "yang19.dm1-v0", "yang19"})
     benchmark::RegisterBenchmark((std::string("BM_TrainLoop/") + name).c_str(), [=](benchmark::State& s) { trainLoop(s, name); })
         ->Unit(benchmark::kMillisecond)

@@ -82,21 +82,28 @@ Dataset::Dataset(std::shared_ptr<const Task> task, const DatasetConfig& config)
 
 void Dataset::refill() {
   const size_t rowIn = static_cast<size_t>(batchSize_) * obsSize_;
+  // Every cache row gets one trial's row: zero them all at once, and the trials built in place
+  // need not zero their rows one by one.
+  std::memset(cacheInputs_.data(), 0, cacheInputs_.size() * sizeof(float));
   for (int col = 0; col < batchSize_; ++col) {
     Rng& rng = rngs_[static_cast<size_t>(col)];
     std::vector<Record>& records = records_[static_cast<size_t>(col)];
     size_t count = 0;
     int pos = 0;
     while (pos < cacheLen_) {
+      // The trial's rows go straight into the cache unless it runs past the cache end.
+      float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn + static_cast<size_t>(col) * obsSize_;
+      scratch_.rowTarget = dst;
+      scratch_.rowTargetStride = rowIn;
+      scratch_.rowTargetRows = cacheLen_ - pos;
+      scratch_.rowTargetWidth = obsSize_;
+      scratch_.rowTargetZeroed = true;
       task_->newTrial(rng, scratch_);
       if (scratch_.length() <= 0)
         MNEMO_FAIL(task_->name() << " produced an empty trial; check its timing (dt "
                                  << task_->dt() << " ms)");
       const int n = std::min(scratch_.length(), cacheLen_ - pos);
-      const float* src = scratch_.inputs.data();
-      float* dst = cacheInputs_.data() + static_cast<size_t>(pos) * rowIn +
-                   static_cast<size_t>(col) * obsSize_;
-      copyRows(src, dst, n, obsSize_, rowIn);
+      if (!scratch_.builtInPlace) copyRows(scratch_.inputs.data(), dst, n, obsSize_, rowIn);
       int64_t* lab = cacheLabels_.data() + static_cast<size_t>(pos) * batchSize_ + col;
       for (int t = 0; t < n; ++t) lab[static_cast<size_t>(t) * batchSize_] = scratch_.labels[t];
       if (targetSize_ > 0) {

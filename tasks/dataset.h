@@ -17,6 +17,10 @@
 // channels a batch took 40 us with 600 steps, 54 us with 1100 and 69 us with 2100, the fill
 // no longer staying in the core's cache.)
 //
+// A fill zeroes the cache's inputs once and builds each trial's rows straight into it
+// (Trial::rowTarget); only a trial cut at the cache end is built in its own buffer and its first
+// rows copied.
+//
 // Batches: inputs float32 [seqLen, batchSize, obsSize], labels int64 [seqLen, batchSize]
 // (neurogym's dtypes), copied into caller-owned buffers; a task with continuous targets
 // (Task::targetSize() = k > 0) also fills targets float32 [seqLen, batchSize, k].

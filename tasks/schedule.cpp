@@ -68,9 +68,8 @@ class Schedule : public Task {
     trial.padTo = std::max(outer, asked);
     tasks_[i]->newTrial(rng.stream(1 + i), trial);
     trial.padTo = asked;
-    const size_t width = static_cast<size_t>(trial.obsSize);
-    float* cue = trial.inputs.data() + (outer - static_cast<int>(tasks_.size()) + static_cast<int>(i));
-    for (int t = 0; t < trial.length(); ++t) cue[static_cast<size_t>(t) * width] = 1.0f;
+    const int cue = outer - static_cast<int>(tasks_.size()) + static_cast<int>(i);
+    for (int t = 0; t < trial.length(); ++t) trial.row(t)[cue] = 1.0f;
     trial.info.params.push_back({"task_index", static_cast<double>(i), tasks_[i]->name()});
     trial.info.group = static_cast<int>(i);
     // RandomSchedule: uniform over the other tasks.

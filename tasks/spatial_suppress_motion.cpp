@@ -1,6 +1,7 @@
 // SpatialSuppressMotion-v0 (see spatial_suppress_motion.h).
 #include "tasks/spatial_suppress_motion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -141,12 +142,13 @@ void SpatialSuppressMotion::build(TrialBuilder& b) const {
   b.layoutPeriods();
   const StepRange stimulus = b.period(size_t{0});
 
-  for (int d = 0; d < 4; ++d) {
-    const double level = levels_[direction][strong][d];
-    // The inputs start as +0: units past the diameter, and the opposite pool (level +0), stay so.
-    if (level == 0 && !std::signbit(level)) continue;
-    for (int k = 0; k < diameter; ++k) b.setOb(stimulus, d * kPoolSize + k, level);
-  }
+  // One row for every stimulus step, written row by row: each pool's first `diameter` units at
+  // its level, the rest +0 as the inputs start (a level of -0 stays -0).
+  double* row = b.scratchRow(4 * kPoolSize);
+  std::fill(row, row + 4 * kPoolSize, 0.0);
+  for (int d = 0; d < 4; ++d)
+    for (int k = 0; k < diameter; ++k) row[d * kPoolSize + k] = levels_[direction][strong][d];
+  b.setObRow(stimulus, 0, row, 4 * kPoolSize);
 
   const int length = stimulus.end - stimulus.begin;
   std::vector<std::vector<double>> computed;

@@ -86,16 +86,33 @@ struct Trial {
   /// trial needs no second pass to widen it. 0: rows as wide as the task's channels.
   int padTo = 0;
   int targetSize = 0;
+  /// The rows, [length, obsSize] float32, unless the trial was built in place (below).
   std::vector<float> inputs;
+  /// Set by a caller that takes the rows straight into storage of its own (the Dataset's cache,
+  /// saving a copy): when the trial has at most rowTargetRows steps and rows rowTargetWidth wide,
+  /// the builder writes row t at rowTarget + t * rowTargetStride (zeroing it first unless
+  /// rowTargetZeroed) and leaves `inputs` alone; otherwise it builds into `inputs` as usual.
+  /// builtInPlace tells which; a copy of a trial built in place still reads the caller's rows.
+  float* rowTarget = nullptr;
+  size_t rowTargetStride = 0;
+  int rowTargetRows = 0, rowTargetWidth = 0;
+  bool rowTargetZeroed = false;  ///< the target rows hold zeros already: the builder skips zeroing
+  bool builtInPlace = false;
   std::vector<int64_t> labels;
   std::vector<float> targets;
   TrialInfo info;
   std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   std::vector<double> rowScratch;    ///< builder scratch: TrialBuilder::scratchRow
-  std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call
+  std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call (numpy's)
+  std::vector<float> floatNoiseScratch;  ///< the same for mnemo's generator (float32 normals)
   int length() const { return info.length; }
+  /// Row t of the inputs, wherever the trial was built.
+  float* row(int t) {
+    return builtInPlace ? rowTarget + static_cast<size_t>(t) * rowTargetStride : inputs.data() + static_cast<size_t>(t) * obsSize;
+  }
+  const float* row(int t) const { return const_cast<Trial*>(this)->row(t); }
   /// Input at step t, channel c.
-  float input(int t, int c) const { return inputs[static_cast<size_t>(t) * obsSize + c]; }
+  float input(int t, int c) const { return row(t)[c]; }
 };
 
 class Task;
@@ -143,6 +160,9 @@ class TrialBuilder {
   /// Adds values[k] to channel firstChannel + k, k < count, on every step of `steps` (the same
   /// float arithmetic as addOb per channel, done row by row).
   void addObRow(StepRange steps, int firstChannel, const double* values, int count);
+  /// Sets channel firstChannel + k to values[k], k < count, on every step of `steps` (setOb per
+  /// channel, done row by row).
+  void setObRow(StepRange steps, int firstChannel, const double* values, int count);
   /// A row of `count` doubles to compute addObRow's values in, valid until the next call; kept in
   /// the Trial so that building trials into the same Trial allocates nothing.
   double* scratchRow(int count);
@@ -154,7 +174,9 @@ class TrialBuilder {
   /// Sets channel `channel` to `value` over `steps`.
   void setOb(StepRange steps, int channel, double value);
   /// Adds i.i.d. N(0, sigma²) noise to channels [firstChannel, firstChannel + count) over
-  /// `steps`, drawn step-major, channel-minor.
+  /// `steps`, drawn step-major, channel-minor. numpy's generator: double normals, the sum taken
+  /// in double and rounded to float (neurogym's arithmetic); mnemo's: float32 normals from its
+  /// float stream, added in float32 (Rng::fillNormal(float*)).
   void addNoise(StepRange steps, double sigma, int firstChannel, int count);
   /// Adds noise to every channel of the task over `steps`.
   void addNoise(StepRange steps, double sigma);
@@ -180,7 +202,7 @@ class TrialBuilder {
   const TrialInfo& info() const { return trial_.info; }
 
  private:
-  float& at(int t, int c) { return trial_.inputs[static_cast<size_t>(t) * trial_.obsSize + c]; }
+  float& at(int t, int c) { return rows_[static_cast<size_t>(t) * rowStride_ + static_cast<size_t>(c)]; }
   void requireLayout() const;
 
   const Task& task_;
@@ -189,6 +211,8 @@ class TrialBuilder {
   bool laidOut_ = false;
   double latestEndMs_ = 0;
   int periodCount_ = 0;  // periods added so far (entries of info.periods in use)
+  float* rows_ = nullptr;  // where the rows are (finishLayout): the trial's inputs or its row target
+  size_t rowStride_ = 0;
   std::vector<int>& slots_;  // per task period: its position in trial_.info.periods, or -1
 };
 

@@ -198,3 +198,32 @@ TEST_CASE("Dataset rejects a task whose trials are empty", "[task][dataset]") {
   Rng rng(1);
   CHECK_THROWS_AS(PerceptualDecisionMaking(bad).newTrial(rng), Error);
 }
+
+TEST_CASE("Dataset: trials built in the cache equal trials built alone, cut ones and schedules included",
+          "[task][dataset]") {
+  // Wide rows (33 and 53 channels), a schedule writing its rule inputs, row-wise stimuli
+  // (SpatialSuppressMotion), noise from both generators; every fill ends in a cut trial.
+  for (const char* name : {"yang19", "yang19.dm1-v0", "SpatialSuppressMotion-v0", "DelayMatchSample-v0"}) {
+    for (RngKind kind : {RngKind::Mnemo, RngKind::Numpy}) {
+      std::shared_ptr<const Task> task(makeTask(name));
+      DatasetConfig config{16, 100, 0, 7, false, kind};
+      Dataset d(task, config);
+      std::vector<Rng> rngs;
+      for (int b = 0; b < 16; ++b) rngs.emplace_back(7 + b, kind);
+      const int L = d.cacheLen(), windows = (L - 1) / 100;  // windows served per fill
+      const int B = 16, obs = task->obsSize();
+      Batch batch;
+      for (int fill = 0; fill < 2; ++fill) {
+        const ExpectedCache c = expectedFill(*task, rngs, L);
+        for (int w = 0; w < windows; ++w) {
+          d.next(batch);
+          INFO(name << " " << rngKindName(kind) << " fill " << fill << " window " << w);
+          REQUIRE(d.fills() == fill + 1);
+          REQUIRE(std::equal(batch.inputs.begin(), batch.inputs.end(),
+                             c.inputs.begin() + std::ptrdiff_t(w) * 100 * B * obs));
+          REQUIRE(std::equal(batch.labels.begin(), batch.labels.end(), c.labels.begin() + std::ptrdiff_t(w) * 100 * B));
+        }
+      }
+    }
+  }
+}
