@@ -225,6 +225,13 @@ TEST_CASE("cli: --ensemble-lr prints each member's rate, writes --ensemble-out, 
   const std::string rest = lone.out.substr(at + 8, lone.out.find('\n', at) - at - 8);
   CHECK(r.out.find("Step 4, member 1 (seed 2, lr 0.004), " + rest) != std::string::npos);
 
+  // 'same': every member at --seed, so members that share it differ in their rate only.
+  testing::CliResult same = run({"--seed", "2", "--ensemble", "2", "--ensemble-seeds", "same", "--ensemble-lr", "1e-3,4e-3",
+                                 "--out", dir / "same"});
+  REQUIRE(same.code == 0);
+  CHECK(same.out.find("ensemble of 2 members (seeds 2,2, lrs 0.001,0.004)") != std::string::npos);
+  CHECK(same.out.find("Step 4, member 1 (seed 2, lr 0.004), " + rest) != std::string::npos);
+
   auto refused = [&](std::vector<std::string> extra, const std::string& message) {
     testing::CliResult bad = run(extra);
     INFO(message << "\n" << bad.err);

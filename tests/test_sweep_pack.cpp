@@ -148,6 +148,28 @@ TEST_CASE("cli: a packed sweep gives each point its own row, as the unpacked swe
   }
 }
 
+TEST_CASE("cli: a packed sweep over lr only trains every member at the sweep's --seed", "[sweep][cli][ensemble]") {
+  TempDir dir("sweep_pack_lr");
+  const std::vector<std::string> base = {"sweep", "--hidden", "8", "--seq-len", "20", "--batch", "4", "--workers", "1",
+                                         "--steps", "20", "--print-every", "10", "--seed", "5", "--grid", "lr=1e-3,3e-3,1e-2"};
+  std::vector<std::string> packedArgs = base, aloneArgs = base;
+  packedArgs.insert(packedArgs.end(), {"--out", dir / "packed", "--pack-ensembles"});
+  aloneArgs.insert(aloneArgs.end(), {"--out", dir / "alone"});
+  CliResult packed = testing::runMnemo(packedArgs);
+  INFO(packed.out << packed.err);
+  REQUIRE(packed.code == 0);
+  CHECK(testing::readFile(dir / "packed/lr=1e-3/train.log").find("ensemble of 3 members (seeds 5,5,5, lrs 0.001,0.003,0.01)") !=
+        std::string::npos);
+  REQUIRE(testing::runMnemo(aloneArgs).code == 0);
+  auto a = readTable(dir / "packed/sweep.csv"), b = readTable(dir / "alone/sweep.csv");
+  for (const char* runDir : {"lr=1e-3", "lr=3e-3", "lr=1e-2"}) {
+    INFO(runDir);
+    CHECK(loadCheckpoint(dir / ("packed/" + std::string(runDir) + "/checkpoint.npz")).config.seed == 5);
+    for (const char* column : {"final_loss", "loss@10", "loss@20"})
+      CHECK(relDiff(std::stod(a.at(runDir).at(column)), std::stod(b.at(runDir).at(column)), 1e-3) < 1e-4);
+  }
+}
+
 TEST_CASE("cli: a packed point that diverges fails alone, its pack mates finish", "[sweep][cli][ensemble]") {
   TempDir dir("sweep_pack_nan");
   CliResult r = testing::runMnemo({"sweep", "--out", dir / "out", "--hidden", "8", "--seq-len", "20", "--batch", "4",
