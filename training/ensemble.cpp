@@ -4,16 +4,19 @@
 // axis in front. Its arithmetic is the lone run's up to the order of float additions (the
 // summation order of the products, and the bias added to the input projection first):
 //
-//   xw    = x[K,T·B,I] · w_ir[K,I,H] + b_rr            one batched product for all steps
+//   xw_k  = x[k][T·B,I] · w_ir[k] + b_rr[k]            one product per member for all steps
 //   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
 //   h     = relu(h·(1−α) + ins_t·α)
-//   o     = hs[K,T·B,H] · w_ro[K,H,O] + b_ro           one batched readout for all steps
+//   o_k   = hs[k][T·B,H] · w_ro[k] + b_ro[k]           one readout per member for all steps
 //   loss  = Σ_k mean over member k's T·B positions of the cross-entropy
 //
-// The time-batch pass batches products over time only for rank-2 matmuls, so the input
-// projection and the readout are written batched here; with the bias in the projection, each
-// step's product, its addend and the relu are one fused oneDNN matmul, and the bias gradient
-// is one reduction over all steps.
+// The recurrence is batched over the members ([K,B,H]·[K,H,H] on the micro-kernel, which runs
+// it well); the input projection and the readout, whose products are tall and narrow (N = H and
+// N = O = 3, K = I = 2 in the gradients), run member by member as the lone run's rank-2 products:
+// a batched oneDNN matmul of those shapes took several times longer per member than the lone
+// run's, and the per-member operands are selects and stacks on the outermost axis, which the
+// memory plan makes views (no copies). Each member's projection takes its bias in the product's
+// epilogue, and its gradient is one reduction over all steps.
 #include "training/ensemble.h"
 
 #include <cerrno>
@@ -79,8 +82,12 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
   Node* wRo = b.param("w_ro", {K, H, O}, "zeros");
   Node* bRo = b.param("b_ro", {K, O}, "zeros");
 
-  Node* xw = b.add(b.matmul(reshape(b, input, {K, T * B, I}), wIr), reshape(b, bRr, {K, 1, H}));
-  Node* xwSteps = reshape(b, xw, {K, T, B, H});
+  // Member by member (selects and stacks on the outermost axis are views): x[k]·w_ir[k] + b_rr[k].
+  Node* inputRows = reshape(b, input, {K, T * B, I});
+  std::vector<Node*> projections;
+  for (int64_t k = 0; k < K; ++k)
+    projections.push_back(b.add(b.matmul(b.select(inputRows, 0, k), b.select(wIr, 0, k)), b.select(bRr, 0, k)));
+  Node* xwSteps = reshape(b, b.stack(projections, 0), {K, T, B, H});
   Node* h = b.constant(0.0, {K, B, H}, "h_0");
   std::vector<Node*> hs;
   for (int64_t t = 0; t < T; ++t) {
@@ -90,7 +97,10 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
     hs.push_back(h);
   }
   Node* states = reshape(b, b.stack(hs, 1), {K, T * B, H});
-  Node* out = b.add(b.matmul(states, wRo), reshape(b, bRo, {K, 1, O}));
+  std::vector<Node*> readouts;
+  for (int64_t k = 0; k < K; ++k)
+    readouts.push_back(b.add(b.matmul(b.select(states, 0, k), b.select(wRo, 0, k)), b.select(bRo, 0, k)));
+  Node* out = b.stack(readouts, 0);
   Node* logits = reshape(b, out, {K, T, B, O}, "logits");
   Node* rows = b.create(OpKind::SoftmaxXentRows, {reshape(b, out, {K * T * B, O}), reshape(b, labels, {K * T * B})});
   Node* memberLoss = named(b, OpKind::ReduceMean, {reshape(b, rows, {K, T * B})}, {{"axes", std::vector<int64_t>{1}}},
