@@ -87,10 +87,10 @@ int runTrain(const Args& args) {
        "train K independent copies of the built-in model in one graph, member k as --seed S+k would\n"
        "train it alone; reports and checkpoints per member (OUT/member-k/). 0: a lone run")
       ("ensemble-lr", po::value<std::string>(&ensembleLr),
-       "with --ensemble K: member k's learning rate, a comma list of K values (1e-3,3e-3,...) or\n"
+       "with --ensemble K: member k's learning rate, a comma list of K values (1e-3,3e-3,...) or "
        "log:A:B, K values evenly spaced in log from A to B; member k trains as --lr would alone")
       ("ensemble-seeds", po::value<std::string>(&ensembleSeeds),
-       "with --ensemble K: member k's seed, a comma list of K values, or 'same' for --seed in every\n"
+       "with --ensemble K: member k's seed, a comma list of K values, or 'same' for --seed in every "
        "member (default: --seed + k)")
       ("ensemble-out", po::value<std::vector<std::string>>(&memberDirs)->composing(),
        "with --ensemble K: member k's run directory, given K times in member order (default: OUT/member-k)")
