@@ -13,9 +13,11 @@
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
 #include "training/mpi_env.h"
+#include "training/ensemble.h"
 #include "training/run_lock.h"
 #include "training/sweep_grid.h"
 #include "training/sweep_mpi.h"
+#include "training/sweep_pack.h"
 #include "training/sweep_pool.h"
 #include "training/sweep_table.h"
 #include "support/error.h"
@@ -97,18 +99,26 @@ int runSweep(const Args& args) {
       "Points run on --workers local processes, or, under `mpirun -np N mnemo sweep ...`, on the N\n"
       "ranks (rank 0 coordinates and trains too). A point that fails (NaN, crash, killed) is recorded\n"
       "as failed with its reason and the sweep goes on; rerunning the same command skips the points\n"
-      "that finished ok and retries the rest. sweep.csv is rewritten atomically after every point.\n"
+      "that finished ok and retries the rest. sweep.csv is rewritten atomically after every point.\n\n"
+      "--pack-ensembles: points that differ only in seed and/or lr (every other value equal) train\n"
+      "together, up to --pack-max at a time, as one `mnemo train --ensemble K` process (one graph,\n"
+      "member k = point k with its seed and lr, writing OUT/<point> as its lone run would, equal to\n"
+      "it to float32 summation error); each point keeps its own row. A pack that fails is rerun\n"
+      "point by point. Needs the built-in model (no --model, --clip-grad-norm, --init, --data,\n"
+      "--feed); local workers only (not under mpirun).\n"
       "Exit code 0 if every point is ok, 1 if some failed, 130 if interrupted.\n\nOptions");
   std::vector<std::string> gridFlags;
   std::string sweepFile, outDir;
   int workers = 0;
-  int64_t printEvery = 100;
+  int64_t printEvery = 100, packMax = 8;
   opts.add_options()("help,h", "show this help")
       ("grid", po::value<std::vector<std::string>>(&gridFlags)->composing(), "NAME=VALUES: a grid axis (repeatable)")
       ("sweep-file", po::value<std::string>(&sweepFile), "FILE of grid axes, one 'NAME = VALUES' per line")
       ("out", po::value<std::string>(&outDir)->default_value("sweep"), "sweep directory OUT")
       ("workers", po::value<int>(&workers), "local worker processes (default: the number of cores); not under mpirun")
-      ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between the report values kept per point");
+      ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between the report values kept per point")
+      ("pack-ensembles", "train points that differ only in seed and/or lr as one ensemble process (see above)")
+      ("pack-max", po::value<int64_t>(&packMax)->default_value(8), "--pack-ensembles: the most points in one ensemble");
   po::variables_map vm;
   po::parsed_options parsed = po::command_line_parser(args).options(opts).allow_unregistered().run();
   po::store(parsed, vm);
@@ -130,10 +140,17 @@ int runSweep(const Args& args) {
   plan.outDir = outDir;
   plan.executable = thisExecutable();
 
+  const bool pack = vm.count("pack-ensembles") > 0;
+  if (pack) checkPackable(plan.trainArgs, axes);
+  if (!vm["pack-max"].defaulted() && !pack) MNEMO_FAIL("--pack-max needs --pack-ensembles");
+  if (packMax < 1 || packMax > kMaxEnsembleMembers)
+    MNEMO_FAIL("--pack-max must be in [1, " << kMaxEnsembleMembers << "], got " << packMax);
+
   const bool underMpi = launcherWorldSize() > 1;
   std::unique_ptr<MpiRuntime> mpi;
   if (underMpi) {
     if (vm.count("workers")) MNEMO_FAIL("--workers is for a local sweep; under mpirun every rank is one worker");
+    if (pack) MNEMO_FAIL("--pack-ensembles: not supported under mpirun (local workers only)");
     mpi = std::make_unique<MpiRuntime>("sweep");
     if (mpi->rank() != 0) {
       serveMpiSweep(*mpi, plan);
@@ -165,8 +182,10 @@ int runSweep(const Args& args) {
     if (table.finished(plan.points[i].dirName)) ++skipped;
     else plan.todo.push_back(i);
   }
+  plan.jobs = packJobs(plan.points, plan.todo, pack ? packMax : 1);
   std::cout << "mnemo sweep: " << plan.points.size() << " points";
   if (skipped) std::cout << " (" << skipped << " already done, " << plan.todo.size() << " to run)";
+  if (pack) std::cout << " in " << plan.jobs.size() << " process" << (plan.jobs.size() == 1 ? "" : "es") << " (ensembles of up to " << packMax << ")";
   if (mpi) std::cout << " on " << mpi->size() << " MPI ranks";
   else std::cout << " on " << workers << " worker process" << (workers == 1 ? "" : "es");
   std::cout << ", one thread each, into " << outDir << "/\n" << std::flush;

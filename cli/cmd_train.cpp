@@ -1,5 +1,6 @@
 // `mnemo train`: trains a model on a task (defaults: the notebook's RNN on DelayComparison-v0,
 // 2000 Adam steps) and writes a run directory. See training/trainer.h for the loop.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +20,25 @@ namespace po = boost::program_options;
 
 namespace mnemo {
 
+namespace {
+
+/// The seeds of --ensemble-seeds, a comma list.
+std::vector<uint64_t> parseSeedList(const std::string& text) {
+  std::vector<uint64_t> seeds;
+  for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
+    end = text.find(',', start);
+    const std::string item = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    try {
+      seeds.push_back(parseSeed(item));
+    } catch (const Error&) {
+      MNEMO_FAIL("--ensemble-seeds: '" << item << "' is not a non-negative integer");
+    }
+  }
+  return seeds;
+}
+
+}  // namespace
+
 int runTrain(const Args& args) {
   po::options_description opts(
       "mnemo train [options]\n\nTrains a model with BPTT and Adam and prints the notebook's 'Step N, Loss L, Acc A'\n"
@@ -34,7 +54,8 @@ int runTrain(const Args& args) {
   std::string optimizer, schedule;
   int threads;
   ModelSizing sizing;
-  std::vector<std::string> feedFlags;
+  std::vector<std::string> feedFlags, memberDirs;
+  std::string ensembleLr, ensembleSeeds;
   opts.add_options()("help,h", "show this help")
       ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
@@ -65,6 +86,14 @@ int runTrain(const Args& args) {
       ("ensemble", po::value<int64_t>(&ensemble)->default_value(0),
        "train K independent copies of the built-in model in one graph, member k as --seed S+k would\n"
        "train it alone; reports and checkpoints per member (OUT/member-k/). 0: a lone run")
+      ("ensemble-lr", po::value<std::string>(&ensembleLr),
+       "with --ensemble K: member k's learning rate, a comma list of K values (1e-3,3e-3,...) or "
+       "log:A:B, K values evenly spaced in log from A to B; member k trains as --lr would alone")
+      ("ensemble-seeds", po::value<std::string>(&ensembleSeeds),
+       "with --ensemble K: member k's seed, a comma list of K values, or 'same' for --seed in every "
+       "member (default: --seed + k)")
+      ("ensemble-out", po::value<std::vector<std::string>>(&memberDirs)->composing(),
+       "with --ensemble K: member k's run directory, given K times in member order (default: OUT/member-k)")
       ("no-progress", "no live progress line")
       ("no-prefetch", "make each batch in the training loop (default: the next one on a second thread when a core is free)");
   addSizingFlags(opts, sizing);
@@ -119,9 +148,21 @@ int runTrain(const Args& args) {
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
                                    std::to_string(run.seed) + (given("ensemble") ? "-ensemble" + std::to_string(ensemble) : "");
+  for (const char* flag : {"ensemble-lr", "ensemble-seeds", "ensemble-out"})
+    if (vm.count(flag) && !given("ensemble")) MNEMO_FAIL("--" << flag << " needs --ensemble K");
   if (given("ensemble")) {
     if (launcherWorldSize() > 1) MNEMO_FAIL("--ensemble: data-parallel training (mpirun) is not supported");
-    trainEnsemble(o, ensemble);
+    EnsembleSpec spec;
+    spec.members = ensemble;
+    if (vm.count("ensemble-lr")) {
+      if (given("lr")) MNEMO_FAIL("--lr and --ensemble-lr both given; --ensemble-lr sets every member's rate");
+      spec.lrs = parseEnsembleLrs(ensembleLr, ensemble);
+    }
+    if (vm.count("ensemble-seeds"))
+      spec.seeds = ensembleSeeds == "same" ? std::vector<uint64_t>(static_cast<size_t>(std::max<int64_t>(ensemble, 0)), run.seed)
+                                           : parseSeedList(ensembleSeeds);
+    spec.dirs = memberDirs;
+    trainEnsemble(o, spec);
     return 0;
   }
   if (launcherWorldSize() > 1) return trainDataParallel(o);

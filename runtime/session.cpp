@@ -8,6 +8,15 @@
 
 namespace mnemo {
 
+namespace {
+
+/// The values per row of an optimizer's hyper state: f32[width], or f32[members, width] with
+/// one row per member of an ensemble (ops/optim.cpp).
+int64_t hyperWidth(const Node* h) { return h->dims().empty() ? 1 : h->dims().back(); }
+int64_t hyperRows(const Node* h) { return h->type().numel() / hyperWidth(h); }
+
+}  // namespace
+
 Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, opts) {
   // The optimizer's hyper-parameter states: marked `hyper` by the optimizer pass (or, in a graph
   // written by hand, read by an adam_update).
@@ -22,7 +31,7 @@ Session::Session(const Graph& g, const CompileOptions& opts) : g_(g), exe_(g, op
     if (opInfo(n->kind()).category == Category::Random &&
         std::find(rngStates_.begin(), rngStates_.end(), n->operand(0)) == rngStates_.end())
       rngStates_.push_back(n->operand(0));
-  if (!hypers_.empty() && hypers_[0]->type().numel() != 5) return;  // not Adam: the caller binds setHyper
+  if (!hypers_.empty() && hyperWidth(hypers_[0]) != 5) return;  // not Adam: the caller binds setHyper
   if (!hypers_.empty()) setAdam(1e-3);
 }
 
@@ -66,11 +75,14 @@ std::vector<float> Session::getF32(const std::string& name) const {
 void Session::setHyper(const std::vector<double>& values) {
   if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no optimizer");
   for (const Node* h : hypers_) {
-    if (static_cast<size_t>(h->type().numel()) != values.size())
-      MNEMO_FAIL("optimizer hyper-parameters %" << h->name() << " hold " << h->type().numel() << " values, got "
-                                                << values.size() << " (another optimizer's?)");
+    const size_t width = static_cast<size_t>(hyperWidth(h)), count = static_cast<size_t>(h->type().numel());
+    if (values.size() != width && values.size() != count)
+      MNEMO_FAIL("optimizer hyper-parameters %" << h->name() << " hold " << width << " values"
+                                                << (count == width ? "" : " per row") << ", got " << values.size()
+                                                << " (another optimizer's?)");
+    // One row's values go to every row (every member); a whole table is copied as it is.
     float* p = reinterpret_cast<float*>(exe_.address(h));
-    for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<float>(values[i]);
+    for (size_t i = 0; i < count; ++i) p[i] = static_cast<float>(values[i % values.size()]);
   }
   hyperBound_ = true;
 }
@@ -78,13 +90,8 @@ void Session::setHyper(const std::vector<double>& values) {
 void Session::setAdam(double lr, double beta1, double beta2, double eps, int64_t step) {
   if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no Adam updates");
   for (const Node* h : hypers_)
-    if (h->type().numel() != 5) MNEMO_FAIL("graph @" << g_.name() << " trains with another optimizer than Adam");
-  for (const Node* h : hypers_) {
-    float* p = reinterpret_cast<float*>(exe_.address(h));
-    p[0] = static_cast<float>(lr), p[1] = static_cast<float>(beta1), p[2] = static_cast<float>(beta2);
-    p[3] = static_cast<float>(eps), p[4] = static_cast<float>(step);
-  }
-  hyperBound_ = true;
+    if (hyperWidth(h) != 5) MNEMO_FAIL("graph @" << g_.name() << " trains with another optimizer than Adam");
+  setHyper({lr, beta1, beta2, eps, static_cast<double>(step)});
 }
 
 void Session::setRandomSeed(int64_t seed, int64_t counter) {
@@ -95,13 +102,27 @@ void Session::setRandomSeed(int64_t seed, int64_t counter) {
 }
 
 void Session::setLearningRate(double lr) {
-  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[0] = static_cast<float>(lr);
+  for (const Node* h : hypers_)
+    for (int64_t row = 0; row < hyperRows(h); ++row)
+      reinterpret_cast<float*>(exe_.address(h))[row * hyperWidth(h)] = static_cast<float>(lr);
 }
 
-// Every optimizer's hyper-parameters end with the step counter t.
+void Session::setLearningRates(const std::vector<double>& lrs) {
+  if (hypers_.empty()) MNEMO_FAIL("graph @" << g_.name() << " has no optimizer");
+  for (const Node* h : hypers_) {
+    if (hyperRows(h) != static_cast<int64_t>(lrs.size()))
+      MNEMO_FAIL("optimizer hyper-parameters %" << h->name() << " hold " << hyperRows(h) << " row"
+                                                << (hyperRows(h) == 1 ? "" : "s") << " (one per member), got "
+                                                << lrs.size() << " learning rates");
+    for (size_t row = 0; row < lrs.size(); ++row)
+      reinterpret_cast<float*>(exe_.address(h))[static_cast<int64_t>(row) * hyperWidth(h)] = static_cast<float>(lrs[row]);
+  }
+}
+
+// Every optimizer's hyper-parameters end with the step counter t (the same in every row).
 int64_t Session::step() const {
   if (hypers_.empty()) return 0;
-  return static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[hypers_[0]->type().numel() - 1]);
+  return static_cast<int64_t>(reinterpret_cast<const float*>(exe_.address(hypers_[0]))[hyperWidth(hypers_[0]) - 1]);
 }
 
 void Session::checkHyperBound() const {
@@ -125,7 +146,9 @@ float Session::computeGradients() {
 
 void Session::applyUpdate() {
   checkHyperBound();
-  for (const Node* h : hypers_) reinterpret_cast<float*>(exe_.address(h))[h->type().numel() - 1] += 1.f;
+  for (const Node* h : hypers_)
+    for (int64_t row = 1; row <= hyperRows(h); ++row)
+      reinterpret_cast<float*>(exe_.address(h))[row * hyperWidth(h) - 1] += 1.f;
   exe_.runStage(Stage::Opt);
 }
 

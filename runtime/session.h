@@ -31,10 +31,16 @@ class Session {
   /// step counter to \p step (the next training step is step + 1).
   void setAdam(double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, int64_t step = 0);
   /// Binds every optimizer hyper-parameter state (marked `hyper`) to \p values, the optimizer's
-  /// own layout ending with the step counter (sgdHyper, adamHyper); the next step is t + 1.
+  /// own layout ending with the step counter (sgdHyper, adamHyper); the next step is t + 1. A
+  /// state with one row per member ([K, width], an ensemble's) gets the row in every row, or
+  /// \p values as they are if they are the whole table.
   void setHyper(const std::vector<double>& values);
-  /// Changes the learning rate (the first hyper-parameter of every optimizer) without recompiling.
+  /// Changes the learning rate (the first hyper-parameter of every optimizer, in every row)
+  /// without recompiling.
   void setLearningRate(double lr);
+  /// Member k's learning rate \p lrs[k], for a graph whose optimizer holds one hyper row per
+  /// member (CompileSettings::optimizerRows); throws unless there are as many rows as rates.
+  void setLearningRates(const std::vector<double>& lrs);
   /// Sets every random-draw state (the i64[2] seed operand of random_normal/random_uniform) to
   /// [seed, counter]; trainStep advances the counter by one, so each step draws afresh.
   void setRandomSeed(int64_t seed, int64_t counter = 0);

@@ -244,9 +244,9 @@ TEST_CASE("cli: mnemo train --ensemble 2 prints per-member lines and writes a ru
                                             "--out", dir / "run"});
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("ensemble of 2 members (seeds 3..4)") != std::string::npos);
-  for (const char* line : {"Step 3, member 0 (seed 3), Loss ", "Step 3, member 1 (seed 4), Loss ",
-                           "Step 6, member 0 (seed 3), Loss ", "Step 6, member 1 (seed 4), Loss "})
+  CHECK(r.out.find("ensemble of 2 members (seeds 3..4, lr 0.001)") != std::string::npos);
+  for (const char* line : {"Step 3, member 0 (seed 3, lr 0.001), Loss ", "Step 3, member 1 (seed 4, lr 0.001), Loss ",
+                           "Step 6, member 0 (seed 3, lr 0.001), Loss ", "Step 6, member 1 (seed 4, lr 0.001), Loss "})
     CHECK(r.out.find(line) != std::string::npos);
   for (const char* member : {"member-0", "member-1"})
     for (const char* file : {"checkpoint.npz", "config.json", "metrics.csv", "training.svg"})
@@ -260,7 +260,7 @@ TEST_CASE("cli: mnemo train --ensemble 2 prints per-member lines and writes a ru
     const size_t at = lone.out.find(step);
     REQUIRE(at != std::string::npos);
     const std::string rest = lone.out.substr(at + std::string(step).size(), lone.out.find('\n', at) - at - std::string(step).size());
-    CHECK(r.out.find(std::string(step) + "member 1 (seed 4), " + rest) != std::string::npos);
+    CHECK(r.out.find(std::string(step) + "member 1 (seed 4, lr 0.001), " + rest) != std::string::npos);
   }
   testing::CliResult bad = testing::runMnemo({"train", "--no-progress", "--ensemble", "2", "--clip-grad-norm", "1"});
   CHECK(bad.code != 0);

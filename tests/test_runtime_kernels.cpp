@@ -2,6 +2,8 @@
 // broadcast ones. The case table is keyed by op, and a test fails if a computing op has none.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <random>
@@ -146,6 +148,16 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     b.setStage(Stage::Opt);
     b.create(OpKind::AdamUpdate, {p, g, m, v, h});
   }};
+  // One hyper row per member of a stacked param: each member's block at its own lr and step.
+  c[OpKind::AdamUpdate].push_back([](Builder& b) {
+    Node* p = b.param("p", {4, 6, 5});
+    Node* g = in(b, "g", {4, 6, 5});
+    Node* m = b.state("m", TensorType::f32({4, 6, 5}));
+    Node* v = b.state("v", TensorType::f32({4, 6, 5}));
+    Node* h = b.state("hyper", TensorType::f32({4, 5}));
+    b.setStage(Stage::Opt);
+    b.create(OpKind::AdamUpdate, {p, g, m, v, h});
+  });
   c[OpKind::SgdUpdate] = {[](Builder& b) {
     Node* p = b.param("p", {16, 8});
     Node* g = in(b, "g", {16, 8});
@@ -154,6 +166,14 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     b.setStage(Stage::Opt);
     b.create(OpKind::SgdUpdate, {p, g, v, h});
   }};
+  c[OpKind::SgdUpdate].push_back([](Builder& b) {
+    Node* p = b.param("p", {3, 40});
+    Node* g = in(b, "g", {3, 40});
+    Node* v = b.state("v", TensorType::f32({3, 40}));
+    Node* h = b.state("hyper", TensorType::f32({3, 3}));
+    b.setStage(Stage::Opt);
+    b.create(OpKind::SgdUpdate, {p, g, v, h});
+  });
   // Fused regions, made by the fusion passes from small graphs: a matmul with post-ops (full,
   // per-column and scalar operands, constants, sub with the result on the left) and an
   // elementwise loop with a broadcast bias, a scalar and relu_grad.
@@ -270,6 +290,15 @@ void bindBoth(const Graph& g, ReferenceEvaluator& ref, Session& s, uint64_t seed
     if (positive) for (auto& x : v) x = std::abs(x);
     if (n->name() == "hyper" && v.size() == 5) v = {1e-3f, 0.9f, 0.999f, 1e-8f, 3.f};  // adam
     if (n->name() == "hyper" && v.size() == 3) v = {0.1f, 0.9f, 3.f};                  // sgd
+    if (n->name() == "hyper" && n->dims().size() == 2) {  // a row per member: lr and step differ
+      const int64_t width = n->dims()[1];
+      for (int64_t row = 0; row < n->dims()[0]; ++row) {
+        const float lr = 1e-3f * static_cast<float>(std::pow(10.0, static_cast<double>(row)) / 2);
+        const std::vector<float> adam = {lr, 0.9f, 0.999f, 1e-8f, static_cast<float>(3 + row)};
+        const std::vector<float> sgd = {lr, 0.5f + 0.1f * static_cast<float>(row), static_cast<float>(3 + row)};
+        std::copy_n((width == 5 ? adam : sgd).begin(), width, v.begin() + row * width);
+      }
+    }
   });
 }
 

@@ -218,10 +218,14 @@ const std::vector<ShapeCase>& shapeCases() {
       // The optimizer update has no result.
       ok(K::AdamUpdate, {f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({5})}, {}, "()"),
       bad(K::AdamUpdate, {f32({2, 3}), f32({2, 4}), f32({2, 3}), f32({2, 3}), f32({5})}, {}, "op 'adam_update' (%a: f32[2,3], %b: f32[2,4], %c: f32[2,3], %d: f32[2,3], %e: f32[5]): grad must be f32[2,3] like the param, got f32[2,4]"),
-      bad(K::AdamUpdate, {f32({3}), f32({3}), f32({3}), f32({3}), f32({4})}, {}, "op 'adam_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[3], %e: f32[4]): hyper must be f32[5] = [lr, beta1, beta2, eps, t], got f32[4]"),
+      bad(K::AdamUpdate, {f32({3}), f32({3}), f32({3}), f32({3}), f32({4})}, {}, "op 'adam_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[3], %e: f32[4]): hyper must be f32[5] = [lr, beta1, beta2, eps, t] or f32[K,5] (one row per member), got f32[4]"),
+      ok(K::AdamUpdate, {f32({4, 3}), f32({4, 3}), f32({4, 3}), f32({4, 3}), f32({4, 5})}, {}, "()"),
+      bad(K::AdamUpdate, {f32({4, 3}), f32({4, 3}), f32({4, 3}), f32({4, 3}), f32({3, 5})}, {}, "op 'adam_update' (%a: f32[4,3], %b: f32[4,3], %c: f32[4,3], %d: f32[4,3], %e: f32[3,5]): hyper f32[K,5] holds one row per member of the param's leading axis, so K must be 4, got 3"),
       ok(K::SgdUpdate, {f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({3})}, {}, "()"),
       bad(K::SgdUpdate, {f32({2, 3}), f32({2, 3}), f32({3, 2}), f32({3})}, {}, "op 'sgd_update' (%a: f32[2,3], %b: f32[2,3], %c: f32[3,2], %d: f32[3]): velocity must be f32[2,3] like the param, got f32[3,2]"),
-      bad(K::SgdUpdate, {f32({3}), f32({3}), f32({3}), f32({5})}, {}, "op 'sgd_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[5]): hyper must be f32[3] = [lr, momentum, t], got f32[5]"),
+      bad(K::SgdUpdate, {f32({3}), f32({3}), f32({3}), f32({5})}, {}, "op 'sgd_update' (%a: f32[3], %b: f32[3], %c: f32[3], %d: f32[5]): hyper must be f32[3] = [lr, momentum, t] or f32[K,3] (one row per member), got f32[5]"),
+      ok(K::SgdUpdate, {f32({2, 3}), f32({2, 3}), f32({2, 3}), f32({2, 3})}, {}, "()"),
+      bad(K::SgdUpdate, {f32({}), f32({}), f32({}), f32({1, 3})}, {}, "op 'sgd_update' (%a: f32[], %b: f32[], %c: f32[], %d: f32[1,3]): hyper f32[K,3] holds one row per member of the param's leading axis, so K must be that axis, but the param is a scalar"),
   };
   return cases;
 }

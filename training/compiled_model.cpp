@@ -37,6 +37,7 @@ CompiledModel compileParsedModel(Model model, const CompileSettings& settings) {
   PipelineOptions popts;
   popts.clipGradNorm = settings.train ? settings.clipGradNorm : 0;
   popts.microKernels = settings.microKernels;
+  popts.optimizerRows = settings.optimizerRows;
   buildPipeline(pipelineFor(settings), pm, popts);
   cm.passes = pm.run(*cm.model.graph);
   CompileOptions copts;

@@ -20,6 +20,7 @@ struct CompileSettings {
   std::string optimizer = "adam";  ///< the optimizer pass of a training pipeline: adam or sgd
   double clipGradNorm = 0;         ///< > 0: the clip-grad-norm pass before the optimizer
   bool microKernels = true;        ///< small matmuls on mnemo's micro-kernel (false: oneDNN only)
+  int64_t optimizerRows = 0;       ///< > 0: one optimizer hyper row per ensemble member (PipelineOptions)
 };
 
 struct CompiledModel {

@@ -4,21 +4,26 @@
 // axis in front. Its arithmetic is the lone run's up to the order of float additions (the
 // summation order of the products, and the bias added to the input projection first):
 //
-//   xw    = x[K,T·B,I] · w_ir[K,I,H] + b_rr            one batched product for all steps
+//   xw_k  = x[k][T·B,I] · w_ir[k] + b_rr[k]            one product per member for all steps
 //   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
 //   h     = relu(h·(1−α) + ins_t·α)
-//   o     = hs[K,T·B,H] · w_ro[K,H,O] + b_ro           one batched readout for all steps
+//   o_k   = hs[k][T·B,H] · w_ro[k] + b_ro[k]           one readout per member for all steps
 //   loss  = Σ_k mean over member k's T·B positions of the cross-entropy
 //
-// The time-batch pass batches products over time only for rank-2 matmuls, so the input
-// projection and the readout are written batched here; with the bias in the projection, each
-// step's product, its addend and the relu are one fused oneDNN matmul, and the bias gradient
-// is one reduction over all steps.
+// The recurrence is batched over the members ([K,B,H]·[K,H,H] on the micro-kernel, which runs
+// it well); the input projection and the readout, whose products are tall and narrow (N = H and
+// N = O = 3, K = I = 2 in the gradients), run member by member as the lone run's rank-2 products:
+// a batched oneDNN matmul of those shapes took several times longer per member than the lone
+// run's, and the per-member operands are selects and stacks on the outermost axis, which the
+// memory plan makes views (no copies). Each member's projection takes its bias in the product's
+// epilogue, and its gradient is one reduction over all steps.
 #include "training/ensemble.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ostream>
 
 #include "ops/builder.h"
@@ -77,8 +82,12 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
   Node* wRo = b.param("w_ro", {K, H, O}, "zeros");
   Node* bRo = b.param("b_ro", {K, O}, "zeros");
 
-  Node* xw = b.add(b.matmul(reshape(b, input, {K, T * B, I}), wIr), reshape(b, bRr, {K, 1, H}));
-  Node* xwSteps = reshape(b, xw, {K, T, B, H});
+  // Member by member (selects and stacks on the outermost axis are views): x[k]·w_ir[k] + b_rr[k].
+  Node* inputRows = reshape(b, input, {K, T * B, I});
+  std::vector<Node*> projections;
+  for (int64_t k = 0; k < K; ++k)
+    projections.push_back(b.add(b.matmul(b.select(inputRows, 0, k), b.select(wIr, 0, k)), b.select(bRr, 0, k)));
+  Node* xwSteps = reshape(b, b.stack(projections, 0), {K, T, B, H});
   Node* h = b.constant(0.0, {K, B, H}, "h_0");
   std::vector<Node*> hs;
   for (int64_t t = 0; t < T; ++t) {
@@ -88,7 +97,10 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
     hs.push_back(h);
   }
   Node* states = reshape(b, b.stack(hs, 1), {K, T * B, H});
-  Node* out = b.add(b.matmul(states, wRo), reshape(b, bRo, {K, 1, O}));
+  std::vector<Node*> readouts;
+  for (int64_t k = 0; k < K; ++k)
+    readouts.push_back(b.add(b.matmul(b.select(states, 0, k), b.select(wRo, 0, k)), b.select(bRo, 0, k)));
+  Node* out = b.stack(readouts, 0);
   Node* logits = reshape(b, out, {K, T, B, O}, "logits");
   Node* rows = b.create(OpKind::SoftmaxXentRows, {reshape(b, out, {K * T * B, O}), reshape(b, labels, {K * T * B})});
   Node* memberLoss = named(b, OpKind::ReduceMean, {reshape(b, rows, {K, T * B})}, {{"axes", std::vector<int64_t>{1}}},
@@ -108,11 +120,71 @@ std::vector<float> memberSlice(const std::vector<float>& stacked, int64_t member
 
 namespace {
 
+/// A whole-string number of --ensemble-lr, or a one-line error.
+double parseLr(const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE) MNEMO_FAIL("--ensemble-lr: '" << text << "' is not a number");
+  return v;
+}
+
+/// The items of a comma list.
+std::vector<std::string> commaItems(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+    items.push_back(text.substr(start, comma - start));
+  items.push_back(text.substr(start));
+  return items;
+}
+
+void checkLr(double lr, size_t member) {
+  if (!(lr > 0) || !std::isfinite(lr))
+    MNEMO_FAIL("--ensemble-lr: member " << member << "'s learning rate must be a positive number, got " << lr);
+}
+
+}  // namespace
+
+std::vector<double> parseEnsembleLrs(const std::string& text, int64_t K) {
+  std::vector<double> lrs;
+  if (text.rfind("log:", 0) == 0) {
+    const size_t colon = text.find(':', 4);
+    if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos || text.find(',') != std::string::npos)
+      MNEMO_FAIL("--ensemble-lr: expected log:A:B (e.g. log:1e-4:1e-2), got '" << text << "'");
+    const double a = parseLr(text.substr(4, colon - 4)), b = parseLr(text.substr(colon + 1));
+    checkLr(a, 0);
+    checkLr(b, static_cast<size_t>(K - 1));
+    for (int64_t k = 0; k < K; ++k)
+      lrs.push_back(K == 1 ? a : a * std::pow(b / a, static_cast<double>(k) / static_cast<double>(K - 1)));
+    if (K > 1) lrs.back() = b;  // exactly B, as written
+  } else {
+    for (const std::string& item : commaItems(text)) lrs.push_back(parseLr(item));
+  }
+  if (static_cast<int64_t>(lrs.size()) != K)
+    MNEMO_FAIL("--ensemble-lr gives " << lrs.size() << " learning rate" << (lrs.size() == 1 ? "" : "s") << " for --ensemble "
+                                      << K << "; give one per member");
+  for (size_t k = 0; k < lrs.size(); ++k) checkLr(lrs[k], k);
+  return lrs;
+}
+
+namespace {
+
 /// Refuses what an ensemble cannot do without coupling its members or stacking a model it does
-/// not know; each a one-line error.
-void checkEnsembleRun(const TrainOptions& o, int64_t K) {
+/// not know, and member lists of the wrong length; each a one-line error.
+void checkEnsembleRun(const TrainOptions& o, const EnsembleSpec& spec) {
+  const int64_t K = spec.members;
   if (K < 1) MNEMO_FAIL("--ensemble must be at least 1, got " << K);
   checkCount(K, kMaxEnsembleMembers, "--ensemble");
+  auto checkLength = [&](size_t size, const char* flag) {
+    if (size != 0 && size != static_cast<size_t>(K))
+      MNEMO_FAIL(flag << " gives " << size << " value" << (size == 1 ? "" : "s") << " for --ensemble " << K
+                      << "; give one per member");
+  };
+  checkLength(spec.lrs.size(), "--ensemble-lr");
+  checkLength(spec.seeds.size(), "--ensemble-seeds");
+  checkLength(spec.dirs.size(), "--ensemble-out");
+  for (size_t k = 0; k < spec.lrs.size(); ++k) checkLr(spec.lrs[k], k);
   const RunConfig& run = o.run;
   if (run.modelSource != notebookModelSource())
     MNEMO_FAIL("--ensemble: supported for the built-in notebook model only; model file " << run.modelFile << " given");
@@ -125,10 +197,35 @@ void checkEnsembleRun(const TrainOptions& o, int64_t K) {
   if (o.parallel) MNEMO_FAIL("--ensemble: data-parallel training (mpirun) is not supported");
 }
 
-RunConfig memberRun(const RunConfig& run, int64_t k) {
+/// Member \p k's run: the lone run it equals (its seed and learning rate).
+RunConfig memberRun(const RunConfig& run, const EnsembleSpec& spec, int64_t k) {
   RunConfig r = run;
-  r.seed = run.seed + static_cast<uint64_t>(k);
+  const size_t i = static_cast<size_t>(k);
+  r.seed = spec.seeds.empty() ? run.seed + static_cast<uint64_t>(k) : spec.seeds[i];
+  if (!spec.lrs.empty()) r.lr = spec.lrs[i];
   return r;
+}
+
+/// "seeds 3..5" for consecutive seeds, else "seeds 3,9,4"; then "lr 0.001" or "lrs 0.001,0.003".
+std::string describeMembers(const std::vector<RunConfig>& runs) {
+  bool consecutive = true, oneLr = true;
+  for (size_t k = 1; k < runs.size(); ++k) {
+    consecutive = consecutive && runs[k].seed == runs[0].seed + k;
+    oneLr = oneLr && runs[k].lr == runs[0].lr;
+  }
+  std::string text = "seeds ";
+  if (consecutive) {
+    text += std::to_string(runs[0].seed) + ".." + std::to_string(runs.back().seed);
+  } else {
+    for (size_t k = 0; k < runs.size(); ++k) text += (k ? "," : "") + std::to_string(runs[k].seed);
+  }
+  text += oneLr ? ", lr " : ", lrs ";
+  for (size_t k = 0; k < (oneLr ? 1 : runs.size()); ++k) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%g", runs[k].lr);
+    text += (k ? "," : "") + std::string(number);
+  }
+  return text;
 }
 
 /// Member \p k's params and optimizer state (\p leaves: the graph's persistent leaves), as the
@@ -161,15 +258,23 @@ std::string firstNonFinite(const Session& s, const std::vector<Node*>& leaves, i
 }  // namespace
 
 EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
-  checkEnsembleRun(o, K);
+  EnsembleSpec spec;
+  spec.members = K;
+  return trainEnsemble(o, spec);
+}
+
+EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
+  checkEnsembleRun(o, spec);
+  const int64_t K = spec.members;
   RunConfig run = o.run;
   checkCount(run.steps, limits::kMaxTrainingSteps, "--steps");
-  if (run.lr <= 0 || !std::isfinite(run.lr)) MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
+  if (spec.lrs.empty() && (run.lr <= 0 || !std::isfinite(run.lr)))
+    MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
   if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
   if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
   std::shared_ptr<const Task> task = runTask(run, /*quiet=*/true);
   bindTaskSizes(run, parseRunModel(run), *task);
-  checkLrSchedule(run);
+  for (int64_t k = 0; k < K; ++k) checkLrSchedule(memberRun(run, spec, k));
   Model lone = parseRunModel(run);  // at the task's sizes
   checkTaskSizes(run, lone, *task);
 
@@ -181,18 +286,19 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
   stacked.labels = "labels";
   stacked.logits = "logits";
   stacked.params = lone.params;
-  CompiledModel cm = compileParsedModel(std::move(stacked), {true, o.fuse, o.threads, run.optimizer, 0, o.microKernels});
+  // One optimizer hyper row per member: each member at its own learning rate.
+  CompiledModel cm = compileParsedModel(std::move(stacked), {true, o.fuse, o.threads, run.optimizer, 0, o.microKernels, K});
   Session& s = *cm.session;
   const std::vector<Node*> leaves = cm.graph().persistentLeaves();
   const int64_t T = run.seqLen, B = run.batch;
   const int64_t I = lone.graph->find(lone.input)->dims().back();
   const int64_t O = lone.graph->find("logits")->dims().back();
 
-  // Member k: seed S+k for its initialisation and its data, as its lone run.
+  // Member k: its seed for its initialisation and its data, its lr, as its lone run.
   std::vector<RunConfig> runs;
   std::vector<std::unique_ptr<BatchSource>> batches;
   for (int64_t k = 0; k < K; ++k) {
-    runs.push_back(memberRun(run, k));
+    runs.push_back(memberRun(run, spec, k));
     batches.push_back(taskBatches(runs.back(), I));
     if (checkTargetKind(*lone.graph->find(lone.labels), *batches.back(), "task " + run.task))
       MNEMO_FAIL("--ensemble: task " << run.task << " has continuous targets; only class targets are supported");
@@ -208,7 +314,9 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
   s.setHyper(optimizerHyper(run, 0));
   std::vector<std::unique_ptr<RunDirectory>> dirs;
   for (int64_t k = 0; k < K; ++k)
-    dirs.push_back(std::make_unique<RunDirectory>(o.outDir.empty() ? "" : o.outDir + "/member-" + std::to_string(k)));
+    dirs.push_back(std::make_unique<RunDirectory>(!spec.dirs.empty() ? spec.dirs[static_cast<size_t>(k)]
+                                                  : o.outDir.empty()  ? ""
+                                                                      : o.outDir + "/member-" + std::to_string(k)));
 
   EnsembleResult result;
   result.members.resize(static_cast<size_t>(K));
@@ -219,18 +327,20 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
   std::vector<int64_t> y(memberY * static_cast<size_t>(K));
   ProgressLine progress(o.progress, run.steps);
   if (o.out)
-    *o.out << "mnemo train: ensemble of " << K << " members (seeds " << run.seed << ".." << run.seed + K - 1
-           << ") of model " << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
+    *o.out << "mnemo train: ensemble of " << K << " members (" << describeMembers(runs) << ") of model "
+           << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
            << ", B=" << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only")
            << " (" << result.kernelsPerStep << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
            << " ms\n";
 
+  std::vector<double> lrs(static_cast<size_t>(K));
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < run.steps; ++i) {
     for (int64_t k = 0; k < K; ++k) batches[k]->next(x.data() + k * memberX, y.data() + k * memberY);
     s.setF32("x", x);
     s.setI64("labels", y);
-    s.setLearningRate(learningRateAt(run, s.step() + 1));
+    for (size_t k = 0; k < lrs.size(); ++k) lrs[k] = learningRateAt(runs[k], s.step() + 1);
+    s.setLearningRates(lrs);
     const float total = s.trainStep();
     const int64_t step = s.step();
     std::string broken = !std::isfinite(total) ? std::string("the summed loss is ") + (std::isnan(total) ? "NaN" : "infinite")
@@ -253,10 +363,10 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
       dirs[k]->recordStep(step, losses[k], acc, r.runningLoss, r.runningAccuracy);
       if (step % o.printEvery == 0 && o.out) {
         progress.clear();
-        char line[128];
-        std::snprintf(line, sizeof line, "Step %lld, member %lld (seed %llu), Loss %0.4f, Acc %0.3f",
+        char line[160];
+        std::snprintf(line, sizeof line, "Step %lld, member %lld (seed %llu, lr %g), Loss %0.4f, Acc %0.3f",
                       static_cast<long long>(step), static_cast<long long>(k),
-                      static_cast<unsigned long long>(runs[k].seed), r.runningLoss, r.runningAccuracy);
+                      static_cast<unsigned long long>(runs[k].seed), runs[k].lr, r.runningLoss, r.runningAccuracy);
         *o.out << line << "\n" << std::flush;
       }
       if (step % o.checkpointEvery == 0 || i + 1 == run.steps)
@@ -286,7 +396,8 @@ EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
                   static_cast<long long>(K), static_cast<long long>(run.steps), result.seconds,
                   1000 * result.seconds / steps, steps * static_cast<double>(K) / result.seconds);
     *o.out << line;
-    if (!o.outDir.empty()) *o.out << "; wrote " << o.outDir << "/member-{0.." << K - 1 << "}/";
+    if (!spec.dirs.empty()) *o.out << "; wrote the " << K << " --ensemble-out directories";
+    else if (!o.outDir.empty()) *o.out << "; wrote " << o.outDir << "/member-{0.." << K - 1 << "}/";
     *o.out << "\n";
   }
   return result;

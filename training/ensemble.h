@@ -2,14 +2,17 @@
 // (`mnemo train --ensemble K`). Every parameter is stacked on a leading member axis [K, ...],
 // the input projection, the recurrent product and the readout are batched matmuls over that
 // axis, and the loss is the sum of the members' own mean cross-entropies, so each member's
-// gradient is its own and Adam (elementwise) updates each member as a lone run would. Member k
-// starts from the initialisation of seed S+k and trains on the data stream of seed S+k, so its
-// trajectory is the one `mnemo train --seed S+k` takes, to float32 summation error. Reports and
-// checkpoints are per member (OUT/member-k/, the lone run's format).
+// gradient is its own and Adam (elementwise) updates each member as a lone run would; the
+// optimizer holds one hyper row per member, so each member has its own learning rate
+// (--ensemble-lr). Member k starts from the initialisation of its seed (S+k, or the k-th of
+// --ensemble-seeds) and trains on that seed's data stream at its lr, so its trajectory is the one
+// `mnemo train --seed S_k --lr lr_k` takes, to float32 summation error. Reports and checkpoints
+// are per member (OUT/member-k/ or the k-th --ensemble-out, the lone run's format).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -43,11 +46,27 @@ struct EnsembleResult {
   size_t kernelsPerStep = 0;
 };
 
-/// Trains \p members copies of the run's model in one graph: member k with seed o.run.seed + k.
-/// Features that would couple the members or that cannot be stacked are refused with a one-line
-/// mnemo::Error before anything is written: a model other than the built-in notebook model,
-/// --clip-grad-norm (a global norm over all members), --init, --data, --feed, data-parallel
-/// training, continuous targets.
+/// What differs from member to member; an empty list takes the default.
+struct EnsembleSpec {
+  int64_t members = 0;
+  std::vector<double> lrs;         ///< member k's learning rate (default: the run's --lr for all)
+  std::vector<uint64_t> seeds;     ///< member k's seed (default: the run's seed + k)
+  std::vector<std::string> dirs;   ///< member k's run directory (default: OUT/member-k)
+};
+
+/// The learning rates of `--ensemble-lr TEXT` for \p members members: a comma list of
+/// \p members numbers, or "log:A:B", \p members values spaced evenly in log from A to B (both
+/// included; A alone for one member). Throws a one-line mnemo::Error on a malformed value, a
+/// wrong count, or a rate that is not a positive finite number.
+std::vector<double> parseEnsembleLrs(const std::string& text, int64_t members);
+
+/// Trains the members of \p spec in one graph (see EnsembleSpec for each member's seed, lr and
+/// directory). Features that would couple the members or that cannot be stacked are refused
+/// with a one-line mnemo::Error before anything is written: a model other than the built-in
+/// notebook model, --clip-grad-norm (a global norm over all members), --init, --data, --feed,
+/// data-parallel training, continuous targets; so are lists of the wrong length.
+EnsembleResult trainEnsemble(const TrainOptions& options, const EnsembleSpec& spec);
+/// \p members members with seeds o.run.seed + k, all at o.run.lr, in OUT/member-k.
 EnsembleResult trainEnsemble(const TrainOptions& options, int64_t members);
 
 }  // namespace mnemo

@@ -10,11 +10,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "support/error.h"
 #include "support/text.h"
+#include "training/sweep_pack.h"
 
 extern char** environ;
 
@@ -58,13 +61,13 @@ std::vector<std::string> pointCommand(const SweepPlan& plan, const SweepPoint& p
   return argv;
 }
 
-pid_t startPoint(const SweepPlan& plan, const SweepPoint& point) {
-  makeDirectories(plan.outDir + "/" + point.dirName, "--out");
-  const std::string log = logPath(plan, point);
+namespace {
+
+/// Starts \p args (argv[0] first) as a child process with its output in \p log.
+pid_t startProcess(std::vector<std::string> args, const std::string& log) {
   int logFd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (logFd < 0) MNEMO_FAIL("cannot write " << log << ": " << std::strerror(errno));
   // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::vector<std::string> args = pointCommand(plan, point);
   std::vector<char*> argv, envp;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -93,6 +96,31 @@ pid_t startPoint(const SweepPlan& plan, const SweepPoint& point) {
   }
   ::close(logFd);
   return pid;
+}
+
+}  // namespace
+
+pid_t startPoint(const SweepPlan& plan, const SweepPoint& point) {
+  makeDirectories(plan.outDir + "/" + point.dirName, "--out");
+  return startProcess(pointCommand(plan, point), logPath(plan, point));
+}
+
+pid_t startJob(const SweepPlan& plan, const std::vector<size_t>& job) {
+  if (job.size() == 1) return startPoint(plan, plan.points[job[0]]);
+  for (size_t index : job) makeDirectories(plan.outDir + "/" + plan.points[index].dirName, "--out");
+  return startProcess(packCommand(plan, job), logPath(plan, plan.points[job[0]]));
+}
+
+std::vector<PointResult> finishJob(const SweepPlan& plan, const std::vector<size_t>& job, int waitStatus, double seconds) {
+  // The ensemble's log, in the first point's directory, goes to every point's.
+  const std::string log = logPath(plan, plan.points[job[0]]);
+  for (size_t i = 1; i < job.size(); ++i) {
+    std::error_code ec;
+    std::filesystem::copy_file(log, logPath(plan, plan.points[job[i]]), std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  std::vector<PointResult> results;
+  for (size_t index : job) results.push_back(finishPoint(plan, plan.points[index], waitStatus, seconds));
+  return results;
 }
 
 PointResult finishPoint(const SweepPlan& plan, const SweepPoint& point, int waitStatus, double seconds) {
@@ -152,20 +180,20 @@ bool InterruptFlag::interrupted() { return gInterrupted != 0; }
 
 bool runLocalPool(const SweepPlan& plan, int workers, const RecordResult& record) {
   struct Running {
-    size_t point;
+    std::vector<size_t> job;
     double start;
   };
   std::map<pid_t, Running> running;
   auto stopAll = [&] {
     for (const auto& [pid, r] : running) ::kill(pid, SIGTERM);
   };
-  size_t next = 0;
+  std::deque<std::vector<size_t>> queue(plan.jobs.begin(), plan.jobs.end());
   bool stopped = false;
   while (true) {
     if (InterruptFlag::interrupted() && !stopped) stopAll(), stopped = true;
-    while (!stopped && running.size() < static_cast<size_t>(workers) && next < plan.todo.size()) {
-      size_t index = plan.todo[next++];
-      running[startPoint(plan, plan.points[index])] = {index, now()};
+    while (!stopped && running.size() < static_cast<size_t>(workers) && !queue.empty()) {
+      running[startJob(plan, queue.front())] = {queue.front(), now()};
+      queue.pop_front();
     }
     if (running.empty()) break;
     int status = 0;
@@ -176,19 +204,23 @@ bool runLocalPool(const SweepPlan& plan, int workers, const RecordResult& record
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    const SweepPoint& point = plan.points[it->second.point];
+    const std::vector<size_t> job = it->second.job;
     const double seconds = now() - it->second.start;
     running.erase(it);
     const bool completed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (stopped && !completed) continue;  // stopped by the interrupt: run again next time
     try {
-      stopOnUsageError(plan, point, status);
+      stopOnUsageError(plan, plan.points[job[0]], status);
     } catch (...) {
       stopAll();
       for (const auto& [other, r] : running) ::waitpid(other, nullptr, 0);
       throw;
     }
-    record(finishPoint(plan, point, status, seconds));
+    if (job.size() > 1 && !completed) {  // one member's failure stops its pack: each point alone
+      for (size_t index : job) queue.push_back({index});
+      continue;
+    }
+    for (const PointResult& r : finishJob(plan, job, status, seconds)) record(r);
   }
   return !stopped;
 }

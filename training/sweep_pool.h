@@ -2,7 +2,9 @@
 // run as `mnemo train <the sweep's train flags> --NAME=VALUE... --threads 1 --out OUT/<point>`
 // (so a point is exactly a lone `mnemo train` at one thread), with its output in
 // OUT/<point>/train.log. The local pool keeps up to --workers of them running; sweep_mpi.h
-// spreads them over MPI ranks instead.
+// spreads them over MPI ranks instead. With --pack-ensembles the local pool runs jobs of several
+// points as one ensemble process (sweep_pack.h), its log in the first point's train.log and
+// copied to the others'.
 #pragma once
 
 #include <sys/types.h>
@@ -23,6 +25,8 @@ struct SweepPlan {
   int64_t printEvery = 100;
   std::vector<SweepPoint> points;       ///< the whole grid
   std::vector<size_t> todo;             ///< indices into points still to run
+  /// The todo points as the local pool's processes: one point each, or packed (packJobs).
+  std::vector<std::vector<size_t>> jobs;
 };
 
 /// Called once per finished point, in the order they finish.
@@ -38,6 +42,14 @@ pid_t startPoint(const SweepPlan& plan, const SweepPoint& point);
 /// The result of \p point whose process ended with \p waitStatus after \p seconds: ok with its
 /// metrics, or failed with the reason (the log's last line, or the signal that killed it).
 PointResult finishPoint(const SweepPlan& plan, const SweepPoint& point, int waitStatus, double seconds);
+
+/// Starts the job of points \p job (indices into plan.points): a lone point as startPoint does,
+/// several as one ensemble process (packCommand) writing each point's run directory.
+pid_t startJob(const SweepPlan& plan, const std::vector<size_t>& job);
+
+/// The results of \p job, each read from its own run directory as finishPoint does; a failed
+/// ensemble process fails each of its points with the same reason.
+std::vector<PointResult> finishJob(const SweepPlan& plan, const std::vector<size_t>& job, int waitStatus, double seconds);
 
 /// Starts \p point and waits for it (a worker rank's loop).
 PointResult runPoint(const SweepPlan& plan, const SweepPoint& point);
@@ -57,8 +69,10 @@ class InterruptFlag {
   static bool interrupted();
 };
 
-/// Runs plan.todo with up to \p workers processes at once, calling \p record for each finished
-/// point. \returns false if interrupted (running points are stopped and not recorded).
+/// Runs plan.jobs with up to \p workers processes at once, calling \p record for each finished
+/// point. A packed job whose process fails is run again point by point, so a point that fails
+/// alone (a diverging lr) fails alone and its pack mates finish. \returns false if interrupted
+/// (running points are stopped and not recorded).
 bool runLocalPool(const SweepPlan& plan, int workers, const RecordResult& record);
 
 }  // namespace mnemo

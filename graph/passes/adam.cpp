@@ -1,5 +1,6 @@
 // adam: appends the optimizer stage. One `state` %hyper f32[5] = [lr, beta1, beta2, eps, t] is
-// shared by all updates, so the learning rate and the step counter are data, not graph; each
+// shared by all updates (f32[K, 5], a row per member, for an ensemble's stacked params), so the
+// learning rate and the step counter are data, not graph; each
 // parameter gets two `state` moment tensors and one side-effecting adam_update that writes the
 // parameter and both moments (ops/optim.cpp has the exact formula).
 //
@@ -19,12 +20,22 @@
 
 namespace mnemo {
 
-AdamResult addAdam(Graph& g) {
+TensorType optimizerHyperType(const std::vector<std::pair<Node*, Node*>>& grads, int64_t width, int64_t members,
+                              const char* pass) {
+  if (members <= 0) return TensorType::f32({width});
+  for (const auto& [p, grad] : grads)
+    if (p->dims().empty() || p->dims()[0] != members)
+      MNEMO_FAIL(pass << ": one hyper row per member needs every param stacked on a leading axis of " << members
+                      << " members; %" << p->name() << " is " << p->type().str());
+  return TensorType::f32({members, width});
+}
+
+AdamResult addAdam(Graph& g, int64_t members) {
   const std::vector<std::pair<Node*, Node*>> grads = g.gradients();
   if (grads.empty()) MNEMO_FAIL("adam: graph @" << g.name() << " marks no gradients (has autodiff run?)");
   Builder b(g, Stage::Opt);
   AdamResult result;
-  result.hyper = b.state(kAdamHyperName, TensorType::f32({5}));
+  result.hyper = b.state(kAdamHyperName, optimizerHyperType(grads, 5, members, "adam"));
   g.markRole(Role::Hyper, result.hyper);
   for (const auto& [p, grad] : grads) {
     Node* m = b.state(p->name() + ".m", p->type());

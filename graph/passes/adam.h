@@ -42,8 +42,15 @@ struct AdamResult {
 /// graph (autodiff marks them), the states %<param>.m and %<param>.v (the param's shape), then
 /// adam_update(param, grad, m, v, hyper). Marks %hyper as `hyper` and the moments as `opt_state`
 /// of their param, so checkpoints find them without knowing Adam. Throws mnemo::Error if the
-/// graph has no gradients.
-AdamResult addAdam(Graph& g);
+/// graph has no gradients. With \p members > 0 (an ensemble's graph, every param stacked on a
+/// leading member axis of that length), %hyper is f32[members, 5], one row per member, so each
+/// member has its own learning rate; a param without that leading axis is an error.
+AdamResult addAdam(Graph& g, int64_t members = 0);
+
+/// The type of an optimizer's %hyper state of \p width values: f32[width], or f32[members, width]
+/// when \p members > 0, after checking that every param in \p grads leads with that axis.
+TensorType optimizerHyperType(const std::vector<std::pair<Node*, Node*>>& grads, int64_t width, int64_t members,
+                              const char* pass);
 
 /// \returns the values to bind to %hyper for step \p step (1-based): [lr, beta1, beta2, eps, t].
 /// A new learning rate is a new binding, not a new graph.

@@ -70,6 +70,9 @@ struct PipelineOptions {
   /// Small matmuls may run on mnemo's micro-kernel (false: every matmul on oneDNN, as the
   /// "-onednn" pipelines do).
   bool microKernels = true;
+  /// > 0: the optimizer holds one hyper row (learning rate, step) per member of an ensemble whose
+  /// params are stacked on a leading axis of this length (ops/optim.cpp); 0: one shared row.
+  int64_t optimizerRows = 0;
 };
 /// buildPipeline with \p opts (the infer pipelines read only microKernels).
 void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptions& opts);

@@ -41,10 +41,10 @@ void buildPipeline(const std::string& name, PassManager& pm, const PipelineOptio
     MNEMO_FAIL("unknown pipeline '" << name << "' (known: " << known << ")");
   }
   if (train) {
-    auto [autodiffPass, adamPass] = createTrainingPasses();
+    auto [autodiffPass, adamPass] = createTrainingPasses(opts.optimizerRows);
     pm.add(std::move(autodiffPass));
     if (opts.clipGradNorm != 0) pm.add(createClipGradNormPass(opts.clipGradNorm));  // a bad value is its error
-    pm.add(sgd ? createSgdMomentumPass() : std::move(adamPass));
+    pm.add(sgd ? createSgdMomentumPass(opts.optimizerRows) : std::move(adamPass));
   }
   if (unfused) pm.add(createDcePass());
   else addOptimizations(pm, !onednnOnly);

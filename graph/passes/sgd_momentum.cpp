@@ -10,16 +10,17 @@
 //                                                 %update.w   = sgd_update(%w, %grad.w, %w.velocity, %hyper) : ()
 #include "graph/passes/sgd_momentum.h"
 
+#include "graph/passes/adam.h"
 #include "ops/builder.h"
 #include "support/error.h"
 
 namespace mnemo {
 
-std::vector<Node*> addSgdMomentum(Graph& g) {
+std::vector<Node*> addSgdMomentum(Graph& g, int64_t members) {
   const std::vector<std::pair<Node*, Node*>> grads = g.gradients();
   if (grads.empty()) MNEMO_FAIL("sgd-momentum: graph @" << g.name() << " marks no gradients (has autodiff run?)");
   Builder b(g, Stage::Opt);
-  Node* hyper = b.state("hyper", TensorType::f32({3}));
+  Node* hyper = b.state("hyper", optimizerHyperType(grads, 3, members, "sgd-momentum"));
   g.markRole(Role::Hyper, hyper);
   std::vector<Node*> velocities;
   for (const auto& [p, grad] : grads) {

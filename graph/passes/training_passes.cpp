@@ -28,29 +28,37 @@ class AutodiffPass : public Pass {
 /// the IR from one pass to the next.
 class AdamPass : public Pass {
  public:
+  explicit AdamPass(int64_t rows) : rows_(rows) {}
   const char* name() const override { return "adam"; }
   bool run(Graph& g, PassContext&) override {
     if (g.gradients().empty())
       MNEMO_FAIL("adam: no parameter gradients: the model has no trainable `param` (fixed tensors are not trained), or the autodiff pass is disabled");
-    return !addAdam(g).slots.empty();
+    return !addAdam(g, rows_).slots.empty();
   }
+
+ private:
+  int64_t rows_;  // hyper rows, one per member (0: one shared row)
 };
 
 class SgdMomentumPass : public Pass {
  public:
+  explicit SgdMomentumPass(int64_t rows) : rows_(rows) {}
   const char* name() const override { return "sgd-momentum"; }
   bool run(Graph& g, PassContext&) override {
     if (g.gradients().empty()) MNEMO_FAIL("sgd-momentum: the graph marks no gradients (is the autodiff pass disabled?)");
-    return !addSgdMomentum(g).empty();
+    return !addSgdMomentum(g, rows_).empty();
   }
+
+ private:
+  int64_t rows_;
 };
 
 }  // namespace
 
-std::unique_ptr<Pass> createSgdMomentumPass() { return std::make_unique<SgdMomentumPass>(); }
+std::unique_ptr<Pass> createSgdMomentumPass(int64_t optimizerRows) { return std::make_unique<SgdMomentumPass>(optimizerRows); }
 
-std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses() {
-  return {std::make_unique<AutodiffPass>(), std::make_unique<AdamPass>()};
+std::pair<std::unique_ptr<Pass>, std::unique_ptr<Pass>> createTrainingPasses(int64_t optimizerRows) {
+  return {std::make_unique<AutodiffPass>(), std::make_unique<AdamPass>(optimizerRows)};
 }
 
 }  // namespace mnemo

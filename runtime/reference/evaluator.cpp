@@ -45,10 +45,10 @@ void ReferenceEvaluator::bindRandom(uint64_t seed) {
     bool bindable = n->kind() == OpKind::Input || n->kind() == OpKind::Param || n->kind() == OpKind::State;
     if (!bindable || values_.count(n)) continue;
     RefTensor t(n->type());
-    if (isAdamHyper(n)) {
-      t.data = {1e-3, 0.9, 0.999, 1e-8, 1};
-    } else if (isSgdHyper(n)) {
-      t.data = {1e-2, 0.9, 1};
+    if (isAdamHyper(n) || isSgdHyper(n)) {  // the row in every row (one per member, if stacked)
+      const std::vector<double> row = isAdamHyper(n) ? std::vector<double>{1e-3, 0.9, 0.999, 1e-8, 1}
+                                                     : std::vector<double>{1e-2, 0.9, 1};
+      for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = row[i % row.size()];
     } else if (n->type().dtype == DType::I64) {
       std::uniform_int_distribution<int64_t> dist(0, labelClasses(n) - 1);
       for (double& x : t.data) x = static_cast<double>(dist(rng));
