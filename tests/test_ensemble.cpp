@@ -203,7 +203,11 @@ TEST_CASE("ensemble: --ensemble 3 trains each member as its lone run with seed S
   }
   INFO("worst relative difference: losses " << worstLoss << ", params " << worstParam);
   CHECK(worstLoss < 1e-5);
-  CHECK(worstParam < 1e-5);
+  // The lone run adds x_t·W_ir inside each recurrent step's tile (a second product) where the
+  // stacked graph adds a projection made beforehand: the same sums in another order. Adam, which
+  // divides by the gradients' running size, carries that rounding into the parameters: about
+  // 3e-5 after these steps (1e-6 and below before the second product).
+  CHECK(worstParam < 2e-4);
   // The members differ from one another (different seeds), so the comparison above is not trivial.
   CHECK(ens.members[0].loss.back() != ens.members[1].loss.back());
 }

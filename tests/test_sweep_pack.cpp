@@ -101,8 +101,8 @@ TEST_CASE("cli: a packed sweep gives each point its own row, as the unpacked swe
     REQUIRE(a.count(runDir));
     const auto& mine = a.at(runDir);
     CHECK(mine.at("status") == "ok");
-    for (const std::string& column : {"seq-len", "seed", "lr"}) CHECK(mine.at(column) == row.at(column));
-    for (const std::string& column : {"final_loss", "final_accuracy", "loss@10", "loss@20", "loss@30"})
+    for (const char* column : {"seq-len", "seed", "lr"}) CHECK(mine.at(column) == row.at(column));
+    for (const char* column : {"final_loss", "final_accuracy", "loss@10", "loss@20", "loss@30"})
       worst = std::max(worst, relDiff(std::stod(mine.at(column)), std::stod(row.at(column)), 1e-3));
     // The point's own directory holds its lone run's files, parameters to float tolerance.
     Checkpoint p = loadCheckpoint(dir / ("packed/" + runDir + "/checkpoint.npz"));
