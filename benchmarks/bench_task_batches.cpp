@@ -3,8 +3,7 @@
 // calls), named BM_TaskBatch/<task>/<generator>. Compare with BM_TrainStep/fused:1
 // (bench_rnn.cpp), a fused training step of the notebook model at the same B and T: the issue asks
 // the batch to cost under 5% of it. BM_RngDraws times the generators alone (uniform and normal
-// draws), the part of the cost that depends on --rng; the bulk_normal_* variants draw 1000 at a time, as
-// the trials' noise does (float: mnemo's float32 stream).
+// draws), the part of the cost that depends on --rng.
 //
 // BM_TaskStep/<task> times the fused training step of the model `mnemo train --task <task>`
 // builds (the notebook model with the task's input and output sizes), the step each task's batch
@@ -72,18 +71,6 @@ void rngDraws(benchmark::State& state, RngKind kind, bool normal) {
   for (auto _ : state) {
     for (int i = 0; i < 1000; ++i) sum += normal ? rng.normal() : rng.uniform();
     benchmark::DoNotOptimize(sum);
-  }
-  state.SetItemsProcessed(state.iterations() * 1000);
-}
-
-/// Bulk normals as the trials' noise draws them: fillNormal of 1000 doubles or floats at a time.
-template <typename T>
-void rngBulkNormals(benchmark::State& state, RngKind kind) {
-  Rng rng(1, kind);
-  std::vector<T> out(1000);
-  for (auto _ : state) {
-    rng.fillNormal(out.data(), out.size());
-    benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * 1000);
 }
@@ -204,10 +191,6 @@ const bool registered = [] {
       benchmark::RegisterBenchmark(
           (std::string("BM_RngDraws/") + (normal ? "normal" : "uniform") + "/" + rngKindName(kind)).c_str(),
           [=](benchmark::State& s) { rngDraws(s, kind, normal); });
-    benchmark::RegisterBenchmark((std::string("BM_RngDraws/bulk_normal_double/") + rngKindName(kind)).c_str(),
-                                 [=](benchmark::State& s) { rngBulkNormals<double>(s, kind); });
-    benchmark::RegisterBenchmark((std::string("BM_RngDraws/bulk_normal_float/") + rngKindName(kind)).c_str(),
-                                 [=](benchmark::State& s) { rngBulkNormals<float>(s, kind); });
   }
   for (const std::string& name : taskNames())
     for (RngKind kind : {RngKind::Mnemo, RngKind::Numpy})

@@ -9,13 +9,6 @@
 //                                       series, then rotated by q quarter turns
 // The series are cut where the next term is below 1e-17 of the result: the values are accurate
 // to a few units in the last place, far finer than any statistic of the draws can see.
-//
-// The float kernel, per lane and pair: one xoshiro256** output x, the same transform in float32.
-//   u = (x's low 31 bits + 1/2) 2^-31   uniform on (0, 1], exact to float's 24 bits; the
-//                                       smallest u, 2^-32, caps |z| at sqrt(64 ln 2) = 6.66
-//                                       (a normal passes that once in 3.6e10 draws)
-//   q = x's top 2 bits, f from the 23 bits below them; ln, cos and sin by the same series, cut
-//   where the next term is below float's resolution (2^-24 of the result).
 #include "tasks/normal_block.h"
 
 #include <cmath>
@@ -59,48 +52,29 @@ constexpr double kCos[] = {-1 / factorial(2),  1 / factorial(4),  -1 / factorial
 
 inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-/// One xoshiro256** step of every lane into out[] (s: word-major lane states, L lanes).
-template <int L>
-__attribute__((always_inline)) inline void stepLanes(uint64_t (&s)[4][L], uint64_t* out) {
-  for (int l = 0; l < L; ++l) {
-    const uint64_t s1 = s[1][l];
+/// One xoshiro256** step of every lane into out[].
+__attribute__((always_inline)) inline void stepLanes(NormalLanes& g, uint64_t* out) {
+  for (int l = 0; l < kNormalLanes; ++l) {
+    const uint64_t s1 = g.s[1][l];
     const uint64_t times5 = (s1 << 2) + s1;
     const uint64_t r = rotl(times5, 7);
     out[l] = (r << 3) + r;  // * 9
     const uint64_t t = s1 << 17;
-    s[2][l] ^= s[0][l];
-    s[3][l] ^= s1;
-    s[1][l] = s1 ^ s[2][l];
-    s[0][l] ^= s[3][l];
-    s[2][l] ^= t;
-    s[3][l] = rotl(s[3][l], 45);
+    g.s[2][l] ^= g.s[0][l];
+    g.s[3][l] ^= s1;
+    g.s[1][l] = s1 ^ g.s[2][l];
+    g.s[0][l] ^= g.s[3][l];
+    g.s[2][l] ^= t;
+    g.s[3][l] = rotl(g.s[3][l], 45);
   }
 }
-
-inline uint32_t bitsOf(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-inline float fromBits32(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
-constexpr uint32_t kOneF = 0x3F800000u;           // the bits of 1.0f
-constexpr uint32_t kMantissaF = 0x007FFFFFu;
-constexpr uint32_t kSqrt2MantissaF = 0x3504F3u;    // sqrt(2) = 1.6A09E6 x 2^0 in float
-constexpr float kLn2F = 0.693147180559945309417232121458176568f;
-constexpr float kHalfPiF = 1.57079632679489661923132169163975144f;
 
 /// The kernel body, inlined into each build so that each is compiled for its instruction set.
 __attribute__((always_inline)) inline void kernel(NormalLanes& g, double* out) {
   for (int round = 0; round < kNormalBlock / (2 * kNormalLanes); ++round) {
     uint64_t x[kNormalLanes], y[kNormalLanes];
-    stepLanes(g.s, x);
-    stepLanes(g.s, y);
+    stepLanes(g, x);
+    stepLanes(g, y);
     double* z0 = out + round * 2 * kNormalLanes;
     double* z1 = z0 + kNormalLanes;
     for (int l = 0; l < kNormalLanes; ++l) {
@@ -139,123 +113,47 @@ __attribute__((always_inline)) inline void kernel(NormalLanes& g, double* out) {
   }
 }
 
-/// The float kernel body (see the file comment), inlined into each build like kernel().
-__attribute__((always_inline)) inline void floatKernel(FloatNormalLanes& g, float* out) {
-  constexpr int L = kFloatNormalLanes;
-  for (int round = 0; round < kFloatNormalBlock / (2 * L); ++round) {
-    uint64_t x[L];
-    stepLanes(g.s, x);
-    float* z0 = out + round * 2 * L;
-    float* z1 = z0 + L;
-    for (int l = 0; l < L; ++l) {
-      // Radius: u in (0, 1] (int to float rounds to nearest: the same in every build).
-      const int32_t low = static_cast<int32_t>(static_cast<uint32_t>(x[l]) >> 1);
-      const float u = static_cast<float>(low) * 0x1.0p-31f + 0x1.0p-32f;
-      const uint32_t ub = bitsOf(u);
-      const uint32_t mant = ub & kMantissaF;
-      const uint32_t high = mant > kSqrt2MantissaF ? 1u : 0u;
-      const float m = fromBits32(mant | (kOneF - (high << 23)));
-      const int32_t e = static_cast<int32_t>(ub >> 23) - 127 + static_cast<int32_t>(high);
-      const float f = m - 1.0f;
-      const float s = f / (2.0f + f);
-      const float s2 = s * s;
-      const float p = 1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9)));
-      const float lnu = static_cast<float>(e) * kLn2F + 2.0f * s * (1.0f + s2 * p);
-      const float radius = std::sqrt(-2.0f * lnu);
-
-      // Angle: quadrant q and an offset a in [-pi/4, pi/4).
-      const uint32_t y = static_cast<uint32_t>(x[l] >> 32);
-      const uint32_t q = y >> 30;
-      const float a = (fromBits32(kOneF | ((y << 2) >> 9)) - 1.5f) * kHalfPiF;
-      const float a2 = a * a;
-      const float ps = -1.0f / 6 + a2 * (1.0f / 120 + a2 * (-1.0f / 5040 + a2 * (1.0f / 362880)));
-      const float pc = -0.5f + a2 * (1.0f / 24 + a2 * (-1.0f / 720 + a2 * (1.0f / 40320 + a2 * (-1.0f / 3628800))));
-      const uint32_t sinBits = bitsOf(a + a * (a2 * ps));
-      const uint32_t cosBits = bitsOf(1.0f + a2 * pc);
-      const uint32_t swap = 0u - (q & 1u);
-      const uint32_t cosAngle = ((sinBits & swap) | (cosBits & ~swap)) ^ ((((q + 1) >> 1) & 1u) << 31);
-      const uint32_t sinAngle = ((cosBits & swap) | (sinBits & ~swap)) ^ ((q >> 1) << 31);
-      z0[l] = radius * fromBits32(cosAngle);
-      z1[l] = radius * fromBits32(sinAngle);
-    }
-  }
-}
-
 void kernelGeneric(NormalLanes& g, double* out) { kernel(g, out); }
-void floatKernelGeneric(FloatNormalLanes& g, float* out) { floatKernel(g, out); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define MNEMO_NORMAL_X86 1
 __attribute__((target("avx2"))) void kernelAvx2(NormalLanes& g, double* out) { kernel(g, out); }
 __attribute__((target("avx512f"))) void kernelAvx512(NormalLanes& g, double* out) { kernel(g, out); }
-__attribute__((target("avx2"))) void floatKernelAvx2(FloatNormalLanes& g, float* out) { floatKernel(g, out); }
-__attribute__((target("avx512f"))) void floatKernelAvx512(FloatNormalLanes& g, float* out) { floatKernel(g, out); }
 #endif
 
-/// The three builds of one kernel.
-template <typename Fn>
-struct Builds {
-  Fn generic, avx2, avx512f;
-};
+using Kernel = void (*)(NormalLanes&, double*);
 
+Kernel pick(const std::string& build) {
+  if (build == "generic") return kernelGeneric;
 #ifdef MNEMO_NORMAL_X86
-constexpr Builds<void (*)(NormalLanes&, double*)> kDouble{kernelGeneric, kernelAvx2, kernelAvx512};
-constexpr Builds<void (*)(FloatNormalLanes&, float*)> kFloat{floatKernelGeneric, floatKernelAvx2, floatKernelAvx512};
-#else
-constexpr Builds<void (*)(NormalLanes&, double*)> kDouble{kernelGeneric, nullptr, nullptr};
-constexpr Builds<void (*)(FloatNormalLanes&, float*)> kFloat{floatKernelGeneric, nullptr, nullptr};
-#endif
-
-/// The named build of a kernel, or nullptr if unknown or unsupported here.
-template <typename Fn>
-Fn pick(const Builds<Fn>& builds, const std::string& build) {
-  if (build == "generic") return builds.generic;
-#ifdef MNEMO_NORMAL_X86
-  if (build == "avx2" && __builtin_cpu_supports("avx2")) return builds.avx2;
-  if (build == "avx512f" && __builtin_cpu_supports("avx512f")) return builds.avx512f;
+  if (build == "avx2" && __builtin_cpu_supports("avx2")) return kernelAvx2;
+  if (build == "avx512f" && __builtin_cpu_supports("avx512f")) return kernelAvx512;
 #endif
   return nullptr;
 }
 
-template <typename Fn>
-Fn widest(const Builds<Fn>& builds) {
-  return pick(builds, normalBlockBuilds().back());
-}
-
-template <typename Fn>
-Fn pickOrFail(const Builds<Fn>& builds, const char* build) {
-  const Fn k = pick(builds, build);
-  if (!k) MNEMO_FAIL("normal kernel build '" << build << "' is unknown or not supported by this CPU");
-  return k;
-}
-
-/// SplitMix64 from `seed`, continued at word `skip`, into word-major lane states.
-template <int L>
-void seedLanes(uint64_t (&s)[4][L], uint64_t seed, int skip) {
-  uint64_t x = seed + static_cast<uint64_t>(skip) * 0x9E3779B97F4A7C15ull;
-  for (int l = 0; l < L; ++l) {
-    for (int w = 0; w < 4; ++w) {
-      x += 0x9E3779B97F4A7C15ull;
-      uint64_t z = x;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-      s[w][l] = z ^ (z >> 31);
-    }
-  }
+Kernel widest() {
+  const std::vector<const char*> builds = normalBlockBuilds();
+  return pick(builds.back());
 }
 
 }  // namespace
 
-void seedNormalLanes(NormalLanes& lanes, uint64_t seed, int skip) { seedLanes(lanes.s, seed, skip); }
-void seedNormalLanes(FloatNormalLanes& lanes, uint64_t seed, int skip) { seedLanes(lanes.s, seed, skip); }
-
-void normalBlock(NormalLanes& lanes, double* out) {
-  static const auto kernelToUse = widest(kDouble);
-  kernelToUse(lanes, out);
+void seedNormalLanes(NormalLanes& lanes, uint64_t seed, int skip) {
+  uint64_t x = seed + static_cast<uint64_t>(skip) * 0x9E3779B97F4A7C15ull;
+  for (int l = 0; l < kNormalLanes; ++l) {
+    for (int w = 0; w < 4; ++w) {  // SplitMix64
+      x += 0x9E3779B97F4A7C15ull;
+      uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      lanes.s[w][l] = z ^ (z >> 31);
+    }
+  }
 }
 
-void floatNormalBlock(FloatNormalLanes& lanes, float* out) {
-  static const auto kernelToUse = widest(kFloat);
+void normalBlock(NormalLanes& lanes, double* out) {
+  static const Kernel kernelToUse = widest();
   kernelToUse(lanes, out);
 }
 
@@ -268,10 +166,10 @@ std::vector<const char*> normalBlockBuilds() {
   return builds;
 }
 
-void normalBlockWith(const char* build, NormalLanes& lanes, double* out) { pickOrFail(kDouble, build)(lanes, out); }
-
-void floatNormalBlockWith(const char* build, FloatNormalLanes& lanes, float* out) {
-  pickOrFail(kFloat, build)(lanes, out);
+void normalBlockWith(const char* build, NormalLanes& lanes, double* out) {
+  const Kernel k = pick(build);
+  if (!k) MNEMO_FAIL("normal kernel build '" << build << "' is unknown or not supported by this CPU");
+  k(lanes, out);
 }
 
 }  // namespace mnemo

@@ -1,10 +1,6 @@
-// Bulk standard normals for mnemo's generator (RngKind::Mnemo), in two precisions, each from
-// lanes of independent xoshiro256** streams stepped together:
-//   double  kNormalLanes lanes; each pair of 64-bit outputs becomes two normals by the Box–Muller
-//           transform (Rng::normal, Rng::fillNormal(double*)).
-//   float   kFloatNormalLanes lanes; each single 64-bit output becomes two float32 normals (32 bits
-//           for the radius, 32 for the angle), twice the lanes per vector register and half the
-//           integer work per value (Rng::fillNormal(float*): the trials' input noise). The logarithm, sine and cosine are mnemo's own polynomials written
+// Bulk standard normals for mnemo's generator (RngKind::Mnemo): kNormalLanes independent
+// xoshiro256** streams stepped together, each pair of 64-bit outputs turned into two normals by
+// the Box–Muller transform. The logarithm, sine and cosine are mnemo's own polynomials written
 // with +, -, *, / and sqrt only (no fused multiply-add: the file is built with
 // -ffp-contract=off), so every instruction set gives the same bits, and the loops over the lanes
 // vectorise. Three builds of the kernel exist (plain x86-64, AVX2, AVX-512F); normalBlock picks
@@ -34,27 +30,10 @@ void seedNormalLanes(NormalLanes& lanes, uint64_t seed, int skip);
 /// Writes kNormalBlock standard normals to `out` and advances the lanes.
 void normalBlock(NormalLanes& lanes, double* out);
 
-constexpr int kFloatNormalLanes = 16;
-/// Float normals one call of floatNormalBlock writes: 8 rounds of kFloatNormalLanes pairs.
-constexpr int kFloatNormalBlock = 256;
-
-/// The float kernel's lane states, laid out as NormalLanes.
-struct FloatNormalLanes {
-  uint64_t s[4][kFloatNormalLanes];
-};
-
-/// Seeds the float kernel's lanes, as seedNormalLanes.
-void seedNormalLanes(FloatNormalLanes& lanes, uint64_t seed, int skip);
-
-/// Writes kFloatNormalBlock standard normals in float32 to `out` and advances the lanes.
-void floatNormalBlock(FloatNormalLanes& lanes, float* out);
-
 /// The kernel builds this machine can run, by name ("generic", "avx2", "avx512f"), widest last.
 std::vector<const char*> normalBlockBuilds();
 /// normalBlock with the named build (tests compare the builds bit for bit). Throws mnemo::Error
 /// for a name not in normalBlockBuilds().
 void normalBlockWith(const char* build, NormalLanes& lanes, double* out);
-/// floatNormalBlock with the named build; the same errors.
-void floatNormalBlockWith(const char* build, FloatNormalLanes& lanes, float* out);
 
 }  // namespace mnemo

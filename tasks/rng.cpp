@@ -39,8 +39,6 @@ void Rng::seed(uint64_t seed) {
   }
   seedNormalLanes(lanes_, seed, 4);  // the SplitMix64 sequence after the four words above
   normalPos_ = kNormalBlock;
-  seedNormalLanes(floatLanes_, seed, 4 + 4 * kNormalLanes);  // and after the double lanes' words
-  floatPos_ = kFloatNormalBlock;
 }
 
 uint64_t Rng::below(uint64_t n) {
@@ -77,30 +75,6 @@ void Rng::fillNormal(double* out, size_t n) {
     const size_t take = std::min(n, static_cast<size_t>(kNormalBlock - normalPos_));
     std::copy_n(normals_ + normalPos_, take, out);
     normalPos_ += static_cast<int>(take);
-    out += take;
-    n -= take;
-  }
-}
-
-void Rng::fillNormal(float* out, size_t n) {
-  if (kind_ == RngKind::Numpy) {
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(np_.standardNormal());
-    return;
-  }
-  while (n > 0) {
-    if (floatPos_ == kFloatNormalBlock && n >= kFloatNormalBlock) {  // whole blocks straight to out
-      floatNormalBlock(floatLanes_, out);
-      out += kFloatNormalBlock;
-      n -= kFloatNormalBlock;
-      continue;
-    }
-    if (floatPos_ == kFloatNormalBlock) {
-      floatNormalBlock(floatLanes_, floatNormals_);
-      floatPos_ = 0;
-    }
-    const size_t take = std::min(n, static_cast<size_t>(kFloatNormalBlock - floatPos_));
-    std::copy_n(floatNormals_ + floatPos_, take, out);
-    floatPos_ += static_cast<int>(take);
     out += take;
     n -= take;
   }

@@ -4,8 +4,7 @@
 //                   any C++ standard library (only std::log from libm is used). Normals come from
 //                   a second stream, eight xoshiro256** lanes turned into normals in blocks by a
 //                   vectorised Box–Muller transform with mnemo's own log/sin/cos
-//                   (tasks/normal_block.h): the same bits on every CPU. fillNormal(float*) reads
-//                   a third stream, float32 normals from sixteen lanes (the trials' noise).
+//                   (tasks/normal_block.h): the same bits on every CPU.
 //   RngKind::Numpy  numpy's legacy RandomState (NumpyRandom), the generator neurogym draws from:
 //                   every sampler below maps to the RandomState method neurogym calls, so a task
 //                   written against this interface gives neurogym's trials bit for bit.
@@ -78,10 +77,6 @@ class Rng {
   }
   /// Writes n standard normals to out: the values n calls of normal() would return.
   void fillNormal(double* out, size_t n);
-  /// Writes n standard normals in float32 to out. Mnemo kind: the float normal stream, a stream of
-  /// its own that normal() and fillNormal(double*) do not advance (nor it them). Numpy kind: the
-  /// values fillNormal(double*) would write, rounded to float.
-  void fillNormal(float* out, size_t n);
   /// Exponential with the given mean (inverse transform) (numpy: exponential(mean)).
   double exponential(double mean);
   /// An index drawn with probabilities p (numpy: choice(len(p), p=p)): one uniform() located
@@ -125,9 +120,6 @@ class Rng {
   NormalLanes lanes_{};              // mnemo kind: the normal stream
   double normals_[kNormalBlock] = {};  // its current block
   int normalPos_ = kNormalBlock;     // next unused value of the block
-  FloatNormalLanes floatLanes_{};    // mnemo kind: the float normal stream
-  float floatNormals_[kFloatNormalBlock] = {};
-  int floatPos_ = kFloatNormalBlock;
   NumpyRandom np_;
   std::vector<Rng> streams_;  // companion streams by id, created on demand
   std::vector<bool> streamMade_;

@@ -276,21 +276,8 @@ void TrialBuilder::addNoise(StepRange steps, double sigma, int firstChannel, int
   requireLayout();
   if (steps.end <= steps.begin || count <= 0) return;
   // All the normals at once (step-major, channel-minor), then added row by row.
-  const size_t n = static_cast<size_t>(steps.end - steps.begin) * static_cast<size_t>(count);
-  if (rng_->kind() == RngKind::Mnemo) {  // float32 normals, added in float32
-    std::vector<float>& z = trial_.floatNoiseScratch;
-    if (z.size() < n) z.resize(n);
-    rng_->fillNormal(z.data(), n);
-    const float scale = static_cast<float>(sigma);
-    const float* draw = z.data();
-    for (int t = steps.begin; t < steps.end; ++t, draw += count) {
-      float* row = &at(t, firstChannel);
-      for (int k = 0; k < count; ++k) row[k] += scale * draw[k];
-    }
-    return;
-  }
-  // numpy's: double normals added in double and rounded once, as neurogym does.
   std::vector<double>& z = trial_.noiseScratch;
+  const size_t n = static_cast<size_t>(steps.end - steps.begin) * static_cast<size_t>(count);
   if (z.size() < n) z.resize(n);
   rng_->fillNormal(z.data(), n);
   const double* draw = z.data();

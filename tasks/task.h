@@ -103,8 +103,7 @@ struct Trial {
   TrialInfo info;
   std::vector<int> periodSlots;  ///< builder scratch: where each task period sits in info.periods
   std::vector<double> rowScratch;    ///< builder scratch: TrialBuilder::scratchRow
-  std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call (numpy's)
-  std::vector<float> floatNoiseScratch;  ///< the same for mnemo's generator (float32 normals)
+  std::vector<double> noiseScratch;  ///< builder scratch: the normals of one addNoise call
   int length() const { return info.length; }
   /// Row t of the inputs, wherever the trial was built.
   float* row(int t) {
@@ -174,9 +173,7 @@ class TrialBuilder {
   /// Sets channel `channel` to `value` over `steps`.
   void setOb(StepRange steps, int channel, double value);
   /// Adds i.i.d. N(0, sigma²) noise to channels [firstChannel, firstChannel + count) over
-  /// `steps`, drawn step-major, channel-minor. numpy's generator: double normals, the sum taken
-  /// in double and rounded to float (neurogym's arithmetic); mnemo's: float32 normals from its
-  /// float stream, added in float32 (Rng::fillNormal(float*)).
+  /// `steps`, drawn step-major, channel-minor.
   void addNoise(StepRange steps, double sigma, int firstChannel, int count);
   /// Adds noise to every channel of the task over `steps`.
   void addNoise(StepRange steps, double sigma);
