@@ -35,23 +35,28 @@ TEST_CASE("expOf is within 2 ulp of e^x from -87.3 to 88.7, 0 below, +inf above,
   CHECK(expOf(88.f) == Approx(std::exp(88.0)).epsilon(1e-6));
 }
 
+/// Each build's span (\p spanWith) gives \p scalar's bits on every value of \p x (NaN as NaN).
+template <class SpanWith, class Scalar>
+void checkEveryBuild(const std::vector<float>& x, SpanWith spanWith, Scalar scalar) {
+  for (const char* build : expSpanBuilds()) {
+    std::vector<float> v = x;
+    spanWith(build, v.data(), v.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      INFO("build " << build << ", x = " << x[i]);
+      const float want = scalar(x[i]);
+      if (std::isnan(want)) CHECK(std::isnan(v[i]));
+      else CHECK(v[i] == want);
+    }
+  }
+}
+
 TEST_CASE("expSpan gives expOf's bits in every instruction-set build this CPU has", "[runtime][exp]") {
   std::vector<float> x;
   for (int i = -900; i <= 900; ++i) x.push_back(static_cast<float>(i) * 0.1003f);
   for (float v : {-88.f, -87.3f, 88.7f, 89.f, std::numeric_limits<float>::infinity(), std::nanf("")}) x.push_back(v);
   x.push_back(-std::numeric_limits<float>::infinity());
-  const std::vector<const char*> builds = expSpanBuilds();
-  REQUIRE(builds.front() == std::string("generic"));
-  for (const char* build : builds) {
-    std::vector<float> v = x;
-    expSpanWith(build, v.data(), v.size());
-    for (size_t i = 0; i < x.size(); ++i) {
-      INFO("build " << build << ", x = " << x[i]);
-      const float want = expOf(x[i]);
-      if (std::isnan(want)) CHECK(std::isnan(v[i]));
-      else CHECK(v[i] == want);
-    }
-  }
+  REQUIRE(expSpanBuilds().front() == std::string("generic"));
+  checkEveryBuild(x, expSpanWith, expOf);
   std::vector<float> v = x;
   expSpan(v.data(), v.size());
   CHECK(v[900] == 1.f);  // x = 0
@@ -88,14 +93,5 @@ TEST_CASE("logSpan gives logOf's bits in every instruction-set build this CPU ha
   std::vector<float> x;
   for (int i = 1; i <= 3000; ++i) x.push_back(static_cast<float>(i) * 0.0137f);
   for (float v : {0.f, -2.f, 1e-40f, 3e38f, std::numeric_limits<float>::infinity(), std::nanf("")}) x.push_back(v);
-  for (const char* build : expSpanBuilds()) {
-    std::vector<float> v = x;
-    logSpanWith(build, v.data(), v.size());
-    for (size_t i = 0; i < x.size(); ++i) {
-      INFO("build " << build << ", x = " << x[i]);
-      const float want = logOf(x[i]);
-      if (std::isnan(want)) CHECK(std::isnan(v[i]));
-      else CHECK(v[i] == want);
-    }
-  }
+  checkEveryBuild(x, logSpanWith, logOf);
 }

@@ -14,6 +14,24 @@ using namespace mnemo;
 
 namespace {
 
+/// The largest error of C(i, j) against the double product Σ_p A(i, p)·B(p, j), relative to
+/// its scale (Σ|a·b| per element, which bounds float rounding by about k·2⁻²⁴); \p a, \p b and
+/// \p c read the operands and the result.
+template <class A, class B, class C>
+double worstAgainstDouble(int64_t m, int64_t n, int64_t k, A a, B b, C c) {
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0, scale = 1e-30;
+      for (int64_t p = 0; p < k; ++p) {
+        const double t = static_cast<double>(a(i, p)) * b(p, j);
+        sum += t, scale += std::fabs(t);
+      }
+      worst = std::max(worst, std::fabs(c(i, j) - sum) / scale);
+    }
+  return worst;
+}
+
 /// Runs \p isa on an m×k by k×n product and returns the largest error relative to the double
 /// product's scale (Σ|a·b| per element), which bounds float rounding by about k·2⁻²⁴.
 double worstError(GemmIsa isa, int64_t m, int64_t n, int64_t k, bool transposedA, std::mt19937_64& rng) {
@@ -28,20 +46,13 @@ double worstError(GemmIsa isa, int64_t m, int64_t n, int64_t k, bool transposedA
   g.a = a.data(), g.aRow = transposedA ? 1 : lda, g.aCol = transposedA ? lda : 1;
   g.b = b.data(), g.ldb = ldb, g.c = c.data(), g.ldc = ldc;
   gemm(isa, g);
-  double worst = 0;
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      double sum = 0, scale = 1e-30;
-      for (int64_t p = 0; p < k; ++p) {
-        double t = static_cast<double>(a[static_cast<size_t>(i * g.aRow + p * g.aCol)]) * b[static_cast<size_t>(p * ldb + j)];
-        sum += t, scale += std::fabs(t);
-      }
-      worst = std::max(worst, std::fabs(c[static_cast<size_t>(i * ldc + j)] - sum) / scale);
-    }
-    // The padding between rows is not written.
+  // The padding between rows is not written.
+  for (int64_t i = 0; i < m; ++i)
     for (int64_t j = n; j < ldc; ++j) REQUIRE(c[static_cast<size_t>(i * ldc + j)] == 12345.f);
-  }
-  return worst;
+  return worstAgainstDouble(
+      m, n, k, [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * g.aRow + p * g.aCol)]; },
+      [&](int64_t p, int64_t j) { return b[static_cast<size_t>(p * ldb + j)]; },
+      [&](int64_t i, int64_t j) { return c[static_cast<size_t>(i * ldc + j)]; });
 }
 
 void checkIsa(GemmIsa isa) {
@@ -136,20 +147,13 @@ double worstDotError(GemmIsa isa, int64_t m, int64_t n, int64_t k, bool paddedC,
   g.a = a.data(), g.aRow = lda, g.aCol = 1;
   g.b = bt.data(), g.ldb = ldbt, g.c = c.data(), g.ldc = ldc;
   gemmDot(isa, g);
-  double worst = 0;
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      double sum = 0, scale = 1e-30;
-      for (int64_t p = 0; p < k; ++p) {
-        double t = static_cast<double>(a[static_cast<size_t>(i * lda + p)]) * bt[static_cast<size_t>(j * ldbt + p)];
-        sum += t, scale += std::fabs(t);
-      }
-      worst = std::max(worst, std::fabs(c[static_cast<size_t>(i * ldc + j)] - sum) / scale);
-    }
+  for (int64_t i = 0; i < m; ++i)
     for (int64_t j = n; j < ldc; ++j) REQUIRE(c[static_cast<size_t>(i * ldc + j)] == 12345.f);
-  }
   for (size_t at = static_cast<size_t>(m * ldc); at < c.size(); ++at) REQUIRE(c[at] == 12345.f);
-  return worst;
+  return worstAgainstDouble(
+      m, n, k, [&](int64_t i, int64_t p) { return a[static_cast<size_t>(i * lda + p)]; },
+      [&](int64_t p, int64_t j) { return bt[static_cast<size_t>(j * ldbt + p)]; },
+      [&](int64_t i, int64_t j) { return c[static_cast<size_t>(i * ldc + j)]; });
 }
 
 }  // namespace
