@@ -33,10 +33,11 @@ class FuseMatmulEpiloguePass : public Pass {
     for (Node* m : g.nodes()) {
       if (m->isDead() || m->kind() != OpKind::MatMul) continue;
       const Node* partner = nullptr;
-      if (microKernels_ && microSecondProduct(m, &partner)) {  // the partner's region takes it
+      if (FusionDecision joins = microKernels_ ? microSecondProduct(m, &partner) : FusionDecision::no("");
+          joins) {  // the partner's region takes it
         if (ctx.explain)
           ctx.notes.push_back("matmul %" + m->name() + " joins %" + partner->name() +
-                              "'s micro-kernel step as its second product (" + microSecondProduct(m).why + ")");
+                              "'s micro-kernel step as its second product (" + joins.why + ")");
         continue;
       }
       FusionDecision micro = microKernels_ ? microMatmul(m) : FusionDecision::no("the pipeline runs matmuls on oneDNN only");

@@ -49,16 +49,6 @@ SpanFn pick(const SpanBuilds& b, const char* build) {
   return nullptr;
 }
 
-/// The build for the micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it), so that an
-/// AVX2 run on an AVX-512 machine stands for an AVX2 machine in the loss loops too.
-const char* buildForCpu() {
-  switch (bestGemmIsa()) {
-    case GemmIsa::Avx512: return "avx512f";
-    case GemmIsa::Avx2: return "avx2";
-    default: return "generic";
-  }
-}
-
 SpanFn pickWith(const SpanBuilds& b, const char* build) {
   const SpanFn f = pick(b, build);
   MNEMO_CHECK(f, "no build '" << build << "' of the loss loops on this CPU");
@@ -77,12 +67,12 @@ std::vector<const char*> expSpanBuilds() {
 }
 
 void expSpan(float* v, size_t n) {
-  static const SpanFn f = pick(kBuilds<expOf>, buildForCpu());
+  static const SpanFn f = forBestGemmIsa(kBuilds<expOf>.generic, kBuilds<expOf>.avx2, kBuilds<expOf>.avx512);
   f(v, n);
 }
 
 void logSpan(float* v, size_t n) {
-  static const SpanFn f = pick(kBuilds<logOf>, buildForCpu());
+  static const SpanFn f = forBestGemmIsa(kBuilds<logOf>.generic, kBuilds<logOf>.avx2, kBuilds<logOf>.avx512);
   f(v, n);
 }
 

@@ -54,6 +54,18 @@ bool cpuSupports(GemmIsa isa);
 /// MNEMO_GEMM_ISA=scalar|avx2|avx512 (to compare them; naming one the CPU lacks is an error).
 GemmIsa bestGemmIsa();
 
+/// Of one of mnemo's own loops built three ways (plain x86-64, AVX2, AVX-512F by target
+/// attributes), the build for bestGemmIsa(): an AVX2 run on an AVX-512 machine (MNEMO_GEMM_ISA)
+/// then stands for an AVX2 machine in those loops too.
+template <class Fn>
+Fn forBestGemmIsa(Fn generic, Fn avx2, Fn avx512) {
+  switch (bestGemmIsa()) {
+    case GemmIsa::Avx512: return avx512;
+    case GemmIsa::Avx2: return avx2;
+    default: return generic;
+  }
+}
+
 /// C = A·B with \p isa's micro-kernel (which the CPU must support).
 void gemm(GemmIsa isa, const GemmOperands& g);
 

@@ -47,25 +47,11 @@ using PrefixFn = void (*)(const float*, float*, size_t, size_t, size_t, size_t, 
 // 32 columns fill the 16 SSE registers' worth of a block; with AVX2 and AVX-512 a block of 64
 // (a hidden layer's whole row) reads each row once instead of in two passes.
 void prefixGeneric(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) { prefixColumns<32>(s, d, r, k, b, e, c); }
-#if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("avx2"))) void prefixAvx2(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
   prefixColumns<64>(s, d, r, k, b, e, c);
 }
 __attribute__((target("avx512f"))) void prefixAvx512(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
   prefixColumns<64>(s, d, r, k, b, e, c);
-}
-#endif
-
-/// The build of prefixColumns for the micro-kernel's instruction set (MNEMO_GEMM_ISA lowers it).
-PrefixFn prefixColumnsForCpu() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  switch (bestGemmIsa()) {
-    case GemmIsa::Avx512: return prefixAvx512;
-    case GemmIsa::Avx2: return prefixAvx2;
-    default: break;
-  }
-#endif
-  return prefixGeneric;
 }
 
 /// Sums over axes of \p in into \p out. Reduced axes that form a prefix, a suffix or one run in
@@ -84,7 +70,7 @@ std::function<void()> sumLoop(const Dims& in, const std::vector<int64_t>& axes, 
   if (prefix) {
     return [=] {
       // Columns split in multiples of 16 floats (a cache line), so threads share no line of dst.
-      static const PrefixFn columns = prefixColumnsForCpu();
+      static const PrefixFn columns = forBestGemmIsa<PrefixFn>(prefixGeneric, prefixAvx2, prefixAvx512);
       parallelRanges(kept, total, 16, [&](size_t begin, size_t end, int) {
         columns(src, dst, reduced, kept, begin, end, scale);
       });

@@ -118,7 +118,7 @@ FusionDecision microMatmul(const Node* m) {
     yes.why = shape + " computed transposed (" + std::to_string(cols) + " columns, A stored transposed)";
     return yes;
   }
-  if (r == 2 && microDotProducts(m)) {
+  if (microDotProducts(m)) {
     FusionDecision yes;
     yes.why = shape + " as " + std::to_string(cols) + " dot products a row";
     return yes;
