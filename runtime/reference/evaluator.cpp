@@ -92,6 +92,8 @@ void ReferenceEvaluator::run(Stage last) {
     RefTensor out(n->type());
     if (n->kind() == OpKind::Fused) out = evaluateRegion(*n, ins);
     else info.evaluate(*n, ins, out);
+    if (roundToFloat_ && n->type().dtype == DType::F32)
+      for (double& v : out.data) v = static_cast<double>(static_cast<float>(v));
     if (!n->type().isNone()) values_[n] = std::move(out);
   }
 }

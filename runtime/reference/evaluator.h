@@ -28,6 +28,12 @@ class ReferenceEvaluator {
   /// update their bound operands (params and state) in place.
   void run(Stage last = Stage::Opt);
 
+  /// Rounds every f32 value a node computes to the nearest float before anything reads it: the
+  /// double evaluation of what a float32 run does at best, for telling a model whose result
+  /// float rounding alone changes (a near tie of a comparison, a chaotic recurrence) from a
+  /// runtime that computes it wrong.
+  void setRoundToFloat(bool on) { roundToFloat_ = on; }
+
   /// The value of node \p n after run() (or the bound value of a leaf).
   const RefTensor& value(const Node* n) const;
   const RefTensor& value(const std::string& name) const;
@@ -37,6 +43,7 @@ class ReferenceEvaluator {
   /// Evaluates fused region \p n by running its body on the operand values \p ins.
   static RefTensor evaluateRegion(const Node& n, const std::vector<RefTensor*>& ins);
   const Graph& g_;
+  bool roundToFloat_ = false;
   std::unordered_map<const Node*, RefTensor> values_;
 };
 

@@ -86,6 +86,37 @@ TEST_CASE("the oracle passes a generated model and reports a broken pipeline", "
   CHECK(broken.kind == "error");
 }
 
+TEST_CASE("a model whose result float rounding decides is set aside, not reported", "[modelgen]") {
+  // sigmoid(x + 30) is below 1 in double and exactly 1 in float32, so the comparison flips on
+  // rounding alone; at a shift of 0 it is nowhere near a tie and the model must pass.
+  const std::string model = R"(model tie
+size H = 4, I = 2, O = 3
+input x : f32[T, B, I]
+target labels : i64[T, B]
+param w : [I, O] = orthogonal
+param u : [H, H] = orthogonal
+state s : [B, H] = 0.1
+step t {
+  s = tanh(s @ u)
+  out o = x[t] @ w
+  out r = less(sigmoid(x[t] + SHIFT), 1)
+}
+loss = cross_entropy(o, labels) + mean(square(r))
+)";
+  auto withShift = [&](const std::string& shift) {
+    std::string text = model;
+    text.replace(text.find("SHIFT"), 5, shift);
+    return text;
+  };
+  CheckResult tie = checkModel(withShift("30"), 3, 4);
+  INFO(tie.kind << " " << tie.variant << " " << tie.message);
+  CHECK(tie.status == CheckResult::Degenerate);
+  CHECK_THAT(tie.message, Catch::Contains("float32 rounding alone moves"));
+  CheckResult clear = checkModel(withShift("0"), 3, 4);
+  INFO(clear.kind << " " << clear.variant << " " << clear.message);
+  CHECK(clear.status == CheckResult::Pass);
+}
+
 TEST_CASE("the shrinker reduces a failing model to what the failure needs", "[modelgen]") {
   // A stand-in bug: "fails" whenever the model takes a square root and T > 1.
   ModelCheck check = [](const GenModel& c) {
