@@ -97,11 +97,13 @@ Node* stackOfSelects(Node* n) {
 }
 
 /// stack(op(select(Y,0,0), c), …, op(select(Y,0,n−1), c)) along axis 0 is op(Y, c) when c is
-/// one node whose rank does not exceed a part's (so it broadcasts the same way against Y).
+/// one node whose rank does not exceed a part's (so it broadcasts the same way against Y) and
+/// op broadcasts at all (relu_grad and the other same-shape ops do not: c cannot meet Y).
 Node* sinkStack(Builder& b, Node* n) {
   if (n->attr<int64_t>("axis") != 0) return nullptr;
   Node* first = n->operand(0);
-  if (opInfo(first->kind()).category != Category::Elementwise || first->numOperands() != 2) return nullptr;
+  const OpInfo& info = opInfo(first->kind());
+  if (info.category != Category::Elementwise || first->numOperands() != 2 || !info.hasFlag(kBroadcast)) return nullptr;
   int sliced = first->operand(0)->kind() == OpKind::Select ? 0 : 1;
   Node* source = first->operand(sliced)->kind() == OpKind::Select ? first->operand(sliced)->operand(0) : nullptr;
   Node* shared = first->operand(1 - sliced);

@@ -69,6 +69,23 @@ RefTensor ReferenceEvaluator::evaluateRegion(const Node& n, const std::vector<Re
   return inner.value(n.body()->outputs()[0]);
 }
 
+void ReferenceEvaluator::roundValues(std::vector<double>& values, uint64_t salt) const {
+  uint64_t state = 0x9E3779B97F4A7C15ull ^ (salt * 0xBF58476D1CE4E5B9ull);
+  for (double& v : values) {
+    float f = static_cast<float>(v);
+    if (jitterUlps_ > 0) {  // splitmix64 steps: a fixed pseudo-random u in [-1, 1) per value
+      state += 0x9E3779B97F4A7C15ull;
+      uint64_t z = state;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      const double u = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;
+      f = static_cast<float>(static_cast<double>(f) * (1.0 + u * jitterUlps_ * 0x1.0p-24));
+    }
+    v = static_cast<double>(f);
+  }
+}
+
 void ReferenceEvaluator::run(Stage last) {
   for (Node* n : g_.nodes()) {
     const OpInfo& info = opInfo(n->kind());
@@ -92,8 +109,7 @@ void ReferenceEvaluator::run(Stage last) {
     RefTensor out(n->type());
     if (n->kind() == OpKind::Fused) out = evaluateRegion(*n, ins);
     else info.evaluate(*n, ins, out);
-    if (roundToFloat_ && n->type().dtype == DType::F32)
-      for (double& v : out.data) v = static_cast<double>(static_cast<float>(v));
+    if (roundToFloat_ && n->type().dtype == DType::F32) roundValues(out.data, n->id());
     if (!n->type().isNone()) values_[n] = std::move(out);
   }
 }

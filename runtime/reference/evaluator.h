@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "graph/graph.h"
 #include "ops/ref_tensor.h"
@@ -28,11 +29,13 @@ class ReferenceEvaluator {
   /// update their bound operands (params and state) in place.
   void run(Stage last = Stage::Opt);
 
-  /// Rounds every f32 value a node computes to the nearest float before anything reads it: the
-  /// double evaluation of what a float32 run does at best, for telling a model whose result
-  /// float rounding alone changes (a near tie of a comparison, a chaotic recurrence) from a
-  /// runtime that computes it wrong.
-  void setRoundToFloat(bool on) { roundToFloat_ = on; }
+  /// Rounds every f32 value a node computes to the nearest float before anything reads it, and
+  /// with \p jitterUlps > 0 also moves it by a pseudo-random relative amount of up to that many
+  /// float ulps (2^-24 each; the same amounts on every run): the double evaluation of what a
+  /// float32 run with approximate elementwise functions may do. It tells a model whose result
+  /// float rounding alone changes (a near tie of a comparison or a kink, a recurrence that
+  /// amplifies rounding) from a runtime that computes it wrong.
+  void setRoundToFloat(bool on, int jitterUlps = 0) { roundToFloat_ = on, jitterUlps_ = jitterUlps; }
 
   /// The value of node \p n after run() (or the bound value of a leaf).
   const RefTensor& value(const Node* n) const;
@@ -41,9 +44,12 @@ class ReferenceEvaluator {
 
  private:
   /// Evaluates fused region \p n by running its body on the operand values \p ins.
+  /// Rounds \p values to float (setRoundToFloat), jittered by a stream that \p salt selects.
+  void roundValues(std::vector<double>& values, uint64_t salt) const;
   static RefTensor evaluateRegion(const Node& n, const std::vector<RefTensor*>& ins);
   const Graph& g_;
   bool roundToFloat_ = false;
+  int jitterUlps_ = 0;
   std::unordered_map<const Node*, RefTensor> values_;
 };
 
