@@ -3,7 +3,6 @@
 // no -march) and the one matching the micro-kernel's instruction set (bestGemmIsa) is picked
 // once. With 3 classes a row, a [1600,3] loss takes 4,800 exponentials and 1,600 logarithms per
 // step, which at SSE width (exp) and as libm calls (log) were about half of the loss kernel.
-#include <cstring>
 
 #include "runtime/kernels/exp_of.h"
 #include "runtime/kernels/micro_gemm.h"
@@ -40,17 +39,8 @@ template <float (*F)(float)>
 constexpr SpanBuilds kBuilds{generic<F>, nullptr, nullptr};
 #endif
 
-SpanFn pick(const SpanBuilds& b, const char* build) {
-  if (std::strcmp(build, "generic") == 0) return b.generic;
-#ifdef MNEMO_SPAN_X86
-  if (std::strcmp(build, "avx2") == 0 && __builtin_cpu_supports("avx2")) return b.avx2;
-  if (std::strcmp(build, "avx512f") == 0 && __builtin_cpu_supports("avx512f")) return b.avx512;
-#endif
-  return nullptr;
-}
-
 SpanFn pickWith(const SpanBuilds& b, const char* build) {
-  const SpanFn f = pick(b, build);
+  const SpanFn f = forNamedBuild(build, b.generic, b.avx2, b.avx512);
   MNEMO_CHECK(f, "no build '" << build << "' of the loss loops on this CPU");
   return f;
 }

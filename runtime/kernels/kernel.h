@@ -82,6 +82,17 @@ std::unique_ptr<Kernel> makeUnaryKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeShapeKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeLossKernel(const Node& n, KernelEnv& env);
+
+// The loops above that are built for each instruction set, run with a named build (as
+// expSpanBuilds() lists them) so that tests can check that every build gives the same bits.
+/// dst[j] = Σ_r src[r·cols + j]: reduce_sum over the leading axis.
+void columnSumsWith(const char* build, const float* src, float* dst, size_t rows, size_t cols);
+/// softmax_xent's per-row losses into \p rowLoss; \returns their mean as the kernel reports it.
+float softmaxXentWith(const char* build, const float* logits, const int64_t* labels, size_t rows, size_t classes,
+                      float* rowLoss);
+/// softmax_xent_grad with the incoming gradient \p g into \p out [rows, classes].
+void softmaxXentGradWith(const char* build, const float* logits, const int64_t* labels, size_t rows, size_t classes,
+                         float g, float* out);
 std::unique_ptr<Kernel> makeAdamKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeSgdKernel(const Node& n, KernelEnv& env);
 std::unique_ptr<Kernel> makeRandomKernel(const Node& n, KernelEnv& env);

@@ -66,6 +66,17 @@ Fn forBestGemmIsa(Fn generic, Fn avx2, Fn avx512) {
   }
 }
 
+/// The same three builds picked by name ("generic", "avx2", "avx512f", as expSpanBuilds() lists
+/// them), for tests that compare the builds: null for a build this CPU cannot run.
+template <class Fn>
+Fn forNamedBuild(const char* build, Fn generic, Fn avx2, Fn avx512) {
+  const std::string name = build;
+  if (name == "generic") return generic;
+  if (name == "avx2" && cpuSupports(GemmIsa::Avx2)) return avx2;
+  if (name == "avx512f" && cpuSupports(GemmIsa::Avx512)) return avx512;
+  return nullptr;
+}
+
 /// C = A·B with \p isa's micro-kernel (which the CPU must support).
 void gemm(GemmIsa isa, const GemmOperands& g);
 

@@ -21,24 +21,60 @@ std::unique_ptr<Kernel> loop(const Node& n, const char* what, std::function<void
   return k;
 }
 
+/// Rows summed in two interleaved sets (even and odd rows, then the two sums added), so each
+/// column's additions form two chains of half the length: one chain of 1,600 dependent adds
+/// is about 2 µs of latency on its own.
+constexpr size_t kRowSets = 2;
+
 /// dst[j] = scale·Σ_r src[r·kept + j] for j in [begin, end): kBlock columns at a time summed down
-/// all rows in a local block the compiler keeps in vector registers (dst itself may alias src,
+/// all rows in local blocks the compiler keeps in vector registers (dst itself may alias src,
 /// so its sums would go through memory). Every build adds in the same order: the same bits.
 template <size_t kBlock>
 inline void prefixColumns(const float* src, float* dst, size_t reduced, size_t kept, size_t begin, size_t end, float scale) {
   for (size_t j0 = begin; j0 < end; j0 += kBlock) {
     const size_t width = std::min(kBlock, end - j0);
-    float acc[kBlock] = {};
+    float acc[kRowSets][kBlock] = {};
+    size_t r = 0;
     if (width == kBlock) {
-      for (size_t r = 0; r < reduced; ++r) {
-        const float* row = src + r * kept + j0;
-        for (size_t j = 0; j < kBlock; ++j) acc[j] += row[j];
-      }
+      for (; r + kRowSets <= reduced; r += kRowSets)
+        for (size_t q = 0; q < kRowSets; ++q) {
+          const float* row = src + (r + q) * kept + j0;
+          for (size_t j = 0; j < kBlock; ++j) acc[q][j] += row[j];
+        }
     } else {
-      for (size_t r = 0; r < reduced; ++r)
-        for (size_t j = 0; j < width; ++j) acc[j] += src[r * kept + j0 + j];
+      for (; r + kRowSets <= reduced; r += kRowSets)
+        for (size_t q = 0; q < kRowSets; ++q)
+          for (size_t j = 0; j < width; ++j) acc[q][j] += src[(r + q) * kept + j0 + j];
     }
-    for (size_t j = 0; j < width; ++j) dst[j0 + j] = scale != 1.f ? acc[j] * scale : acc[j];
+    for (size_t q = 0; r < reduced; ++r, ++q)
+      for (size_t j = 0; j < width; ++j) acc[q][j] += src[r * kept + j0 + j];
+    for (size_t j = 0; j < width; ++j) {
+      float sum = acc[0][j];
+      for (size_t q = 1; q < kRowSets; ++q) sum += acc[q][j];
+      dst[j0 + j] = scale != 1.f ? sum * scale : sum;
+    }
+  }
+}
+
+/// Rows that are kNarrowRows·kept ≤ 64 contiguous floats: a few columns (a readout's bias
+/// gradient, [T·B, 3] → [3]). The rows go kNarrowRows at a time as one contiguous run, each
+/// position of the run its own sum, so the loop is as wide as the vectors; position p belongs to
+/// column p mod kept, whose kNarrowRows sums are then added in order.
+constexpr size_t kNarrowRows = 16;
+inline void narrowColumns(const float* src, float* dst, size_t reduced, size_t kept, float scale) {
+  const size_t run = kNarrowRows * kept;
+  float acc[kNarrowRows * 4] = {};
+  size_t r = 0;
+  for (; r + kNarrowRows <= reduced; r += kNarrowRows) {
+    const float* block = src + r * kept;
+    for (size_t p = 0; p < run; ++p) acc[p] += block[p];
+  }
+  for (size_t p = 0; r < reduced; ++r, p += kept)
+    for (size_t j = 0; j < kept; ++j) acc[p + j] += src[r * kept + j];
+  for (size_t j = 0; j < kept; ++j) {
+    float sum = acc[j];
+    for (size_t q = 1; q < kNarrowRows; ++q) sum += acc[q * kept + j];
+    dst[j] = scale != 1.f ? sum * scale : sum;
   }
 }
 
@@ -46,13 +82,29 @@ using PrefixFn = void (*)(const float*, float*, size_t, size_t, size_t, size_t, 
 
 // 32 columns fill the 16 SSE registers' worth of a block; with AVX2 and AVX-512 a block of 64
 // (a hidden layer's whole row) reads each row once instead of in two passes.
-void prefixGeneric(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) { prefixColumns<32>(s, d, r, k, b, e, c); }
+// (The narrow form, for a whole row of at most 4 columns, is the same in every build.)
+void prefixGeneric(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
+  if (b == 0 && e == k && k <= 4) return narrowColumns(s, d, r, k, c);
+  prefixColumns<32>(s, d, r, k, b, e, c);
+}
 __attribute__((target("avx2"))) void prefixAvx2(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
+  if (b == 0 && e == k && k <= 4) return narrowColumns(s, d, r, k, c);
   prefixColumns<64>(s, d, r, k, b, e, c);
 }
 __attribute__((target("avx512f"))) void prefixAvx512(const float* s, float* d, size_t r, size_t k, size_t b, size_t e, float c) {
+  if (b == 0 && e == k && k <= 4) return narrowColumns(s, d, r, k, c);
   prefixColumns<64>(s, d, r, k, b, e, c);
 }
+
+}  // namespace
+
+void columnSumsWith(const char* build, const float* src, float* dst, size_t rows, size_t cols) {
+  const PrefixFn f = forNamedBuild<PrefixFn>(build, prefixGeneric, prefixAvx2, prefixAvx512);
+  MNEMO_CHECK(f, "no build '" << build << "' of the column sums on this CPU");
+  f(src, dst, rows, cols, 0, cols, 1.f);
+}
+
+namespace {
 
 /// Sums over axes of \p in into \p out. Reduced axes that form a prefix, a suffix or one run in
 /// the middle of the shape get a dense loop; any other set goes through an index table.
