@@ -73,13 +73,15 @@ void ReferenceEvaluator::roundValues(std::vector<double>& values, uint64_t salt)
   uint64_t state = 0x9E3779B97F4A7C15ull ^ (salt * 0xBF58476D1CE4E5B9ull);
   for (double& v : values) {
     float f = static_cast<float>(v);
-    if (jitterUlps_ > 0) {  // splitmix64 steps: a fixed pseudo-random u in [-1, 1) per value
+    if (jitterUlps_ > 0) {  // splitmix64 steps: a fixed pseudo-random u per value
       state += 0x9E3779B97F4A7C15ull;
       uint64_t z = state;
       z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
       z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
       z ^= z >> 31;
-      const double u = static_cast<double>(z >> 11) * 0x1.0p-52 - 1.0;
+      // |u| in [1/4, 1]: every non-zero value moves by at least a few ulps (zeros stay zeros).
+      const double w = static_cast<double>(z >> 12) * 0x1.0p-52;  // [0, 1)
+      const double u = (z & 1 ? -1.0 : 1.0) * (0.25 + 0.75 * w);
       f = static_cast<float>(static_cast<double>(f) * (1.0 + u * jitterUlps_ * 0x1.0p-24));
     }
     v = static_cast<double>(f);

@@ -30,8 +30,8 @@ class ReferenceEvaluator {
   void run(Stage last = Stage::Opt);
 
   /// Rounds every f32 value a node computes to the nearest float before anything reads it, and
-  /// with \p jitterUlps > 0 also moves it by a pseudo-random relative amount of up to that many
-  /// float ulps (2^-24 each; the same amounts on every run): the double evaluation of what a
+  /// with \p jitterUlps > 0 also moves it by a pseudo-random relative amount of a quarter of
+  /// to that many float ulps (2^-24 each; the same amounts on every run): the double evaluation of what a
   /// float32 run with approximate elementwise functions may do. It tells a model whose result
   /// float rounding alone changes (a near tie of a comparison or a kink, a recurrence that
   /// amplifies rounding) from a runtime that computes it wrong.
