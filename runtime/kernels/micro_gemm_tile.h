@@ -123,7 +123,7 @@ void tile(const GemmOperands& g, int64_t i0, int64_t j0, typename V::Mask m0, ty
   }
 }
 
-/// \p rows (≤ R) rows from \p i0, with a tile of exactly that height.
+/// The last \p rows (< V::kRows) rows from \p i0, with a tile of exactly that height.
 template <class V, int R, bool Two>
 void remainderTile(const GemmOperands& g, int64_t rows, int64_t i0, int64_t j0, typename V::Mask m0,
                    typename V::Mask m1) {
@@ -131,21 +131,11 @@ void remainderTile(const GemmOperands& g, int64_t rows, int64_t i0, int64_t j0, 
   if constexpr (R > 1) remainderTile<V, R - 1, Two>(g, rows, i0, j0, m0, m1);
 }
 
-/// The rows in as few tiles as V::kRows allows, of heights that differ by at most one: 16 rows
-/// go as 8 + 8 rather than 12 + 4, whose 4-row tile has too few accumulators (8) to hide the
-/// FMAs' latency and ran 1.2x slower per FMA than the 12-row one. (Each C element is summed
-/// over k in the same order whatever its tile: the same bits.)
 template <class V, bool Two>
 void rowTiles(const GemmOperands& g, int64_t j0, typename V::Mask m0, typename V::Mask m1) {
-  const int64_t tiles = (g.m + V::kRows - 1) / V::kRows;
-  if (tiles == 0) return;
-  const int64_t base = g.m / tiles, taller = g.m % tiles;  // the first `taller` tiles get base + 1
   int64_t i = 0;
-  for (int64_t t = 0; t < tiles; ++t) {
-    const int64_t rows = base + (t < taller ? 1 : 0);
-    remainderTile<V, V::kRows, Two>(g, rows, i, j0, m0, m1);
-    i += rows;
-  }
+  for (; i + V::kRows <= g.m; i += V::kRows) tile<V, V::kRows, Two>(g, i, j0, m0, m1);
+  if (i < g.m) remainderTile<V, V::kRows - 1, Two>(g, g.m - i, i, j0, m0, m1);
 }
 
 /// C = A·B (and the epilogue) over column blocks of two vectors.
