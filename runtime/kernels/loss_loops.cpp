@@ -49,10 +49,7 @@ struct RowScratch {
   }
 };
 
-/// For \p count rows of \p classes logits from \p z: the logits class by class in s.zt
-/// (zt[c·count + i] for row i), each row's max in s.mx, e^(z − max) in s.e (class-major as zt)
-/// and the rows' sums of those in s.sum, the classes added in order. Every loop but the first
-/// runs down the rows, so it vectorises however few classes a row has.
+// Inlined into each instruction set's build of the block functions below.
 #define MNEMO_INLINE inline __attribute__((always_inline))
 
 /// Row-major [count, C] into class-major [C, count] (\p toRows false), or back. A class count
@@ -80,6 +77,10 @@ MNEMO_INLINE void reorder(const float* from, float* to, size_t count, size_t cla
   }
 }
 
+/// For \p count rows of \p classes logits from \p z: the logits class by class in s.zt
+/// (zt[c·count + i] for row i), each row's max in s.mx, e^(z − max) in s.e (class-major as zt)
+/// and the rows' sums of those in s.sum, the classes added in order. Every loop but the first
+/// runs down the rows, so it vectorises however few classes a row has.
 MNEMO_INLINE void shiftedExpSums(const float* z, size_t count, size_t classes, RowScratch& s) {
   float* zt = s.zt.data();
   reorder(z, zt, count, classes, false);
