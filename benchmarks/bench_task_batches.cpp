@@ -3,7 +3,8 @@
 // calls), named BM_TaskBatch/<task>/<generator>. Compare with BM_TrainStep/fused:1
 // (bench_rnn.cpp), a fused training step of the notebook model at the same B and T: the issue asks
 // the batch to cost under 5% of it. BM_RngDraws times the generators alone (uniform and normal
-// draws), the part of the cost that depends on --rng.
+// draws), the part of the cost that depends on --rng; BM_NormalBlock times mnemo's bulk normal
+// kernel alone (128 normals a call, as the trials' noise draws them).
 //
 // BM_TaskStep/<task> times the fused training step of the model `mnemo train --task <task>`
 // builds (the notebook model with the task's input and output sizes), the step each task's batch
@@ -31,6 +32,7 @@
 #include "frontend/init.h"
 #include "support/error.h"
 #include "tasks/dataset.h"
+#include "tasks/normal_block.h"
 #include "tasks/delay_comparison.h"
 #include "tasks/registry.h"
 #include "training/batch_prefetch.h"
@@ -63,6 +65,20 @@ void taskBatch(benchmark::State& state, const std::string& name, RngKind kind) {
   state.SetItemsProcessed(state.iterations());
   state.counters["obs"] = dataset.obsSize();
   state.counters["cache_steps"] = dataset.cacheLen();
+}
+
+/// mnemo's bulk normal kernel alone (tasks/normal_block.h): kNormalBlock normals per call, as
+/// the trials' noise draws them.
+void normalBlocks(benchmark::State& state) {
+  NormalLanes lanes;
+  seedNormalLanes(lanes, 1, 0);
+  std::vector<double> out(kNormalBlock);
+  for (auto _ : state) {
+    normalBlock(lanes, out.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * kNormalBlock);
 }
 
 void rngDraws(benchmark::State& state, RngKind kind, bool normal) {
@@ -186,6 +202,7 @@ void trainLoop(benchmark::State& state, const std::string& name) {
 }
 
 const bool registered = [] {
+  benchmark::RegisterBenchmark("BM_NormalBlock", normalBlocks);
   for (RngKind kind : {RngKind::Mnemo, RngKind::Numpy}) {
     for (bool normal : {false, true})
       benchmark::RegisterBenchmark(
