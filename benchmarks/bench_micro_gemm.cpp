@@ -63,4 +63,5 @@ BENCHMARK(BM_MicroGemm)
     ->Args({3, 64, 1600, 1, 0, 0})
     ->Args({2, 64, 1600, 1, 0, 0})
     ->Args({1600, 3, 64, 0, 0, 1})
+    ->Args({64, 64, 1584, 1, 0, 0})
     ->Unit(benchmark::kMicrosecond);
