@@ -212,7 +212,11 @@ void describeElementwiseOps(OpInfo* t) {
       {OpKind::Tanh, unaryType, unaryScalar<TanhFn>(), vjpTanh, eltwise(DnnlAlg::Tanh), kScalarLibm},
       {OpKind::Sigmoid, unaryType, unaryScalar<SigmoidFn>(), vjpSigmoid, eltwise(DnnlAlg::Logistic), kScalarLibm},
       {OpKind::Exp, unaryType, unaryScalar<ExpFn>(), vjpExp, eltwise(DnnlAlg::Exp), kScalarLibm},
-      {OpKind::Log, unaryType, unaryScalar<LogFn>(), vjpLog, eltwise(DnnlAlg::Log), kScalarLibm},
+      // log, softplus and elu run on mnemo's loops (libm's logf, log1pf, expm1f), never on
+      // oneDNN: oneDNN 2.6's eltwise log errs by up to 1.4e-6 absolute near 1 (log(1) =
+      // -1.43e-6, log(1.001) 0.14% low), soft_relu by 2% at x = -9.8 and elu by 200 ulps near 0
+      // (exp(x) − 1 cancels), measured on AVX-512 (tests/test_elementwise_accuracy.cpp).
+      {OpKind::Log, unaryType, unaryScalar<LogFn>(), vjpLog, kNoDnnl, kScalarLibm},
       {OpKind::Sqrt, unaryType, unaryScalar<SqrtFn>(), vjpSqrt, eltwise(DnnlAlg::Sqrt)},
       {OpKind::Square, unaryType, unaryScalar<SquareFn>(), vjpSquare, eltwise(DnnlAlg::Square)},
       // Comparisons are rare (masks, gates): a loop over the broadcast index tables.
@@ -223,11 +227,11 @@ void describeElementwiseOps(OpInfo* t) {
       {OpKind::Equal, binaryType, binaryScalar<EqualFn>(), vjpCompare, kNoDnnl, true, kComparisonOutOfLoops},
       // where has three operands: no scalar function; its own loop kernel.
       {OpKind::Where, whereType, ScalarFns{}, vjpWhere, kNoDnnl},
-      {OpKind::Softplus, unaryType, unaryScalar<SoftplusFn>(), vjpSoftplus, eltwise(DnnlAlg::SoftRelu), kScalarLibm},
+      {OpKind::Softplus, unaryType, unaryScalar<SoftplusFn>(), vjpSoftplus, kNoDnnl, kScalarLibm},
       {OpKind::Abs, unaryType, unaryScalar<AbsFn>(), vjpAbs, eltwise(DnnlAlg::Abs)},
       {OpKind::Maximum, binaryType, binaryScalar<MaximumFn>(), vjpMaximum, binary(DnnlAlg::Max)},
       {OpKind::Minimum, binaryType, binaryScalar<MinimumFn>(), vjpMinimum, binary(DnnlAlg::Min)},
-      {OpKind::Elu, unaryType, unaryScalar<EluFn>(), vjpElu, eltwise(DnnlAlg::Elu, 1.f), kScalarLibm},
+      {OpKind::Elu, unaryType, unaryScalar<EluFn>(), vjpElu, kNoDnnl, kScalarLibm},
   };
   for (const Row& r : rows) {
     RefFn eval = r.scalar.arity == 1 ? evalUnary : r.scalar.arity == 2 ? evalBinary : evalWhere;
