@@ -97,6 +97,10 @@ Node* Builder::reduceMean(Node* a, std::vector<int64_t> axes) {
   return create(OpKind::ReduceMean, {a}, {{"axes", std::move(axes)}});
 }
 
+Node* Builder::reduceMax(Node* a, std::vector<int64_t> axes) {
+  return create(OpKind::ReduceMax, {a}, {{"axes", std::move(axes)}});
+}
+
 Node* Builder::argmax(Node* a, int64_t axis) {
   return create(OpKind::ArgMax, {a}, {{"axis", axis}});
 }

@@ -60,6 +60,7 @@ class Builder {
   // Reductions (the reduced axes are removed).
   Node* reduceSum(Node* a, std::vector<int64_t> axes);
   Node* reduceMean(Node* a, std::vector<int64_t> axes);
+  Node* reduceMax(Node* a, std::vector<int64_t> axes);
   Node* argmax(Node* a, int64_t axis);
 
   // Losses.

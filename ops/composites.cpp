@@ -33,16 +33,33 @@ Node* mse(Builder& b, Node* pred, Node* target, Node* weights, const std::string
   return b.create(OpKind::ReduceMean, {weighted}, {{"axes", axes}}, name);
 }
 
-Node* softmax(Builder& b, Node* x, int64_t axis, const std::string& name) {
-  Node* e = b.exp(x);
+namespace {
+
+/// x less its maximum along \p axis, kept as 1 in \p *maxKept so that it broadcasts back: exp
+/// of it cannot overflow, and softmax and logsumexp are unchanged by the shift (their gradient
+/// through the maximum is zero, up to rounding). A bad axis fails in reduce_max's shape rule,
+/// which names the op.
+Node* shiftedByMax(Builder& b, Node* x, int64_t axis, Node** maxKept) {
+  Node* m = b.reduceMax(x, {axis});
   Dims kept = x->dims();
-  if (axis >= 0 && axis < static_cast<int64_t>(kept.size())) kept[static_cast<size_t>(axis)] = 1;
-  Node* total = b.reshape(b.reduceSum(e, {axis}), kept);  // broadcasts back along the axis
+  kept[static_cast<size_t>(axis)] = 1;
+  *maxKept = b.reshape(m, kept);
+  return b.sub(x, *maxKept);
+}
+
+}  // namespace
+
+Node* softmax(Builder& b, Node* x, int64_t axis, const std::string& name) {
+  Node* maxKept;
+  Node* e = b.exp(shiftedByMax(b, x, axis, &maxKept));
+  Node* total = b.reshape(b.reduceSum(e, {axis}), maxKept->dims());  // broadcasts back along the axis
   return b.create(OpKind::Div, {e, total}, {}, name);
 }
 
 Node* logsumexp(Builder& b, Node* x, int64_t axis, const std::string& name) {
-  return b.create(OpKind::Log, {b.reduceSum(b.exp(x), {axis})}, {}, name);
+  Node* maxKept;
+  Node* sum = b.reduceSum(b.exp(shiftedByMax(b, x, axis, &maxKept)), {axis});
+  return b.create(OpKind::Add, {b.log(sum), b.reshape(maxKept, sum->dims())}, {}, name);
 }
 
 }  // namespace mnemo

@@ -25,11 +25,12 @@ Node* mse(Builder& b, Node* pred, Node* target, const std::string& name = "");
 /// mnemo::Error for weights of another shape.
 Node* mse(Builder& b, Node* pred, Node* target, Node* weights, const std::string& name = "");
 
-/// exp(x) / sum(exp(x)) along \p axis. Not shifted by the maximum (mnemo has no max reduction):
-/// float overflows for inputs above ~88, which is the precision case for a primitive.
+/// exp(x) / sum(exp(x)) along \p axis, computed as exp(x − m) / sum(exp(x − m)) with m the
+/// maximum along the axis (reduce_max), so that large inputs do not overflow.
 Node* softmax(Builder& b, Node* x, int64_t axis, const std::string& name = "");
 
-/// log(sum(exp(x))) along \p axis (the axis is removed); the same overflow caveat as softmax.
+/// log(sum(exp(x))) along \p axis (the axis is removed), as m + log(sum(exp(x − m))): no
+/// overflow for large inputs, and no log(0) when every input is very negative.
 Node* logsumexp(Builder& b, Node* x, int64_t axis, const std::string& name = "");
 
 }  // namespace mnemo

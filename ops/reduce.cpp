@@ -1,6 +1,9 @@
-// Reductions: reduce_sum and reduce_mean over a list of axes (removed from the result), and
-// argmax along one axis (first maximum on ties; an i64 result with no gradient).
+// Reductions: reduce_sum, reduce_mean and reduce_max over a list of axes (removed from the
+// result), and argmax along one axis (first maximum on ties; an i64 result with no gradient).
+// reduce_max's gradient goes to the elements equal to the maximum, shared evenly among ties.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "ops/builder.h"
 #include "support/error.h"
@@ -51,6 +54,16 @@ void evalReduceMean(const Node& n, const std::vector<RefTensor*>& ins, RefTensor
   for (double& x : out.data) x /= count;
 }
 
+void evalReduceMax(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& out) {
+  std::vector<size_t> map = broadcastIndexMap(ins[0]->type.dims, keptDims(ins[0]->type.dims, n.attr<std::vector<int64_t>>("axes")));
+  for (double& x : out.data) x = -std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < ins[0]->size(); ++i) {
+    const double v = (*ins[0])[i];
+    double& m = out[map[i]];
+    if (v > m || std::isnan(v)) m = std::isnan(m) ? m : v;  // NaN wins, as in the loop kernel
+  }
+}
+
 Node* spreadBack(Builder& b, Node* n, Node* g) {
   const Dims& in = n->operand(0)->dims();
   Dims kept = keptDims(in, n->attr<std::vector<int64_t>>("axes"));
@@ -62,6 +75,17 @@ std::vector<Node*> vjpReduceSum(Builder& b, Node* n, Node* g) { return {spreadBa
 std::vector<Node*> vjpReduceMean(Builder& b, Node* n, Node* g) {
   double count = static_cast<double>(reducedCount(n->operand(0)->dims(), n->attr<std::vector<int64_t>>("axes")));
   return {b.mul(spreadBack(b, n, g), b.constant(1.0 / count))};
+}
+
+/// g to the elements that equal the maximum, divided by how many there are along the axes.
+std::vector<Node*> vjpReduceMax(Builder& b, Node* n, Node* g) {
+  Node* x = n->operand(0);
+  const std::vector<int64_t> axes = n->attr<std::vector<int64_t>>("axes");
+  const Dims kept = keptDims(x->dims(), axes);
+  auto asKept = [&](Node* v) { return v->dims() == kept ? v : b.reshape(v, kept); };  // broadcasts against x
+  Node* atMax = b.create(OpKind::Equal, {x, asKept(n)});
+  Node* share = b.create(OpKind::Div, {asKept(g), asKept(b.reduceSum(atMax, axes))});
+  return {b.mul(atMax, share)};
 }
 
 TensorType argmaxType(const std::vector<TensorType>& ins, const OpAttrs& attrs) {
@@ -93,6 +117,7 @@ void evalArgmax(const Node& n, const std::vector<RefTensor*>& ins, RefTensor& ou
 void describeReduceOps(OpInfo* t) {
   define(t, OpKind::ReduceSum, {requiredAttr("axes", AttrKind::IntList)}, reduceType, evalReduceSum, vjpReduceSum);
   define(t, OpKind::ReduceMean, {requiredAttr("axes", AttrKind::IntList)}, reduceType, evalReduceMean, vjpReduceMean);
+  define(t, OpKind::ReduceMax, {requiredAttr("axes", AttrKind::IntList)}, reduceType, evalReduceMax, vjpReduceMax);
   define(t, OpKind::ArgMax, {requiredAttr("axis", AttrKind::Int)}, argmaxType, evalArgmax, nullptr);
 }
 

@@ -1,6 +1,7 @@
 // The composites of ops/composites.h against values worked out by hand, and their DSL names.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -8,6 +9,8 @@
 #include "ops/composites.h"
 #include "support/error.h"
 #include "runtime/reference/evaluator.h"
+#include "runtime/session.h"
+#include "graph/passes/autodiff.h"
 
 using namespace mnemo;
 
@@ -57,6 +60,60 @@ TEST_CASE("composites: a scalar mse is the squared difference, a bad axis names 
   CHECK(ev.value(e)[0] == 4);
   Node* x = b.input("x", TensorType::f32({2, 3}));
   CHECK_THROWS_AS(softmax(b, x, 2), Error);
+}
+
+TEST_CASE("composites: softmax and logsumexp of large and very negative inputs stay finite", "[composites]") {
+  // exp(1000) overflows and exp(-1000) underflows to 0 in float and double alike: only the shift
+  // by the row's maximum keeps these finite, in the reference and on the runtime.
+  Graph g("big");
+  Builder b(g);
+  Node* x = b.input("x", TensorType::f32({3, 3}));
+  Node* sm = softmax(b, x, 1, "sm");
+  Node* lse = logsumexp(b, x, 1, "lse");
+  g.addOutput(sm);
+  g.addOutput(lse);
+  const std::vector<double> values = {1000, 1001, 1003, -1000, -1000, -1000, 0, 90, -90};  // exact in float
+  ReferenceEvaluator ev(g);
+  ev.bind("x", f32({3, 3}, values));
+  ev.run();
+  Session s(g);
+  s.setF32("x", std::vector<float>(values.begin(), values.end()));
+  s.executable().run(Stage::Opt);
+  const std::vector<float> smGot = s.getF32("sm"), lseGot = s.getF32("lse");
+  for (int r = 0; r < 3; ++r) {
+    double mx = values[3 * r], sum = 0;
+    for (int c = 1; c < 3; ++c) mx = std::max(mx, values[3 * r + c]);
+    for (int c = 0; c < 3; ++c) sum += std::exp(values[3 * r + c] - mx);
+    for (int c = 0; c < 3; ++c) {
+      const size_t i = static_cast<size_t>(3 * r + c);
+      const double want = std::exp(values[i] - mx) / sum;
+      INFO("softmax element " << i);
+      CHECK(ev.value(sm)[i] == Approx(want).margin(1e-15).epsilon(1e-12));
+      CHECK(smGot[i] == Approx(want).margin(1e-7).epsilon(1e-5));
+    }
+    const double lseWant = mx + std::log(sum);
+    INFO("logsumexp row " << r);
+    CHECK(ev.value(lse)[static_cast<size_t>(r)] == Approx(lseWant).epsilon(1e-12));
+    CHECK(lseGot[static_cast<size_t>(r)] == Approx(lseWant).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("reduce_max's gradient goes to the maximum, shared evenly among ties", "[composites][grad]") {
+  Graph g("max");
+  Builder b(g);
+  Node* x = b.param("x", {2, 4});
+  Node* m = b.reduceMax(x, {1});
+  Node* loss = b.reduceSum(b.mul(m, b.constant(3.0)), {0});
+  g.addOutput(loss);
+  AutodiffResult grads = autodiff(g, loss);
+  ReferenceEvaluator ev(g);
+  ev.bind("x", f32({2, 4}, {1, 7, 2, 7, -3, -1, -2, -5}));
+  ev.run();
+  CHECK(ev.value(m)[0] == 7);
+  CHECK(ev.value(m)[1] == -1);
+  const RefTensor& grad = ev.value(grads.gradientOf("x"));
+  const double want[] = {0, 1.5, 0, 1.5, 0, 3, 0, 0};
+  for (size_t i = 0; i < 8; ++i) CHECK(grad[i] == want[i]);
 }
 
 TEST_CASE("composites and the new elementwise ops are DSL functions", "[composites][dsl]") {

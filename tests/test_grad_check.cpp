@@ -251,7 +251,7 @@ std::map<OpKind, std::vector<GradCase>> gradCases() {
   cases[OpKind::Transpose] = {{"[3,4]", {{{3, 4}}}, transposeBy({1, 0})},
                               {"[2,3,4] perm [2,0,1]", {{{2, 3, 4}}}, transposeBy({2, 0, 1})}};
 
-  for (OpKind k : {OpKind::ReduceSum, OpKind::ReduceMean})
+  for (OpKind k : {OpKind::ReduceSum, OpKind::ReduceMean, OpKind::ReduceMax})
     for (std::vector<int64_t> axes : std::vector<std::vector<int64_t>>{{0}, {1}, {2}, {0, 2}, {0, 1, 2}})
       cases[k].push_back({"[2,3,4] axes " + dimsStr(axes), {{{2, 3, 4}}}, [k, axes](Builder& b, const std::vector<Node*>& in) {
                             return b.create(k, {in[0]}, {{"axes", axes}});

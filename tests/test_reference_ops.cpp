@@ -133,6 +133,10 @@ const std::vector<EvalCase>& evalCases() {
       {"middle axis of [2,3,2]", K::ReduceMean, {f32({2, 3, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})},
        {{"axes", Ints{1}}}, f32({2, 2}, {2, 3, 8, 9})},
 
+      {"max over columns", K::ReduceMax, {f32({2, 3}, {1, -2, 3, -4, -5, -6})}, {{"axes", Ints{1}}}, f32({2}, {3, -4})},
+      {"max over outer axes of [2,3,2]", K::ReduceMax, {f32({2, 3, 2}, {0, 11, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1})},
+       {{"axes", Ints{0, 2}}}, f32({3}, {11, 9, 10})},
+
       {"ties go to the first maximum", K::ArgMax, {f32({2, 4}, {1, 3, 3, 2, 5, 5, 5, 5})}, {{"axis", int64_t{1}}},
        i64({2}, {1, 0})},
       {"along axis 0", K::ArgMax, {f32({2, 3}, {1, 7, 2, 4, 7, 0})}, {{"axis", int64_t{0}}}, i64({3}, {1, 0, 0})},

@@ -117,6 +117,8 @@ std::map<OpKind, std::vector<CaseFn>> kernelCases() {
     c[k] = {reduce(k, {1600, 64}, {0}), reduce(k, {16, 64}, {1}), reduce(k, {4, 5, 6}, {0, 2}),
             reduce(k, {4, 5, 6}, {1, 2}), reduce(k, {4, 5}, {0, 1}), reduce(k, {8, 100, 64}, {1}), reduce(k, {3, 4, 5, 6}, {1, 2}),
             reduce(k, {37, 70}, {0}), reduce(k, {5, 3, 130}, {0, 1})};  // a full block of 64 columns and a remainder
+  c[OpKind::ReduceMax] = {reduce(OpKind::ReduceMax, {16, 3}, {1}), reduce(OpKind::ReduceMax, {4, 5, 6}, {0, 2}),
+                          reduce(OpKind::ReduceMax, {4, 5}, {0, 1})};
   c[OpKind::ArgMax] = {[](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {16, 3}), 1)); },
                        [](Builder& b) { b.graph().addOutput(b.argmax(in(b, "a", {4, 5, 3}), 0)); }};
   auto xent = [](bool grad) {

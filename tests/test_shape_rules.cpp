@@ -186,6 +186,8 @@ const std::vector<ShapeCase>& shapeCases() {
       bad(K::ReduceSum, {f32({2, 3})}, {{"axes", Ints{}}}, "op 'reduce_sum' (%a: f32[2,3]): axes must name at least one axis"),
       bad(K::ReduceSum, {f32({2, 3})}, {{"axes", Ints{2}}}, "op 'reduce_sum' (%a: f32[2,3]): axis 2 is out of range for rank 2"),
       ok(K::ReduceMean, {f32({2, 3})}, {{"axes", Ints{1}}}, "f32[2]"),
+      ok(K::ReduceMax, {f32({2, 3, 4})}, {{"axes", Ints{0, 2}}}, "f32[3]"),
+      bad(K::ReduceMax, {f32({2, 3})}, {{"axes", Ints{2}}}, "op 'reduce_max' (%a: f32[2,3]): axis 2 is out of range for rank 2"),
       bad(K::ReduceMean, {i64({2, 3})}, {{"axes", Ints{1}}}, "op 'reduce_mean' (%a: i64[2,3]): operand must be f32, got i64[2,3]"),
       bad(K::ReduceMean, {f32({2, 3})}, {{"axes", int64_t{1}}}, "op 'reduce_mean' (%a: f32[2,3]): attribute 'axes' must be int list, got 1"),
       ok(K::ArgMax, {f32({2, 5})}, {{"axis", int64_t{1}}}, "i64[2]"),

@@ -74,7 +74,7 @@ bool foldConstant(const Node* n, double* value) {
       return true;
     case Category::Reduction:
       if (n->kind() == OpKind::ArgMax) return false;
-      *value = n->kind() == OpKind::ReduceMean
+      *value = n->kind() == OpKind::ReduceMean || n->kind() == OpKind::ReduceMax
                    ? values[0]
                    : values[0] * static_cast<double>(n->operand(0)->type().numel() / std::max<int64_t>(n->type().numel(), 1));
       return true;

@@ -1,9 +1,11 @@
 // Reductions as loops. oneDNN 2.6's reduction primitive falls back to reference code when it
 // reduces an outer axis (1600×64 → 64 costs 3.4 ms there, ONEDNN-NOTES.md), which is exactly the
-// bias-gradient shape; a loop costs microseconds. argmax has no oneDNN primitive. A large
-// prefix or suffix sum is split over the threads by the kept elements (parallel.h), so each
-// result is summed in the same order as on one thread.
+// bias-gradient shape; a loop costs microseconds. argmax and reduce_max (softmax's shift) are
+// loops too. A large prefix or suffix sum is split over the threads by the kept elements
+// (parallel.h), so each result is summed in the same order as on one thread.
 #include <algorithm>
+#include <limits>
+#include <memory>
 
 #include "support/error.h"
 #include "ops/shape_util.h"
@@ -184,6 +186,23 @@ std::unique_ptr<Kernel> makeReduceKernel(const Node& n, KernelEnv& env) {
       }
       return loop(n, n.kind() == OpKind::ReduceSum ? "reduce_sum" : "reduce_mean",
                   sumLoop(x->dims(), axes, env.f32(x), env.f32(&n), scale));
+    }
+    case OpKind::ReduceMax: {  // through the index table: it serves shifts of small rows (softmax)
+      const Dims& in = x->dims();
+      Dims keptDims = in;
+      for (int64_t a : n.attr<std::vector<int64_t>>("axes")) keptDims[a] = 1;
+      auto map = std::make_shared<std::vector<size_t>>(broadcastIndexMap(in, keptDims));
+      const size_t kept = static_cast<size_t>(n.type().numel());
+      const float* src = env.f32(x);
+      float* dst = env.f32(&n);
+      return loop(n, "reduce_max", [=] {
+        std::fill(dst, dst + kept, -std::numeric_limits<float>::infinity());
+        for (size_t i = 0; i < map->size(); ++i) {
+          const float v = src[i];
+          float& m = dst[(*map)[i]];
+          if (v > m || v != v) m = m != m ? m : v;  // a NaN wins, as in the reference evaluator
+        }
+      });
     }
     case OpKind::ArgMax: {
       const Dims& d = x->dims();

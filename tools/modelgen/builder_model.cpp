@@ -114,6 +114,8 @@ class Unroller {
         return {kind == OpKind::ReduceMean ? b_.reduceMean(x, axes) : b_.reduceSum(x, axes)};
       }
       case OpRow::Unary: break;
+      default:  // builderCanBuild keeps models with the newer forms away from the Builder
+        MNEMO_CHECK(false, "modelgen: the Builder path has no form for op row '" << row.id << "'");
     }
     if (!args[0].node) return {nullptr, fold(kind, args[0].number)};  // as the DSL folds numbers
     return {b_.create(kind, {args[0].node})};

@@ -77,6 +77,7 @@ const std::vector<OpExclusion>& opsNotInModels() {
       {"broadcast", "needs a dims attribute; the DSL broadcasts implicitly"},
       {"insert_slice", "made by autodiff (the gradient of select)"},
       {"argmax", "needs an axis attribute and has no gradient"},
+      {"reduce_max", "needs an axes attribute; models reach it through softmax and logsumexp"},
       {"softmax_xent_grad", "a gradient op: autodiff makes it"},
       {"softmax_xent_rows_grad", "a gradient op: autodiff makes it (weighted cross_entropy)"},
       {"fused", "made by the fusion passes"},
