@@ -62,10 +62,20 @@ class Unroller {
   }
 
  private:
+  /// A dimension as the generator writes it: a number, T, B, a size name, or a product of
+  /// those ("2 * O", from the slice and concat forms).
+  int64_t dim(const std::string& s) const {
+    const size_t star = s.find('*');
+    if (star != std::string::npos) return dim(trimmed(s.substr(0, star))) * dim(trimmed(s.substr(star + 1)));
+    return s == "T" ? m_.seqLen : s == "B" ? m_.batch : std::isdigit(static_cast<unsigned char>(s[0])) ? std::stoll(s) : m_.sizes.at(s);
+  }
+  static std::string trimmed(const std::string& s) {
+    const size_t a = s.find_first_not_of(' '), b = s.find_last_not_of(' ');
+    return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+  }
   Dims dims(const SymDims& d) const {
     Dims out;
-    for (const std::string& s : d)
-      out.push_back(s == "T" ? m_.seqLen : s == "B" ? m_.batch : std::isdigit(s[0]) ? std::stoll(s) : m_.sizes.at(s));
+    for (const std::string& s : d) out.push_back(dim(s));
     return out;
   }
   Node* tensor(const Value& v) { return v.node ? v.node : b_.constant(v.number); }
