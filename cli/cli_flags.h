@@ -20,6 +20,7 @@
 #include "training/input_feeds.h"
 #include "support/error.h"
 #include "support/limits.h"
+#include "support/text.h"
 
 namespace mnemo {
 
@@ -122,11 +123,7 @@ inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
 
 /// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
 inline std::string readModelText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return readFileText(path, "--model " + path);
 }
 
 /// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).

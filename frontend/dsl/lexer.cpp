@@ -85,7 +85,12 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       advance(1);
       toks.push_back({DslTok::Punct, std::string(1, c), 0, at});
     } else {
-      fail(at, "unexpected character '" + printable(std::string(1, c)) + "'");
+      // A multi-byte character is quoted whole ('é', not its first byte); printable escapes
+      // control bytes and anything that is not well-formed UTF-8.
+      size_t bytes = 1;
+      if (static_cast<unsigned char>(c) >= 0xc0)
+        while (bytes < 4 && i + bytes < src.size() && (static_cast<unsigned char>(src[i + bytes]) & 0xc0) == 0x80) ++bytes;
+      fail(at, "unexpected character '" + printable(src.substr(i, bytes)) + "'");
     }
   }
   endStatement({line, col});
