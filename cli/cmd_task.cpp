@@ -146,6 +146,7 @@ int runTask(const Args& args) {
       ("seq-len", po::value(&seqLen), "sequence length T for --export-batches (default 100)")
       ("out", po::value(&outPath), "output .npz file for --export-trials / --export-batches")
       ("compress", po::bool_switch(&compress), "deflate the .npz members (numpy.savez_compressed)");
+  addMemoryFlag(desc);  // the exports are checked against it before they fill memory
   po::variables_map vm;
   po::positional_options_description none;  // no positional arguments: a stray word is an error
   po::store(po::command_line_parser(args).options(desc).positional(none).run(), vm);
@@ -199,13 +200,13 @@ int runTask(const Args& args) {
     MNEMO_FAIL("--out needs --export-trials N or --export-batches N");
   if ((vm.count("batch-size") || vm.count("seq-len")) && !exportBatchesN)
     MNEMO_FAIL("--batch-size/--seq-len only apply to --export-batches");
+  if (compress && !exportTrialsN && !exportBatchesN) MNEMO_FAIL("--compress only applies to --export-trials/--export-batches");
 
   std::shared_ptr<const Task> task = makeTask(taskName, config);
 
   if (exportTrialsN) {
     Rng rng(seed, rngKind);
-    std::vector<Trial> exported(static_cast<size_t>(exportTrialsN));
-    for (Trial& t : exported) task->newTrial(rng, t);
+    std::vector<Trial> exported = drawTrialsForExport(*task, rng, exportTrialsN, "--export-trials");
     writeNpz(outPath, exportTrials(*task, exported, seed), compress);
     std::cout << "wrote " << outPath << ": " << exportTrialsN << " trials of " << task->name()
               << " (seed " << seed << ", " << rngKindName(rngKind) << " generator)\n";

@@ -119,3 +119,19 @@ TEST_CASE("newcomer: bytes that are not UTF-8 never reach the terminal raw", "[h
   checkOneLineError(r, {"grid.txt:1:1: bad parameter name '\\xff\\xfe'"});
   CHECK(r.err.find('\xff') == std::string::npos);
 }
+
+TEST_CASE("newcomer: mnemo task exports are checked against the memory limit before they fill it", "[hostile][cli]") {
+  TempDir dir("newcomer_export");
+  const std::string out = dir / "t.npz";
+  // 10^7 trials took about 54 GB (the limit allowed them); 10^6 batches of the defaults 77 GB.
+  checkOneLineError(runMnemo({"task", "--export-trials", "10000000", "--out", out, "--max-memory", "2G"}),
+                    {"--export-trials: 10000000 trials of DelayComparison-v0 and their export needs",
+                     "more than the limit of 2.00 GiB (--max-memory)"});
+  checkOneLineError(runMnemo({"task", "--export-batches", "1000000", "--out", out, "--max-memory", "2G"}),
+                    {"1000000 batches [T=100, B=16] of DelayComparison-v0 needs", "more than the limit of 2.00 GiB (--max-memory)"});
+  CHECK(!fs::exists(out));
+  CHECK(runMnemo({"task", "--export-trials", "100", "--out", out, "--max-memory", "2G"}).code == 0);
+  CHECK(fs::exists(out));
+  // --compress without an export was ignored, as --batch-size without --export-batches is not.
+  checkOneLineError(runMnemo({"task", "--compress"}), {"--compress only applies to --export-trials/--export-batches"});
+}
