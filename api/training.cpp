@@ -136,6 +136,8 @@ double TrainingSession::step(const float* inputs, const int64_t* labels) {
   m.feeds->feed(s);
   const float loss = s.trainStep();
   if (!std::isfinite(loss)) MNEMO_FAIL("step " << s.step() << ": the loss is " << (std::isnan(loss) ? "NaN" : "infinite"));
+  const std::string broken = firstNonFinite(s, m.cm.model);
+  if (!broken.empty()) MNEMO_FAIL("step " << s.step() << ": " << broken);
   m.lastAccuracy = decisionAccuracy(s.f32("logits"), labels, static_cast<size_t>(m.T * m.B), static_cast<size_t>(m.classes));
   return loss;
 }

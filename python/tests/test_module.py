@@ -199,6 +199,13 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(session.steps_taken, 0)  # nothing ran
         self.assertTrue(all(np.isfinite(v).all() for v in session.snapshot().params.values()))
 
+    def test_overflowing_update(self):
+        # Inputs of 1e38 overflow Adam's second moment while the loss stays finite: the step says so
+        # (as mnemo train does) instead of leaving an infinite optimizer state behind without a word.
+        session = mnemo.TrainingSession(batch_size=2, seq_len=5, hidden=8, seed=0)
+        self.check(r"^step 1: optimizer state %w_ir\.v holds NaN or infinite values$", session.step,
+                   np.full((5, 2, 2), 1e38, np.float32), np.zeros((5, 2), np.int64))
+
     def test_byte_swapped_arrays_are_read_by_value(self):
         # A big-endian array ('>f4', '>i8') was read as if native: other numbers, silently.
         x, y = mnemo.Dataset(seed=0).next()

@@ -5,6 +5,7 @@
 
 #include "hostile_cli.h"
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -134,4 +135,24 @@ TEST_CASE("newcomer: mnemo task exports are checked against the memory limit bef
   CHECK(fs::exists(out));
   // --compress without an export was ignored, as --batch-size without --export-batches is not.
   checkOneLineError(runMnemo({"task", "--compress"}), {"--compress only applies to --export-trials/--export-batches"});
+}
+
+TEST_CASE("newcomer: a checkpoint holding NaN is refused, not analysed as a broken network", "[hostile][cli]") {
+  TempDir dir("newcomer_nan_ckpt");
+  // analyze and fixedpoints ran on it and reported 0% accuracy; train --init blamed its first update.
+  for (const char* member : {"param/w_rr", "state/w_rr.m"}) {
+    INFO(member);
+    const std::string ckpt = editedCheckpoint(dir, [&](NpzArchive& npz) {
+      std::vector<float> values = npz.get(member).values<float>();
+      values[5] = std::nanf("");
+      npz.add(member, NpyArray::from<float>(npz.get(member).shape, values));
+    });
+    const std::string error = "checkpoint " + ckpt + ": " + member + " holds nan at element 5 (a trained checkpoint holds finite numbers only)";
+    checkOneLineError(runMnemo({"analyze", "--checkpoint", ckpt, "--trials", "2", "--out", dir / "a"}), {error});
+    checkOneLineError(runMnemo({"fixedpoints", "--checkpoint", ckpt, "--trials", "2", "--candidates", "4", "--out", dir / "f"}), {error});
+    checkOneLineError(train(dir / "resumed", {"--steps", "3", "--init", ckpt}, false), {error});
+    CHECK(!fs::exists(dir / "a"));
+    CHECK(!fs::exists(dir / "f"));
+    CHECK(!fs::exists(dir / "resumed"));
+  }
 }
