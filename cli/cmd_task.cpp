@@ -155,6 +155,7 @@ int runTask(const Args& args) {
     std::cout << kUsage << desc;
     return 0;
   }
+  refuseEmptyValues(vm, desc);
   if (list) {
     printTaskList(std::cout);
     return 0;

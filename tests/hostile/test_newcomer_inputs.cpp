@@ -156,3 +156,19 @@ TEST_CASE("newcomer: a checkpoint holding NaN is refused, not analysed as a brok
     CHECK(!fs::exists(dir / "resumed"));
   }
 }
+
+TEST_CASE("newcomer: a flag given an empty value is refused, not taken as left out", "[hostile][cli]") {
+  TempDir dir("newcomer_empty");
+  REQUIRE(train(dir / "run", {"--steps", "2"}).code == 0);
+  const std::string ckpt = dir / "run/checkpoint.npz";
+  // --data "" trained on the task instead, --out "" wrote runs/..., --plot "" printed the trials.
+  checkOneLineError(train(dir / "r", {"--steps", "1", "--data", ""}), {"--data was given an empty value"});
+  checkOneLineError(runMnemo({"train", "--no-progress", "--steps", "1", "--hidden", "8", "--out", ""}), {"--out was given an empty value"});
+  checkOneLineError(runMnemo({"task", "--plot", ""}), {"--plot was given an empty value"});
+  checkOneLineError(runMnemo({"analyze", "--checkpoint", ckpt, "--trials", "2", "--out", ""}), {"--out was given an empty value"});
+  checkOneLineError(runMnemo({"analyze", "--checkpoint", ckpt, "--trials", "2", "--state", ""}), {"--state was given an empty value"});
+  checkOneLineError(runMnemo({"fixedpoints", "--checkpoint", ckpt, "--input", ""}), {"--input was given an empty value"});
+  checkOneLineError(runMnemo({"dump", "notebook", "--set", ""}), {"--set was given an empty value"});
+  checkOneLineError(runMnemo({"sweep", "--grid", "seed=0", "--out", ""}), {"--out was given an empty value"});
+  CHECK(!fs::exists(dir / "r"));
+}
