@@ -12,6 +12,7 @@
 
 #include "io/npz.h"
 #include "support/text.h"
+#include "training/input_feeds.h"
 
 using namespace mnemo;
 namespace fs = std::filesystem;
@@ -171,4 +172,10 @@ TEST_CASE("newcomer: a flag given an empty value is refused, not taken as left o
   checkOneLineError(runMnemo({"dump", "notebook", "--set", ""}), {"--set was given an empty value"});
   checkOneLineError(runMnemo({"sweep", "--grid", "seed=0", "--out", ""}), {"--out was given an empty value"});
   CHECK(!fs::exists(dir / "r"));
+}
+
+TEST_CASE("newcomer: a --feed value past float32 is refused, not fed as infinity", "[hostile]") {
+  CHECK_THROWS_WITH(parseFeedFlag("n=constant(1e39)"), Catch::Contains("--feed n=constant(1e39): expected zeros, constant(v)"));
+  CHECK_THROWS_WITH(parseFeedFlag("n=normal(1e39)"), Catch::Contains("(v and std finite float32 numbers)"));
+  CHECK(parseFeedFlag("n=constant(-3e38)").second == "constant(-3e38)");
 }
