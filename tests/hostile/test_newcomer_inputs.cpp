@@ -15,17 +15,8 @@
 #include "training/input_feeds.h"
 
 using namespace mnemo;
+using namespace mnemo::testing;  // the helpers of hostile_cli.h
 namespace fs = std::filesystem;
-using testing::checkOneLineError;
-using testing::CliResult;
-using testing::editedCheckpoint;
-using testing::errLines;
-using testing::kExamples;
-using testing::replaceConfig;
-using testing::runMnemo;
-using testing::TempDir;
-using testing::train;
-using testing::writeText;
 
 TEST_CASE("newcomer: --threads past the limit is refused, not a crash inside OpenMP", "[hostile][cli]") {
   TempDir dir("newcomer_threads");
