@@ -2,6 +2,7 @@
 #include "frontend/dsl/lexer.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 #include "support/error.h"
@@ -67,6 +68,8 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       char* end = nullptr;
       double v = std::strtod(text.c_str(), &end);
       if (end != text.c_str() + text.size()) fail(at, "malformed number '" + text + "'");
+      // strtod turns 1e400 into infinity, which a constant would carry on as a value.
+      if (std::isinf(v)) fail(at, "number " + text + " is too large (more than about 1.8e308)");
       if (i < src.size() && isNameStart(src[i])) fail({line, col}, "unexpected '" + std::string(1, src[i]) + "' after number " + text);
       toks.push_back({DslTok::Number, text, v, at});
     } else if (c == '"') {

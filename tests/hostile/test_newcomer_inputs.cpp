@@ -170,3 +170,14 @@ TEST_CASE("newcomer: a --feed value past float32 is refused, not fed as infinity
   CHECK_THROWS_WITH(parseFeedFlag("n=normal(1e39)"), Catch::Contains("(v and std finite float32 numbers)"));
   CHECK(parseFeedFlag("n=constant(-3e38)").second == "constant(-3e38)");
 }
+
+TEST_CASE("newcomer: a model number past double's range is refused where it is written", "[hostile][cli]") {
+  TempDir dir("newcomer_number");
+  // tau = 1e400 became infinity and the model compiled (alpha = dt / tau = 0: the RNN never moved).
+  std::string model = readFile(kExamples + "/notebook_rnn.mnemo");
+  const size_t at = model.find("tau = 100");
+  REQUIRE(at != std::string::npos);
+  model.replace(at, 9, "tau = 1e400");
+  writeText(dir / "big.mnemo", model);
+  checkOneLineError(runMnemo({"dump", dir / "big.mnemo"}), {"big.mnemo:7:23: number 1e400 is too large"});
+}
