@@ -181,3 +181,13 @@ TEST_CASE("newcomer: a model number past double's range is refused where it is w
   writeText(dir / "big.mnemo", model);
   checkOneLineError(runMnemo({"dump", dir / "big.mnemo"}), {"big.mnemo:7:23: number 1e400 is too large"});
 }
+
+TEST_CASE("newcomer: two ensemble members given one directory are named, not taken for another run", "[hostile][cli]") {
+  TempDir dir("newcomer_members");
+  // Before: "run directory a is in use by another mnemo train (pid <its own>)".
+  checkOneLineError(train(dir / "e", {"--steps", "1", "--ensemble", "3", "--ensemble-out", dir / "a", "--ensemble-out", dir / "b",
+                                      "--ensemble-out", dir / "x/../a"}),
+                    {"--ensemble-out gives members 0 and 2 one directory (" + dir / "x/../a" + "); give each its own"});
+  CHECK(!fs::exists(dir / "a"));
+  CHECK(!fs::exists(dir / "e"));
+}
