@@ -88,7 +88,7 @@ void printStats(std::ostream& os, const Task& task, Rng& rng, int n) {
   os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize()
      << " targets=" << task.targetSize() << " dt=" << task.dt()
      << " trials=" << n << " mean_length=" << static_cast<double>(total) / n << " min_length=" << shortest
-     << " max_length=" << longest << " decision_fraction=" << static_cast<double>(decided) / static_cast<double>(total)
+     << " max_length=" << longest << " decision_fraction=" << (total ? static_cast<double>(decided) / static_cast<double>(total) : 0.0)
      << " chance_uniform=" << (task.actionSize() > 1 ? 1.0 / (task.actionSize() - 1) : 1.0)
      << " chance_majority=" << (decided ? static_cast<double>(majority) / static_cast<double>(decided) : 0.0) << "\n";
 }

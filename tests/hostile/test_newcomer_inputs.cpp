@@ -191,3 +191,11 @@ TEST_CASE("newcomer: two ensemble members given one directory are named, not tak
   CHECK(!fs::exists(dir / "a"));
   CHECK(!fs::exists(dir / "e"));
 }
+
+TEST_CASE("newcomer: task --stats on trials of no steps prints numbers, not -nan", "[hostile][cli]") {
+  // --dt 1e30 floors every period to 0 steps: decision_fraction was 0/0.
+  CliResult r = runMnemo({"task", "--dt", "1e30", "--stats", "5"});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("max_length=0 decision_fraction=0 ") != std::string::npos);
+  CHECK(r.out.find("nan") == std::string::npos);
+}
