@@ -1,10 +1,9 @@
 // api::Model: model source checked on arrival, and its compiled graph printed for inspection.
-#include <fstream>
-#include <sstream>
 
 #include "training/compiled_model.h"
 #include "frontend/dsl/model.h"
 #include "support/error.h"
+#include "support/text.h"
 #include "graph/passes/pass_manager.h"
 #include "graph/printer.h"
 #include "mnemo/model.h"
@@ -22,11 +21,7 @@ Model::Model(std::string source, std::string file) : source_(std::move(source)),
 Model Model::notebook() { return Model(notebookModelSource(), kNotebookModelFile); }
 
 Model Model::fromFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL(path << ": cannot open model file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return Model(text.str(), path);
+  return Model(readFileText(path, path), path);
 }
 
 Model Model::fromText(const std::string& text, const std::string& file) { return Model(text, file); }

@@ -10,6 +10,7 @@
 #include "training/input_feeds.h"
 #include "training/trainer.h"
 #include "support/error.h"
+#include "support/limits.h"
 #include "mnemo/training.h"
 #include "tasks/task.h"
 
@@ -32,7 +33,7 @@ RunConfig runConfig(const Model& model, const TrainSettings& s) {
   run.seed = s.seed;
   run.steps = s.steps;
   checkOptimizer(run, "");
-  if (s.threads < 1) MNEMO_FAIL("threads must be at least 1, got " << s.threads);
+  checkCount(s.threads, limits::kMaxThreads, "threads");
   return run;
 }
 
@@ -117,7 +118,14 @@ double TrainingSession::step(const ArrayRef& inputs, const ArrayRef& labels) {
     if (y[i] < 0 || y[i] >= m.classes)
       MNEMO_FAIL("labels: value " << y[i] << " at position " << i << " is outside [0, " << m.classes
                                   << ") (the model has " << m.classes << " classes)");
-  return step(static_cast<const float*>(inputs.data), y);
+  // A NaN or infinite input would make the gradient of the input weights NaN while the loss can
+  // stay finite (relu maps NaN to 0): refuse it as mnemo train --data does.
+  const auto* x = static_cast<const float*>(inputs.data);
+  for (int64_t i = 0; i < m.T * m.B * m.I; ++i)
+    if (!std::isfinite(x[i]))
+      MNEMO_FAIL("inputs: value " << x[i] << " at (t " << i / (m.B * m.I) << ", b " << i / m.I % m.B << ", channel "
+                                  << i % m.I << ") is not a finite number");
+  return step(x, y);
 }
 
 double TrainingSession::step(const float* inputs, const int64_t* labels) {
@@ -128,6 +136,8 @@ double TrainingSession::step(const float* inputs, const int64_t* labels) {
   m.feeds->feed(s);
   const float loss = s.trainStep();
   if (!std::isfinite(loss)) MNEMO_FAIL("step " << s.step() << ": the loss is " << (std::isnan(loss) ? "NaN" : "infinite"));
+  const std::string broken = firstNonFinite(s, m.cm.model);
+  if (!broken.empty()) MNEMO_FAIL("step " << s.step() << ": " << broken);
   m.lastAccuracy = decisionAccuracy(s.f32("logits"), labels, static_cast<size_t>(m.T * m.B), static_cast<size_t>(m.classes));
   return loss;
 }

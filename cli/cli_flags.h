@@ -20,6 +20,7 @@
 #include "training/input_feeds.h"
 #include "support/error.h"
 #include "support/limits.h"
+#include "support/text.h"
 
 namespace mnemo {
 
@@ -53,9 +54,29 @@ inline void noteSizingFlags(const boost::program_options::variables_map& vm, Mod
     if (vm.count(flag) && !vm[flag].defaulted()) sizing.given = true;
 }
 
+/// Refuses a flag given an empty value (--data "", --out "", --plot ""): from an unset shell
+/// variable, say, it would otherwise fall back to the flag's default without a word (train on the
+/// task instead of the file, write to runs/..., print instead of plot). Switches (--no-progress)
+/// take no value and are skipped. Call after store.
+inline void refuseEmptyValues(const boost::program_options::variables_map& vm,
+                              const boost::program_options::options_description& opts) {
+  for (const auto& [name, value] : vm) {
+    if (value.defaulted() || name == "file") continue;  // a missing positional file is reported by the command
+    const boost::program_options::option_description* flag = opts.find_nothrow(name, false);
+    if (!flag || flag->semantic()->max_tokens() == 0) continue;
+    const boost::any& held = value.value();
+    bool empty = false;
+    if (const auto* text = boost::any_cast<std::string>(&held)) empty = text->empty();
+    if (const auto* list = boost::any_cast<std::vector<std::string>>(&held))
+      for (const std::string& item : *list) empty = empty || item.empty();
+    if (empty) MNEMO_FAIL("--" << name << " was given an empty value");
+  }
+}
+
 /// Parses \p args against \p opts into \p vm; with \p file, one positional argument (a file
 /// name) is accepted and stored there. \returns false when --help was asked for (the help is
-/// printed); bad flags throw Boost's errors, which main reports as one line.
+/// printed); bad flags throw Boost's errors, which main reports as one line, and an empty value
+/// is refused (refuseEmptyValues).
 inline bool parseCommandLine(const std::vector<std::string>& args, const boost::program_options::options_description& opts,
                              boost::program_options::variables_map& vm, std::string* file = nullptr) {
   namespace po = boost::program_options;
@@ -73,6 +94,7 @@ inline bool parseCommandLine(const std::vector<std::string>& args, const boost::
     std::cout << opts << "\n";
     return false;
   }
+  refuseEmptyValues(vm, all);
   po::notify(vm);
   return true;
 }
@@ -122,11 +144,7 @@ inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
 
 /// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
 inline std::string readModelText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL("--model " << path << ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return readFileText(path, "--model " + path);
 }
 
 /// A --seed value: a non-negative integer that fits 64 bits ("-1" is refused, not wrapped).

@@ -119,6 +119,7 @@ int runAnalyze(const Args& args) {
     std::cout << kUsage << desc << "\n";
     return 0;
   }
+  refuseEmptyValues(vm, desc);
   po::notify(vm);
   const uint64_t seed = parseSeed(seedText);
   checkCheckpointFlags(files);

@@ -294,7 +294,7 @@ int runBench(const Args& args) {
     MNEMO_FAIL("--only must be fused, onednn or unfused, got '" << only << "'");
   if (steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << steps);
   if (warmup < 0) MNEMO_FAIL("--warmup must be 0 or more, got " << warmup);
-  if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
+  checkCount(threads, limits::kMaxThreads, "--threads");
 
   GraphSource src = loadGraphSource(model, sizing);
   BenchData data = randomData(*src.graph, seed);

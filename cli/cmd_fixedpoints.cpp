@@ -164,6 +164,7 @@ int runFixedPoints(const Args& args) {
     std::cout << kUsage << desc << "\n";
     return 0;
   }
+  refuseEmptyValues(vm, desc);
   po::notify(vm);
   const uint64_t seed = parseSeed(seedText);
   checkCheckpointFlags(files);

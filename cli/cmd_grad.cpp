@@ -81,7 +81,10 @@ int runGrad(const Args& args) {
   run.consts = sized.constOverrides;
   run.steps = steps;
   run.lr = lr;
-  if (steps < 1) MNEMO_FAIL("--steps must be at least 1, got " << steps);
+  // Every skipped batch and every step is made and run: bound both as mnemo train bounds its steps.
+  checkCount(steps, limits::kMaxTrainingSteps, "--steps");
+  if (batchIndex < 0 || batchIndex > limits::kMaxTrainingSteps)
+    MNEMO_FAIL("--batch-index must be between 0 and " << limits::kMaxTrainingSteps << " (the limit), got " << batchIndex);
   if (!(lr > 0) || !std::isfinite(lr)) MNEMO_FAIL("--lr must be a positive number, got " << lr);
   for (const std::string& text : feedFlags) {
     auto [name, spec] = parseFeedFlag(text);
@@ -101,7 +104,6 @@ int runGrad(const Args& args) {
   const int64_t T = run.seqLen, B = run.batch, I = m.graph->find(m.input)->dims().back();
   const int64_t classes = m.graph->find("logits")->dims().back();
   std::unique_ptr<BatchSource> batches = data.empty() ? taskBatches(run, I) : fileBatches(data, T, B, I, classes);
-  if (batchIndex < 0) MNEMO_FAIL("--batch-index must be non-negative, got " << batchIndex);
   std::vector<float> x(static_cast<size_t>(T * B * I));
   std::vector<int64_t> y(static_cast<size_t>(T * B));
   InputFeeds feeds(m, run.feeds, run.seed, data.empty() ? "task " + run.task : "--data " + data, data);

@@ -126,6 +126,7 @@ int runSweep(const Args& args) {
     std::cout << opts << "\n";
     return 0;
   }
+  refuseEmptyValues(vm, opts);
   po::notify(vm);
 
   std::vector<GridAxis> axes;

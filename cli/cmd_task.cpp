@@ -88,7 +88,7 @@ void printStats(std::ostream& os, const Task& task, Rng& rng, int n) {
   os << "task=" << task.name() << " obs=" << task.obsSize() << " actions=" << task.actionSize()
      << " targets=" << task.targetSize() << " dt=" << task.dt()
      << " trials=" << n << " mean_length=" << static_cast<double>(total) / n << " min_length=" << shortest
-     << " max_length=" << longest << " decision_fraction=" << static_cast<double>(decided) / static_cast<double>(total)
+     << " max_length=" << longest << " decision_fraction=" << (total ? static_cast<double>(decided) / static_cast<double>(total) : 0.0)
      << " chance_uniform=" << (task.actionSize() > 1 ? 1.0 / (task.actionSize() - 1) : 1.0)
      << " chance_majority=" << (decided ? static_cast<double>(majority) / static_cast<double>(decided) : 0.0) << "\n";
 }
@@ -146,6 +146,7 @@ int runTask(const Args& args) {
       ("seq-len", po::value(&seqLen), "sequence length T for --export-batches (default 100)")
       ("out", po::value(&outPath), "output .npz file for --export-trials / --export-batches")
       ("compress", po::bool_switch(&compress), "deflate the .npz members (numpy.savez_compressed)");
+  addMemoryFlag(desc);  // the exports are checked against it before they fill memory
   po::variables_map vm;
   po::positional_options_description none;  // no positional arguments: a stray word is an error
   po::store(po::command_line_parser(args).options(desc).positional(none).run(), vm);
@@ -154,6 +155,7 @@ int runTask(const Args& args) {
     std::cout << kUsage << desc;
     return 0;
   }
+  refuseEmptyValues(vm, desc);
   if (list) {
     printTaskList(std::cout);
     return 0;
@@ -199,13 +201,13 @@ int runTask(const Args& args) {
     MNEMO_FAIL("--out needs --export-trials N or --export-batches N");
   if ((vm.count("batch-size") || vm.count("seq-len")) && !exportBatchesN)
     MNEMO_FAIL("--batch-size/--seq-len only apply to --export-batches");
+  if (compress && !exportTrialsN && !exportBatchesN) MNEMO_FAIL("--compress only applies to --export-trials/--export-batches");
 
   std::shared_ptr<const Task> task = makeTask(taskName, config);
 
   if (exportTrialsN) {
     Rng rng(seed, rngKind);
-    std::vector<Trial> exported(static_cast<size_t>(exportTrialsN));
-    for (Trial& t : exported) task->newTrial(rng, t);
+    std::vector<Trial> exported = drawTrialsForExport(*task, rng, exportTrialsN, "--export-trials");
     writeNpz(outPath, exportTrials(*task, exported, seed), compress);
     std::cout << "wrote " << outPath << ": " << exportTrialsN << " trials of " << task->name()
               << " (seed " << seed << ", " << rngKindName(rngKind) << " generator)\n";

@@ -128,7 +128,7 @@ int runTrain(const Args& args) {
   if (given("seed") || !vm.count("init")) run.seed = parseSeed(seedText);
   if (given("rng") || !vm.count("init")) run.rng = rngKindName(parseRngKind(rngName));
   run.steps = steps;
-  if (threads < 1) MNEMO_FAIL("--threads must be at least 1, got " << threads);
+  checkCount(threads, limits::kMaxThreads, "--threads");
   for (const auto& [name, value] : sized.sizeOverrides) run.sizes.insert_or_assign(name, value);
   for (const auto& [name, value] : sized.constOverrides) run.consts.insert_or_assign(name, value);
   for (const std::string& text : feedFlags) {

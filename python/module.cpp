@@ -52,11 +52,13 @@ py::dict toDict(std::map<std::string, Array>&& arrays) {
   return d;
 }
 
-/// A view of \p a for mnemo (C order; a non-contiguous array or a list is copied to a C-order array
-/// first, into \p keep). Throws mnemo.Error for a dtype mnemo does not take.
+/// A view of \p a for mnemo (C order, native byte order; a non-contiguous or byte-swapped array or a
+/// list is copied to such an array first, into \p keep). Throws mnemo.Error for a dtype mnemo does not take.
 ArrayRef fromNumpy(const py::object& a, const char* what, py::array& keep) {
   keep = py::array::ensure(a, py::array::c_style);  // a list becomes an array here; its dtype is checked below
   if (!keep) throw std::runtime_error(std::string(what) + ": expected an array");
+  if (!keep.dtype().attr("isnative").cast<bool>())  // e.g. '>f4': mnemo reads native byte order only
+    keep = py::array::ensure(keep.attr("astype")(keep.dtype().attr("newbyteorder")("=")), py::array::c_style);
   const py::dtype dt = keep.dtype();
   std::optional<DType> type;
   const char kind = dt.kind();
@@ -342,7 +344,8 @@ Bad input raises mnemo.Error (a ValueError) with mnemo's one-line message.
           },
           py::arg("inputs"), py::arg("labels"),
           "One step on inputs float32 [seq_len, batch_size, I] and labels int64 [seq_len, batch_size] (values in\n"
-          "[0, classes)); returns the loss. A wrong dtype, shape or label raises mnemo.Error before anything runs.")
+          "[0, classes)); returns the loss. A wrong dtype, shape or label, or a NaN or infinite input, raises\n"
+          "mnemo.Error before anything runs.")
       .def_property_readonly("accuracy", &TrainingSession::lastAccuracy, "Decision accuracy of the last step.")
       .def_property_readonly("steps_taken", &TrainingSession::stepsTaken)
       .def_property_readonly("input_shape", &TrainingSession::inputShape)

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "support/error.h"
+#include "support/limits.h"
 #include "ops/op_table.h"
 #include "runtime/kernels/kernel.h"
 
@@ -67,7 +68,7 @@ Executable::~Executable() = default;
 
 Executable::Executable(const Graph& g, const CompileOptions& opts)
     : g_(g), dnnl_(std::make_unique<Dnnl>()) {
-  if (opts.threads < 1) MNEMO_FAIL("thread count must be at least 1, got " << opts.threads);
+  checkCount(opts.threads, limits::kMaxThreads, "the thread count");
   threads_ = opts.threads;
   omp_set_num_threads(threads_);
 

@@ -34,6 +34,9 @@ constexpr int64_t kMaxTrainingSteps = 1000000;
 constexpr int kMaxRejectionDraws = 100000;
 /// Longest trial, in time steps, a task may generate.
 constexpr int64_t kMaxTrialSteps = 1000000;
+/// Most CPU threads a compiled graph runs on: OpenMP cannot start tens of thousands of threads
+/// (it crashes inside the first parallel loop), and no machine here has more than 1024 cores.
+constexpr int64_t kMaxThreads = 1024;
 }  // namespace limits
 
 /// a * b, or false when the product overflows int64 (a, b >= 0).

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "support/error.h"
 
@@ -60,19 +61,61 @@ std::string jsonString(const std::string& text) {
   return out;
 }
 
+namespace {
+
+/// The length of the well-formed UTF-8 sequence at \p text[at] (Unicode's table of valid byte
+/// sequences: no overlong forms, surrogates or code points past U+10FFFF), 0 if there is none.
+size_t utf8SequenceLength(const std::string& text, size_t at) {
+  auto byte = [&](size_t k) { return at + k < text.size() ? static_cast<unsigned char>(text[at + k]) : 0; };
+  const unsigned char lead = byte(0);
+  auto continues = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xbf) {
+    return byte(k) >= lo && byte(k) <= hi;
+  };
+  if (lead >= 0xc2 && lead <= 0xdf) return continues(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const unsigned char lo = lead == 0xe0 ? 0xa0 : 0x80, hi = lead == 0xed ? 0x9f : 0xbf;
+    return continues(1, lo, hi) && continues(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const unsigned char lo = lead == 0xf0 ? 0x90 : 0x80, hi = lead == 0xf4 ? 0x8f : 0xbf;
+    return continues(1, lo, hi) && continues(2) && continues(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::string printable(const std::string& text) {
   std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char u = static_cast<unsigned char>(text[i]);
+    const size_t length = u < 0x80 ? 1 : utf8SequenceLength(text, i);
+    // Kept: printable ASCII and whole UTF-8 characters other than the C1 controls U+0080-U+009F
+    // (0xc2 0x80-0x9f), which some terminals obey like ESC sequences.
+    const bool c1 = length == 2 && u == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    if (length > 1 && !c1) {
+      out.append(text, i, length);
+      i += length;
+    } else if (length == 1 && u >= 0x20 && u != 0x7f) {
+      out += text[i++];
+    } else {  // a control byte, or a byte of no well-formed character: escaped, one at a time
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", u);
       out += buf;
-    } else {
-      out += c;
+      ++i;
     }
   }
   return out;
+}
+
+std::string readFileText(const std::string& path, const std::string& what) {
+  if (outputKind(path) == OutputKind::Directory) MNEMO_FAIL(what << ": it is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) MNEMO_FAIL(what << ": cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) MNEMO_FAIL(what << ": cannot read file");
+  return text.str();
 }
 
 std::string temporaryPathFor(const std::string& path) {

@@ -1,5 +1,6 @@
-// Small text and file helpers shared by mnemo's writers: XML and JSON string escaping, and an
-// atomic whole-file write (temporary file in the same directory, then rename).
+// Small text and file helpers shared by mnemo's readers and writers: XML and JSON string escaping,
+// a whole-file read, and an atomic whole-file write (temporary file in the same directory, then
+// rename).
 #pragma once
 
 #include <string>
@@ -13,9 +14,14 @@ std::string xmlEscape(const std::string& text);
 /// characters as \u00XX). Bytes >= 0x80 are passed through, so UTF-8 stays UTF-8.
 std::string jsonString(const std::string& text);
 
-/// \p text with control bytes (ESC, NUL, ...) shown as \xNN, so a message that quotes a file's
-/// bytes cannot drive the terminal.
+/// \p text with control bytes (ESC, NUL, C1 controls, ...) and bytes that are not part of a
+/// well-formed UTF-8 character shown as \xNN, so a message that quotes a file's bytes cannot
+/// drive the terminal; valid UTF-8 text (é, µ) is kept as it is.
 std::string printable(const std::string& text);
+
+/// The whole contents of the file at \p path. Throws a one-line mnemo::Error "<what>: ..." when it
+/// is missing or unreadable, or is a directory (which a stream would read as an empty file).
+std::string readFileText(const std::string& path, const std::string& what);
 
 /// A temporary file name next to `path` (same directory, so a rename onto `path` is atomic).
 std::string temporaryPathFor(const std::string& path);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "support/error.h"
+#include "support/limits.h"
 
 namespace mnemo {
 
@@ -74,12 +75,57 @@ NpzArchive exportTrials(const Task& task, const std::vector<Trial>& trials, uint
   return out;
 }
 
+namespace {
+
+/// The heap a drawn trial keeps: its rows, labels and metadata (names included), each allocation
+/// with the allocator's 16 bytes of bookkeeping.
+size_t heldBytes(const Trial& t) {
+  auto vectorBytes = [](const auto& v) { return v.capacity() * sizeof(v[0]) + 16; };
+  size_t bytes = sizeof(Trial) + vectorBytes(t.inputs) + vectorBytes(t.labels) + vectorBytes(t.targets) +
+                 vectorBytes(t.periodSlots) + vectorBytes(t.rowScratch) + vectorBytes(t.noiseScratch) +
+                 vectorBytes(t.info.periods) + vectorBytes(t.info.params);
+  for (const PeriodSpan& p : t.info.periods) bytes += p.name.capacity() + 1;
+  for (const TrialParam& p : t.info.params) bytes += p.name.capacity() + p.text.capacity() + 2;
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<Trial> drawTrialsForExport(const Task& task, Rng& rng, int64_t count, const std::string& what) {
+  const size_t limit = memoryLimitBytes();
+  // Per padded step exportTrials fills inputs, labels and targets; each array exists twice (its
+  // vector and the archive's copy) and the archive's bytes a third time while the file is written.
+  const double paddedStepBytes = 3.0 * (task.obsSize() * 4.0 + 8.0 + task.targetSize() * 4.0);
+  std::vector<Trial> trials;
+  double held = 0;
+  int longest = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    trials.emplace_back();
+    task.newTrial(rng, trials.back());
+    held += static_cast<double>(heldBytes(trials.back()));
+    longest = std::max(longest, trials.back().length());
+    const double drawn = static_cast<double>(i + 1), all = static_cast<double>(count);
+    const double projected = held / drawn * all + all * longest * paddedStepBytes;
+    if (projected > static_cast<double>(limit))
+      checkMemoryBudget(static_cast<size_t>(std::min(projected, 1e18)),
+                        what + ": " + std::to_string(count) + " trials of " + task.name() + " and their export");
+  }
+  return trials;
+}
+
 NpzArchive exportBatches(Dataset& dataset, int count) {
   if (count <= 0) MNEMO_FAIL("number of batches must be positive, got " << count);
   const Task& task = dataset.task();
   const int64_t n = count, T = dataset.seqLen(), B = dataset.batchSize(), obs = dataset.obsSize();
-  std::vector<float> inputs(static_cast<size_t>(n * T * B * obs));
   const int64_t k = dataset.targetSize();
+  // inputs, labels and targets, each twice (vector and archive copy) and the archive's bytes once
+  // more while the file is written; in double, as the product can pass 2^64.
+  const double bytes = 3.0 * static_cast<double>(n) * static_cast<double>(T) * static_cast<double>(B) *
+                       (static_cast<double>(obs) * 4 + 8 + static_cast<double>(k) * 4);
+  checkMemoryBudget(static_cast<size_t>(std::min(bytes, 1e18)),
+                    std::to_string(count) + " batches [T=" + std::to_string(T) + ", B=" + std::to_string(B) + "] of " +
+                        task.name());
+  std::vector<float> inputs(static_cast<size_t>(n * T * B * obs));
   std::vector<int64_t> labels(static_cast<size_t>(n * T * B));
   std::vector<float> targets(static_cast<size_t>(n * T * B * k));
   std::vector<int64_t> batchIdx, column, offset, served;

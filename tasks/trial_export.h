@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "io/npz.h"
@@ -27,6 +28,12 @@ namespace mnemo {
 
 /// `trials` of `task` as an archive (layout in the file comment); `seed` is recorded.
 NpzArchive exportTrials(const Task& task, const std::vector<Trial>& trials, uint64_t seed);
+
+/// Draws \p count trials of \p task from \p rng for exportTrials. Refuses with a one-line error
+/// naming \p what and the memory limit (support/limits.h) as soon as the trials drawn so far show
+/// that all of them, with the padded arrays of the export, would not fit: so an absurd count fails
+/// in its first trials instead of exhausting the machine's memory.
+std::vector<Trial> drawTrialsForExport(const Task& task, Rng& rng, int64_t count, const std::string& what);
 
 /// The next `count` batches of `dataset` as an archive (layout in the file comment). The
 /// dataset must keep trial info for the trial table.

@@ -1,5 +1,6 @@
 #include "training/checkpoint.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "frontend/dsl/parser.h"
@@ -87,7 +88,13 @@ Checkpoint loadCheckpoint(const std::string& path) {
     }
     if (!into) continue;
     const NpyArray& a = npz.get(name, NpyType::Float32);
-    (*into)[rest] = StoredTensor{Dims(a.shape.begin(), a.shape.end()), a.values<float>()};
+    StoredTensor& stored = (*into)[rest] = StoredTensor{Dims(a.shape.begin(), a.shape.end()), a.values<float>()};
+    // Training never saves a NaN or an infinity (it stops first): one here is damage, which would
+    // make analyze and fixedpoints report on a broken network without a word.
+    for (size_t i = 0; i < stored.values.size(); ++i)
+      if (!std::isfinite(stored.values[i]))
+        MNEMO_FAIL("checkpoint " << path << ": " << name << " holds " << stored.values[i] << " at element " << i
+                                 << " (a trained checkpoint holds finite numbers only)");
   }
   if (ckpt.params.empty()) MNEMO_FAIL("checkpoint " << path << " holds no parameters");
   return ckpt;

@@ -1,6 +1,7 @@
 #include "training/compiled_model.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "graph/passes/adam.h"
 #include "graph/passes/sgd_momentum.h"
@@ -25,6 +26,19 @@ ModelOptions runModelOptions(const RunConfig& run) {
   opts.sizeOverrides = run.sizes;
   opts.constOverrides = run.consts;
   return opts;
+}
+
+std::string firstNonFinite(const Session& s, const Model& model) {
+  for (const Node* n : model.graph->persistentLeaves()) {
+    const float* v = s.f32(n->name());
+    const int64_t count = n->type().numel();
+    for (int64_t i = 0; i < count; ++i) {
+      if (std::isfinite(v[i])) continue;
+      if (n->kind() == OpKind::Param) return "%" + n->name() + " holds NaN or infinite values after the update";
+      return "optimizer state %" + n->name() + " holds NaN or infinite values";
+    }
+  }
+  return "";
 }
 
 Model parseRunModel(const RunConfig& run) { return parseModel(run.modelSource, run.modelFile, runModelOptions(run)); }

@@ -50,6 +50,11 @@ CompiledModel compileParsedModel(Model model, const CompileSettings& settings);
 /// The pipeline name for \p settings: train / train-sgd / infer, with "-unfused" when not fusing.
 std::string pipelineFor(const CompileSettings& settings);
 
+/// "%p holds NaN or infinite values after the update" (or "optimizer state %p.m holds ...") for
+/// the first parameter or optimizer state of \p model in \p s that is not finite; empty if all
+/// are. A finite loss can come with an update that overflowed: a training step checks this too.
+std::string firstNonFinite(const Session& s, const Model& model);
+
 /// The values of the optimizer's %hyper state for \p run after \p step steps (Session::setHyper):
 /// Adam's [lr, beta1, beta2, eps, t] with BrainPy's defaults, or SGD's [lr, momentum, t].
 std::vector<double> optimizerHyper(const RunConfig& run, int64_t step);

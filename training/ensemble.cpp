@@ -24,6 +24,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <ostream>
 
 #include "ops/builder.h"
@@ -184,6 +186,17 @@ void checkEnsembleRun(const TrainOptions& o, const EnsembleSpec& spec) {
   checkLength(spec.lrs.size(), "--ensemble-lr");
   checkLength(spec.seeds.size(), "--ensemble-seeds");
   checkLength(spec.dirs.size(), "--ensemble-out");
+  // Two members in one directory would meet at its lock as if another run held it.
+  std::map<std::string, size_t> memberOfDir;
+  for (size_t k = 0; k < spec.dirs.size(); ++k) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::weakly_canonical(spec.dirs[k], ec);
+    if (ec) dir = std::filesystem::path(spec.dirs[k]).lexically_normal();
+    auto [it, fresh] = memberOfDir.emplace(dir.string(), k);
+    if (!fresh)
+      MNEMO_FAIL("--ensemble-out gives members " << it->second << " and " << k << " one directory (" << spec.dirs[k]
+                                                 << "); give each its own");
+  }
   for (size_t k = 0; k < spec.lrs.size(); ++k) checkLr(spec.lrs[k], k);
   const RunConfig& run = o.run;
   if (run.modelSource != notebookModelSource())

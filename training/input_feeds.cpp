@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "support/error.h"
 #include "io/npz.h"
@@ -11,14 +12,15 @@ namespace mnemo {
 
 namespace {
 
-/// The number inside "name(v)" when \p spec has that form.
+/// The number inside "name(v)" when \p spec has that form and v is a finite float32 (the inputs
+/// are float32: 1e39 would feed infinity).
 bool callArgument(const std::string& spec, const std::string& name, double& value) {
   if (spec.size() < name.size() + 3 || spec.compare(0, name.size() + 1, name + "(") != 0 || spec.back() != ')')
     return false;
   const std::string arg = spec.substr(name.size() + 1, spec.size() - name.size() - 2);
   char* end = nullptr;
   value = std::strtod(arg.c_str(), &end);
-  return !arg.empty() && *end == '\0' && std::isfinite(value);
+  return !arg.empty() && *end == '\0' && std::isfinite(value) && std::fabs(value) <= std::numeric_limits<float>::max();
 }
 
 /// Kind and value of SPEC; throws naming \p text when it is none of the forms.
@@ -27,7 +29,7 @@ std::pair<char, double> parseSpec(const std::string& spec, const std::string& te
   if (spec == "zeros") return {'c', 0.0};
   if (callArgument(spec, "constant", v)) return {'c', v};
   if (callArgument(spec, "normal", v) && v >= 0) return {'n', v};
-  MNEMO_FAIL("--feed " << text << ": expected zeros, constant(v) or normal(std) with std >= 0");
+  MNEMO_FAIL("--feed " << text << ": expected zeros, constant(v) or normal(std) with std >= 0 (v and std finite float32 numbers)");
 }
 
 }  // namespace

@@ -7,14 +7,16 @@
 
 namespace mnemo {
 
-void checkLrSchedule(const RunConfig& run) {
+void checkLrSchedule(const RunConfig& run, const std::string& what) {
   if (run.lrSchedule != "constant" && run.lrSchedule != "step" && run.lrSchedule != "cosine")
-    MNEMO_FAIL("--lr-schedule must be constant, step or cosine, got '" << run.lrSchedule << "'");
-  if (run.lrStepEvery < 1) MNEMO_FAIL("--lr-step-every must be at least 1, got " << run.lrStepEvery);
-  if (!(run.lrGamma > 0 && run.lrGamma <= 1)) MNEMO_FAIL("--lr-gamma must be in (0, 1], got " << run.lrGamma);
+    MNEMO_FAIL(settingName(what, "lr-schedule") << " must be constant, step or cosine, got '" << run.lrSchedule << "'");
+  if (run.lrStepEvery < 1) MNEMO_FAIL(settingName(what, "lr-step-every") << " must be at least 1, got " << run.lrStepEvery);
+  if (!(run.lrGamma > 0 && run.lrGamma <= 1))
+    MNEMO_FAIL(settingName(what, "lr-gamma") << " must be in (0, 1], got " << run.lrGamma);
   if (!(run.lrMin >= 0 && run.lrMin <= run.lr))
-    MNEMO_FAIL("--lr-min must be in [0, lr = " << run.lr << "], got " << run.lrMin);
-  if (run.lrPeriod < 0) MNEMO_FAIL("--lr-period must be at least 1 (or 0: --steps), got " << run.lrPeriod);
+    MNEMO_FAIL(settingName(what, "lr-min") << " must be in [0, lr = " << run.lr << "], got " << run.lrMin);
+  if (run.lrPeriod < 0)
+    MNEMO_FAIL(settingName(what, "lr-period") << " must be at least 1 (or 0: --steps), got " << run.lrPeriod);
 }
 
 double learningRateAt(const RunConfig& run, int64_t step) {

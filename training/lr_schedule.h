@@ -8,13 +8,15 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "training/run_config.h"
 
 namespace mnemo {
 
-/// Throws a one-line mnemo::Error naming the flag unless \p run's schedule is well formed.
-void checkLrSchedule(const RunConfig& run);
+/// Throws a one-line mnemo::Error unless \p run's schedule is well formed; the error names the flag,
+/// or with \p what (a checkpoint) the stored setting (settingName).
+void checkLrSchedule(const RunConfig& run, const std::string& what = "");
 
 /// The learning rate of step \p step (1-based) of \p run.
 double learningRateAt(const RunConfig& run, int64_t step);

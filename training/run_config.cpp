@@ -1,12 +1,14 @@
 #include "training/run_config.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 
 #include "support/error.h"
 #include "support/text.h"
+#include "training/lr_schedule.h"
 
 namespace mnemo {
 
@@ -109,19 +111,37 @@ void checkOptimizer(const RunConfig& run, const std::string& what) {
   if (!(run.momentum >= 0 && run.momentum < 1)) MNEMO_FAIL(prefix << "momentum must be in [0, 1), got " << run.momentum);
 }
 
+std::string settingName(const std::string& what, const std::string& flag) {
+  if (what.empty()) return "--" + flag;
+  std::string key = flag;
+  for (char& c : key)
+    if (c == '-') c = '_';
+  return what + ": config \"" + key + "\"";
+}
+
 RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) {
   std::map<std::string, std::string> m = FlatJson(text, what).parse();
-  auto need = [&](const char* key) -> const std::string& {
+  auto need = [&](const std::string& key) -> const std::string& {
     auto it = m.find(key);
     if (it == m.end()) MNEMO_FAIL(what << ": config JSON lacks \"" << key << "\"");
     return it->second;
   };
-  auto integer = [&](const char* key) {
+  // Every number is read whole: text, a fraction or an out-of-range value is an error naming the
+  // key, never a silent 0 or a clamped value.
+  auto integer = [&](const std::string& key) {
     const std::string& v = need(key);
     char* end = nullptr;
+    errno = 0;
     long long x = std::strtoll(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end) MNEMO_FAIL(what << ": config \"" << key << "\" is not an integer: " << v);
+    if (end == v.c_str() || *end || errno == ERANGE) MNEMO_FAIL(what << ": config \"" << key << "\" is not an integer: " << v);
     return static_cast<int64_t>(x);
+  };
+  auto number = [&](const std::string& key) {
+    const std::string& v = need(key);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !std::isfinite(x)) MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << v);
+    return x;
   };
   RunConfig c;
   c.modelFile = need("model_file");
@@ -129,17 +149,20 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
   c.task = need("task");
   c.batch = integer("batch");
   c.seqLen = integer("seq_len");
-  c.lr = std::strtod(need("lr").c_str(), nullptr);
+  c.lr = number("lr");
+  if (!(c.lr > 0)) MNEMO_FAIL(settingName(what, "lr") << " must be a positive number, got " << c.lr);
   {  // the seed is unsigned 64-bit: strtoll would clamp seeds >= 2^63
     const std::string& v = need("seed");
     char* end = nullptr;
+    errno = 0;
     c.seed = std::strtoull(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end || v[0] == '-') MNEMO_FAIL(what << ": config \"seed\" is not an unsigned integer: " << v);
+    if (end == v.c_str() || *end || v[0] == '-' || errno == ERANGE)
+      MNEMO_FAIL(what << ": config \"seed\" is not an unsigned 64-bit integer: " << v);
   }
   c.steps = integer("steps");
   if (m.count("optimizer")) {
     c.optimizer = m.at("optimizer");
-    c.momentum = std::strtod(need("momentum").c_str(), nullptr);
+    c.momentum = number("momentum");
     checkOptimizer(c, what);
   }
   if (m.count("rng")) {
@@ -147,31 +170,23 @@ RunConfig RunConfig::fromJson(const std::string& text, const std::string& what) 
     if (c.rng != "mnemo" && c.rng != "numpy")
       MNEMO_FAIL(what << ": config \"rng\" is '" << c.rng << "', expected mnemo or numpy");
   }
-  auto number = [&](const char* key) {
-    const std::string& v = need(key);
-    char* end = nullptr;
-    const double x = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end || !std::isfinite(x)) MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << v);
-    return x;
-  };
-  if (m.count("clip_grad_norm")) c.clipGradNorm = number("clip_grad_norm");
+  if (m.count("clip_grad_norm")) {
+    c.clipGradNorm = number("clip_grad_norm");
+    if (c.clipGradNorm < 0)
+      MNEMO_FAIL(settingName(what, "clip-grad-norm") << " must be a positive number (0: no clipping), got " << c.clipGradNorm);
+  }
   if (m.count("lr_schedule")) {
     c.lrSchedule = m.at("lr_schedule");
     c.lrStepEvery = integer("lr_step_every");
     c.lrGamma = number("lr_gamma");
     c.lrMin = number("lr_min");
     c.lrPeriod = integer("lr_period");
+    checkLrSchedule(c, what);
   }
   for (const auto& [key, value] : m) {
-    if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = std::strtoll(value.c_str(), nullptr, 10);
+    if (key.rfind("size.", 0) == 0) c.sizes[key.substr(5)] = integer(key);
     if (key.rfind("feed.", 0) == 0) c.feeds[key.substr(5)] = value;
-    if (key.rfind("const.", 0) == 0) {
-      char* end = nullptr;
-      const double v = std::strtod(value.c_str(), &end);
-      if (end == value.c_str() || *end || !std::isfinite(v))
-        MNEMO_FAIL(what << ": config \"" << key << "\" is not a finite number: " << value);
-      c.consts[key.substr(6)] = v;
-    }
+    if (key.rfind("const.", 0) == 0) c.consts[key.substr(6)] = number(key);
   }
   return c;
 }

@@ -50,4 +50,8 @@ struct RunConfig {
 /// (adam, sgd) with a momentum in [0, 1).
 void checkOptimizer(const RunConfig& run, const std::string& what);
 
+/// How an error names a run setting: the flag ("--lr-step-every") when \p what is empty, otherwise
+/// the key stored in \p what (a checkpoint): "<what>: config \"lr_step_every\"".
+std::string settingName(const std::string& what, const std::string& flag);
+
 }  // namespace mnemo

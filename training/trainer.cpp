@@ -56,21 +56,6 @@ void restore(Session& s, const Model& model, Checkpoint& ckpt, const std::string
     s.setF32(n->name(), storedValues(storedFor(ckpt, n), n->name(), n->name(), n->dims(), path));
 }
 
-/// "%p holds NaN or infinite values" (or "optimizer state %p.m of %p ...") for the first
-/// parameter or optimizer state that is not finite; empty if all are.
-std::string firstNonFinite(const Session& s, const Model& model) {
-  for (const Node* n : checkpointed(model)) {
-    const float* v = s.f32(n->name());
-    const int64_t count = n->type().numel();
-    for (int64_t i = 0; i < count; ++i) {
-      if (std::isfinite(v[i])) continue;
-      if (n->kind() == OpKind::Param) return "%" + n->name() + " holds NaN or infinite values after the update";
-      return "optimizer state %" + n->name() + " holds NaN or infinite values";
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 Checkpoint captureCheckpoint(const Session& s, const Model& model, const RunConfig& run) {

@@ -2,6 +2,7 @@
 #include "frontend/dsl/lexer.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 #include "support/error.h"
@@ -67,6 +68,8 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       char* end = nullptr;
       double v = std::strtod(text.c_str(), &end);
       if (end != text.c_str() + text.size()) fail(at, "malformed number '" + text + "'");
+      // strtod turns 1e400 into infinity, which a constant would carry on as a value.
+      if (std::isinf(v)) fail(at, "number " + text + " is too large (more than about 1.8e308)");
       if (i < src.size() && isNameStart(src[i])) fail({line, col}, "unexpected '" + std::string(1, src[i]) + "' after number " + text);
       toks.push_back({DslTok::Number, text, v, at});
     } else if (c == '"') {
@@ -85,7 +88,12 @@ std::vector<DslToken> tokenizeDsl(const std::string& src, const std::string& fil
       advance(1);
       toks.push_back({DslTok::Punct, std::string(1, c), 0, at});
     } else {
-      fail(at, "unexpected character '" + printable(std::string(1, c)) + "'");
+      // A multi-byte character is quoted whole ('é', not its first byte); printable escapes
+      // control bytes and anything that is not well-formed UTF-8.
+      size_t bytes = 1;
+      if (static_cast<unsigned char>(c) >= 0xc0)
+        while (bytes < 4 && i + bytes < src.size() && (static_cast<unsigned char>(src[i + bytes]) & 0xc0) == 0x80) ++bytes;
+      fail(at, "unexpected character '" + printable(src.substr(i, bytes)) + "'");
     }
   }
   endStatement({line, col});

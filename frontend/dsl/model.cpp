@@ -1,12 +1,10 @@
 // Loading model files: read, parse (frontend/dsl/parser.h), unroll (frontend/dsl/unroller.h).
 #include "frontend/dsl/model.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "frontend/dsl/parser.h"
 #include "frontend/dsl/unroller.h"
 #include "support/error.h"
+#include "support/text.h"
 
 namespace mnemo {
 
@@ -19,12 +17,7 @@ std::string stateOutputName(const Model& model, const std::string& state) {
 }
 
 Model loadModelFile(const std::string& path, const ModelOptions& opts) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL("cannot open model file '" << path << "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) MNEMO_FAIL("cannot read model file '" << path << "'");
-  return parseModel(text.str(), path, opts);
+  return parseModel(readFileText(path, path), path, opts);
 }
 
 }  // namespace mnemo

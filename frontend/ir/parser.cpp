@@ -3,13 +3,12 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "ops/builder.h"
 #include "support/error.h"
 #include "frontend/ir/lexer.h"
 #include "support/limits.h"
+#include "support/text.h"
 #include "ops/op_table.h"
 
 namespace mnemo {
@@ -316,11 +315,7 @@ std::unique_ptr<Graph> parseGraph(const std::string& text, const std::string& fi
 }
 
 std::unique_ptr<Graph> parseGraphFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) MNEMO_FAIL(path << ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parseGraph(ss.str(), path);
+  return parseGraph(readFileText(path, path), path);
 }
 
 }  // namespace mnemo

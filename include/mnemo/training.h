@@ -90,7 +90,8 @@ class TrainingSession {
   TrainingSession& operator=(TrainingSession&&) noexcept;
 
   /// One step on \p inputs (a view: Array::ref() or NumPy's buffer) float32 [seqLen, batch, I] and \p labels int64 [seqLen, batch] with
-  /// values in [0, O); returns the loss. A wrong dtype, shape or label throws before anything runs.
+  /// values in [0, O); returns the loss. A wrong dtype, shape or label, or an input that is not a
+  /// finite number, throws before anything runs.
   double step(const ArrayRef& inputs, const ArrayRef& labels);
   /// The same on raw buffers of exactly seqLen*batch*I floats and seqLen*batch labels.
   double step(const float* inputs, const int64_t* labels);

@@ -187,10 +187,41 @@ class BadInputTest(unittest.TestCase):
         self.check(r"^inputs: expected float32 \(100, 16, 2\), got int64 \(2,\)$", session.step, [1, 2], y)
         self.check(r"^labels: dtype object is not one mnemo takes$", session.step, x, [None])
 
+    def test_non_finite_inputs(self):
+        # A NaN input left the loss finite (relu maps NaN to 0) but made w_ir NaN.
+        session = mnemo.TrainingSession(seed=0)
+        x, y = mnemo.Dataset(seed=0).next()
+        for bad in (np.nan, np.inf, -np.inf):
+            x_bad = x.copy()
+            x_bad[3, 5, 1] = bad
+            self.check(r"^inputs: value -?(nan|inf) at \(t 3, b 5, channel 1\) is not a finite number$", session.step,
+                       x_bad, y)
+        self.assertEqual(session.steps_taken, 0)  # nothing ran
+        self.assertTrue(all(np.isfinite(v).all() for v in session.snapshot().params.values()))
+
+    def test_overflowing_update(self):
+        # Inputs of 1e38 overflow Adam's second moment while the loss stays finite: the step says so
+        # (as mnemo train does) instead of leaving an infinite optimizer state behind without a word.
+        session = mnemo.TrainingSession(batch_size=2, seq_len=5, hidden=8, seed=0)
+        self.check(r"^step 1: optimizer state %w_ir\.v holds NaN or infinite values$", session.step,
+                   np.full((5, 2, 2), 1e38, np.float32), np.zeros((5, 2), np.int64))
+
+    def test_byte_swapped_arrays_are_read_by_value(self):
+        # A big-endian array ('>f4', '>i8') was read as if native: other numbers, silently.
+        x, y = mnemo.Dataset(seed=0).next()
+        native, swapped = mnemo.TrainingSession(seed=0), mnemo.TrainingSession(seed=0)
+        self.assertEqual(native.step(x, y), swapped.step(x.astype(">f4"), y.astype(">i8")))
+        np.testing.assert_array_equal(native.snapshot().params["w_ir"], swapped.snapshot().params["w_ir"])
+
+    def test_model_path_that_is_a_directory(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.check("^" + re.escape(d) + r": it is a directory, not a file$", mnemo.Model.from_file, d)
+
     def test_bad_settings_and_files(self):
         self.check(r"steps", mnemo.train, steps=-1, verbose=False)
         self.check(r"lr", mnemo.train, steps=1, lr=-1.0, verbose=False)
         self.check(r"optimizer", mnemo.train, steps=1, optimizer="rmsprop", verbose=False)
+        self.check(r"^threads is 100000, more than the limit of 1024$", mnemo.TrainingSession, threads=100000)
         self.check(r"format must be 'ir' or 'dot'", mnemo.Model.notebook().graph, format="svg")
         with tempfile.TemporaryDirectory() as d:
             bad = os.path.join(d, "bad.npz")

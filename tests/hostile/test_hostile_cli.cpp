@@ -4,7 +4,7 @@
 // written in place, never replaced).
 #include <catch2/catch.hpp>
 
-#include "../cli_runner.h"
+#include "hostile_cli.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -28,39 +28,18 @@
 using namespace mnemo;
 using mnemo::testing::rawNpy;
 namespace fs = std::filesystem;
+using testing::checkOneLineError;
 using testing::CliResult;
+using testing::editedCheckpoint;
+using testing::errLines;
+using testing::kExamples;
+using testing::replaceConfig;
 using testing::runMnemo;
 using testing::TempDir;
+using testing::train;
+using testing::writeText;
 
 namespace {
-
-const std::string kExamples = std::string(MNEMO_SOURCE_DIR) + "/examples";
-const std::vector<std::string> kTiny = {"--hidden", "8", "--seq-len", "20", "--batch", "4"};
-
-/// stderr without the notebook preset's timing warning (printed whenever the task is built).
-std::string errLines(const CliResult& r) {
-  return std::regex_replace(r.err, std::regex("mnemo: warning: timing entry [^\n]*\n"), "");
-}
-
-/// Checks that \p r failed with exactly one stderr line containing every one of \p parts.
-void checkOneLineError(const CliResult& r, const std::vector<std::string>& parts) {
-  std::string err = errLines(r);
-  INFO(err);
-  CHECK(r.code != 0);
-  CHECK(r.code != -1);  // exited, not killed by a signal
-  CHECK(testing::lineCount(err) == 1);
-  for (const std::string& p : parts) CHECK(err.find(p) != std::string::npos);
-}
-
-/// `mnemo train --out OUT` on the tiny notebook RNN (H 8, T 20, B 4) unless \p tiny is false.
-CliResult train(const std::string& out, std::vector<std::string> more, bool tiny = true) {
-  std::vector<std::string> args = {"train", "--no-progress", "--out", out};
-  if (tiny) args.insert(args.end(), kTiny.begin(), kTiny.end());
-  args.insert(args.end(), more.begin(), more.end());
-  return runMnemo(args);
-}
-
-void writeText(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 /// A .npz holding members with the given raw bytes (no checks: hostile content is the point).
 void writeRawNpz(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members) {
@@ -72,26 +51,6 @@ void writeRawNpz(const std::string& path, const std::vector<std::pair<std::strin
     REQUIRE(zip_file_add(z, (name + ".npy").c_str(), src, 0) >= 0);
   }
   REQUIRE(zip_close(z) == 0);
-}
-
-/// A trained tiny checkpoint in \p dir, rewritten by \p edit.
-std::string editedCheckpoint(const TempDir& dir, const std::function<void(NpzArchive&)>& edit) {
-  REQUIRE(train(dir / "run", {"--steps", "2"}).code == 0);
-  NpzArchive npz = readNpz(dir / "run/checkpoint.npz");
-  edit(npz);
-  std::string path = dir / "edited.npz";
-  writeNpz(path, npz);
-  return path;
-}
-
-void replaceConfig(NpzArchive& npz, const std::string& from, const std::string& to) {
-  std::vector<uint8_t> raw = npz.get("config_json").values<uint8_t>();
-  std::string json(raw.begin(), raw.end());
-  size_t at = json.find(from);
-  REQUIRE(at != std::string::npos);
-  json.replace(at, from.size(), to);
-  npz.add("config_json", NpyArray::from<uint8_t>({static_cast<int64_t>(json.size())},
-                                                 reinterpret_cast<const uint8_t*>(json.data())));
 }
 
 bool isCharDevice(const char* path) {
