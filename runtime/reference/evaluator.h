@@ -30,9 +30,9 @@ class ReferenceEvaluator {
   void run(Stage last = Stage::Opt);
 
   /// Rounds every f32 value a node computes to the nearest float before anything reads it, and
-  /// with \p jitterUlps > 0 also moves it by a pseudo-random relative amount of a quarter of
-  /// to that many float ulps (2^-24 each; the same amounts on every run): the double evaluation of what a
-  /// float32 run with approximate elementwise functions may do. It tells a model whose result
+  /// with \p jitterUlps > 0 also moves it by a pseudo-random relative amount between a quarter
+  /// of that many and that many float ulps (2^-24 each; the same amounts on every run): the
+  /// double evaluation of what a float32 run with approximate elementwise functions may do. It tells a model whose result
   /// float rounding alone changes (a near tie of a comparison or a kink, a recurrence that
   /// amplifies rounding) from a runtime that computes it wrong.
   void setRoundToFloat(bool on, int jitterUlps = 0) { roundToFloat_ = on, jitterUlps_ = jitterUlps; }
@@ -43,9 +43,9 @@ class ReferenceEvaluator {
   bool has(const Node* n) const { return values_.count(n) != 0; }
 
  private:
-  /// Evaluates fused region \p n by running its body on the operand values \p ins.
   /// Rounds \p values to float (setRoundToFloat), jittered by a stream that \p salt selects.
   void roundValues(std::vector<double>& values, uint64_t salt) const;
+  /// Evaluates fused region \p n by running its body on the operand values \p ins.
   static RefTensor evaluateRegion(const Node& n, const std::vector<RefTensor*>& ins);
   const Graph& g_;
   bool roundToFloat_ = false;

@@ -169,6 +169,13 @@ bool degenerate(const std::vector<double>& v) {
   return false;
 }
 
+/// The step-1 gradient of param \p p, read from Adam's first moment: m = (1 − β1)·g.
+std::vector<double> firstStepGradient(const ReferenceEvaluator& ev, const std::string& p) {
+  std::vector<double> g = ev.value(p + ".m").data;
+  for (double& x : g) x /= (1 - kBeta1);
+  return g;
+}
+
 /// Binds \p bindings and the optimizer's states for training step 1 and runs the step.
 void runFirstStep(ReferenceEvaluator& ev, const Graph& g, const std::map<std::string, RefTensor>& bindings,
                   const AdamConfig& adam) {
@@ -223,8 +230,8 @@ std::string nearTie(const Graph& g, const ReferenceEvaluator& ev) {
 std::string floatRoundingShift(const Graph& g, const std::map<std::string, RefTensor>& bindings,
                                const AdamConfig& adam, const Expected& want) {
   constexpr double kShare = 0.5;
-  // 8 to 32 ulps (up to 2e-6 relative) per value: more than oneDNN's approximated exp, log and
-  // tanh err by, though their errors may share a sign where this jitter's do not; it sets aside
+  // 8 to 32 ulps (up to 2e-6 relative) per value: more than oneDNN's exp, sigmoid and tanh err
+  // by (at most 4.3 ulps), though their errors may share a sign where this jitter's do not; it sets aside
   // a model only where such tiny errors grow into half the tolerance (1e-3 relative).
   constexpr int kJitterUlps = 32;
   ReferenceEvaluator rounded(g);
@@ -237,12 +244,18 @@ std::string floatRoundingShift(const Graph& g, const std::map<std::string, RefTe
     if (!e.empty()) return e;
   }
   for (size_t i = 0; i < want.params.size(); ++i) {
-    std::vector<double> m = rounded.value(want.params[i] + ".m").data;
-    for (double& x : m) x /= (1 - kBeta1);
-    std::string e = compareValues(want.grads[i], asFloats(m), want.gradAbsTol, kShare);
+    std::string e =
+        compareValues(want.grads[i], asFloats(firstStepGradient(rounded, want.params[i])), want.gradAbsTol, kShare);
     if (!e.empty()) return e;
   }
   return "";
+}
+
+/// A model no float32 run can be judged by (CheckResult::Degenerate), with the reason.
+CheckResult setAside(const std::string& message) {
+  CheckResult r;
+  r.status = CheckResult::Degenerate, r.message = message;
+  return r;
 }
 
 CheckResult fail(const std::string& kind, const std::string& variant, const std::string& message) {
@@ -342,22 +355,16 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
   adam.lr = kLr, adam.beta1 = kBeta1;
   runFirstStep(ev, *ref, bindings, adam);
   if (std::string tie = nearTie(*ref, ev); !tie.empty()) {
-    CheckResult r;
-    r.status = CheckResult::Degenerate, r.message = "step 1: " + tie;
-    return r;
+    return setAside("step 1: " + tie);
   }
   for (const Node* n : ref->nodes()) {  // intermediates too: an overflow there is NaN·0 in float32
     if (!ev.has(n) || n->type().dtype != DType::F32 || !degenerate(ev.value(n).data)) continue;
-    CheckResult r;
-    r.status = CheckResult::Degenerate, r.message = "reference value %" + n->name() + " is not finite or beyond 1e6";
-    return r;
+    return setAside("reference value %" + n->name() + " is not finite or beyond 1e6");
   }
   for (const Node* out : ref->outputs()) {
     Values v{"output %" + out->name(), asVector(ev.value(out))};
     if (degenerate(v.data)) {
-      CheckResult r;
-      r.status = CheckResult::Degenerate, r.message = "reference " + v.label + " is not finite or beyond 1e6";
-      return r;
+      return setAside("reference " + v.label + " is not finite or beyond 1e6");
     }
     want.outputs.push_back(std::move(v));
     // The loss carries each output element's absolute error times its weight in the loss
@@ -369,12 +376,9 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
   }
   for (const std::string& p : refModel.params) {
     want.params.push_back(p);
-    std::vector<double> g = ev.value(p + ".m").data;
-    for (double& x : g) x /= (1 - kBeta1);
+    std::vector<double> g = firstStepGradient(ev, p);
     if (degenerate(g)) {
-      CheckResult r;
-      r.status = CheckResult::Degenerate, r.message = "reference gradient of %" + p + " is not finite or beyond 1e6";
-      return r;
+      return setAside("reference gradient of %" + p + " is not finite or beyond 1e6");
     }
     want.grads.push_back({"gradient of %" + p, g});
     want.after1.push_back({"%" + p + " after step 1", ev.value(p).data});
@@ -387,17 +391,13 @@ CheckResult checkModel(const std::string& text, int64_t batch, int64_t seqLen, c
     for (double x : g.data) gradScale = std::max(gradScale, std::fabs(x));
   want.gradAbsTol *= gradScale;
   if (std::string moved = floatRoundingShift(*ref, bindings, adam, want); !moved.empty()) {
-    CheckResult r;
-    r.status = CheckResult::Degenerate, r.message = "float32 rounding alone moves " + moved;
-    return r;
+    return setAside("float32 rounding alone moves " + moved);
   }
   ev.bind(kAdamHyperName, adamHyperTensor(adam, 2));
   if (ref->find(kRandomSeedName)) ev.bind(kRandomSeedName, randomSeedTensor(2));
   ev.run(Stage::Opt);
   if (std::string tie = nearTie(*ref, ev); !tie.empty()) {
-    CheckResult r;
-    r.status = CheckResult::Degenerate, r.message = "step 2: " + tie;
-    return r;
+    return setAside("step 2: " + tie);
   }
   for (const std::string& p : refModel.params) want.after2.push_back({"%" + p + " after step 2", ev.value(p).data});
 
