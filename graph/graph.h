@@ -119,7 +119,8 @@ class Graph {
   uint64_t version() const { return version_; }
   /// The verifier's memory: the version() at which it last found this graph valid, if any
   /// (\p version set, true returned). A node with Node::editedAt() at or below it passed the
-  /// checks of its own op, type and operands then and cannot have changed since.
+  /// checks of its own op, type, operands and use list then and cannot have changed since.
+  /// Only the verifier calls noteClean, once a walk found no problem.
   bool lastClean(uint64_t* version) const {
     *version = cleanAt_;
     return hasClean_;
