@@ -2,9 +2,10 @@
 // What an op accepts, of which kind and with which default, is its row's schema (ops/op_table.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -14,28 +15,48 @@ using Attr = std::variant<int64_t, double, bool, std::string, std::vector<int64_
 
 enum class AttrKind : uint8_t { Int, Float, Bool, String, IntList };
 
-/// Attributes sorted by key, so printing is deterministic.
+/// Attributes sorted by key, so printing is deterministic. A node has a few at most, so they are
+/// kept in one flat vector (one heap block, searched in order) rather than a tree of map nodes.
 class Attrs {
  public:
-  Attrs() = default;
-  Attrs(std::initializer_list<std::pair<const std::string, Attr>> init) : map_(init) {}
+  using Entry = std::pair<std::string, Attr>;
 
-  bool has(const std::string& key) const { return map_.count(key) != 0; }
-  void set(const std::string& key, Attr v) { map_[key] = std::move(v); }
-  void erase(const std::string& key) { map_.erase(key); }
-  const std::map<std::string, Attr>& entries() const { return map_; }
-  bool empty() const { return map_.empty(); }
-  bool operator==(const Attrs& o) const { return map_ == o.map_; }
+  Attrs() = default;
+  /// Like a map's initialisation: a key given twice keeps its first value.
+  Attrs(std::initializer_list<Entry> init) {
+    for (const Entry& e : init)
+      if (!has(e.first)) set(e.first, e.second);
+  }
+
+  bool has(const std::string& key) const { return find(key) != nullptr; }
+  void set(const std::string& key, Attr v) {
+    auto it = lowerBound(key);
+    if (it != entries_.end() && it->first == key) it->second = std::move(v);
+    else entries_.insert(it, Entry(key, std::move(v)));
+  }
+  void erase(const std::string& key) {
+    auto it = lowerBound(key);
+    if (it != entries_.end() && it->first == key) entries_.erase(it);
+  }
+  /// (key, literal) pairs in key order.
+  const std::vector<Entry>& entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+  bool operator==(const Attrs& o) const { return entries_ == o.entries_; }
 
   /// The stored literal of \p key, or nullptr. Typed reads go through the op's schema
   /// (OpAttrs in ops/op_table.h, Node::attr), which knows each attribute's kind and default.
   const Attr* find(const std::string& key) const {
-    auto it = map_.find(key);
-    return it == map_.end() ? nullptr : &it->second;
+    for (const Entry& e : entries_)
+      if (e.first == key) return &e.second;
+    return nullptr;
   }
 
  private:
-  std::map<std::string, Attr> map_;
+  std::vector<Entry>::iterator lowerBound(const std::string& key) {
+    return std::lower_bound(entries_.begin(), entries_.end(), key,
+                            [](const Entry& e, const std::string& k) { return e.first < k; });
+  }
+  std::vector<Entry> entries_;
 };
 
 AttrKind attrKind(const Attr& a);

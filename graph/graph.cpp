@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <new>
 #include <queue>
 
 #include "support/error.h"
@@ -40,10 +41,58 @@ bool roleFromName(const std::string& name, Role* role) {
 }
 
 Node::Node(OpKind kind, TensorType type, Attrs attrs, std::string name, Stage stage)
-    : kind_(kind), type_(std::move(type)), attrs_(std::move(attrs)), name_(std::move(name)), stage_(stage) {}
+    : kind_(kind), stage_(stage), type_(std::move(type)), name_(std::move(name)), attrs_(std::move(attrs)) {}
 Node::~Node() = default;
 
 Graph::Graph(std::string name) : name_(std::move(name)) {}
+
+Graph::~Graph() {
+  for (Node* n = first_; n != nullptr;) {
+    Node* next = n->next_;
+    n->~Node();
+    n = next;
+  }
+  for (Node* n : dead_) n->~Node();
+}
+
+// The first slab of a graph is small (a fused region's body has a handful of nodes); each next
+// one doubles, up to a cap, so a large graph's nodes lie in a few long runs of memory.
+constexpr size_t kFirstSlabSlots = 4;
+constexpr size_t kMaxSlabSlots = 1024;
+
+void* Graph::allocateNode() {
+  if (!freeSlots_.empty()) {
+    void* slot = freeSlots_.back();
+    freeSlots_.pop_back();
+    return slot;
+  }
+  if (slabLeft_ == 0) {
+    slabSlots_ = slabSlots_ == 0 ? kFirstSlabSlots : std::min(kMaxSlabSlots, 2 * slabSlots_);
+    slabs_.emplace_back(new unsigned char[slabSlots_ * sizeof(Node)]);
+    slabNext_ = slabs_.back().get();
+    slabLeft_ = slabSlots_;
+  }
+  void* slot = slabNext_;
+  slabNext_ += sizeof(Node);
+  --slabLeft_;
+  return slot;
+}
+
+void Graph::link(Node* n, Node* before) {
+  Node* prev = before ? before->prev_ : last_;
+  n->prev_ = prev;
+  n->next_ = before;
+  (prev ? prev->next_ : first_) = n;
+  (before ? before->prev_ : last_) = n;
+  ++count_;
+}
+
+void Graph::unlink(Node* n) {
+  (n->prev_ ? n->prev_->next_ : first_) = n->next_;
+  (n->next_ ? n->next_->prev_ : last_) = n->prev_;
+  n->prev_ = n->next_ = nullptr;
+  --count_;
+}
 
 GraphWork& graphWork() {
   thread_local GraphWork work;
@@ -51,27 +100,74 @@ GraphWork& graphWork() {
 }
 
 std::vector<Node*> Graph::nodes() const {
-  graphWork().nodesListed += nodes_.size();
+  graphWork().nodesListed += count_;
   if (!listedValid_) {
     listed_.clear();
-    listed_.reserve(nodes_.size());
-    for (const auto& n : nodes_) listed_.push_back(n.get());
+    listed_.reserve(count_);
+    for (Node* n = first_; n != nullptr; n = n->next_) listed_.push_back(n);
     listedValid_ = true;
   }
   return listed_;
 }
 
+namespace {
+/// A name the numbered table can hold: a number written without leading zeros, short enough
+/// that its value fits a size_t (\p number).
+bool plainNumber(const std::string& name, size_t* number) {
+  if (name.empty() || name.size() > 9 || (name.size() > 1 && name[0] == '0')) return false;
+  size_t value = 0;
+  for (char c : name) {
+    if (c < '0' || c > '9') return false;
+    value = 10 * value + static_cast<size_t>(c - '0');
+  }
+  *number = value;
+  return true;
+}
+// How far past the numbered table's end a new number may lie and still go into it (a parsed
+// file's %900000000 goes to the hash map rather than growing the table that far).
+constexpr size_t kNumberedSlack = size_t{1} << 16;
+}  // namespace
+
+bool Graph::numberTaken(size_t number) const {
+  if (number < byNumber_.size() && byNumber_[number] != nullptr) return true;
+  return numbersInMap_ > 0 && byName_.count(std::to_string(number)) != 0;
+}
+
+void Graph::registerName(Node* n) {
+  size_t number;
+  bool plain = plainNumber(n->name_, &number);
+  if (plain && number < byNumber_.size() + kNumberedSlack) {
+    if (number >= byNumber_.size()) byNumber_.resize(number + 1, nullptr);
+    byNumber_[number] = n;
+    ++numbered_;
+    return;
+  }
+  byName_[n->name_] = n;
+  if (plain) ++numbersInMap_;
+}
+
+void Graph::unregisterName(Node* n) {
+  size_t number;
+  bool plain = plainNumber(n->name_, &number);
+  if (plain && number < byNumber_.size() && byNumber_[number] == n) {
+    byNumber_[number] = nullptr;
+    --numbered_;
+    return;
+  }
+  if (byName_.erase(n->name_) != 0 && plain) --numbersInMap_;
+}
+
 std::string Graph::uniqueName(const std::string& hint) {
   if (hint.empty()) {
-    while (byName_.count(std::to_string(nextId_))) ++nextId_;
+    while (numberTaken(static_cast<size_t>(nextId_))) ++nextId_;
     return std::to_string(nextId_++);
   }
   // A numeric name moves the counter past it; one too long for int64 cannot collide with it.
   if (!hint.empty() && isAnonymousName(hint) && hint.size() < 18) nextId_ = std::max<int64_t>(nextId_, std::stoll(hint) + 1);
-  if (!byName_.count(hint)) return hint;
+  if (find(hint) == nullptr) return hint;
   for (int k = 1;; ++k) {
     std::string candidate = hint + "." + std::to_string(k);
-    if (!byName_.count(candidate)) return candidate;
+    if (find(candidate) == nullptr) return candidate;
   }
 }
 
@@ -81,8 +177,8 @@ constexpr int64_t kOrderGap = 1024;
 
 void Graph::renumber() const {
   int64_t i = 0;
-  for (const auto& n : nodes_) n->order_ = kOrderGap * i++;
-  graphWork().nodesRenumbered += nodes_.size();
+  for (Node* n = first_; n != nullptr; n = n->next_) n->order_ = kOrderGap * i++;
+  graphWork().nodesRenumbered += count_;
   orderValid_ = true;
 }
 
@@ -102,25 +198,32 @@ Node* Graph::create(OpKind kind, std::vector<Node*> operands, TensorType type, A
     MNEMO_CHECK(holds(op), "operand %" << op->name() << " is not in graph @" << name_);
     if (before) MNEMO_CHECK(this->before(op, before), "operand %" << op->name() << " comes after the insertion point");
   }
-  std::unique_ptr<Node> node(new Node(kind, std::move(type), std::move(attrs), uniqueName(name), stage));
-  Node* n = node.get();
+  std::string unique = uniqueName(name);
+  void* slot = allocateNode();
+  Node* n;
+  try {
+    n = new (slot) Node(kind, std::move(type), std::move(attrs), std::move(unique), stage);
+  } catch (...) {
+    freeSlots_.push_back(slot);
+    throw;
+  }
   edited();
+  n->editedAt_ = version_;
   n->id_ = nextNodeId_++;
   n->graph_ = this;
   if (before) listedValid_ = false;
   else if (listedValid_) listed_.push_back(n);
-  auto pos = before ? before->position_ : nodes_.end();
-  n->position_ = nodes_.insert(pos, std::move(node));
-  byName_[n->name_] = n;
-  n->operands_ = std::move(operands);
+  link(n, before);
+  registerName(n);
+  n->operands_ = OperandList(operands);
   n->useSlots_.resize(n->operands_.size());
   for (int i = 0; i < n->numOperands(); ++i) addUse(n->operands_[i], n, i);
   if (before) {
-    int64_t prev = n->position_ == nodes_.begin() ? before->order_ - 2 * kOrderGap : std::prev(n->position_)->get()->order_;
+    int64_t prev = n->prev_ == nullptr ? before->order_ - 2 * kOrderGap : n->prev_->order_;
     n->order_ = prev + (before->order_ - prev) / 2;
     if (n->order_ <= prev) orderValid_ = false;  // no room left between the neighbours
   } else {
-    n->order_ = nodes_.size() > 1 ? std::prev(n->position_)->get()->order_ + kOrderGap : 0;
+    n->order_ = n->prev_ != nullptr ? n->prev_->order_ + kOrderGap : 0;
   }
   return n;
 }
@@ -145,8 +248,9 @@ Node* Graph::createFused(std::vector<Node*> operands, std::unique_ptr<Graph> bod
 
 void Graph::addUse(Node* value, Node* user, int index) {
   edited();
-  user->useSlots_[index] = value->uses_.size();
+  user->useSlots_[index] = static_cast<uint32_t>(value->uses_.size());
   value->uses_.push_back({user, index});
+  value->editedAt_ = version_;
 }
 
 // A removed use becomes a hole, found through the user's slot record: no search, and the other
@@ -160,11 +264,13 @@ void Graph::removeUse(Node* value, Node* user, int index) {
               "use list of %" << value->name() << " lacks %" << user->name());
   uses[at] = {nullptr, -1};
   ++value->useHoles_;
+  edited();
+  value->editedAt_ = version_;
   if (2 * value->useHoles_ <= uses.size()) return;
   size_t kept = 0;
   for (const Use& u : uses) {
     if (!u.user) continue;
-    u.user->useSlots_[u.index] = kept;
+    u.user->useSlots_[u.index] = static_cast<uint32_t>(kept);
     uses[kept++] = u;
   }
   graphWork().useEntriesMoved += kept;
@@ -178,6 +284,7 @@ void Graph::setOperand(Node* user, int index, Node* value) {
   removeUse(user->operands_[index], user, index);
   user->operands_[index] = value;
   addUse(value, user, index);
+  user->editedAt_ = version_;
 }
 
 void Graph::replaceAllUsesWith(Node* from, Node* to) {
@@ -198,6 +305,7 @@ void Graph::replaceAllUsesThenReschedule(Node* from, Node* to) {
     removeUse(from, u.user, u.index);
     u.user->operands_[u.index] = to;
     addUse(to, u.user, u.index);
+    u.user->editedAt_ = version_;
   }
   for (Node*& out : outputs_)
     if (out == from) {
@@ -271,12 +379,12 @@ bool storedFlag(const Node& n, const std::string& key) {
 
 std::vector<Node*> Graph::persistentLeaves() const {
   std::vector<Node*> params, states;
-  for (const auto& n : nodes_)
-    if (n->kind() == OpKind::Param && !storedFlag(*n, "fixed")) params.push_back(n.get());
-  for (const auto& n : nodes_) {
+  for (Node* n = first_; n != nullptr; n = n->next_)
+    if (n->kind() == OpKind::Param && !storedFlag(*n, "fixed")) params.push_back(n);
+  for (Node* n = first_; n != nullptr; n = n->next_) {
     for (const RoleMark& m : roles_) {
-      if (m.role == Role::OptState && m.node == n.get()) {
-        states.push_back(n.get());
+      if (m.role == Role::OptState && m.node == n) {
+        states.push_back(n);
         break;
       }
     }
@@ -291,9 +399,9 @@ void Graph::replaceAndErase(Node* from, Node* to) {
   erase(from);
   if (!inherited.empty()) {
     edited();
-    byName_.erase(to->name_);
+    unregisterName(to);
     to->name_ = inherited;
-    byName_[inherited] = to;
+    registerName(to);
   }
 }
 
@@ -306,15 +414,19 @@ void Graph::erase(Node* n) {
   n->useSlots_.clear();
   roles_.erase(std::remove_if(roles_.begin(), roles_.end(), [n](const RoleMark& m) { return m.node == n || m.of == n; }),
                roles_.end());
-  byName_.erase(n->name_);
+  unregisterName(n);
   n->dead_ = true;
   listedValid_ = false;
-  dead_.push_back(std::move(*n->position_));
-  nodes_.erase(n->position_);  // the others keep their relative order numbers
+  unlink(n);  // the others keep their relative order numbers
+  dead_.push_back(n);
 }
 
 size_t Graph::freeDead() {
   size_t freed = dead_.size();
+  for (Node* n : dead_) {
+    n->~Node();
+    freeSlots_.push_back(n);
+  }
   dead_.clear();
   return freed;
 }
@@ -325,7 +437,7 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   std::vector<int64_t> position(nextNodeId_, -1);
   int64_t placed = 0;
   std::vector<double> rank(nextNodeId_);
-  for (const auto& n : nodes_) {
+  for (Node* n = first_; n != nullptr; n = n->next_) {
     position[n->id_] = placed;
     rank[n->id_] = static_cast<double>(placed++);
   }
@@ -336,23 +448,33 @@ void Graph::reschedule(const std::unordered_map<const Node*, double>& priority) 
   using Entry = std::pair<std::pair<double, int64_t>, Node*>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
   std::vector<int> pending(nextNodeId_, 0);
-  for (const auto& n : nodes_) {
+  for (Node* n = first_; n != nullptr; n = n->next_) {
     pending[n->id_] = n->numOperands();
-    if (n->numOperands() == 0) ready.push({{key(n.get()), position[n->id_]}, n.get()});
+    if (n->numOperands() == 0) ready.push({{key(n), position[n->id_]}, n});
   }
-  std::list<std::unique_ptr<Node>> sorted;
-  bool moved = false;  // false while each node placed is the first of those left: the same order
+  std::vector<Node*> sorted;
+  sorted.reserve(count_);
   while (!ready.empty()) {
     Node* n = ready.top().second;
     ready.pop();
-    moved = moved || n->position_ != nodes_.begin();
-    sorted.splice(sorted.end(), nodes_, n->position_);
+    sorted.push_back(n);
     for (const Use& u : n->uses())
       if (--pending[u.user->id_] == 0) ready.push({{key(u.user), position[u.user->id_]}, u.user});
   }
-  MNEMO_CHECK(nodes_.empty(), "reschedule: the graph has a cycle");
-  nodes_.swap(sorted);
+  MNEMO_CHECK(sorted.size() == count_, "reschedule: the graph has a cycle");
+  bool moved = false;  // the same order iff each node keeps its position
+  for (size_t i = 0; i < sorted.size() && !moved; ++i) moved = position[sorted[i]->id_] != static_cast<int64_t>(i);
+  Node* prev = nullptr;
+  for (Node* n : sorted) {
+    n->prev_ = prev;
+    (prev ? prev->next_ : first_) = n;
+    prev = n;
+  }
+  last_ = prev;
+  if (last_) last_->next_ = nullptr;
   renumber();
+  listed_.swap(sorted);
+  listedValid_ = true;
   if (moved) edited();
 }
 
@@ -367,6 +489,10 @@ bool Graph::isOutput(const Node* n) const {
 }
 
 Node* Graph::find(const std::string& name) const {
+  size_t number;
+  bool plain = plainNumber(name, &number);
+  if (plain && number < byNumber_.size() && byNumber_[number] != nullptr) return byNumber_[number];
+  if (plain && numbersInMap_ == 0) return nullptr;
   auto it = byName_.find(name);
   return it == byName_.end() ? nullptr : it->second;
 }
@@ -374,9 +500,22 @@ Node* Graph::find(const std::string& name) const {
 // Each entry names a live node of this graph under its own name, and there are as many entries
 // as nodes: since the keys differ, the entries name distinct nodes, hence every node.
 bool Graph::namesConsistent() const {
-  if (byName_.size() != nodes_.size()) return false;
-  for (const auto& [name, n] : byName_)
+  if (byName_.size() + numbered_ != count_) return false;
+  size_t seen = 0;
+  for (size_t k = 0; k < byNumber_.size(); ++k) {
+    const Node* n = byNumber_[k];
+    if (n == nullptr) continue;
+    ++seen;
+    size_t number;
+    if (!holds(n) || !plainNumber(n->name_, &number) || number != k) return false;
+  }
+  if (seen != numbered_) return false;
+  size_t number;
+  for (const auto& [name, n] : byName_) {
     if (!holds(n) || n->name_ != name) return false;
+    // The same name in both tables would let one node be counted twice.
+    if (plainNumber(name, &number) && number < byNumber_.size() && byNumber_[number] != nullptr) return false;
+  }
   return true;
 }
 

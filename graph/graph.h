@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,6 +26,7 @@ class Graph {
   explicit Graph(std::string name = "main");
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
+  ~Graph();
 
   const std::string& name() const { return name_; }
 
@@ -35,7 +35,7 @@ class Graph {
   /// copies it out until the order changes (walking the node list misses the cache per node);
   /// so, like an edit, a call must not run while another thread uses the same graph.
   std::vector<Node*> nodes() const;
-  size_t size() const { return nodes_.size(); }
+  size_t size() const { return count_; }
   /// One more than the largest Node::id() this graph gave (the size of a table indexed by id).
   size_t idBound() const { return nextNodeId_; }
 
@@ -117,18 +117,51 @@ class Graph {
   /// does not). Equal counts mean an unchanged graph, which lets the pass manager catch a pass
   /// that edits the graph but reports "no change" without printing the graph around each pass.
   uint64_t version() const { return version_; }
+  /// The verifier's memory: the version() at which it last found this graph valid, if any
+  /// (\p version set, true returned). A node with Node::editedAt() at or below it passed the
+  /// checks of its own op, type, operands and use list then and cannot have changed since.
+  /// Only the verifier calls noteClean, once a walk found no problem.
+  bool lastClean(uint64_t* version) const {
+    *version = cleanAt_;
+    return hasClean_;
+  }
+  void noteClean() const {
+    cleanAt_ = version_;
+    hasClean_ = true;
+  }
 
  private:
   std::string uniqueName(const std::string& hint);
+  bool numberTaken(size_t number) const;  // is the anonymous name "<number>" in use?
+  void registerName(Node* n);
+  void unregisterName(Node* n);
   void renumber() const;
   void addUse(Node* value, Node* user, int index);
   void removeUse(Node* value, Node* user, int index);
   void moveMarks(Node* from, Node* to);
   void edited();  // raises version() here and in the graphs whose regions hold this one
+  void* allocateNode();
+  void link(Node* n, Node* before);  // into the order, before \p before or at the end
+  void unlink(Node* n);
 
   std::string name_;
-  std::list<std::unique_ptr<Node>> nodes_;
-  std::vector<std::unique_ptr<Node>> dead_;  // erased, not yet freed
+  // The order: an intrusive list through Node::prev_/next_.
+  Node* first_ = nullptr;
+  Node* last_ = nullptr;
+  size_t count_ = 0;
+  // Node memory: slabs of growing size, filled in creation order; a freed node's slot is reused.
+  std::vector<std::unique_ptr<unsigned char[]>> slabs_;
+  unsigned char* slabNext_ = nullptr;
+  size_t slabLeft_ = 0;    // slots not yet handed out in the newest slab
+  size_t slabSlots_ = 0;   // slots of the newest slab
+  std::vector<void*> freeSlots_;
+  std::vector<Node*> dead_;  // erased, not yet freed
+  // The name registry. Most names are anonymous numbers, given in creation order: those sit in
+  // a table indexed by the number (a walk over it reads the nodes in about slab order); the
+  // other names in a hash map.
+  std::vector<Node*> byNumber_;
+  size_t numbered_ = 0;       // entries of byNumber_ in use
+  size_t numbersInMap_ = 0;   // numeric names that went to byName_ instead (leading zeros, far out)
   std::unordered_map<std::string, Node*> byName_;
   std::vector<Node*> outputs_;
   std::vector<RoleMark> roles_;
@@ -139,6 +172,8 @@ class Graph {
   mutable bool orderValid_ = true;
   mutable std::vector<Node*> listed_;  // nodes() as last listed
   mutable bool listedValid_ = true;
+  mutable uint64_t cleanAt_ = 0;
+  mutable bool hasClean_ = false;
 };
 
 /// Counts of the steps Graph takes whose number could grow faster than the graph if a pass

@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <list>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/small_vector.h"
 #include "graph/attrs.h"
 #include "graph/types.h"
 #include "graph/op_kind.h"
@@ -72,11 +72,11 @@ class UseList {
     const Use* at_;
     const Use* end_;
   };
-  UseList(const std::vector<Use>& entries, size_t live) : entries_(entries), live_(live) {}
+  UseList(const Use* entries, size_t count, size_t live) : entries_(entries), end_(entries + count), live_(live) {}
   size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }
-  iterator begin() const { return {entries_.data(), entries_.data() + entries_.size()}; }
-  iterator end() const { return {entries_.data() + entries_.size(), entries_.data() + entries_.size()}; }
+  iterator begin() const { return {entries_, end_}; }
+  iterator end() const { return {end_, end_}; }
   /// The \p i-th use (a walk over at most i uses and the holes before them).
   const Use& operator[](size_t i) const {
     iterator it = begin();
@@ -85,9 +85,13 @@ class UseList {
   }
 
  private:
-  const std::vector<Use>& entries_;
+  const Use* entries_;
+  const Use* end_;
   size_t live_;
 };
+
+/// A node's operands, in slot order; up to four are stored inside the node.
+using OperandList = SmallVector<Node*, 4>;
 
 class Node {
  public:
@@ -114,8 +118,8 @@ class Node {
 
   int numOperands() const { return static_cast<int>(operands_.size()); }
   Node* operand(int i) const { return operands_[i]; }
-  const std::vector<Node*>& operands() const { return operands_; }
-  UseList uses() const { return {uses_, uses_.size() - useHoles_}; }
+  const OperandList& operands() const { return operands_; }
+  UseList uses() const { return {uses_.data(), uses_.size(), uses_.size() - useHoles_}; }
   bool hasUses() const { return uses_.size() > useHoles_; }
 
   bool isLeaf() const { return opCategory(kind_) == Category::Leaf; }
@@ -127,6 +131,11 @@ class Node {
   /// uses, no name) but its memory lives until Graph::freeDead(), which the pass manager calls
   /// after each pass, so a pass walking a snapshot of nodes() may ask a node it erased.
   bool isDead() const { return dead_; }
+  /// The graph's version() right after this node was created, last had an operand slot
+  /// pointed elsewhere or gained or lost a use. Its kind, type, attributes and name never
+  /// change after creation, so the checks that read only those, its operands' types and its
+  /// use list hold until this moves (Graph::lastClean, the verifier).
+  uint64_t editedAt() const { return editedAt_; }
 
  private:
   friend class Graph;
@@ -135,22 +144,26 @@ class Node {
   ~Node();
 
  private:
-
+  // Graph allocates nodes in slabs, in creation order, and keeps the short lists (operands, uses,
+  // use slots) inside the node: a walk over the graph then reads neighbouring memory instead of
+  // a separate heap block per list. The fields every walk reads come first.
   OpKind kind_;
-  TensorType type_;
-  Attrs attrs_;
-  std::string name_;
   Stage stage_;
-  std::vector<Node*> operands_;
-  std::vector<Use> uses_;          // with holes (null user) where uses were removed
-  size_t useHoles_ = 0;            // how many
-  std::vector<size_t> useSlots_;   // per operand slot: where its entry is in the operand's uses_
-  std::unique_ptr<Graph> body_;
-  std::list<std::unique_ptr<Node>>::iterator position_;
   bool dead_ = false;
+  uint32_t useHoles_ = 0;          // holes (null user) in uses_, where uses were removed
   size_t id_ = 0;
+  uint64_t editedAt_ = 0;
+  Node* prev_ = nullptr;           // the graph's order (an intrusive list)
+  Node* next_ = nullptr;
+  mutable int64_t order_ = 0;      // index in the node list; valid while Graph::orderValid_
+  OperandList operands_;
+  SmallVector<Use, 2> uses_;
+  TensorType type_;
+  SmallVector<uint32_t, 4> useSlots_;  // per operand slot: where its entry is in the operand's uses_
   const Graph* graph_ = nullptr;   // the graph that made it
-  mutable int64_t order_ = 0;  // index in the node list; valid while Graph::orderValid_
+  std::unique_ptr<Graph> body_;
+  std::string name_;
+  Attrs attrs_;
 };
 
 }  // namespace mnemo

@@ -69,7 +69,7 @@ TEST_CASE("adam appends a verified opt stage of state declarations and updates",
   CHECK(s.update->kind() == OpKind::AdamUpdate);
   CHECK(s.update->stage() == Stage::Opt);
   CHECK(s.update->type().isNone());
-  CHECK(s.update->operands() == std::vector<Node*>{q.w, q.grads.grads[0], s.m, s.v, q.adam.hyper});
+  CHECK(s.update->operands().vec() == std::vector<Node*>{q.w, q.grads.grads[0], s.m, s.v, q.adam.hyper});
   CHECK(q.g.nodes().back() == s.update);
   CHECK(q.g.outputs() == std::vector<Node*>{q.loss});  // the optimizer adds no outputs
   CHECK(verify(q.g).empty());

@@ -53,7 +53,7 @@ TEST_CASE("sgd-momentum appends one sgd_update per param and marks its state", "
   CHECK(velocity->kind() == OpKind::State);
   CHECK(q.updates[0]->kind() == OpKind::SgdUpdate);
   CHECK(q.updates[0]->stage() == Stage::Opt);
-  CHECK(q.updates[0]->operands() == std::vector<Node*>{q.w, q.g.gradientOf(q.w), velocity, hyper});
+  CHECK(q.updates[0]->operands().vec() == std::vector<Node*>{q.w, q.g.gradientOf(q.w), velocity, hyper});
   CHECK(q.g.persistentLeaves() == std::vector<Node*>{q.w, velocity});  // what a checkpoint holds
   CHECK(verify(q.g).empty());
   std::string text = printGraph(q.g);

@@ -165,7 +165,7 @@ class Differentiator {
   Node* nameGradient(Node* n, Node* gradient) {
     bool wanted = !isAnonymousName(n->name()) && !existed(gradient) && !named_.get(gradient);
     if (!wanted || gradient->hasUses() || holders_.get(gradient) != 1 || g_.isOutput(gradient)) return gradient;
-    Node* renamed = g_.create(gradient->kind(), gradient->operands(), gradient->type(), gradient->attrs(),
+    Node* renamed = g_.create(gradient->kind(), gradient->operands().vec(), gradient->type(), gradient->attrs(),
                               "grad." + n->name(), Stage::Bwd);
     holders_[gradient] = 0;
     g_.erase(gradient);

@@ -183,7 +183,7 @@ Node* existingStack(const std::vector<Node*>& parts) {
     if (s->kind() != OpKind::Stack || s->attr<int64_t>("axis") != 0 ||
         s->numOperands() != static_cast<int>(parts.size()))
       continue;
-    std::vector<Node*> ops = s->operands();
+    std::vector<Node*> ops = s->operands().vec();
     std::sort(ops.begin(), ops.end());
     if (ops == sorted) return s;
   }

@@ -78,12 +78,37 @@ void checkUses(const NodeTable& table, const Node* n, size_t slots, std::vector<
                   " operand slots that use it");
 }
 
-void checkNode(const Node* n, const NodeTable& table, std::vector<std::string>& out) {
+/// Lists of operand types to hand a shape rule, one per operand count, reused from node to node:
+/// assigning a type into an entry that held one keeps its dims' storage, so a walk over the graph
+/// allocates for the first node of each arity rather than for every operand of every node.
+struct OperandTypes {
+  std::vector<TensorType>& of(const Node* n) {
+    size_t arity = n->operands().size();
+    if (arity >= byArity.size()) byArity.resize(arity + 1);
+    std::vector<TensorType>& types = byArity[arity];
+    types.resize(arity);
+    for (size_t i = 0; i < arity; ++i) types[i] = n->operands()[i]->type();
+    return types;
+  }
+  std::vector<std::vector<TensorType>> byArity;
+};
+
+/// \p unchanged: the node passed these checks at the graph's last clean verify and has not been
+/// edited since (Node::editedAt); only what depends on the rest of the graph is checked again.
+void checkNode(const Node* n, const NodeTable& table, bool unchanged, OperandTypes& operandTypes,
+               std::vector<std::string>& out) {
   const OpInfo& info = opInfo(n->kind());
   for (int i = 0; i < n->numOperands(); ++i) {
     const Node* op = n->operand(i);
     if (!table.isDefined(op)) out.push_back(where(n) + "operand " + std::to_string(i) + " %" + op->name() + " is not defined before its use");
-    else if (op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
+    else if (!unchanged && op->type().isNone()) out.push_back(where(n) + "operand %" + op->name() + " has no value");
+  }
+  // The rest reads only the node's op, type and attributes and its operands' types, none of
+  // which can change without moving editedAt. A region's body is a graph of its own, which
+  // keeps its own memory of what it verified, so it is always checked.
+  if (unchanged) {
+    if (info.category == Category::Fused) checkRegion(n, out);
+    return;
   }
   bool arityOk = info.arity < 0 ? n->numOperands() > 0 : n->numOperands() == info.arity;
   if (!arityOk) {
@@ -115,15 +140,13 @@ void checkNode(const Node* n, const NodeTable& table, std::vector<std::string>& 
     if (n->type().isNone()) out.push_back(where(n) + "a declaration needs a type");
     return;
   }
-  std::vector<TensorType> ins;
-  ins.reserve(n->operands().size());
-  for (const Node* op : n->operands()) ins.push_back(op->type());
+  const std::vector<TensorType>& ins = operandTypes.of(n);
   try {
     TensorType inferred = info.inferType(ins, OpAttrs(n->kind(), n->attrs(), &n->name()));
     if (inferred != n->type())
       out.push_back(where(n) + "type " + n->type().str() + " is stored but the shape rule gives " + inferred.str());
   } catch (const Error& e) {
-    out.push_back(where(n) + "operands (" + describeOperands(n->operands()) + ") are rejected by the shape rule: " + e.what());
+    out.push_back(where(n) + "operands (" + describeOperands(n->operands().vec()) + ") are rejected by the shape rule: " + e.what());
   }
 }
 
@@ -141,13 +164,19 @@ std::vector<std::string> verify(const Graph& g) {
   const bool namesOk = g.namesConsistent();  // else find the nodes at fault by name
   bool unregistered = false;
   std::vector<std::pair<const Node*, int>> listed;
+  OperandTypes operandTypes;
+  uint64_t cleanAt = 0;
+  const bool remembered = g.lastClean(&cleanAt);
   for (const Node* n : nodes) {
     if (!namesOk && g.find(n->name()) != n) {
       out.push_back(where(n) + "name is not registered in the graph");
       unregistered = true;
     }
-    checkNode(n, table, out);
-    checkUses(table, n, slots[n->id()], listed, out);
+    const bool unchanged = remembered && n->editedAt() <= cleanAt;
+    checkNode(n, table, unchanged, operandTypes, out);
+    // An unchanged use list names the same slots as at the clean verify, and each of those
+    // still points here: pointing one elsewhere, or erasing its node, edits this node too.
+    if (!unchanged) checkUses(table, n, slots[n->id()], listed, out);
     if (!n->isLeaf()) {
       if (n->stage() < last)
         out.push_back(where(n) + "stage " + stageName(n->stage()) + " comes after stage " + stageName(last));
@@ -160,6 +189,7 @@ std::vector<std::string> verify(const Graph& g) {
     if (!table.isDefined(o)) out.push_back("return: %" + o->name() + " is not in the graph");
     else if (o->type().isNone()) out.push_back("return: %" + o->name() + " has no value");
   }
+  if (out.empty()) g.noteClean();
   return out;
 }
 
