@@ -105,6 +105,24 @@ TEST_CASE("cse merges equal nodes and equal constants", "[pass]") {
   CHECK(containsInOrder(printGraph(*g), {"%a", "= mul(%x, %c1)", "%s", "= add(%a, %a)"}, &missing));
 }
 
+TEST_CASE("cse still merges users of a value renamed by an earlier merge", "[pass]") {
+  // %5 merges into %1, which takes the name %two; %b must still find its twin %a, whose key was
+  // recorded while the kept constant was called %1.
+  auto g = runPass(R"(graph @t {
+  %x = input : f32[4]
+  %1 = constant {value=2.0} : f32[]
+  %a = mul(%x, %1) : f32[4]
+  %two = constant {value=2.0} : f32[]
+  %b = mul(%x, %two) : f32[4]
+  %s = add(%a, %b) : f32[4]
+  return %s
+})", createCsePass());
+  CHECK(countOps(*g, OpKind::Constant) == 1);
+  CHECK(countOps(*g, OpKind::Mul) == 1);
+  std::string missing;
+  CHECK(containsInOrder(printGraph(*g), {"%two", "= constant", "%a", "= mul(%x, %two)", "%s", "= add(%a, %a)"}, &missing));
+}
+
 TEST_CASE("cse keeps every returned value under its own name", "[pass]") {
   auto g = runPass(R"(graph @t {
   %x = input : f32[4]

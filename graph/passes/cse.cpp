@@ -15,7 +15,9 @@ namespace mnemo {
 
 namespace {
 
-/// op|type|attr=value,...%operand,... (appended in place: this runs once per node, twice a compile)
+/// op|type|attr=value,...#operand,... (appended in place: this runs once per node, twice a compile).
+/// Operands are named by their node's id, not by their name: merging gives the kept node the
+/// erased one's user-given name, and a key that spelled the old name would no longer match.
 std::string keyOf(const Node* n) {
   std::string key = opName(n->kind());
   key += '|';
@@ -28,8 +30,8 @@ std::string keyOf(const Node* n) {
     key += ',';
   }
   for (const Node* op : n->operands()) {
-    key += '%';
-    key += op->name();
+    key += '#';
+    key += std::to_string(op->id());
     key += ',';
   }
   if (n->body()) key += printGraph(*n->body());  // regions are equal only with equal bodies
