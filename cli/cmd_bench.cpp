@@ -212,25 +212,44 @@ void printRoofline(const Variant& v, int threads, double peak,
   }
 }
 
+/// Samples (kernels x steps) a profile keeps at once; a longer profile keeps each kernel's median
+/// per chunk of kProfileChunk steps and reports the median of those.
+constexpr size_t kMaxProfileSamples = size_t{1} << 23;
+constexpr size_t kProfileChunk = 64;
+
 /// `--profile`: \p steps more runs of \p v with every kernel timed, then its kernels grouped
-/// (runtime/kernel_profile.h), the \p top most costly groups one line each.
+/// (runtime/kernel_profile.h) by their medians, the \p top most costly groups one line each.
 void printProfile(Variant& v, int steps, size_t top) {
   Executable& exe = v.session->executable();
-  std::vector<double> seconds(exe.kernels().size(), 0.0);
-  exe.setProfile(&seconds);
+  const size_t kernels = exe.kernels().size(), total = static_cast<size_t>(steps);
+  const size_t chunkSteps = total * kernels <= kMaxProfileSamples ? total : kProfileChunk;
+  std::vector<std::vector<double>> chunk(chunkSteps, std::vector<double>(kernels)), chunkMedians;
+  size_t filled = 0;
   const double cpuStart = threadCpuMs();
   const auto start = Clock::now();
-  for (int i = 0; i < steps; ++i) v.step();
+  for (size_t i = 0; i < total; ++i) {
+    std::fill(chunk[filled].begin(), chunk[filled].end(), 0.0);
+    exe.setProfile(&chunk[filled]);
+    v.step();
+    if (++filled == chunkSteps || i + 1 == total) {
+      chunk.resize(filled);
+      chunkMedians.push_back(kernelMedians(chunk));
+      chunk.resize(chunkSteps, std::vector<double>(kernels));
+      filled = 0;
+    }
+  }
   const double wallMs = msSince(start), cpuMs = threadCpuMs() - cpuStart;
   exe.setProfile(nullptr);
+  std::vector<double> seconds = chunkMedians.size() == 1 ? chunkMedians[0] : kernelMedians(chunkMedians);
+  for (double& s : seconds) s *= steps;  // as if every step took each kernel's median
   const std::vector<KernelGroup> groups = groupKernelTimes(exe, seconds);
-  double total = 0;
-  for (const KernelGroup& g : groups) total += g.seconds;
-  const double perStep = 1e6 / steps;
+  double sum = 0;
+  for (const KernelGroup& g : groups) sum += g.seconds;
+  const double perStepUs = 1e6 / steps;
   std::printf("\nprofile %s %s: %zu kernels in %zu groups, %d profiled steps: kernels take %.1f us per step "
-              "(wall time; the profiled steps took %.1f us wall, %.1f us thread CPU, each; the timed median step "
-              "%.1f us)\n",
-              v.what.c_str(), v.pipeline.c_str(), exe.kernels().size(), groups.size(), steps, total * perStep,
+              "(the sum of each kernel's median wall time; the profiled steps took %.1f us wall, %.1f us thread CPU, "
+              "each on average; the timed median step %.1f us)\n",
+              v.what.c_str(), v.pipeline.c_str(), exe.kernels().size(), groups.size(), steps, sum * perStepUs,
               wallMs * 1e3 / steps, cpuMs * 1e3 / steps, median(v.times) * 1e3);
   std::printf("  %6s %9s %7s  %-32s %-16s %s\n", "share", "us/step", "kernels", "op", "shape", "implementation");
   double shown = 0;
@@ -238,12 +257,12 @@ void printProfile(Variant& v, int steps, size_t top) {
   for (size_t i = 0; i < std::min(top, groups.size()); ++i) {
     const KernelGroup& g = groups[i];
     shown += g.seconds, shownKernels += g.kernels;
-    std::printf("  %5.1f%% %9.2f %7zu  %-32s %-16s %s\n", total > 0 ? 100.0 * g.seconds / total : 0.0,
-                g.seconds * perStep, g.kernels, g.op.c_str(), g.shape.c_str(), g.impl.c_str());
+    std::printf("  %5.1f%% %9.2f %7zu  %-32s %-16s %s\n", sum > 0 ? 100.0 * g.seconds / sum : 0.0,
+                g.seconds * perStepUs, g.kernels, g.op.c_str(), g.shape.c_str(), g.impl.c_str());
   }
   if (groups.size() > top)
-    std::printf("  %5.1f%% %9.2f %7zu  (%zu more groups)\n", total > 0 ? 100.0 * (total - shown) / total : 0.0,
-                (total - shown) * perStep, exe.kernels().size() - shownKernels, groups.size() - top);
+    std::printf("  %5.1f%% %9.2f %7zu  (%zu more groups)\n", sum > 0 ? 100.0 * (sum - shown) / sum : 0.0,
+                (sum - shown) * perStepUs, exe.kernels().size() - shownKernels, groups.size() - top);
 }
 
 }  // namespace
@@ -282,8 +301,8 @@ int runBench(const Args& args) {
       ("seed", po::value<std::string>(&seedText)->default_value("0"), "seed for the random params and data")
       ("no-roofline", "skip the roofline (its matmul measurements take about a second)")
       ("profile", "after the timing, run each variant --steps more times with every kernel timed and print where "
-       "the step's time goes: kernels grouped by op, shape and implementation, most costly first (wall time "
-       "around each kernel: on a busy machine compare the profiled steps' wall and CPU time)");
+       "the step's time goes: kernels grouped by op, shape and implementation, most costly first (each kernel's "
+       "median wall time over the steps, so a step preempted on a busy machine does not count)");
   addSizingFlags(opts, sizing);
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;

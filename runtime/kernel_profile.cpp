@@ -42,4 +42,20 @@ std::vector<KernelGroup> groupKernelTimes(const Executable& exe, const std::vect
   return out;
 }
 
+std::vector<double> kernelMedians(const std::vector<std::vector<double>>& perStep) {
+  std::vector<double> medians, column(perStep.size());
+  const size_t kernels = perStep.empty() ? 0 : perStep[0].size();
+  for (const auto& row : perStep)
+    MNEMO_CHECK(row.size() == kernels, "a profiled step has " << row.size() << " kernel times, the first " << kernels);
+  for (size_t k = 0; k < kernels; ++k) {
+    for (size_t r = 0; r < perStep.size(); ++r) column[r] = perStep[r][k];
+    const size_t mid = column.size() / 2;
+    std::nth_element(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(mid), column.end());
+    double m = column[mid];
+    if (column.size() % 2 == 0) m = (m + *std::max_element(column.begin(), column.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
+    medians.push_back(m);
+  }
+  return medians;
+}
+
 }  // namespace mnemo

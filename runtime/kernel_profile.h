@@ -23,4 +23,9 @@ struct KernelGroup {
 /// Executable::setProfile collected them), most time first.
 std::vector<KernelGroup> groupKernelTimes(const Executable& exe, const std::vector<double>& secondsPerKernel);
 
+/// Per kernel (column), the median of its times over the profiled steps (rows, each as
+/// Executable::setProfile filled it for one step): a step preempted by another process moves a
+/// mean by the whole pause, a median not at all. Rows of unequal length are a caller's bug.
+std::vector<double> kernelMedians(const std::vector<std::vector<double>>& perStep);
+
 }  // namespace mnemo

@@ -43,6 +43,23 @@ TEST_CASE("groupKernelTimes: one group per op, shape and implementation, most ti
   CHECK_THROWS_WITH(groupKernelTimes(exe, wrong), Catch::Contains("needs " + std::to_string(n) + " entries"));
 }
 
+TEST_CASE("kernelMedians: a preempted step does not move a kernel's time", "[bench][profile]") {
+  // Three kernels over five steps; step 3 was paused 10 ms inside kernel 1.
+  std::vector<std::vector<double>> steps = {
+      {1e-6, 5e-6, 2e-6}, {1.2e-6, 5.1e-6, 2e-6}, {0.9e-6, 10e-3, 2.1e-6}, {1.1e-6, 4.9e-6, 1.9e-6}, {1e-6, 5e-6, 2e-6}};
+  std::vector<double> m = kernelMedians(steps);
+  REQUIRE(m.size() == 3);
+  CHECK(m[0] == Approx(1e-6));
+  CHECK(m[1] == Approx(5e-6));
+  CHECK(m[2] == Approx(2e-6));
+  steps.pop_back();  // an even count: the mean of the two middle values
+  m = kernelMedians(steps);
+  CHECK(m[0] == Approx(1.05e-6));
+  CHECK(m[1] == Approx(5.05e-6));
+  CHECK(kernelMedians({}).empty());
+  CHECK_THROWS_WITH(kernelMedians({{1.0, 2.0}, {1.0}}), Catch::Contains("has 1 kernel times, the first 2"));
+}
+
 TEST_CASE("cli bench --profile: a table per variant whose rows cover every kernel once", "[cli][bench][profile]") {
   CliResult r = runMnemo({"bench", "--what", "train", "--steps", "3", "--warmup", "1", "--seq-len", "20", "--only", "fused",
                           "--profile", "--no-roofline"});
