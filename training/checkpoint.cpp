@@ -18,6 +18,23 @@ void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, Sto
   for (const auto& [name, t] : tensors)
     npz.add(prefix + name, NpyArray::from<float>(std::vector<int64_t>(t.dims.begin(), t.dims.end()), t.values));
 }
+/// Every size and constant override a checkpoint's config stores ("size.H", "const.tau") names one
+/// its model text declares: an unknown one is the checkpoint's fault, not the model file's.
+void checkStoredOverrides(const RunConfig& config, const DslModel& model, const std::string& what) {
+  auto check = [&](DslDecl::Kind kind, const std::string& key, const std::string& name, const char* kindName) {
+    std::string declared;
+    for (const DslDecl& d : model.decls) {
+      if (d.kind != kind) continue;
+      if (d.name == name) return;
+      declared += (declared.empty() ? "" : ", ") + d.name;
+    }
+    MNEMO_FAIL(what << "config \"" << key << "\" names no " << kindName << " of its model '" << model.name
+                    << "' (its " << kindName << "s: " << (declared.empty() ? "none" : declared) << ")");
+  };
+  for (const auto& entry : config.sizes) check(DslDecl::Kind::Size, "size." + entry.first, entry.first, "size");
+  for (const auto& entry : config.consts) check(DslDecl::Kind::Const, "const." + entry.first, entry.first, "constant");
+}
+
 /// The run a checkpoint records drives how long a resumed run replays and unrolls: bound it by
 /// the same limits as the flags, and parse its model text here so a broken one is blamed on the
 /// checkpoint rather than on the file name recorded inside it.
@@ -29,13 +46,14 @@ void checkStoredRun(const Checkpoint& ckpt, const std::string& path) {
   checkCount(ckpt.config.batch, limits::kMaxDimension, what + "batch");
   checkCount(ckpt.config.steps, limits::kMaxTrainingSteps, what + "steps");
   for (const auto& [name, value] : ckpt.config.sizes) checkCount(value, limits::kMaxDimension, what + "size." + name);
-  if (!ckpt.config.modelSource.empty()) {
-    try {
-      parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
-    } catch (const Error& e) {
-      MNEMO_FAIL(what << "its model text (from " << ckpt.config.modelFile << ") is broken: " << e.what());
-    }
+  if (ckpt.config.modelSource.empty()) return;
+  DslModel model;
+  try {
+    model = parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
+  } catch (const Error& e) {
+    MNEMO_FAIL(what << "its model text (from " << ckpt.config.modelFile << ") is broken: " << e.what());
   }
+  checkStoredOverrides(ckpt.config, model, what);
 }
 }  // namespace
 

@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "support/error.h"
+#include "support/text.h"
 
 namespace mnemo {
 
@@ -73,7 +75,7 @@ std::string fileSafe(const std::string& value) {
 }  // namespace
 
 const std::vector<std::string>& sweepOwnedFlags() {
-  static const std::vector<std::string> flags = {"out", "threads", "no-progress", "print-every", "help"};
+  static const std::vector<std::string> flags = {"out", "overwrite", "threads", "no-progress", "print-every", "help"};
   return flags;
 }
 
@@ -103,8 +105,7 @@ GridAxis parseGridAxis(const std::string& text, const std::string& where) {
 }
 
 std::vector<GridAxis> readSweepFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) MNEMO_FAIL("sweep file " << path << ": cannot open file");
+  std::istringstream in(readFileText(path, "sweep file " + path));  // a directory or /dev/zero is refused there
   std::vector<GridAxis> axes;
   std::string line;
   for (int lineNo = 1; std::getline(in, line); ++lineNo) {
@@ -113,7 +114,6 @@ std::vector<GridAxis> readSweepFile(const std::string& path) {
     if (col == std::string::npos) continue;
     axes.push_back(parseGridAxis(text, path + ":" + std::to_string(lineNo) + ":" + std::to_string(col + 1)));
   }
-  if (in.bad()) MNEMO_FAIL("sweep file " << path << ": read error");
   return axes;
 }
 

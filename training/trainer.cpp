@@ -74,6 +74,8 @@ TrainResult train(const TrainOptions& o) {
   if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
 
   // Everything that can be wrong with the input is checked before the run directory is touched.
+  const ExistingRun existing{o.initCheckpoint, o.overwrite, o.existingRunAdvice};
+  checkExistingRun(o.outDir, existing);
   Checkpoint initial;
   if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
   const Model declared = parseRunModel(run);
@@ -129,7 +131,7 @@ TrainResult train(const TrainOptions& o) {
       feeds.feed(s);
     }
   }
-  RunDirectory dir(o.outDir);
+  RunDirectory dir(o.outDir, existing);
   if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);
 
   TrainResult result;
