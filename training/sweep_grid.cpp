@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -98,9 +99,19 @@ GridAxis parseGridAxis(const std::string& text, const std::string& where) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  std::set<std::string> seen;
-  for (const std::string& v : axis.values)
-    if (!seen.insert(v).second) MNEMO_FAIL(where << ": value '" << v << "' of '" << axis.name << "' appears twice");
+  // A number written two ways (0.001 and 1e-3) is one value: two points would train the same run.
+  std::map<std::string, std::string> seen;  // by the value's number (or its text), the text first given
+  for (const std::string& v : axis.values) {
+    char* end = nullptr;
+    const double number = std::strtod(v.c_str(), &end);
+    std::ostringstream key;
+    key.precision(17);
+    if (!v.empty() && *end == '\0') key << number;
+    else key << v;
+    auto [it, fresh] = seen.emplace(key.str(), v);
+    if (!fresh && it->second == v) MNEMO_FAIL(where << ": value '" << v << "' of '" << axis.name << "' appears twice");
+    if (!fresh) MNEMO_FAIL(where << ": values '" << it->second << "' and '" << v << "' of '" << axis.name << "' are one number");
+  }
   return axis;
 }
 

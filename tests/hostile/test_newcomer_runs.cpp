@@ -247,3 +247,15 @@ TEST_CASE("newcomer: mnemo bench checks its random parameters against the memory
   checkOneLineError(runMnemo({"bench", "--hidden", "99999", "--seq-len", "5", "--batch", "2", "--max-memory", "4G"}),
                     {"the random parameters and inputs of graph @rnn needs 74.51 GiB of memory, more than the limit of 4.00 GiB"});
 }
+
+TEST_CASE("newcomer: sweep values that are one number, and dump --stop-after past the pipeline, are refused", "[hostile][cli]") {
+  TempDir dir("newcomer_sweep_dump");
+  // Before: two points, lr=0.001 and lr=1e-3, trained the same run twice.
+  checkOneLineError(runMnemo({"sweep", "--grid", "lr=0.001,3e-3,1e-3", "--out", dir / "s"}),
+                    {"--grid 'lr=0.001,3e-3,1e-3': values '0.001' and '1e-3' of 'lr' are one number"});
+  checkOneLineError(runMnemo({"sweep", "--grid", "seed=0:3,2", "--out", dir / "s"}), {"value '2' of 'seed' appears twice"});
+  CHECK(!fs::exists(dir / "s"));
+  // Before: the whole pipeline ran and printed, as if 99 were a pass.
+  checkOneLineError(runMnemo({"dump", "notebook", "--pipeline", "train", "--stop-after", "99"}),
+                    {"--stop-after 99: pipeline train has ", " passes"});
+}
