@@ -110,6 +110,7 @@ std::string printable(const std::string& text) {
 }
 
 std::string readFileText(const std::string& path, const std::string& what) {
+  if (path.empty()) MNEMO_FAIL((what.empty() ? std::string() : what + ": ") << "an empty file name");
   if (outputKind(path) == OutputKind::Directory) MNEMO_FAIL(what << ": it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) MNEMO_FAIL(what << ": cannot open file");

@@ -80,6 +80,8 @@ void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
 
 Checkpoint loadCheckpoint(const std::string& path) {
   if (!std::filesystem::exists(path)) MNEMO_FAIL("checkpoint " << path << " does not exist");
+  if (std::filesystem::is_directory(path))
+    MNEMO_FAIL("checkpoint " << path << " is a directory; give the checkpoint.npz in it");
   NpzArchive npz;
   try {
     npz = readNpz(path);

@@ -252,6 +252,12 @@ class BadInputTest(unittest.TestCase):
         model = mnemo.train(steps=2, **tiny).model
         self.check(r"^state zz: .*has no state 'zz' \(its states: h\)$", model.run_trials, 2, state="zz")
 
+    def test_empty_path_and_directory_are_named(self):
+        # Were ": cannot open file" and "'/tmp/...' is not a valid .npz file (Operation not supported)".
+        self.check(r"^an empty file name$", mnemo.Model.from_file, "")
+        with tempfile.TemporaryDirectory() as d:
+            self.check("^checkpoint " + re.escape(d) + r" is a directory; give the checkpoint\.npz in it$", mnemo.load, d)
+
     def test_out_dir_holding_a_run_is_not_replaced(self):
         tiny = dict(hidden=8, seq_len=5, batch_size=2, verbose=False)
         with tempfile.TemporaryDirectory() as d:

@@ -259,3 +259,32 @@ TEST_CASE("newcomer: sweep values that are one number, and dump --stop-after pas
   checkOneLineError(runMnemo({"dump", "notebook", "--pipeline", "train", "--stop-after", "99"}),
                     {"--stop-after 99: pipeline train has ", " passes"});
 }
+
+TEST_CASE("newcomer: a fixed tensor's npy() file that never ends or is a directory is named, not read forever", "[hostile][cli]") {
+  TempDir dir("newcomer_npy_file");
+  std::string model = readFile(kExamples + "/notebook_rnn.mnemo");
+  const std::string from = "param w_rr : [H, H] = kaiming_normal(1)";
+  const size_t at = model.find(from);
+  REQUIRE(at != std::string::npos);
+  for (const std::string& file : {std::string("/dev/zero"), dir.path.string()}) {
+    INFO(file);
+    std::string edited = model;
+    edited.replace(at, from.size(), "fixed w_rr : [H, H] = npy(\"" + file + "\")");
+    writeText(dir / "m.mnemo", edited);
+    // Before: /dev/zero was read until memory ran out; a directory was "not a .npy array (bad magic)".
+    checkOneLineError(train(dir / "r", {"--steps", "1", "--model", dir / "m.mnemo"}),
+                      {"bad values for fixed tensor 'w_rr': " + file + ": ",
+                       file == "/dev/zero" ? "longer than a .npy array of shape (8, 8) can be" : "it is a directory, not a .npy file"});
+  }
+  CHECK(!fs::exists(dir / "r"));
+}
+
+TEST_CASE("newcomer: a run directory given as the checkpoint is named as one", "[hostile][cli]") {
+  TempDir dir("newcomer_ckpt_dir");
+  REQUIRE(train(dir / "run", {"--steps", "2"}).code == 0);
+  // Before: "'<dir>' is not a valid .npz file (Operation not supported)".
+  const std::string error = "checkpoint " + dir / "run" + " is a directory; give the checkpoint.npz in it";
+  checkOneLineError(runMnemo({"analyze", "--checkpoint", dir / "run", "--trials", "2"}), {error});
+  checkOneLineError(runMnemo({"fixedpoints", "--checkpoint", dir / "run", "--trials", "2"}), {error});
+  checkOneLineError(train(dir / "other", {"--steps", "2", "--init", dir / "run"}), {error});
+}
