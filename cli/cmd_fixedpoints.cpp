@@ -73,7 +73,8 @@ bool parseValues(const std::string& text, std::vector<float>& values) {
     char* end = nullptr;
     const double v = std::strtod(part.c_str(), &end);
     if (part.empty() || *end != '\0') return false;
-    if (!std::isfinite(v)) MNEMO_FAIL("--input " << text << ": '" << part << "' is not a finite number");
+    if (!std::isfinite(static_cast<float>(v)))  // 1e39 passed as a double and became inf as the float fed
+      MNEMO_FAIL("--input " << text << ": '" << part << "' is not a finite number (inputs are float32)");
     values.push_back(static_cast<float>(v));
     at = comma + 1;
   }
@@ -117,11 +118,12 @@ std::vector<float> concatenatedStates(const AnalysisRun& run, const StateLayout&
   return out;
 }
 
-/// The error of a descent in which every candidate's q became NaN or infinite (\p when it was seen).
-Error divergedError(const FixedPointOptions& opts, const std::string& when) {
+/// The error of a descent in which every candidate's q became NaN or infinite (\p when it was
+/// seen), with the settings that can cause it: too large a rate, or candidates far out (--noise).
+Error divergedError(const FixedPointOptions& opts, double noise, const std::string& when) {
   std::ostringstream os;
   os << "the descent diverged " << when << ": every candidate's q is NaN or infinite; lower --lr (now " << opts.learningRate
-     << ")";
+     << ", --final-lr " << opts.finalLearningRate << ") or --noise (now " << noise << ")";
   return Error(os.str());
 }
 
@@ -232,7 +234,7 @@ int runFixedPoints(const Args& args) {
   // The descent, with progress lines.
   FixedPointSearch search = findFixedPoints(
       ckpt, input, initial, opts, [&](int64_t it, int64_t total, double medianQ, double minQ, int64_t below) {
-        if (!std::isfinite(minQ)) throw divergedError(opts, "at step " + std::to_string(it) + " of " + std::to_string(total));
+        if (!std::isfinite(minQ)) throw divergedError(opts, noise, "at step " + std::to_string(it) + " of " + std::to_string(total));
         std::printf("  step %lld/%lld: median q %.3e, smallest q %.3e, %lld below the tolerance\n",
                     static_cast<long long>(it), static_cast<long long>(total), medianQ, minQ,
                     static_cast<long long>(below));
@@ -243,7 +245,7 @@ int runFixedPoints(const Args& args) {
   std::vector<float> finiteQ;
   for (float q : search.finalQ)
     if (std::isfinite(q)) finiteQ.push_back(q);
-  if (finiteQ.empty()) throw divergedError(opts, "by its last step");
+  if (finiteQ.empty()) throw divergedError(opts, noise, "by its last step");
   std::printf("descent: %lld Adam steps on %lld candidates in %.2f s (compiled in %.0f ms)\n",
               static_cast<long long>(opts.iterations), static_cast<long long>(candidates), search.descentMs / 1000,
               search.compileMs);

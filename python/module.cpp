@@ -349,7 +349,8 @@ hidden       overrides the model's size H
 lr, optimizer ('adam' or 'sgd'), momentum (sgd's), seed (initialisation and data)
 fuse         the optimizing passes (False: one kernel per op); threads: CPU threads
 print_every  a 'Step N, Loss L, Acc A' line (100-step running means) every N steps, to sys.stdout,
-             when verbose; out_dir: also write a run directory (checkpoint.npz, metrics.csv, ...)
+             when verbose; out_dir: also write a run directory (checkpoint.npz, metrics.csv, ...);
+             one that holds a run already is refused, never replaced
 
 Returns a mnemo.History: .steps, .loss, .accuracy (NumPy arrays, one value per step), .model (the
 mnemo.TrainedModel: save(), params, run_trials()), .seconds. The GIL is released while training.

@@ -129,12 +129,15 @@ TEST_CASE("newcomer: a fixed-point search that diverges is an error, not a NaN i
     INFO("--iterations " << iterations);
     CliResult r = runMnemo({"fixedpoints", "--checkpoint", ckpt, "--lr", "1e30", "--trials", "2", "--candidates", "20",
                             "--iterations", iterations, "--out", dir / "f"});
-    checkOneLineError(r, {"the descent diverged ", ": every candidate's q is NaN or infinite; lower --lr (now 1e+30)"});
+    checkOneLineError(r, {"the descent diverged ", ": every candidate's q is NaN or infinite; lower --lr (now 1e+30, --final-lr 1e-05) or --noise (now 0.01)"});
     CHECK(r.out.find("nan") == std::string::npos);
     CHECK(!fs::exists(dir / "f/fixed_points.npz"));
     CHECK(!fs::exists(dir / "f/fixed_points.svg"));
   }
   CHECK(runMnemo({"fixedpoints", "--help"}).out.find("if every candidate diverges the search stops with an error") != std::string::npos);
+  // An --input value past float32 was taken (as infinity) and made the descent diverge.
+  checkOneLineError(runMnemo({"fixedpoints", "--checkpoint", ckpt, "--input", "1,1e39", "--trials", "2", "--out", dir / "f"}),
+                    {"--input 1,1e39: '1e39' is not a finite number (inputs are float32)"});
 }
 
 namespace {
