@@ -116,7 +116,14 @@ GridAxis parseGridAxis(const std::string& text, const std::string& where) {
 }
 
 std::vector<GridAxis> readSweepFile(const std::string& path) {
-  std::istringstream in(readFileText(path, "sweep file " + path));  // a directory or /dev/zero is refused there
+  const std::string text = readFileText(path, "sweep file " + path);  // a directory or /dev/zero is refused there
+  // A NUL byte would cut every message that quotes the line short (C strings end there).
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    const size_t lineStart = text.rfind('\n', nul) == std::string::npos ? 0 : text.rfind('\n', nul) + 1;
+    MNEMO_FAIL(path << ":" << std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1 << ":"
+                    << nul - lineStart + 1 << ": a NUL byte (a sweep file is text)");
+  }
+  std::istringstream in(text);
   std::vector<GridAxis> axes;
   std::string line;
   for (int lineNo = 1; std::getline(in, line); ++lineNo) {

@@ -238,6 +238,7 @@ TEST_CASE("newcomer: an export or gradient file is not written over a run's chec
   checkOneLineError(runMnemo({"grad", "--hidden", "8", "--seq-len", "5", "--batch", "2", "--out", ckpt}),
                     {"--out " + ckpt + " holds a training checkpoint; it is not replaced by this output: choose another --out"});
   checkOneLineError(runMnemo({"task", "--export-trials", "3", "--out", ckpt}), {"--out " + ckpt + " holds a training checkpoint"});
+  checkOneLineError(runMnemo({"task", "--plot", ckpt}), {"--plot " + ckpt + " holds a training checkpoint"});
   CHECK(checkpointStep(dir / "run") == 4);
   // Any other file at --out is an output to replace, as before.
   writeText(dir / "old.npz", "not an archive");
@@ -290,4 +291,17 @@ TEST_CASE("newcomer: a run directory given as the checkpoint is named as one", "
   checkOneLineError(runMnemo({"analyze", "--checkpoint", dir / "run", "--trials", "2"}), {error});
   checkOneLineError(runMnemo({"fixedpoints", "--checkpoint", dir / "run", "--trials", "2"}), {error});
   checkOneLineError(train(dir / "other", {"--steps", "2", "--init", dir / "run"}), {error});
+}
+
+TEST_CASE("newcomer: a NUL byte in a sweep file or sweep.csv is named, not the end of the message", "[hostile][cli]") {
+  TempDir dir("newcomer_sweep_nul");
+  // The message quoted the line, and a NUL ended it: "bad parameter name 'seed".
+  writeText(dir / "grid.txt", std::string("seed = 0\nlr = 1e-3,\0" "2\n", 22));
+  checkOneLineError(runMnemo({"sweep", "--sweep-file", dir / "grid.txt", "--out", dir / "s"}),
+                    {"grid.txt:2:11: a NUL byte (a sweep file is text)"});
+  CHECK(!fs::exists(dir / "s"));
+  fs::create_directories(dir / "t");
+  writeText(dir / "t/sweep.csv", std::string("garbage\0\xff\n", 10));
+  CliResult r = runMnemo({"sweep", "--grid", "seed=0", "--out", dir / "t"});
+  checkOneLineError(r, {"sweep.csv holds a sweep over other parameters (its columns: garbage\\x00\\xff); choose another --out"});
 }
