@@ -175,8 +175,11 @@ inline void refuseCheckpointAsOutput(const std::string& path, const std::string&
     MNEMO_FAIL(flag << " " << path << " holds a training checkpoint; it is not replaced by this output: choose another " << flag);
 }
 
-/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
+/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened or
+/// is an IR graph (parsed as a model it failed at "1:1: unexpected character").
 inline std::string readModelText(const std::string& path) {
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".gir") == 0)
+    MNEMO_FAIL("--model " << path << ": an IR graph (.gir), not a model; train and grad take model files (.mnemo)");
   return readFileText(path, "--model " + path);
 }
 

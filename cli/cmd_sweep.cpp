@@ -64,7 +64,7 @@ void checkSameSweep(const SweepPlan& plan) {
   args += "--print-every=" + std::to_string(plan.printEvery) + "\n";
   const std::string path = plan.outDir + "/sweep.args";
   if (outputKind(path) == OutputKind::Regular) {
-    std::string before = readModelText(path);
+    std::string before = readFileText(path, path);
     if (before != args)
       MNEMO_FAIL(plan.outDir << " holds a sweep with other train flags (see " << path
                              << "); rerun with the same flags or choose another --out");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "frontend/dsl/parser.h"
+#include "training/batch_source.h"
 #include "support/error.h"
 #include "support/limits.h"
 #include "io/npz.h"
@@ -46,6 +47,11 @@ void checkStoredRun(const Checkpoint& ckpt, const std::string& path) {
   checkCount(ckpt.config.batch, limits::kMaxDimension, what + "batch");
   checkCount(ckpt.config.steps, limits::kMaxTrainingSteps, what + "steps");
   for (const auto& [name, value] : ckpt.config.sizes) checkCount(value, limits::kMaxDimension, what + "size." + name);
+  try {  // an unknown task was reported as if given on the command line
+    runTask(ckpt.config, /*quiet=*/true);
+  } catch (const Error& e) {
+    MNEMO_FAIL(what << "config \"task\": " << e.what());
+  }
   if (ckpt.config.modelSource.empty()) return;
   DslModel model;
   try {

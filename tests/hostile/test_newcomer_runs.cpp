@@ -305,3 +305,21 @@ TEST_CASE("newcomer: a NUL byte in a sweep file or sweep.csv is named, not the e
   CliResult r = runMnemo({"sweep", "--grid", "seed=0", "--out", dir / "t"});
   checkOneLineError(r, {"sweep.csv holds a sweep over other parameters (its columns: garbage\\x00\\xff); choose another --out"});
 }
+
+TEST_CASE("newcomer: a checkpoint's unknown task and an IR graph given as --model are named", "[hostile][cli]") {
+  TempDir dir("newcomer_task_gir");
+  // Before: "unknown task 'Nope-v0' ..." as if the user had typed it.
+  const std::string ckpt = editedCheckpoint(dir, [&](NpzArchive& npz) {
+    replaceConfig(npz, "\"task\": \"DelayComparison-v0\"", "\"task\": \"Nope-v0\"");
+  });
+  const std::string error = "checkpoint " + ckpt + ": config \"task\": unknown task 'Nope-v0'";
+  checkOneLineError(runMnemo({"analyze", "--checkpoint", ckpt, "--trials", "2", "--out", dir / "a"}), {error});
+  checkOneLineError(train(dir / "resumed", {"--steps", "2", "--init", ckpt}, false), {error});
+  // Before: "diamond.gir:1:15: unexpected character '%'" (the graph parsed as a model).
+  const std::string gir = std::string(MNEMO_SOURCE_DIR) + "/tests/fixtures/diamond.gir";
+  const std::string girError = "--model " + gir + ": an IR graph (.gir), not a model; train and grad take model files (.mnemo)";
+  checkOneLineError(train(dir / "r", {"--steps", "1", "--model", gir}), {girError});
+  checkOneLineError(runMnemo({"grad", "--model", gir, "--out", dir / "g.npz"}), {girError});
+  CHECK(!fs::exists(dir / "r"));
+  CHECK(!fs::exists(dir / "g.npz"));
+}
