@@ -323,3 +323,8 @@ TEST_CASE("newcomer: a checkpoint's unknown task and an IR graph given as --mode
   CHECK(!fs::exists(dir / "r"));
   CHECK(!fs::exists(dir / "g.npz"));
 }
+
+TEST_CASE("newcomer: task --sigma inf is refused in words that fit it", "[hostile][cli]") {
+  // Was "sigma must be >= 0, got inf", which inf is.
+  checkOneLineError(runMnemo({"task", "--sigma", "inf"}), {"DelayComparison-v0: sigma must be a finite number >= 0, got inf"});
+}
