@@ -134,9 +134,16 @@ std::string inKeywords(const std::string& message) {
       {"size override H ", "hidden "}, {"the batch size B ", "batch_size "},
       {"the batch size ", "batch_size "}, {"the sequence length T ", "seq_len "},
       {"the sequence length ", "seq_len "}};
+  std::string out = message;
   for (const auto& [core, keyword] : kKeywords)
-    if (message.rfind(core, 0) == 0) return keyword + message.substr(std::string(core).size());
-  return message;
+    if (out.rfind(core, 0) == 0) {
+      out = keyword + out.substr(std::string(core).size());
+      break;
+    }
+  // The memory limit is mnemo's --max-memory flag, which Python has no keyword for.
+  const std::string flagAdvice = "; raise it with --max-memory)";
+  if (const size_t at = out.find(flagAdvice); at != std::string::npos) out.replace(at, flagAdvice.size(), ")");
+  return out;
 }
 
 /// Refuses a keyword below \p least, naming it (mnemo's core would blame the model file's line).

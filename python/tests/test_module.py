@@ -247,6 +247,9 @@ class BadInputTest(unittest.TestCase):
         self.check(r"^hidden is 10000000000, more than the limit of 2147483647$", mnemo.Model.notebook().graph,
                    hidden=10**10)
         self.check(r"^batch_size must be at least 1, got 0$", mnemo.Dataset, batch_size=0)
+        # The memory limit's advice named mnemo's --max-memory flag, which Python has no keyword for.
+        self.check(r"^the DelayComparison-v0 dataset cache .* more than the limit of .* \(memory available now\)$",
+                   mnemo.Dataset, batch_size=2**31 - 1, seq_len=10000)
         # TrainingSession took any lr, a NaN one included, and trained on it.
         self.check(r"^lr must be a positive number, got nan$", mnemo.TrainingSession, lr=float("nan"))
         model = mnemo.train(steps=2, **tiny).model
