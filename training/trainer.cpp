@@ -74,10 +74,10 @@ TrainResult train(const TrainOptions& o) {
   if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
 
   // Everything that can be wrong with the input is checked before the run directory is touched.
-  const ExistingRun existing{o.initCheckpoint, o.overwrite, o.existingRunAdvice};
-  checkExistingRun(o.outDir, existing);
   Checkpoint initial;
   if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
+  const ExistingRun existing{o.initCheckpoint, o.overwrite, o.existingRunAdvice};
+  checkExistingRun(o.outDir, existing);
   const Model declared = parseRunModel(run);
   std::shared_ptr<const Task> task;
   if (o.dataFile.empty()) {

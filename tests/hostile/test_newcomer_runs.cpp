@@ -53,6 +53,8 @@ TEST_CASE("newcomer: mnemo train into a directory that holds a run refuses unles
   // A run killed before its first checkpoint may have left only some files: still a run.
   fs::remove(run + "/checkpoint.npz");
   checkOneLineError(train(run, {"--steps", "3"}), {"already holds a run (config.json, metrics.csv, training.svg)"});
+  // Resuming it names the missing checkpoint, not the files beside it.
+  checkOneLineError(train(run, {"--steps", "3", "--init", run + "/checkpoint.npz"}), {"checkpoint " + run + "/checkpoint.npz does not exist"});
   // An empty directory is no run.
   fs::create_directories(dir / "empty");
   CHECK(train(dir / "empty", {"--steps", "2"}).code == 0);
