@@ -330,3 +330,21 @@ TEST_CASE("newcomer: task --sigma inf is refused in words that fit it", "[hostil
   // Was "sigma must be >= 0, got inf", which inf is.
   checkOneLineError(runMnemo({"task", "--sigma", "inf"}), {"DelayComparison-v0: sigma must be a finite number >= 0, got inf"});
 }
+
+TEST_CASE("newcomer: a sweep stopped by a wrong train flag does not lock its directory to that flag", "[hostile][cli]") {
+  TempDir dir("newcomer_sweep_args");
+  const std::vector<std::string> tiny = {"--steps", "2", "--hidden", "8", "--seq-len", "5", "--batch", "2", "--workers", "1"};
+  auto sweep = [&](std::vector<std::string> more) {
+    std::vector<std::string> args = {"sweep", "--grid", "seed=0", "--out", dir / "s"};
+    args.insert(args.end(), tiny.begin(), tiny.end());
+    args.insert(args.end(), more.begin(), more.end());
+    return runMnemo(args);
+  };
+  REQUIRE(sweep({"--stepz", "3"}).code != 0);  // every point would fail: the sweep stops, nothing recorded
+  // Before: "s holds a sweep with other train flags (see s/sweep.args)" for the corrected command.
+  CliResult fixed = sweep({});
+  INFO(fixed.out << fixed.err);
+  CHECK(fixed.code == 0);
+  // Once a point is recorded, other flags are refused as before.
+  checkOneLineError(sweep({"--lr", "3e-3"}), {"holds a sweep with other train flags"});
+}
