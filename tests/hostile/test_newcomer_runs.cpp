@@ -348,3 +348,12 @@ TEST_CASE("newcomer: a sweep stopped by a wrong train flag does not lock its dir
   // Once a point is recorded, other flags are refused as before.
   checkOneLineError(sweep({"--lr", "3e-3"}), {"holds a sweep with other train flags"});
 }
+
+TEST_CASE("newcomer: an error quoting a huge name keeps its start and end, not 200000 characters", "[hostile][cli]") {
+  TempDir dir("newcomer_long_name");
+  writeText(dir / "m.mnemo", "model " + std::string(200000, 'a') + "\nsize I = 2\n");
+  const CliResult r = runMnemo({"dump", dir / "m.mnemo"});
+  // Before: a 200091-byte line. The problem (start) and what the model lacks (end) both stay.
+  checkOneLineError(r, {"m.mnemo:3:1: model 'aaaa", " bytes left out ...] aaaa", "' declares no input (e.g. 'input x : f32[T, B, I]')"});
+  CHECK(r.err.size() < 2200);
+}
