@@ -20,12 +20,14 @@ double millisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// Orders q values with NaN (a diverged candidate) last: plain < is no ordering once a NaN is
+/// among them, and a sort by it can leave a NaN between two good candidates.
+bool qBefore(float a, float b) { return std::isnan(b) ? !std::isnan(a) : a < b; }
+
 double median(std::vector<float> v) {
   if (v.empty()) return std::nan("");
   auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end(), [](float a, float b) {
-    return std::isnan(b) ? !std::isnan(a) : a < b;  // NaN (a diverged candidate) sorts last
-  });
+  std::nth_element(v.begin(), mid, v.end(), qBefore);
   return *mid;
 }
 
@@ -121,7 +123,7 @@ std::vector<FixedPoint> keepAndMerge(const FixedPointSearch& s, const FixedPoint
   const int64_t D = s.layout.total;
   std::vector<size_t> order(s.finalQ.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s.finalQ[a] < s.finalQ[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return qBefore(s.finalQ[a], s.finalQ[b]); });
   std::vector<FixedPoint> points;
   for (size_t c : order) {
     if (!(s.finalQ[c] < o.tolerance)) break;  // sorted: the rest are above (NaN fails too)

@@ -60,6 +60,7 @@ TrainOutcome train(const Model& model, const TrainSettings& s, std::ostream* log
   o.fuse = s.fuse;
   o.threads = s.threads;
   o.outDir = s.outDir;
+  o.existingRunAdvice = "choose another out_dir, or move that run elsewhere first";  // no --init or --overwrite here
   o.printEvery = s.printEvery;
   o.out = log;
   auto final = std::make_shared<Checkpoint>();

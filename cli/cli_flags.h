@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "frontend/dsl/parser.h"
+#include "io/npz.h"
 #include "training/checkpoint.h"
 #include "training/graph_source.h"
 #include "training/input_feeds.h"
@@ -128,11 +130,27 @@ inline void checkCheckpointFlags(CheckpointFlags& flags) {
   }
 }
 
+/// Refuses a --set NAME=VALUE whose NAME the checkpoint's model declares no constant of (it would
+/// be blamed on the model file recorded in the checkpoint, which the user may not have).
+inline void checkSetFlag(const Checkpoint& ckpt, const std::string& path, const std::string& text, const std::string& name) {
+  if (ckpt.config.modelSource.empty()) return;
+  const DslModel model = parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);  // checked by loadCheckpoint
+  std::string declared;
+  for (const DslDecl& d : model.decls) {
+    if (d.kind != DslDecl::Kind::Const) continue;
+    if (d.name == name) return;
+    declared += (declared.empty() ? "" : ", ") + d.name;
+  }
+  MNEMO_FAIL("--set " << text << ": the model of checkpoint " << path << " ('" << model.name << "') declares no constant '"
+                      << name << "' (its constants: " << (declared.empty() ? "none" : declared) << ")");
+}
+
 /// Loads --checkpoint with the --set and --feed overrides applied to its run configuration.
 inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
   Checkpoint ckpt = loadCheckpoint(flags.checkpoint);
   for (const std::string& text : flags.sets) {
     auto [name, value] = parseConstOverride(text);
+    checkSetFlag(ckpt, flags.checkpoint, text, name);
     ckpt.config.consts.insert_or_assign(name, value);
   }
   for (const std::string& text : flags.feeds) {
@@ -142,8 +160,26 @@ inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
   return ckpt;
 }
 
-/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened.
+/// Refuses an output file \p path (given as \p flag) that holds a training checkpoint, an .npz with
+/// mnemo's config_json and step arrays: an export or gradient file written over a run's checkpoint
+/// (a slip of --out) would lose the run. Any other file there is replaced, as an output is.
+inline void refuseCheckpointAsOutput(const std::string& path, const std::string& flag) {
+  if (outputKind(path) != OutputKind::Regular) return;
+  NpzArchive npz;
+  try {
+    npz = readNpz(path);
+  } catch (const Error&) {
+    return;  // not an archive mnemo reads: no checkpoint
+  }
+  if (npz.has("config_json") && npz.has("step"))
+    MNEMO_FAIL(flag << " " << path << " holds a training checkpoint; it is not replaced by this output: choose another " << flag);
+}
+
+/// The text of the --model file \p path; throws a one-line mnemo::Error if it cannot be opened or
+/// is an IR graph (parsed as a model it failed at "1:1: unexpected character").
 inline std::string readModelText(const std::string& path) {
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".gir") == 0)
+    MNEMO_FAIL("--model " << path << ": an IR graph (.gir), not a model; train and grad take model files (.mnemo)");
   return readFileText(path, "--model " + path);
 }
 

@@ -19,6 +19,7 @@
 #include "analysis/weights.h"
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
+#include "cli/trial_checks.h"
 #include "training/graph_source.h"
 #include "training/input_feeds.h"
 #include "support/error.h"
@@ -137,6 +138,7 @@ int runAnalyze(const Args& args) {
   const std::string modelFile = ckpt.config.modelFile;
   const int64_t step = ckpt.step;
   const std::map<std::string, EffectiveWeight> weights = effectiveWeights(ckpt);
+  makeDirectories(outDir, "--out");  // before the trials: an --out that cannot be made fails at once
   CompileCache cache(std::move(ckpt), checkpointPath,
                      [](const ShapeKey& key, double ms) {
                        std::printf("compiled the model for T=%lld (B=%lld) in %.0f ms\n",
@@ -150,6 +152,7 @@ int runAnalyze(const Args& args) {
   const auto runStart = std::chrono::steady_clock::now();
   AnalysisRun run = runTrials(cache, *task, static_cast<int>(trials), seed, rngKind);
   const double runMs = millisecondsSince(runStart);
+  checkFiniteTrials(run, files);
 
   // What the notebook prints.
   const int64_t S = run.totalSteps();
@@ -175,7 +178,6 @@ int runAnalyze(const Args& args) {
     if (!task->groupNames().empty()) std::cout << perTaskTable(run, task->groupNames());
   }
   std::vector<std::string> written;
-  makeDirectories(outDir, "--out");
   auto outPath = [&](const std::string& name) { return (std::filesystem::path(outDir) / name).string(); };
   std::vector<ChoiceTrial> choices = choiceTrials(run);
   if (!choices.empty()) {

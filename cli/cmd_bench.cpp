@@ -61,6 +61,15 @@ int64_t labelClasses(const Node* n) {
 }
 
 BenchData randomData(const Graph& g, uint64_t seed) {
+  // Made before any graph is compiled (whose plan is checked against the memory limit), so checked
+  // here: a param is held twice (its initialiser's values and the copy), an input once.
+  double bytes = 0;
+  for (const Node* n : g.nodes()) {
+    const double count = static_cast<double>(n->type().numel());
+    if (n->kind() == OpKind::Param) bytes += 2 * 4 * count;
+    if (n->kind() == OpKind::Input) bytes += (n->type().dtype == DType::I64 ? 8 : 4) * count;
+  }
+  checkMemoryBudget(static_cast<size_t>(std::min(bytes, 1e18)), "the random parameters and inputs of graph @" + g.name());
   BenchData data;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<float> unit(0.f, 1.f);

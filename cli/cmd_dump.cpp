@@ -168,6 +168,9 @@ int runDump(const Args& args) {
   for (const std::string& d : pmo.disabled)
     if (std::find(names.begin(), names.end(), d) == names.end())
       MNEMO_FAIL("--disable-pass: no pass '" << d << "' in pipeline " << pipeline << " (passes: " << joined(names) << ")");
+  // Past the last pass it ran the whole pipeline without a word, as if the number were right.
+  if (stopAfter > static_cast<int>(names.size()))
+    MNEMO_FAIL("--stop-after " << stopAfter << ": pipeline " << pipeline << " has " << names.size() << " passes");
   std::vector<int> picked;
   if (vm.count("after")) picked = selectPasses(after, pipeline, names);
 

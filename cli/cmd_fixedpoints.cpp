@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "analysis/fixed_point_export.h"
 #include "analysis/fixed_point_plot.h"
@@ -20,6 +21,7 @@
 #include "analysis/runner.h"
 #include "cli/cli_flags.h"
 #include "cli/commands.h"
+#include "cli/trial_checks.h"
 #include "training/graph_source.h"
 #include "support/error.h"
 #include "io/npz.h"
@@ -51,6 +53,9 @@ constexpr const char* kUsage =
     "--input is a period of the task (the mean input over that period in the trials run; default\n"
     "fixation) or the input values themselves, comma-separated (e.g. 1,0.4 for DelayComparison-v0:\n"
     "fixation on, stimulus channel 0.4).\n\n"
+    "A candidate whose descent diverges (q NaN or infinite, as with too large an --lr) is dropped\n"
+    "and counted; if every candidate diverges the search stops with an error (exit code 1) and\n"
+    "writes nothing. Finding no point below --tolerance is not an error: the smallest q is reported.\n\n"
     "example:\n"
     "  mnemo fixedpoints --checkpoint runs/notebook_rnn-seed0/checkpoint.npz --input delay\n\n";
 
@@ -68,7 +73,8 @@ bool parseValues(const std::string& text, std::vector<float>& values) {
     char* end = nullptr;
     const double v = std::strtod(part.c_str(), &end);
     if (part.empty() || *end != '\0') return false;
-    if (!std::isfinite(v)) MNEMO_FAIL("--input " << text << ": '" << part << "' is not a finite number");
+    if (!std::isfinite(static_cast<float>(v)))  // 1e39 passed as a double and became inf as the float fed
+      MNEMO_FAIL("--input " << text << ": '" << part << "' is not a finite number (inputs are float32)");
     values.push_back(static_cast<float>(v));
     at = comma + 1;
   }
@@ -110,6 +116,15 @@ std::vector<float> concatenatedStates(const AnalysisRun& run, const StateLayout&
       out.insert(out.end(), row, row + layout.sizes[i]);
     }
   return out;
+}
+
+/// The error of a descent in which every candidate's q became NaN or infinite (\p when it was
+/// seen), with the settings that can cause it: too large a rate, or candidates far out (--noise).
+Error divergedError(const FixedPointOptions& opts, double noise, const std::string& when) {
+  std::ostringstream os;
+  os << "the descent diverged " << when << ": every candidate's q is NaN or infinite; lower --lr (now " << opts.learningRate
+     << ", --final-lr " << opts.finalLearningRate << ") or --noise (now " << noise << ")";
+  return Error(os.str());
 }
 
 std::string valuesText(const std::vector<float>& v) {
@@ -189,8 +204,10 @@ int runFixedPoints(const Args& args) {
 
   // The network's own trajectories: where the candidates come from and what the picture shows.
   std::unique_ptr<Task> task = analysisTask(ckpt.config);
+  makeDirectories(files.outDir, "--out");  // before the search: an --out that cannot be made fails at once
   CompileCache cache(ckpt, checkpointPath, {}, opts.fuse);
   AnalysisRun run = runTrials(cache, *task, static_cast<int>(trials), seed);
+  checkFiniteTrials(run, files);
   std::vector<float> input;
   const bool explicitInput = parseValues(inputText, input);
   if (!explicitInput) input = periodInput(run, inputText);
@@ -216,7 +233,8 @@ int runFixedPoints(const Args& args) {
 
   // The descent, with progress lines.
   FixedPointSearch search = findFixedPoints(
-      ckpt, input, initial, opts, [](int64_t it, int64_t total, double medianQ, double minQ, int64_t below) {
+      ckpt, input, initial, opts, [&](int64_t it, int64_t total, double medianQ, double minQ, int64_t below) {
+        if (!std::isfinite(minQ)) throw divergedError(opts, noise, "at step " + std::to_string(it) + " of " + std::to_string(total));
         std::printf("  step %lld/%lld: median q %.3e, smallest q %.3e, %lld below the tolerance\n",
                     static_cast<long long>(it), static_cast<long long>(total), medianQ, minQ,
                     static_cast<long long>(below));
@@ -224,6 +242,10 @@ int runFixedPoints(const Args& args) {
       });
   const int64_t kept = std::count_if(search.finalQ.begin(), search.finalQ.end(),
                                      [&](float q) { return q < opts.tolerance; });
+  std::vector<float> finiteQ;
+  for (float q : search.finalQ)
+    if (std::isfinite(q)) finiteQ.push_back(q);
+  if (finiteQ.empty()) throw divergedError(opts, noise, "by its last step");
   std::printf("descent: %lld Adam steps on %lld candidates in %.2f s (compiled in %.0f ms)\n",
               static_cast<long long>(opts.iterations), static_cast<long long>(candidates), search.descentMs / 1000,
               search.compileMs);
@@ -234,8 +256,12 @@ int runFixedPoints(const Args& args) {
   std::printf("%lld of %lld candidates have q < %g; merged (distance < %g) into %zu points\n",
               static_cast<long long>(kept), static_cast<long long>(candidates), opts.tolerance, opts.mergeDistance,
               search.points.size());
+  const size_t diverged = search.finalQ.size() - finiteQ.size();
+  if (diverged)
+    std::printf("%zu of %lld candidates diverged (q NaN or infinite) and are dropped; a smaller --lr (now %g) keeps them\n",
+                diverged, static_cast<long long>(candidates), opts.learningRate);
   if (search.points.empty()) {
-    std::vector<float> q = search.finalQ;
+    std::vector<float> q = finiteQ;
     std::sort(q.begin(), q.end());
     std::printf("no fixed point found: the smallest q is %.3e (median %.3e); these are slow points at best "
                 "(try more --iterations or a larger --tolerance)\n",
@@ -257,7 +283,6 @@ int runFixedPoints(const Args& args) {
     std::printf("Jacobians by autodiff; central finite differences (step %g) differ by at most %.3e\n",
                 opts.finiteDifferenceStep, search.jacobianCheck);
   }
-  makeDirectories(files.outDir, "--out");
   const std::string svg = (std::filesystem::path(files.outDir) / "fixed_points.svg").string();
   const std::string npz = (std::filesystem::path(files.outDir) / "fixed_points.npz").string();
   writeSvg(svg, fixedPointFigure(run, pca, projected, search));

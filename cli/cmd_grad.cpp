@@ -68,6 +68,7 @@ int runGrad(const Args& args) {
   po::variables_map vm;
   if (!parseCommandLine(args, opts, vm)) return 0;
   if (out.empty()) MNEMO_FAIL("--out FILE.npz is required");
+  refuseCheckpointAsOutput(out, "--out");
 
   RunConfig run;
   run.modelFile = vm.count("model") ? model : kNotebookModelFile;

@@ -57,14 +57,16 @@ void checkTrainArgs(const std::vector<std::string>& trainArgs, const std::vector
 }
 
 /// OUT/sweep.args records the train flags the sweep's points use; a rerun with other flags
-/// would mix runs of two different sweeps in one table, so it is refused.
-void checkSameSweep(const SweepPlan& plan) {
+/// would mix runs of two different sweeps in one table, so it is refused once \p recorded (the
+/// table holds a point). A sweep that recorded none (stopped at a wrong train flag, say) is
+/// replaced by the new one: refusing it trapped the corrected command.
+void checkSameSweep(const SweepPlan& plan, bool recorded) {
   std::string args;
   for (const std::string& a : plan.trainArgs) args += a + "\n";
   args += "--print-every=" + std::to_string(plan.printEvery) + "\n";
   const std::string path = plan.outDir + "/sweep.args";
-  if (outputKind(path) == OutputKind::Regular) {
-    std::string before = readModelText(path);
+  if (recorded && outputKind(path) == OutputKind::Regular) {
+    std::string before = readFileText(path, path);
     if (before != args)
       MNEMO_FAIL(plan.outDir << " holds a sweep with other train flags (see " << path
                              << "); rerun with the same flags or choose another --out");
@@ -172,8 +174,8 @@ int runSweep(const Args& args) {
   try {
     makeDirectories(outDir, "--out");
     lock = std::make_unique<RunDirectoryLock>(outDir, "mnemo sweep");
-    checkSameSweep(plan);
     table.load(csvPath);
+    checkSameSweep(plan, table.okCount() + table.failedCount() > 0);
   } catch (...) {
     if (mpi) releaseMpiWorkers(*mpi);
     throw;

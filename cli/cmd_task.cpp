@@ -202,6 +202,8 @@ int runTask(const Args& args) {
   if ((vm.count("batch-size") || vm.count("seq-len")) && !exportBatchesN)
     MNEMO_FAIL("--batch-size/--seq-len only apply to --export-batches");
   if (compress && !exportTrialsN && !exportBatchesN) MNEMO_FAIL("--compress only applies to --export-trials/--export-batches");
+  if (!outPath.empty()) refuseCheckpointAsOutput(outPath, "--out");
+  if (!plotPath.empty()) refuseCheckpointAsOutput(plotPath, "--plot");
 
   std::shared_ptr<const Task> task = makeTask(taskName, config);
 

@@ -48,7 +48,7 @@ int runTrain(const Args& args) {
       "input channels and actions) unless --size sets them; --set NAME=VALUE overrides a constant.\n"
       "Both, and every --feed, are kept in config.json, so --init and mnemo analyze reproduce them.\n\nOptions");
   std::string model, task, outDir, init, data, seedText, rngName;
-  int64_t steps, printEvery, checkpointEvery, ensemble;
+  int64_t steps, printEvery, checkpointEvery, ensemble = 0;
   double lr, momentum, clip, gamma, lrMin;
   int64_t stepEvery, period;
   std::string optimizer, schedule;
@@ -75,17 +75,19 @@ int runTrain(const Args& args) {
       ("threads", po::value<int>(&threads)->default_value(1), "CPU threads (1 is fastest at these sizes)")
       ("no-fuse", "run one kernel per op (no optimizing passes)")
       ("onednn-only", "fuse, but run every matmul on oneDNN (no micro-kernel for small ones): to compare")
-      ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>)")
+      ("out", po::value<std::string>(&outDir), "run directory (default runs/<model>-seed<seed>); one that holds a run already\n"
+       "is refused unless --init resumes its own checkpoint or --overwrite is given")
       ("init", po::value<std::string>(&init), "start from this checkpoint (params, Adam state, step)")
+      ("overwrite", "replace the run --out already holds (its checkpoint, config, metrics and plot)")
       ("data", po::value<std::string>(&data), "train on batches from FILE.npz (inputs [N,T,B,I] float32, labels [N,T,B]; a further input x\n"
        "from an array input/x [N, x's dims])")
       ("print-every", po::value<int64_t>(&printEvery)->default_value(100), "steps between report lines")
       ("checkpoint-every", po::value<int64_t>(&checkpointEvery)->default_value(500), "steps between checkpoints")
       ("feed", po::value<std::vector<std::string>>(&feedFlags)->composing(),
        "NAME=SPEC: feeds the model's further input NAME with zeros, constant(v) or normal(std) noise (repeatable)")
-      ("ensemble", po::value<int64_t>(&ensemble)->default_value(0),
-       "train K independent copies of the built-in model in one graph, member k as --seed S+k would\n"
-       "train it alone; reports and checkpoints per member (OUT/member-k/). 0: a lone run")
+      ("ensemble", po::value<int64_t>(&ensemble),
+       "train K >= 1 independent copies of the built-in model in one graph, member k as --seed S+k\n"
+       "would train it alone; reports and checkpoints per member (OUT/member-k/). Leave it out for a lone run")
       ("ensemble-lr", po::value<std::string>(&ensembleLr),
        "with --ensemble K: member k's learning rate, a comma list of K values (1e-3,3e-3,...) or "
        "log:A:B, K values evenly spaced in log from A to B; member k trains as --lr would alone")
@@ -145,6 +147,7 @@ int runTrain(const Args& args) {
   o.progress = !vm.count("no-progress");
   o.prefetch = !vm.count("no-prefetch");
   o.out = &std::cout;
+  o.overwrite = vm.count("overwrite") > 0;
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
                                    std::to_string(run.seed) + (given("ensemble") ? "-ensemble" + std::to_string(ensemble) : "");

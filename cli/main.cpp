@@ -21,6 +21,21 @@ void printUsage(std::ostream& os) {
     os << "  " << c.name << std::string(width - std::strlen(c.name), ' ') << c.summary << "\n";
 }
 
+/// \p line with its middle left out when it is longer than a terminal can show usefully (a
+/// model's 200000-character name was quoted whole): the start names the problem, the end often
+/// says what to do. Cuts fall between UTF-8 characters.
+std::string shortened(const std::string& line) {
+  const size_t keep = 1000;
+  if (line.size() <= 3 * keep) return line;
+  auto boundary = [&](size_t at) {
+    while (at > 0 && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) --at;
+    return at;
+  };
+  const size_t headEnd = boundary(keep), tailStart = boundary(line.size() - keep);
+  return line.substr(0, headEnd) + " [... " + std::to_string(tailStart - headEnd) + " bytes left out ...] " +
+         line.substr(tailStart);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,7 +60,7 @@ int main(int argc, char** argv) {
       std::cerr << "mnemo " << name << ": " << e.what() << " (see mnemo " << name << " --help)\n";
       return 2;
     } catch (const std::exception& e) {  // mnemo::Error and anything else: one clean line
-      std::cerr << "mnemo " << name << ": " << mnemo::printable(e.what()) << "\n";
+      std::cerr << "mnemo " << name << ": " << shortened(mnemo::printable(e.what())) << "\n";
       return 1;
     }
   }

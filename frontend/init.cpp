@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "support/error.h"
+#include "support/text.h"
 #include "io/npz.h"
 
 namespace mnemo {
@@ -233,11 +234,23 @@ uint64_t paramSeed(uint64_t seed, const std::string& name) {
 }
 
 std::vector<float> loadNpyValues(const std::string& path, const Dims& dims) {
+  if (outputKind(path) == OutputKind::Directory) MNEMO_FAIL(path << ": it is a directory, not a .npy file");
   std::ifstream in(path, std::ios::binary);
   if (!in) MNEMO_FAIL("cannot open '" << path << "'");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  NpyArray a = decodeNpy(bytes.str(), path);
+  // At most float64 values of the shape and a header: a device such as /dev/zero never ends, and
+  // was read until memory ran out.
+  int64_t count = 1;
+  for (int64_t d : dims) count *= d;
+  const size_t most = static_cast<size_t>(count) * 8 + (size_t{1} << 20);
+  std::string bytes;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    bytes.append(chunk, static_cast<size_t>(in.gcount()));
+    if (bytes.size() > most)
+      MNEMO_FAIL(path << ": longer than a .npy array of shape " << shapeString(std::vector<int64_t>(dims.begin(), dims.end()))
+                      << " can be");
+  }
+  NpyArray a = decodeNpy(bytes, path);
   if (a.shape != dims) MNEMO_FAIL(path << " holds an array of shape " << shapeString(a.shape) << ", expected " << shapeString(dims));
   std::vector<float> out(a.size());
   if (a.dtype == NpyType::Float32) {

@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <optional>
 #include <ostream>
 #include <streambuf>
@@ -121,9 +122,50 @@ Model modelArgument(const py::object& model) {
   throw py::type_error("model must be a mnemo.Model, a path to a .mnemo file or None (the notebook's RNN)");
 }
 
+// ---- errors in the caller's words -------------------------------------------------------------
+
+/// mnemo's core names a setting by its command-line flag ("--steps is ..."), a model size by the
+/// model's own name for it ("size override H ..."): a Python caller passed a keyword, which the
+/// message names instead. Only a message that starts with one of these is changed.
+std::string inKeywords(const std::string& message) {
+  static const std::pair<const char*, const char*> kKeywords[] = {
+      {"--steps ", "steps "},          {"--lr ", "lr "},
+      {"--print-every ", "print_every "}, {"--state ", "state "},
+      {"size override H ", "hidden "}, {"the batch size B ", "batch_size "},
+      {"the batch size ", "batch_size "}, {"the sequence length T ", "seq_len "},
+      {"the sequence length ", "seq_len "}};
+  std::string out = message;
+  for (const auto& [core, keyword] : kKeywords)
+    if (out.rfind(core, 0) == 0) {
+      out = keyword + out.substr(std::string(core).size());
+      break;
+    }
+  // The memory limit is mnemo's --max-memory flag, which Python has no keyword for.
+  const std::string flagAdvice = "; raise it with --max-memory)";
+  if (const size_t at = out.find(flagAdvice); at != std::string::npos) out.replace(at, flagAdvice.size(), ")");
+  return out;
+}
+
+/// Refuses a keyword below \p least, naming it (mnemo's core would blame the model file's line).
+void checkAtLeast(const char* keyword, int64_t value, int64_t least) {
+  if (value < least)
+    throw std::runtime_error(std::string(keyword) + " must be at least " + std::to_string(least) + ", got " +
+                             std::to_string(value));
+}
+
+/// Checks the sizes a caller passed before they reach the model: batch_size, seq_len, hidden.
+void checkSizes(int64_t batch, int64_t seqLen, std::optional<int64_t> hidden) {
+  checkAtLeast("batch_size", batch, 1);
+  checkAtLeast("seq_len", seqLen, 1);
+  if (hidden) checkAtLeast("hidden", *hidden, 1);
+}
+
 TrainSettings settingsArgument(const std::string& task, int64_t steps, int64_t batch, int64_t seqLen,
                                std::optional<int64_t> hidden, double lr, const std::string& optimizer,
                                double momentum, uint64_t seed, bool fuse, int threads) {
+  checkSizes(batch, seqLen, hidden);
+  // TrainingSession took any lr (a NaN or negative one trained on silently); train() named it --lr.
+  if (!(lr > 0) || !std::isfinite(lr)) throw std::runtime_error("lr must be a positive number, got " + py::str(py::float_(lr)).cast<std::string>());
   TrainSettings s;
   s.task = task;
   s.steps = steps;
@@ -172,7 +214,7 @@ PYBIND11_MODULE(_mnemo, m) {
     } catch (const py::builtin_exception& e) {  // pybind11's own (TypeError, ...) are runtime_errors too
       e.set_error();
     } catch (const std::runtime_error& e) {
-      PyErr_SetString(error.ptr(), e.what());
+      PyErr_SetString(error.ptr(), inKeywords(e.what()).c_str());
     }
   });
 
@@ -192,6 +234,7 @@ PYBIND11_MODULE(_mnemo, m) {
           [](const Model& self, const std::string& format, int64_t batch, int64_t seqLen, std::optional<int64_t> hidden,
              bool train, bool fuse) {
             if (format != "ir" && format != "dot") throw std::runtime_error("format must be 'ir' or 'dot', got '" + format + "'");
+            checkSizes(batch, seqLen, hidden);
             CompileOptions o;
             o.batch = batch;
             o.seqLen = seqLen;
@@ -313,7 +356,8 @@ hidden       overrides the model's size H
 lr, optimizer ('adam' or 'sgd'), momentum (sgd's), seed (initialisation and data)
 fuse         the optimizing passes (False: one kernel per op); threads: CPU threads
 print_every  a 'Step N, Loss L, Acc A' line (100-step running means) every N steps, to sys.stdout,
-             when verbose; out_dir: also write a run directory (checkpoint.npz, metrics.csv, ...)
+             when verbose; out_dir: also write a run directory (checkpoint.npz, metrics.csv, ...);
+             one that holds a run already is refused, never replaced
 
 Returns a mnemo.History: .steps, .loss, .accuracy (NumPy arrays, one value per step), .model (the
 mnemo.TrainedModel: save(), params, run_trials()), .seconds. The GIL is released while training.

@@ -57,10 +57,10 @@ PY
 dp() {  # dp HIDDEN BATCH STEPS
   local h=$1 b=$2 steps=$3
   echo "== data-parallel train, H=$h B=$b T=100, $steps steps (ms/step as mnemo train reports it, data included)"
-  for r in $(seq "$repeats"); do
-    "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --out "$work/dp1" > "$work/dp1.log" 2>&1
-    "${mpirun[@]}" "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --out "$work/dp2" > "$work/dp2.log" 2>&1
-    "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --threads 2 --out "$work/dpt" > "$work/dpt.log" 2>&1
+  for r in $(seq "$repeats"); do  # each repeat replaces the last one's scratch runs (--overwrite)
+    "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --out "$work/dp1" --overwrite > "$work/dp1.log" 2>&1
+    "${mpirun[@]}" "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --out "$work/dp2" --overwrite > "$work/dp2.log" 2>&1
+    "$mnemo" train --no-progress --hidden "$h" --batch "$b" --steps "$steps" --print-every "$steps" --threads 2 --out "$work/dpt" --overwrite > "$work/dpt.log" 2>&1
     one=$(grep -o '[0-9.]* ms/step' "$work/dp1.log" | cut -d' ' -f1)
     two=$(grep -o '[0-9.]* ms/step' "$work/dp2.log" | cut -d' ' -f1)
     thr=$(grep -o '[0-9.]* ms/step' "$work/dpt.log" | cut -d' ' -f1)

@@ -37,6 +37,10 @@ constexpr int64_t kMaxTrialSteps = 1000000;
 /// Most CPU threads a compiled graph runs on: OpenMP cannot start tens of thousands of threads
 /// (it crashes inside the first parallel loop), and no machine here has more than 1024 cores.
 constexpr int64_t kMaxThreads = 1024;
+/// Largest text file read whole (a model, an IR file, a sweep file): IR text of the longest
+/// unrolled graph is tens of megabytes; a device such as /dev/zero never ends and was read until
+/// memory ran out.
+constexpr int64_t kMaxTextFileBytes = int64_t{256} << 20;
 }  // namespace limits
 
 /// a * b, or false when the product overflows int64 (a, b >= 0).

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "support/error.h"
+#include "support/limits.h"
 
 namespace mnemo {
 
@@ -109,13 +110,19 @@ std::string printable(const std::string& text) {
 }
 
 std::string readFileText(const std::string& path, const std::string& what) {
+  if (path.empty()) MNEMO_FAIL((what.empty() ? std::string() : what + ": ") << "an empty file name");
   if (outputKind(path) == OutputKind::Directory) MNEMO_FAIL(what << ": it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) MNEMO_FAIL(what << ": cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (static_cast<int64_t>(text.size()) > limits::kMaxTextFileBytes)
+      MNEMO_FAIL(what << ": longer than " << (limits::kMaxTextFileBytes >> 20) << " MiB, the limit for a text file (is it one?)");
+  }
   if (in.bad()) MNEMO_FAIL(what << ": cannot read file");
-  return text.str();
+  return text;
 }
 
 std::string temporaryPathFor(const std::string& path) {

@@ -39,7 +39,7 @@ Task::Task(Spec spec, const TaskConfig& config)
   if (!(dt_ > 0) || !std::isfinite(dt_))
     MNEMO_FAIL(name_ << ": dt must be a positive number of ms, got " << dt_);
   if (!(config.sigma >= 0) || !std::isfinite(config.sigma))
-    MNEMO_FAIL(name_ << ": sigma must be >= 0, got " << config.sigma);
+    MNEMO_FAIL(name_ << ": sigma must be a finite number >= 0, got " << config.sigma);
   noiseStd_ = config.sigma / std::sqrt(dt_);
   for (auto& [period, timing] : spec.periods) {
     periodNames_.push_back(period);

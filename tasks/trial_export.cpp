@@ -93,19 +93,28 @@ size_t heldBytes(const Trial& t) {
 
 std::vector<Trial> drawTrialsForExport(const Task& task, Rng& rng, int64_t count, const std::string& what) {
   const size_t limit = memoryLimitBytes();
-  // Per padded step exportTrials fills inputs, labels and targets; each array exists twice (its
-  // vector and the archive's copy) and the archive's bytes a third time while the file is written.
-  const double paddedStepBytes = 3.0 * (task.obsSize() * 4.0 + 8.0 + task.targetSize() * 4.0);
+  // What exporting N trials padded to S steps each holds at its peak, besides the trials (which
+  // stay alive throughout, in a vector of fewer than 2N slots):
+  //  - exportTrials fills inputs, labels and targets for N x S steps (all three, whichever the
+  //    archive keeps) and the metadata columns (grown by doubling: up to 3 times their size while
+  //    one moves), then copies what it keeps into the archive;
+  //  - writeNpz then holds the archive, each member encoded, libzip's image of the file and the
+  //    file's bytes: the archive four times.
+  const double stepBytes = task.obsSize() * 4.0 + 8.0 + task.targetSize() * 4.0;
+  const double archiveStepBytes = task.obsSize() * 4.0 + (task.targetSize() > 0 ? task.targetSize() * 4.0 : 8.0);
+  const double trialInfoBytes = 16.0 + 8.0 * task.paramNames().size() + 16.0 * task.periodNames().size();
   std::vector<Trial> trials;
   double held = 0;
   int longest = 0;
+  const double all = static_cast<double>(count);
   for (int64_t i = 0; i < count; ++i) {
     trials.emplace_back();
     task.newTrial(rng, trials.back());
     held += static_cast<double>(heldBytes(trials.back()));
     longest = std::max(longest, trials.back().length());
-    const double drawn = static_cast<double>(i + 1), all = static_cast<double>(count);
-    const double projected = held / drawn * all + all * longest * paddedStepBytes;
+    const double padded = all * longest, archive = padded * archiveStepBytes + all * trialInfoBytes;
+    const double exporting = padded * stepBytes + 3 * all * trialInfoBytes + archive, writing = 4 * archive;
+    const double projected = held / static_cast<double>(i + 1) * all + all * sizeof(Trial) + std::max(exporting, writing);
     if (projected > static_cast<double>(limit))
       checkMemoryBudget(static_cast<size_t>(std::min(projected, 1e18)),
                         what + ": " + std::to_string(count) + " trials of " + task.name() + " and their export");
@@ -118,13 +127,22 @@ NpzArchive exportBatches(Dataset& dataset, int count) {
   const Task& task = dataset.task();
   const int64_t n = count, T = dataset.seqLen(), B = dataset.batchSize(), obs = dataset.obsSize();
   const int64_t k = dataset.targetSize();
-  // inputs, labels and targets, each twice (vector and archive copy) and the archive's bytes once
-  // more while the file is written; in double, as the product can pass 2^64.
-  const double bytes = 3.0 * static_cast<double>(n) * static_cast<double>(T) * static_cast<double>(B) *
-                       (static_cast<double>(obs) * 4 + 8 + static_cast<double>(k) * 4);
-  checkMemoryBudget(static_cast<size_t>(std::min(bytes, 1e18)),
-                    std::to_string(count) + " batches [T=" + std::to_string(T) + ", B=" + std::to_string(B) + "] of " +
-                        task.name());
+  // As for exportTrials (drawTrialsForExport): inputs, labels and targets are all filled, the
+  // trial table's columns grow by doubling, and writing holds the archive four times. The table
+  // has a row per served trial, known only as the batches are made: it is projected from those
+  // made so far. In double, as the products can pass 2^64.
+  const double steps = static_cast<double>(n) * static_cast<double>(T) * static_cast<double>(B);
+  const double stepBytes = static_cast<double>(obs) * 4 + 8 + static_cast<double>(k) * 4;
+  const double archiveStepBytes = static_cast<double>(obs) * 4 + (k > 0 ? static_cast<double>(k) * 4 : 8.0);
+  const double rowBytes = 4 * 8 + 16.0 + 8.0 * task.paramNames().size() + 16.0 * task.periodNames().size();
+  const std::string what = std::to_string(count) + " batches [T=" + std::to_string(T) + ", B=" + std::to_string(B) +
+                           "] of " + task.name();
+  auto checkBudget = [&](double rows) {
+    const double archive = steps * archiveStepBytes + rows * rowBytes;
+    const double bytes = std::max(steps * stepBytes + 3 * rows * rowBytes + archive, 4 * archive);
+    checkMemoryBudget(static_cast<size_t>(std::min(bytes, 1e18)), what);
+  };
+  checkBudget(0);
   std::vector<float> inputs(static_cast<size_t>(n * T * B * obs));
   std::vector<int64_t> labels(static_cast<size_t>(n * T * B));
   std::vector<float> targets(static_cast<size_t>(n * T * B * k));
@@ -139,6 +157,7 @@ NpzArchive exportBatches(Dataset& dataset, int count) {
       served.push_back(s.served);
       info.add(s.info);
     }
+    checkBudget(static_cast<double>(batchIdx.size()) / static_cast<double>(i + 1) * static_cast<double>(n));
   }
   NpzArchive out;
   out.add("inputs", NpyArray::from({n, T, B, obs}, inputs));

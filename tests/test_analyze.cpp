@@ -42,6 +42,7 @@ const Checkpoint& smallCheckpoint() {
     o.run.modelSource = notebookModelSource();
     o.run.steps = 30;
     o.outDir = tempDir("ckpt").string();
+    o.overwrite = true;  // a run left by an earlier process of the same pid is scratch
     train(o);
     return loadCheckpoint((fs::path(o.outDir) / "checkpoint.npz").string());
   }();

@@ -24,6 +24,7 @@ TEST_CASE("analysis export of a task with an optional period marks it missing wi
   o.run.task = "PostDecisionWager-v0";
   o.run.steps = 3;
   o.outDir = dir.string();
+  o.overwrite = true;  // a run left by an earlier process of the same pid is scratch
   train(o);
   const Checkpoint ckpt = loadCheckpoint((dir / "checkpoint.npz").string());
   CompileCache cache(ckpt, "pdw.npz");

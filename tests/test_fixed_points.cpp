@@ -252,3 +252,17 @@ TEST_CASE("fixed points: bad input is a clear error", "[fixedpoints]") {
   setParam(ckpt, "g", {3}, {0.1f, -0.5f, 0.0f});
   CHECK_THROWS_WITH(findFixedPoints(ckpt, {0.0f}, {0.0f, 0.0f}, FixedPointOptions{}), Catch::Contains("g"));
 }
+
+TEST_CASE("fixed points: a diverged candidate among good ones drops out alone", "[fixedpoints]") {
+  // A NaN q sorted with plain < stopped the merge at the NaN: a good candidate sorted after it was
+  // lost (here the third, kept as one point of one candidate instead of two).
+  const std::vector<float> candidates = {0.9f, 0.1f, std::nanf(""), 0.0f, -1.1f, -0.1f};
+  FixedPointSearch s = findFixedPoints(bistableCheckpoint(), {0.0f}, candidates, FixedPointOptions{});
+  REQUIRE(s.finalQ.size() == 3);
+  CHECK(std::isnan(s.finalQ[1]));
+  CHECK(s.finalQ[0] < 1e-6);
+  CHECK(s.finalQ[2] < 1e-6);
+  int64_t merged = 0;
+  for (const FixedPoint& p : s.points) merged += p.merged;
+  CHECK(merged == 2);
+}

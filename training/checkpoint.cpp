@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "frontend/dsl/parser.h"
+#include "training/batch_source.h"
 #include "support/error.h"
 #include "support/limits.h"
 #include "io/npz.h"
@@ -18,6 +19,23 @@ void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, Sto
   for (const auto& [name, t] : tensors)
     npz.add(prefix + name, NpyArray::from<float>(std::vector<int64_t>(t.dims.begin(), t.dims.end()), t.values));
 }
+/// Every size and constant override a checkpoint's config stores ("size.H", "const.tau") names one
+/// its model text declares: an unknown one is the checkpoint's fault, not the model file's.
+void checkStoredOverrides(const RunConfig& config, const DslModel& model, const std::string& what) {
+  auto check = [&](DslDecl::Kind kind, const std::string& key, const std::string& name, const char* kindName) {
+    std::string declared;
+    for (const DslDecl& d : model.decls) {
+      if (d.kind != kind) continue;
+      if (d.name == name) return;
+      declared += (declared.empty() ? "" : ", ") + d.name;
+    }
+    MNEMO_FAIL(what << "config \"" << key << "\" names no " << kindName << " of its model '" << model.name
+                    << "' (its " << kindName << "s: " << (declared.empty() ? "none" : declared) << ")");
+  };
+  for (const auto& entry : config.sizes) check(DslDecl::Kind::Size, "size." + entry.first, entry.first, "size");
+  for (const auto& entry : config.consts) check(DslDecl::Kind::Const, "const." + entry.first, entry.first, "constant");
+}
+
 /// The run a checkpoint records drives how long a resumed run replays and unrolls: bound it by
 /// the same limits as the flags, and parse its model text here so a broken one is blamed on the
 /// checkpoint rather than on the file name recorded inside it.
@@ -29,13 +47,19 @@ void checkStoredRun(const Checkpoint& ckpt, const std::string& path) {
   checkCount(ckpt.config.batch, limits::kMaxDimension, what + "batch");
   checkCount(ckpt.config.steps, limits::kMaxTrainingSteps, what + "steps");
   for (const auto& [name, value] : ckpt.config.sizes) checkCount(value, limits::kMaxDimension, what + "size." + name);
-  if (!ckpt.config.modelSource.empty()) {
-    try {
-      parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
-    } catch (const Error& e) {
-      MNEMO_FAIL(what << "its model text (from " << ckpt.config.modelFile << ") is broken: " << e.what());
-    }
+  try {  // an unknown task was reported as if given on the command line
+    runTask(ckpt.config, /*quiet=*/true);
+  } catch (const Error& e) {
+    MNEMO_FAIL(what << "config \"task\": " << e.what());
   }
+  if (ckpt.config.modelSource.empty()) return;
+  DslModel model;
+  try {
+    model = parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
+  } catch (const Error& e) {
+    MNEMO_FAIL(what << "its model text (from " << ckpt.config.modelFile << ") is broken: " << e.what());
+  }
+  checkStoredOverrides(ckpt.config, model, what);
 }
 }  // namespace
 
@@ -62,6 +86,8 @@ void saveCheckpoint(const std::string& path, const Checkpoint& ckpt) {
 
 Checkpoint loadCheckpoint(const std::string& path) {
   if (!std::filesystem::exists(path)) MNEMO_FAIL("checkpoint " << path << " does not exist");
+  if (std::filesystem::is_directory(path))
+    MNEMO_FAIL("checkpoint " << path << " is a directory; give the checkpoint.npz in it");
   NpzArchive npz;
   try {
     npz = readNpz(path);

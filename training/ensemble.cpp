@@ -176,7 +176,7 @@ namespace {
 /// not know, and member lists of the wrong length; each a one-line error.
 void checkEnsembleRun(const TrainOptions& o, const EnsembleSpec& spec) {
   const int64_t K = spec.members;
-  if (K < 1) MNEMO_FAIL("--ensemble must be at least 1, got " << K);
+  if (K < 1) MNEMO_FAIL("--ensemble must be at least 1, got " << K << " (leave --ensemble out for a lone run)");
   checkCount(K, kMaxEnsembleMembers, "--ensemble");
   auto checkLength = [&](size_t size, const char* flag) {
     if (size != 0 && size != static_cast<size_t>(K))
@@ -285,6 +285,16 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
     MNEMO_FAIL("--lr must be a positive number, got " << run.lr);
   if (o.printEvery < 1) MNEMO_FAIL("--print-every must be at least 1, got " << o.printEvery);
   if (o.checkpointEvery < 1) MNEMO_FAIL("--checkpoint-every must be at least 1, got " << o.checkpointEvery);
+  std::vector<std::string> memberDirs;
+  for (int64_t k = 0; k < K; ++k)
+    memberDirs.push_back(!spec.dirs.empty() ? spec.dirs[static_cast<size_t>(k)]
+                         : o.outDir.empty()  ? ""
+                                             : o.outDir + "/member-" + std::to_string(k));
+  const ExistingRun existing{"", o.overwrite,
+                             o.existingRunAdvice.empty()
+                                 ? "choose another --out (or --ensemble-out), or give --overwrite to replace it"
+                                 : o.existingRunAdvice};
+  for (const std::string& dir : memberDirs) checkExistingRun(dir, existing);
   std::shared_ptr<const Task> task = runTask(run, /*quiet=*/true);
   bindTaskSizes(run, parseRunModel(run), *task);
   for (int64_t k = 0; k < K; ++k) checkLrSchedule(memberRun(run, spec, k));
@@ -326,10 +336,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   }
   s.setHyper(optimizerHyper(run, 0));
   std::vector<std::unique_ptr<RunDirectory>> dirs;
-  for (int64_t k = 0; k < K; ++k)
-    dirs.push_back(std::make_unique<RunDirectory>(!spec.dirs.empty() ? spec.dirs[static_cast<size_t>(k)]
-                                                  : o.outDir.empty()  ? ""
-                                                                      : o.outDir + "/member-" + std::to_string(k)));
+  for (const std::string& dir : memberDirs) dirs.push_back(std::make_unique<RunDirectory>(dir, existing));
 
   EnsembleResult result;
   result.members.resize(static_cast<size_t>(K));

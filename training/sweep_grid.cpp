@@ -6,9 +6,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "support/error.h"
+#include "support/text.h"
 
 namespace mnemo {
 
@@ -73,7 +76,7 @@ std::string fileSafe(const std::string& value) {
 }  // namespace
 
 const std::vector<std::string>& sweepOwnedFlags() {
-  static const std::vector<std::string> flags = {"out", "threads", "no-progress", "print-every", "help"};
+  static const std::vector<std::string> flags = {"out", "overwrite", "threads", "no-progress", "print-every", "help"};
   return flags;
 }
 
@@ -96,15 +99,31 @@ GridAxis parseGridAxis(const std::string& text, const std::string& where) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  std::set<std::string> seen;
-  for (const std::string& v : axis.values)
-    if (!seen.insert(v).second) MNEMO_FAIL(where << ": value '" << v << "' of '" << axis.name << "' appears twice");
+  // A number written two ways (0.001 and 1e-3) is one value: two points would train the same run.
+  std::map<std::string, std::string> seen;  // by the value's number (or its text), the text first given
+  for (const std::string& v : axis.values) {
+    char* end = nullptr;
+    const double number = std::strtod(v.c_str(), &end);
+    std::ostringstream key;
+    key.precision(17);
+    if (!v.empty() && *end == '\0') key << number;
+    else key << v;
+    auto [it, fresh] = seen.emplace(key.str(), v);
+    if (!fresh && it->second == v) MNEMO_FAIL(where << ": value '" << v << "' of '" << axis.name << "' appears twice");
+    if (!fresh) MNEMO_FAIL(where << ": values '" << it->second << "' and '" << v << "' of '" << axis.name << "' are one number");
+  }
   return axis;
 }
 
 std::vector<GridAxis> readSweepFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) MNEMO_FAIL("sweep file " << path << ": cannot open file");
+  const std::string text = readFileText(path, "sweep file " + path);  // a directory or /dev/zero is refused there
+  // A NUL byte would cut every message that quotes the line short (C strings end there).
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    const size_t lineStart = text.rfind('\n', nul) == std::string::npos ? 0 : text.rfind('\n', nul) + 1;
+    MNEMO_FAIL(path << ":" << std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n') + 1 << ":"
+                    << nul - lineStart + 1 << ": a NUL byte (a sweep file is text)");
+  }
+  std::istringstream in(text);
   std::vector<GridAxis> axes;
   std::string line;
   for (int lineNo = 1; std::getline(in, line); ++lineNo) {
@@ -113,7 +132,6 @@ std::vector<GridAxis> readSweepFile(const std::string& path) {
     if (col == std::string::npos) continue;
     axes.push_back(parseGridAxis(text, path + ":" + std::to_string(lineNo) + ":" + std::to_string(col + 1)));
   }
-  if (in.bad()) MNEMO_FAIL("sweep file " << path << ": read error");
   return axes;
 }
 

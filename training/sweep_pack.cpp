@@ -84,7 +84,7 @@ std::vector<std::string> packCommand(const SweepPlan& plan, const std::vector<si
   argv.push_back("--ensemble-seeds=" + (sweptSeed ? seeds : std::string("same")));
   if (sweptLr) argv.push_back("--ensemble-lr=" + lrs);
   for (size_t index : job) argv.push_back("--ensemble-out=" + plan.outDir + "/" + plan.points[index].dirName);
-  argv.insert(argv.end(), {"--threads=1", "--no-progress", "--print-every=" + std::to_string(plan.printEvery)});
+  argv.insert(argv.end(), {"--threads=1", "--no-progress", "--print-every=" + std::to_string(plan.printEvery), "--overwrite"});
   return argv;
 }
 

@@ -56,8 +56,9 @@ std::vector<std::string> pointCommand(const SweepPlan& plan, const SweepPoint& p
   std::vector<std::string> argv = {plan.executable, "train"};
   argv.insert(argv.end(), plan.trainArgs.begin(), plan.trainArgs.end());
   for (const auto& [name, value] : point.values) argv.push_back("--" + name + "=" + value);
+  // --overwrite: a point runs again only when it has not finished ok, and replaces what it left.
   argv.insert(argv.end(), {"--threads=1", "--no-progress", "--print-every=" + std::to_string(plan.printEvery),
-                           "--out=" + plan.outDir + "/" + point.dirName});
+                           "--out=" + plan.outDir + "/" + point.dirName, "--overwrite"});
   return argv;
 }
 

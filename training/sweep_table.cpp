@@ -149,7 +149,7 @@ void SweepTable::load(const std::string& path) {
   // The parameter columns come first, then status.
   auto status = std::find(header.begin(), header.end(), "status");
   if (std::vector<std::string>(header.begin(), status) != axes_)
-    MNEMO_FAIL(path << " holds a sweep over other parameters (its columns: " << line
+    MNEMO_FAIL(path << " holds a sweep over other parameters (its columns: " << printable(line)  // its bytes may be anything
                     << "); choose another --out or sweep the same parameters");
   auto column = [&](const std::string& name) {
     auto it = std::find(header.begin(), header.end(), name);

@@ -76,6 +76,8 @@ TrainResult train(const TrainOptions& o) {
   // Everything that can be wrong with the input is checked before the run directory is touched.
   Checkpoint initial;
   if (!o.initCheckpoint.empty()) initial = loadCheckpoint(o.initCheckpoint);
+  const ExistingRun existing{o.initCheckpoint, o.overwrite, o.existingRunAdvice};
+  checkExistingRun(o.outDir, existing);
   const Model declared = parseRunModel(run);
   std::shared_ptr<const Task> task;
   if (o.dataFile.empty()) {
@@ -129,7 +131,7 @@ TrainResult train(const TrainOptions& o) {
       feeds.feed(s);
     }
   }
-  RunDirectory dir(o.outDir);
+  RunDirectory dir(o.outDir, existing);
   if (!o.initCheckpoint.empty()) dir.continueFrom(initial.step);
 
   TrainResult result;

@@ -23,6 +23,8 @@ struct TrainOptions {
   bool microKernels = true;      ///< small matmuls on mnemo's micro-kernel (false: oneDNN only)
   int threads = 1;
   std::string outDir;            ///< run directory; empty = write nothing
+  bool overwrite = false;        ///< replace a run outDir already holds (otherwise refused; --overwrite)
+  std::string existingRunAdvice; ///< how to proceed when outDir holds a run (empty: mnemo train's flags)
   std::string initCheckpoint;    ///< start from this checkpoint (params, Adam state, step)
   std::string dataFile;          ///< batches from this .npz instead of the task
   int64_t printEvery = 100;      ///< a "Step N, Loss L, Acc A" line every N steps

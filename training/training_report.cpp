@@ -23,12 +23,38 @@ double trailingMean(const std::vector<double>& values, size_t window) {
   return n ? sum / static_cast<double>(n) : std::nan("");
 }
 
-RunDirectory::RunDirectory(std::string dir) : dir_(std::move(dir)) {
+void checkExistingRun(const std::string& dir, const ExistingRun& existing) {
+  if (dir.empty() || existing.overwrite) return;
+  namespace fs = std::filesystem;
+  const fs::path checkpoint = fs::path(dir) / "checkpoint.npz";
+  std::error_code ec;
+  if (!existing.resumedFrom.empty() && fs::equivalent(existing.resumedFrom, checkpoint, ec)) return;
+  std::string found;
+  for (const char* name : {"checkpoint.npz", "config.json", "metrics.csv", "training.svg"}) {
+    if (!fs::exists(fs::path(dir) / name, ec)) continue;
+    std::string item = name;
+    if (item == "checkpoint.npz") {  // its step says how much would be lost; a damaged one is still a run
+      try {
+        item += " at step " + std::to_string(loadCheckpoint(checkpoint.string()).step);
+      } catch (const Error&) {
+      }
+    }
+    found += (found.empty() ? "" : ", ") + item;
+  }
+  if (found.empty()) return;
+  MNEMO_FAIL("run directory " << dir << " already holds a run (" << found << "); "
+                              << (existing.advice.empty() ? "resume it with --init " + checkpoint.string() +
+                                                                ", choose another --out, or give --overwrite to replace it"
+                                                          : existing.advice));
+}
+
+RunDirectory::RunDirectory(std::string dir, const ExistingRun& existing) : dir_(std::move(dir)) {
   if (dir_.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) MNEMO_FAIL("cannot create run directory " << dir_ << ": " << ec.message());
   lock_ = std::make_unique<RunDirectoryLock>(dir_);
+  checkExistingRun(dir_, existing);  // under the lock: no other run can finish there after this
 }
 
 size_t RunDirectory::continueFrom(int64_t step) {

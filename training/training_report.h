@@ -15,10 +15,25 @@ namespace mnemo {
 /// The mean of the last \p window values of \p values, skipping NaNs (NaN if none).
 double trailingMean(const std::vector<double>& values, size_t window);
 
+/// What a new run may do with a directory that already holds a run's files (checkpoint.npz,
+/// config.json, metrics.csv, training.svg): nothing is replaced without being asked.
+struct ExistingRun {
+  std::string resumedFrom;  ///< the checkpoint this run continues: its own directory is written on
+  bool overwrite = false;   ///< replace any run there (mnemo train --overwrite)
+  /// How to proceed, the end of the refusal (empty: mnemo train's flags, --init, --out, --overwrite).
+  std::string advice;
+};
+
+/// Refuses, with a one-line mnemo::Error saying what \p dir holds and how to proceed, to start a
+/// run in a directory that holds another run, unless \p existing allows it. An empty \p dir (a
+/// run that writes nothing) and a missing or empty one pass.
+void checkExistingRun(const std::string& dir, const ExistingRun& existing);
+
 class RunDirectory {
  public:
-  /// \p dir empty: a run that writes nothing.
-  explicit RunDirectory(std::string dir);
+  /// \p dir empty: a run that writes nothing. Refuses a directory holding another run unless
+  /// \p existing allows it (checked once the directory is locked).
+  explicit RunDirectory(std::string dir, const ExistingRun& existing = {});
   /// A resumed run: keeps the rows of an existing metrics.csv up to \p step (the checkpoint's),
   /// so the file and the plot cover the whole training, not only the resumed part. \returns
   /// how many rows were kept.

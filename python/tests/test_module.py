@@ -230,6 +230,46 @@ class BadInputTest(unittest.TestCase):
             self.check(re.escape(bad), mnemo.load, bad)
         self.check(r"count must be between 1 and 1000000", mnemo.train(steps=1, verbose=False).model.run_trials, 0)
 
+    def test_errors_name_the_keyword_not_a_flag(self):
+        # These named mnemo train's flags (--steps, --print-every, --lr, --state) or blamed the
+        # model file's line ("examples/notebook_rnn.mnemo:4:1: batch and sequence length ...").
+        tiny = dict(hidden=8, seq_len=5, batch_size=2, verbose=False)
+        self.check(r"^steps must be at least 1, got -1$", mnemo.train, steps=-1, verbose=False)
+        self.check(r"^steps is 10000000000, more than the limit of 1000000$", mnemo.train, steps=10**10, verbose=False)
+        self.check(r"^print_every must be at least 1, got 0$", mnemo.train, steps=1, print_every=0, **tiny)
+        self.check(r"^lr must be a positive number, got -1\.0$", mnemo.train, steps=1, lr=-1.0, verbose=False)
+        for make in (lambda **kw: mnemo.train(steps=1, verbose=False, **kw), mnemo.TrainingSession,
+                     mnemo.Model.notebook().graph):
+            self.check(r"^batch_size must be at least 1, got 0$", make, batch_size=0)
+            self.check(r"^seq_len must be at least 1, got 0$", make, seq_len=0)
+            self.check(r"^hidden must be at least 1, got 0$", make, hidden=0)
+        self.check(r"^seq_len is 100000, more than the limit of 10000$", mnemo.TrainingSession, seq_len=100000)
+        self.check(r"^hidden is 10000000000, more than the limit of 2147483647$", mnemo.Model.notebook().graph,
+                   hidden=10**10)
+        self.check(r"^batch_size must be at least 1, got 0$", mnemo.Dataset, batch_size=0)
+        # The memory limit's advice named mnemo's --max-memory flag, which Python has no keyword for.
+        self.check(r"^the DelayComparison-v0 dataset cache .* more than the limit of .* \(memory available now\)$",
+                   mnemo.Dataset, batch_size=2**31 - 1, seq_len=10000)
+        # TrainingSession took any lr, a NaN one included, and trained on it.
+        self.check(r"^lr must be a positive number, got nan$", mnemo.TrainingSession, lr=float("nan"))
+        model = mnemo.train(steps=2, **tiny).model
+        self.check(r"^state zz: .*has no state 'zz' \(its states: h\)$", model.run_trials, 2, state="zz")
+
+    def test_empty_path_and_directory_are_named(self):
+        # Were ": cannot open file" and "'/tmp/...' is not a valid .npz file (Operation not supported)".
+        self.check(r"^an empty file name$", mnemo.Model.from_file, "")
+        with tempfile.TemporaryDirectory() as d:
+            self.check("^checkpoint " + re.escape(d) + r" is a directory; give the checkpoint\.npz in it$", mnemo.load, d)
+
+    def test_out_dir_holding_a_run_is_not_replaced(self):
+        tiny = dict(hidden=8, seq_len=5, batch_size=2, verbose=False)
+        with tempfile.TemporaryDirectory() as d:
+            mnemo.train(steps=3, out_dir=d, **tiny)
+            self.check(r"^run directory .* already holds a run \(checkpoint\.npz at step 3, config\.json, metrics\.csv, "
+                       r"training\.svg\); choose another out_dir, or move that run elsewhere first$",
+                       mnemo.train, steps=2, out_dir=d, **tiny)
+            self.assertEqual(mnemo.load(os.path.join(d, "checkpoint.npz")).step, 3)
+
     def test_nan_loss(self):
         e = self.check(r"step \d+: .*(NaN|infinite)", mnemo.train, steps=50, lr=1e30, verbose=False)
         self.assertIn("training stopped", str(e))
