@@ -29,6 +29,7 @@
 
 #include "ops/builder.h"
 #include "support/error.h"
+#include "support/limits.h"
 #include "graph/passes/passes.h"
 #include "runtime/target/fusion_rules.h"
 
@@ -50,6 +51,10 @@ struct Positions {
     return index[n->id()];
   }
 };
+
+/// Can \p count values of \p elements each be stacked into one tensor (support/limits.h)? A model
+/// too large for that keeps its per-step products, and the memory plan then says what it needs.
+bool stackable(int64_t count, int64_t elements) { return elements <= limits::kMaxElements / count; }
 
 /// The order in which per-step operands are stacked: slices of one tensor by their index (so the
 /// stack cancels against the slices), anything else by position.
@@ -120,6 +125,12 @@ bool batchSharedWeights(Graph& g, bool microKernels, std::unordered_map<const No
       auto rank = [&](const Node* x) { return pos.has(x) ? static_cast<double>(pos.of(x)) : priority.at(x); };
       std::sort(group.begin(), group.end(),
                 [&](Node* a, Node* b) { return stackKey(a->operand(0), rank) < stackKey(b->operand(0), rank); });
+      const int64_t count = static_cast<int64_t>(group.size());
+      if (!stackable(count, group[0]->operand(0)->type().numel()) || !stackable(count, group[0]->type().numel())) {
+        notes.push_back("time-batch: " + std::to_string(count) + " matmuls with %" + group[0]->operand(1)->name() +
+                        " stay per step: stacked they would pass the element limit");
+        continue;
+      }
       Node* first = *std::min_element(group.begin(), group.end(), [&](Node* a, Node* b) { return pos.of(a) < pos.of(b); });
       Builder b(g, first->stage());
       size_t before = g.size(), firstNew = g.idBound();
@@ -198,6 +209,9 @@ Node* batchSum(Builder& b, std::vector<Node*> terms, const Positions& pos) {
     for (int i = 0; sameForm && i < t->numOperands(); ++i) sameForm = t->operand(i)->type() == t0->operand(i)->type();
     if (!sameForm) return nullptr;
   }
+  const int64_t count = static_cast<int64_t>(terms.size());
+  for (const Node* op : t0->operands())
+    if (!stackable(count, op->type().numel())) return nullptr;
   // Order the terms so that a side made of slices stacks back into its source.
   auto rank = [&](const Node* v) { return static_cast<double>(pos.of(v)); };
   int by = t0->numOperands() > 1 && !allSelects(terms, 0) && allSelects(terms, 1) ? 1 : 0;

@@ -357,3 +357,12 @@ TEST_CASE("newcomer: an error quoting a huge name keeps its start and end, not 2
   checkOneLineError(r, {"m.mnemo:3:1: model 'aaaa", " bytes left out ...] aaaa", "' declares no input (e.g. 'input x : f32[T, B, I]')"});
   CHECK(r.err.size() < 2200);
 }
+
+TEST_CASE("newcomer: a model too large to batch over time is refused by the memory it needs", "[hostile][cli]") {
+  TempDir dir("newcomer_huge_model");
+  const std::string run = dir / "run";
+  // Before: "after pass 'time-batch': graph @rnn is invalid ... more than 68719476736 elements".
+  checkOneLineError(train(run, {"--batch", "100000", "--hidden", "10000", "--steps", "1"}, /*tiny=*/false),
+                    {"graph @rnn (", "of intermediate values) needs", "of memory, more than the limit of"});
+  CHECK_FALSE(fs::exists(run));
+}
