@@ -1,7 +1,8 @@
 // Ensemble throughput (training/ensemble.h): one training step (fwd + bwd + Adam) of K notebook
-// RNNs (B=16, T=100, H=64) stacked in one graph, against K separate compiled models each taking
-// one step, at K = 1, 2, 4, 8, 16, fused pipeline. Both report member_steps/s (K steps of one
-// member each per iteration, over CPU time); scripts/ensemble_throughput.sh prints the table.
+// RNNs (B=16, T=100, H=64) stacked in one graph, in either layout (EnsembleLayout), against K
+// separate compiled models each taking one step, at K = 1, 2, 4, 8, 16, fused pipeline. All
+// report member_steps/s (K steps of one member each per iteration, over CPU time);
+// scripts/ensemble_throughput.sh prints the table.
 // Data generation is outside the timed loop in both. Run with OMP_NUM_THREADS=1.
 #include <benchmark/benchmark.h>
 
@@ -54,14 +55,19 @@ void memberRate(benchmark::State& state, int64_t members, size_t kernels) {
   state.counters["kernels"] = static_cast<double>(kernels);
 }
 
-void BM_EnsembleStep(benchmark::State& state) {
+void ensembleStep(benchmark::State& state, EnsembleLayout layout) {
   const int64_t K = state.range(0);
   Model lone = notebook();
-  std::unique_ptr<Graph> g = buildNotebookEnsemble(lone, K);
+  std::unique_ptr<Graph> g = buildNotebookEnsemble(lone, K, layout);
   std::unique_ptr<Session> s = compiled(*g, 7);
   for (auto _ : state) benchmark::DoNotOptimize(s->trainStep());
   memberRate(state, K, s->executable().kernelCount(Stage::Opt));
 }
+
+/// The default layout: each member's graph the lone one's.
+void BM_EnsembleStep(benchmark::State& state) { ensembleStep(state, EnsembleLayout::MemberMajor); }
+/// The recurrence batched over the members (`--ensemble-layout batched`).
+void BM_EnsembleBatchedStep(benchmark::State& state) { ensembleStep(state, EnsembleLayout::Batched); }
 
 void BM_SeparateSteps(benchmark::State& state) {
   const int64_t K = state.range(0);
@@ -80,3 +86,4 @@ void BM_SeparateSteps(benchmark::State& state) {
 
 BENCHMARK(BM_SeparateSteps)->ArgName("K")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EnsembleStep)->ArgName("K")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EnsembleBatchedStep)->ArgName("K")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond);

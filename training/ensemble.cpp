@@ -28,7 +28,9 @@
 #include <map>
 #include <ostream>
 
+#include "graph/names.h"
 #include "ops/builder.h"
+#include "ops/op_table.h"
 #include "support/error.h"
 #include "support/limits.h"
 #include "frontend/dsl/model.h"
@@ -62,11 +64,10 @@ Node* reshape(Builder& b, Node* a, Dims dims, const std::string& name = "") {
 
 }  // namespace
 
-std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
-  const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
-  if (lone.params != expected || lone.inputs.size() != 1 || !lone.consts.count("alpha"))
-    MNEMO_FAIL("--ensemble stacks the built-in notebook model (params w_ir, w_rr, b_rr, w_ro, b_ro, one input, "
-               "constant alpha); model " << lone.name << " is not of that shape");
+namespace {
+
+/// The batched layout (EnsembleLayout::Batched): one recurrence over [K,B,H] per step.
+std::unique_ptr<Graph> buildBatched(const Model& lone, int64_t K) {
   const Dims& x = loneDims(lone, lone.input, 3);
   const int64_t T = x[0], B = x[1], I = x[2];
   const int64_t H = loneDims(lone, "w_rr", 2)[0];
@@ -112,6 +113,63 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
   g->addOutput(memberLoss);
   g->addOutput(logits);
   return g;
+}
+
+/// The member-major layout (EnsembleLayout::MemberMajor): member k's part is the lone graph
+/// itself, node for node, reading select(x, 0, k), select(labels, 0, k) and select(p, 0, k) for
+/// its input, labels and params. Those selects are on the outermost axis (views), so inside a
+/// member every time slice and every stack is the same view or in-place write as in the lone
+/// graph, and the passes see the lone graph K times over.
+std::unique_ptr<Graph> buildMemberMajor(const Model& lone, int64_t K) {
+  const Graph& one = *lone.graph;
+  auto g = std::make_unique<Graph>(lone.name);
+  Builder b(*g);
+  std::map<const Node*, Node*> stacked;  // lone input or param -> its stacked [K, ...] leaf
+  for (const Node* n : one.nodes()) {
+    if (n->kind() != OpKind::Input && n->kind() != OpKind::Param) continue;
+    Dims dims = n->dims();
+    dims.insert(dims.begin(), K);
+    // Param values come from the members' own initialisers (trainEnsemble).
+    stacked[n] = n->kind() == OpKind::Input ? b.input(n->name(), TensorType{n->type().dtype, dims})
+                                            : b.param(n->name(), dims, "zeros");
+  }
+  std::vector<Node*> losses, logits;
+  for (int64_t k = 0; k < K; ++k) {
+    std::map<const Node*, Node*> mine;  // lone node -> member k's copy
+    const std::string prefix = "m" + std::to_string(k) + ".";
+    for (const Node* n : one.nodes()) {
+      const std::string name = isAnonymousName(n->name()) ? "" : prefix + n->name();
+      if (stacked.count(n)) {
+        mine[n] = named(b, OpKind::Select, {stacked.at(n)}, {{"axis", int64_t{0}}, {"index", k}}, name);
+      } else if (n->kind() == OpKind::Constant) {
+        mine[n] = g->create(OpKind::Constant, {}, n->type(), n->attrs(), name, Stage::Fwd);
+      } else if (n->numOperands() > 0) {
+        std::vector<Node*> operands;
+        for (const Node* op : n->operands()) operands.push_back(mine.at(op));
+        mine[n] = named(b, n->kind(), operands, n->attrs(), name);
+      } else {
+        MNEMO_FAIL("--ensemble: the model's %" << n->name() << " is a " << opInfo(n->kind()).name
+                                               << ", which an ensemble does not stack");
+      }
+    }
+    losses.push_back(mine.at(one.find(lone.loss)));
+    logits.push_back(mine.at(one.find("logits")));
+  }
+  Node* memberLoss = named(b, OpKind::Stack, losses, {{"axis", int64_t{0}}}, "member_loss");
+  g->addOutput(named(b, OpKind::ReduceSum, {memberLoss}, {{"axes", std::vector<int64_t>{0}}}, "loss"));
+  g->addOutput(memberLoss);
+  g->addOutput(named(b, OpKind::Stack, logits, {{"axis", int64_t{0}}}, "logits"));
+  return g;
+}
+
+}  // namespace
+
+std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K, EnsembleLayout layout) {
+  const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
+  if (lone.params != expected || lone.inputs.size() != 1 || !lone.consts.count("alpha"))
+    MNEMO_FAIL("--ensemble stacks the built-in notebook model (params w_ir, w_rr, b_rr, w_ro, b_ro, one input, "
+               "constant alpha); model " << lone.name << " is not of that shape");
+  return layout == EnsembleLayout::MemberMajor ? buildMemberMajor(lone, K) : buildBatched(lone, K);
 }
 
 std::vector<float> memberSlice(const std::vector<float>& stacked, int64_t member, int64_t members) {

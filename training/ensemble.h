@@ -26,13 +26,24 @@ struct Model;
 /// The largest ensemble `--ensemble` accepts.
 constexpr int64_t kMaxEnsembleMembers = 1024;
 
+/// How the stacked graph lays out its members' work.
+enum class EnsembleLayout {
+  /// Each member's forward is the lone graph's, on outermost-axis selects of the stacked
+  /// inputs and params; only the summed loss and the stacked gradients join the members.
+  MemberMajor,
+  /// One recurrence over all members: a batched [K,B,H]·[K,H,H] product per step, the
+  /// projection and the hidden states as [K,T,B,H] stacks sliced along time (copies).
+  Batched,
+};
+
 /// The forward graph of \p members copies of \p lone (the notebook model, parsed at the run's
 /// sizes): inputs %x f32[K,T,B,I] and %labels i64[K,T,B] (member k's batch at index k, in the
 /// lone run's [T,B] layout); params %w_ir [K,I,H], %w_rr [K,H,H], %b_rr [K,H], %w_ro [K,H,O],
 /// %b_ro [K,O] (member k's lone param at index k); returns %loss f32[] (the members' losses
 /// summed), %member_loss f32[K] and %logits f32[K,T,B,O]. Throws mnemo::Error if \p lone is not
 /// the shape of model this builds (the built-in model changed).
-std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t members);
+std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t members,
+                                             EnsembleLayout layout = EnsembleLayout::MemberMajor);
 
 /// Member \p member's part of a stacked tensor \p stacked of \p members members.
 std::vector<float> memberSlice(const std::vector<float>& stacked, int64_t member, int64_t members);
