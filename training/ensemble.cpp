@@ -1,8 +1,19 @@
 // `mnemo train --ensemble K`: the stacked notebook RNN and its training loop (see ensemble.h).
 //
-// The graph is the notebook model of examples/notebook_rnn.mnemo written once more with a member
-// axis in front. Its arithmetic is the lone run's up to the order of float additions (the
-// summation order of the products, and the bias added to the input projection first):
+// Member-major layout (the default): the lone graph (the DSL's unrolled notebook model) is
+// copied K times, node for node, member k's copy reading select(x, 0, k), select(labels, 0, k)
+// and select(p, 0, k) for its leaves. Selects on the outermost axis are views, so each member's
+// x[t] slices, hidden-state stack and logits are views or in-place writes exactly as in the lone
+// graph, and the passes fuse each copy as they fuse the lone graph (x_t·W_ir inside the recurrent
+// tile, time-batched weight gradients). Autodiff sums the K insert-slices of each param's
+// gradient, which simplify turns into one stack on the member axis, each member's gradient
+// written in place into its block; the optimizer updates the stacked params with one row per
+// member. The compiled step runs K times each kernel of the lone step, one reduce_sum joining the
+// losses, and one optimizer update per stacked param.
+//
+// Batched layout: the notebook model written once more with a member axis in front. Its
+// arithmetic is the lone run's up to the order of float additions (the summation order of the
+// products, and the bias added to the input projection first):
 //
 //   xw_k  = x[k][T·B,I] · w_ir[k] + b_rr[k]            one product per member for all steps
 //   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
@@ -16,7 +27,9 @@
 // a batched oneDNN matmul of those shapes took several times longer per member than the lone
 // run's, and the per-member operands are selects and stacks on the outermost axis, which the
 // memory plan makes views (no copies). Each member's projection takes its bias in the product's
-// epilogue, and its gradient is one reduction over all steps.
+// epilogue, and its gradient is one reduction over all steps. The per-step select of the
+// projection along the time axis and the stacks of the hidden states and of the gradients along
+// inner axes are copies (about 20 % of the step at the notebook's sizes).
 #include "training/ensemble.h"
 
 #include <cerrno>
@@ -163,6 +176,12 @@ std::unique_ptr<Graph> buildMemberMajor(const Model& lone, int64_t K) {
 }
 
 }  // namespace
+
+EnsembleLayout parseEnsembleLayout(const std::string& text) {
+  if (text == "member") return EnsembleLayout::MemberMajor;
+  if (text == "batched") return EnsembleLayout::Batched;
+  MNEMO_FAIL("--ensemble-layout: expected member or batched, got '" << text << "'");
+}
 
 std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K, EnsembleLayout layout) {
   const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
@@ -350,7 +369,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   checkTaskSizes(run, lone, *task);
 
   Model stacked;
-  stacked.graph = buildNotebookEnsemble(lone, K);
+  stacked.graph = buildNotebookEnsemble(lone, K, spec.layout);
   stacked.name = lone.name;
   stacked.input = "x";
   stacked.inputs = {"x"};
@@ -401,7 +420,8 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
     *o.out << "mnemo train: ensemble of " << K << " members (" << describeMembers(runs) << ") of model "
            << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
            << ", B=" << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only")
-           << " (" << result.kernelsPerStep << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
+           << (spec.layout == EnsembleLayout::Batched ? ", batched layout" : "") << " (" << result.kernelsPerStep
+           << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
            << " ms\n";
 
   std::vector<double> lrs(static_cast<size_t>(K));
