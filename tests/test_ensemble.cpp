@@ -229,6 +229,8 @@ TEST_CASE("ensemble: in the member-major layout each member trains bit for bit a
   // the final params and optimizer states are the same floats, not only close ones.
   const uint64_t seed = 11;
   const int64_t steps = 40;
+  const int64_t members = GENERATE(int64_t{1}, kMembers);  // one member: reshapes, not selects
+  INFO(members << " members");
   for (bool fuse : {true, false}) {
     for (bool microKernels : {true, false}) {
       if (!fuse && !microKernels) continue;  // unfused runs no micro-kernel either way
@@ -237,10 +239,11 @@ TEST_CASE("ensemble: in the member-major layout each member trains bit for bit a
       e.fuse = fuse;
       e.microKernels = microKernels;
       EnsembleSpec spec;
-      spec.members = kMembers;
-      spec.lrs = {2e-3, 8e-3, 5e-3};
+      spec.members = members;
+      spec.lrs = std::vector<double>{2e-3, 8e-3, 5e-3};
+      spec.lrs.resize(static_cast<size_t>(members));
       EnsembleResult ens = trainEnsemble(e, spec);
-      for (int64_t k = 0; k < kMembers; ++k) {
+      for (int64_t k = 0; k < members; ++k) {
         INFO("member " << k);
         TrainOptions o = notebookRun(steps, seed + static_cast<uint64_t>(k));
         o.fuse = fuse;
@@ -259,7 +262,7 @@ TEST_CASE("ensemble: in the member-major layout each member trains bit for bit a
           CHECK(mine.state.at(name).values == t.values);
         }
       }
-      CHECK(ens.members[0].loss.back() != ens.members[1].loss.back());
+      if (members > 1) CHECK(ens.members[0].loss.back() != ens.members[1].loss.back());
     }
   }
 }

@@ -153,7 +153,10 @@ std::unique_ptr<Graph> buildMemberMajor(const Model& lone, int64_t K) {
     for (const Node* n : one.nodes()) {
       const std::string name = isAnonymousName(n->name()) ? "" : prefix + n->name();
       if (stacked.count(n)) {
-        mine[n] = named(b, OpKind::Select, {stacked.at(n)}, {{"axis", int64_t{0}}, {"index", k}}, name);
+        // One member: a reshape, whose gradient is a view too (a select's would be an
+        // insert_slice, a copy, where K > 1 joins them into one stack written in place).
+        mine[n] = K == 1 ? reshape(b, stacked.at(n), n->dims(), name)
+                         : named(b, OpKind::Select, {stacked.at(n)}, {{"axis", int64_t{0}}, {"index", k}}, name);
       } else if (n->kind() == OpKind::Constant) {
         mine[n] = g->create(OpKind::Constant, {}, n->type(), n->attrs(), name, Stage::Fwd);
       } else if (n->numOperands() > 0) {
