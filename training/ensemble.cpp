@@ -49,6 +49,7 @@
 #include "frontend/dsl/model.h"
 #include "frontend/init.h"
 #include "tasks/task.h"
+#include "training/batch_prefetch.h"
 #include "training/batch_source.h"
 #include "training/compiled_model.h"
 #include "training/lr_schedule.h"
@@ -348,6 +349,24 @@ std::string firstNonFinite(const Session& s, const std::vector<Node*>& leaves, i
   return "";
 }
 
+/// The members' batches as one: member k's [T,B,I] inputs and [T,B] labels at block k of
+/// [K,T,B,I] and [K,T,B], as the stacked graph's %x and %labels take them; so one prefetch
+/// thread makes all K.
+class MemberBatches : public BatchSource {
+ public:
+  MemberBatches(std::vector<std::unique_ptr<BatchSource>> members, size_t inputsPerMember, size_t labelsPerMember)
+      : members_(std::move(members)), inputsPerMember_(inputsPerMember), labelsPerMember_(labelsPerMember) {}
+  void next(float* inputs, int64_t* labels) override {
+    for (size_t k = 0; k < members_.size(); ++k)
+      members_[k]->next(inputs + k * inputsPerMember_, labels + k * labelsPerMember_);
+  }
+  std::string describe() const override { return members_[0]->describe(); }
+
+ private:
+  std::vector<std::unique_ptr<BatchSource>> members_;
+  size_t inputsPerMember_, labelsPerMember_;
+};
+
 }  // namespace
 
 EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
@@ -388,14 +407,19 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   const int64_t O = lone.graph->find("logits")->dims().back();
 
   // Member k: its seed for its initialisation and its data, its lr, as its lone run.
+  const size_t memberX = static_cast<size_t>(T * B * I), memberY = static_cast<size_t>(T * B);
   std::vector<RunConfig> runs;
-  std::vector<std::unique_ptr<BatchSource>> batches;
+  std::vector<std::unique_ptr<BatchSource>> memberBatches;
   for (int64_t k = 0; k < K; ++k) {
     runs.push_back(memberRun(run, spec, k));
-    batches.push_back(taskBatches(runs.back(), I));
-    if (checkTargetKind(*lone.graph->find(lone.labels), *batches.back(), "task " + run.task))
+    memberBatches.push_back(taskBatches(runs.back(), I));
+    if (checkTargetKind(*lone.graph->find(lone.labels), *memberBatches.back(), "task " + run.task))
       MNEMO_FAIL("--ensemble: task " << run.task << " has continuous targets; only class targets are supported");
   }
+  // As a lone run does: the next step's batches made on a second thread while this step runs.
+  std::unique_ptr<BatchSource> batches = std::make_unique<MemberBatches>(std::move(memberBatches), memberX, memberY);
+  if (o.prefetch && prefetchHelps(o.threads))
+    batches = prefetchBatches(std::move(batches), memberX * static_cast<size_t>(K), memberY * static_cast<size_t>(K));
   for (const std::string& p : lone.params) {
     std::vector<float> values;
     for (int64_t k = 0; k < K; ++k) {
@@ -415,13 +439,12 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   result.members.resize(static_cast<size_t>(K));
   result.compileMilliseconds = cm.compileMilliseconds;
   result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
-  const size_t memberX = static_cast<size_t>(T * B * I), memberY = static_cast<size_t>(T * B);
   std::vector<float> x(memberX * static_cast<size_t>(K));
   std::vector<int64_t> y(memberY * static_cast<size_t>(K));
   ProgressLine progress(o.progress, run.steps);
   if (o.out)
     *o.out << "mnemo train: ensemble of " << K << " members (" << describeMembers(runs) << ") of model "
-           << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
+           << lone.name << " (" << run.modelFile << ") in one graph, " << batches->describe()
            << ", B=" << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only")
            << (spec.layout == EnsembleLayout::Batched ? ", batched layout" : "") << " (" << result.kernelsPerStep
            << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
@@ -430,7 +453,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   std::vector<double> lrs(static_cast<size_t>(K));
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < run.steps; ++i) {
-    for (int64_t k = 0; k < K; ++k) batches[k]->next(x.data() + k * memberX, y.data() + k * memberY);
+    batches->next(x.data(), y.data());
     s.setF32("x", x);
     s.setI64("labels", y);
     for (size_t k = 0; k < lrs.size(); ++k) lrs[k] = learningRateAt(runs[k], s.step() + 1);
