@@ -32,7 +32,9 @@ Model notebook(int64_t batch = kBatch, int64_t hidden = 64) {
 
 /// The model of one member: the notebook's sizes, or (\p small) the batch and hidden size of the
 /// BM_Small* variants' arguments K, B, H.
-Model member(const benchmark::State& state, bool small) { return small ? notebook(state.range(1), state.range(2)) : notebook(); }
+Model member(const benchmark::State& state, bool small) {
+  return small ? notebook(state.range(1), state.range(2)) : notebook();
+}
 
 /// Compiles \p g with the fused training pipeline and fills its params and inputs with seeded
 /// random values.
@@ -95,7 +97,8 @@ void BM_SeparateSteps(benchmark::State& state) { separateSteps(state); }
 // recurrence over the members can pay: the case for keeping `--ensemble-layout batched`.
 void smallSizes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"K", "B", "H"})->Unit(benchmark::kMicrosecond);
-  for (auto [K, B, H] : {std::array<int64_t, 3>{8, 1, 8}, {8, 1, 16}, {32, 1, 16}, {8, 4, 16}, {16, 4, 32}}) b->Args({K, B, H});
+  for (auto [K, B, H] : {std::array<int64_t, 3>{8, 1, 8}, {8, 1, 16}, {32, 1, 16}, {8, 4, 16}, {16, 4, 32}})
+    b->Args({K, B, H});
 }
 void BM_SmallSeparateSteps(benchmark::State& state) { separateSteps(state, true); }
 void BM_SmallEnsembleStep(benchmark::State& state) { ensembleStep(state, EnsembleLayout::MemberMajor, true); }

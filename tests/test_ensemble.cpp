@@ -78,7 +78,9 @@ void bindStacked(ReferenceEvaluator& ev, const Graph& g, const std::vector<Membe
   for (const auto& [name, v] : params) ev.bind(name, RefTensor(g.find(name)->type(), v));
 }
 
-const char* layoutName(EnsembleLayout layout) { return layout == EnsembleLayout::MemberMajor ? "member-major" : "batched"; }
+const char* layoutName(EnsembleLayout layout) {
+  return layout == EnsembleLayout::MemberMajor ? "member-major" : "batched";
+}
 
 /// Relative difference, with \p floor as the smallest magnitude that counts as relative.
 double relDiff(double a, double b, double floor) { return std::abs(a - b) / std::max({std::abs(a), std::abs(b), floor}); }
@@ -388,7 +390,8 @@ TEST_CASE("cli: --ensemble-layout picks the layout and refuses other names", "[e
   testing::CliResult bad = with({"--ensemble-layout", "stacked"}, "bad");
   CHECK(bad.code != 0);
   CHECK(bad.err.find("--ensemble-layout: expected member or batched, got 'stacked'") != std::string::npos);
-  testing::CliResult lone = testing::runMnemo({"train", "--no-progress", "--steps", "1", "--ensemble-layout", "member"});
+  testing::CliResult lone =
+      testing::runMnemo({"train", "--no-progress", "--steps", "1", "--ensemble-layout", "member"});
   CHECK(lone.code != 0);
   CHECK(lone.err.find("--ensemble-layout needs --ensemble K") != std::string::npos);
 }

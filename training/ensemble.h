@@ -13,9 +13,9 @@
 // one `mnemo train --seed S_k --lr lr_k` takes bit for bit, and the step runs at the speed of K
 // separate runs (docs/PERFORMANCE.md, "Ensembles", round 4). The batched layout runs one
 // recurrent product [K,B,H]·[K,H,H] per step for all members; its per-step slices and stacks
-// along inner axes are copies, which makes it 0.55-0.75x of separate runs at the notebook's
+// along inner axes are copies, which makes it 0.53-0.76x of separate runs at the notebook's
 // sizes, but it pays where a step's kernels are so small that their number dominates (batch 1,
-// hidden 8-16: up to 1.8x the member-major step at K=32). Its members equal their lone runs to
+// hidden 8-16: 1.4-1.8x the member-major step at K=32). Its members equal their lone runs to
 // float32 summation error only (another order of additions).
 #pragma once
 
@@ -49,11 +49,11 @@ enum class EnsembleLayout {
 EnsembleLayout parseEnsembleLayout(const std::string& text);
 
 /// The forward graph of \p members copies of \p lone (the notebook model, parsed at the run's
-/// sizes) in \p layout: inputs %x f32[K,T,B,I] and %labels i64[K,T,B] (member k's batch at index k, in the
-/// lone run's [T,B] layout); params %w_ir [K,I,H], %w_rr [K,H,H], %b_rr [K,H], %w_ro [K,H,O],
-/// %b_ro [K,O] (member k's lone param at index k); returns %loss f32[] (the members' losses
-/// summed), %member_loss f32[K] and %logits f32[K,T,B,O]. Throws mnemo::Error if \p lone is not
-/// the shape of model this builds (the built-in model changed).
+/// sizes) in \p layout: inputs %x f32[K,T,B,I] and %labels i64[K,T,B] (member k's batch at
+/// index k, in the lone run's [T,B] layout); params %w_ir [K,I,H], %w_rr [K,H,H], %b_rr [K,H],
+/// %w_ro [K,H,O], %b_ro [K,O] (member k's lone param at index k); returns %loss f32[] (the
+/// members' losses summed), %member_loss f32[K] and %logits f32[K,T,B,O]. Throws mnemo::Error
+/// if \p lone is not the shape of model this builds (the built-in model changed).
 std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t members,
                                              EnsembleLayout layout = EnsembleLayout::MemberMajor);
 
