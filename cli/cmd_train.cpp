@@ -55,7 +55,7 @@ int runTrain(const Args& args) {
   int threads;
   ModelSizing sizing;
   std::vector<std::string> feedFlags, memberDirs;
-  std::string ensembleLr, ensembleSeeds;
+  std::string ensembleLr, ensembleSeeds, ensembleLayout;
   opts.add_options()("help,h", "show this help")
       ("model", po::value<std::string>(&model), "model file (.mnemo); default: the notebook's RNN")
       ("task", po::value<std::string>(&task)->default_value("DelayComparison-v0"), "task to train on")
@@ -96,6 +96,11 @@ int runTrain(const Args& args) {
        "member (default: --seed + k)")
       ("ensemble-out", po::value<std::vector<std::string>>(&memberDirs)->composing(),
        "with --ensemble K: member k's run directory, given K times in member order (default: OUT/member-k)")
+      ("ensemble-layout", po::value<std::string>(&ensembleLayout),
+       "with --ensemble K: 'member' (default: each member's graph is its lone run's, and trains bit for "
+       "bit as it; as fast as K separate runs) or 'batched' (one recurrent product for all members per "
+       "step; faster only for tiny steps, e.g. batch 1 and hidden 8-16, and quicker to compile for hundreds of "
+       "members)")
       ("no-progress", "no live progress line")
       ("no-prefetch", "make each batch in the training loop (default: the next one on a second thread when a core is free)");
   addSizingFlags(opts, sizing);
@@ -151,7 +156,7 @@ int runTrain(const Args& args) {
   o.outDir = vm.count("out") ? outDir
                              : "runs/" + std::filesystem::path(run.modelFile).stem().string() + "-seed" +
                                    std::to_string(run.seed) + (given("ensemble") ? "-ensemble" + std::to_string(ensemble) : "");
-  for (const char* flag : {"ensemble-lr", "ensemble-seeds", "ensemble-out"})
+  for (const char* flag : {"ensemble-lr", "ensemble-seeds", "ensemble-out", "ensemble-layout"})
     if (vm.count(flag) && !given("ensemble")) MNEMO_FAIL("--" << flag << " needs --ensemble K");
   if (given("ensemble")) {
     if (launcherWorldSize() > 1) MNEMO_FAIL("--ensemble: data-parallel training (mpirun) is not supported");
@@ -165,6 +170,7 @@ int runTrain(const Args& args) {
       spec.seeds = ensembleSeeds == "same" ? std::vector<uint64_t>(static_cast<size_t>(std::max<int64_t>(ensemble, 0)), run.seed)
                                            : parseSeedList(ensembleSeeds);
     spec.dirs = memberDirs;
+    if (vm.count("ensemble-layout")) spec.layout = parseEnsembleLayout(ensembleLayout);
     trainEnsemble(o, spec);
     return 0;
   }

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <sstream>
 
 #include "cli_runner.h"
 #include "frontend/dsl/model.h"
@@ -77,14 +78,20 @@ void bindStacked(ReferenceEvaluator& ev, const Graph& g, const std::vector<Membe
   for (const auto& [name, v] : params) ev.bind(name, RefTensor(g.find(name)->type(), v));
 }
 
+const char* layoutName(EnsembleLayout layout) {
+  return layout == EnsembleLayout::MemberMajor ? "member-major" : "batched";
+}
+
 /// Relative difference, with \p floor as the smallest magnitude that counts as relative.
 double relDiff(double a, double b, double floor) { return std::abs(a - b) / std::max({std::abs(a), std::abs(b), floor}); }
 
 }  // namespace
 
 TEST_CASE("ensemble: the stacked graph evaluates to each member's lone model", "[ensemble]") {
+  const EnsembleLayout layout = GENERATE(EnsembleLayout::MemberMajor, EnsembleLayout::Batched);
+  INFO(layoutName(layout) << " layout");
   Model lone = smallNotebook();
-  auto g = buildNotebookEnsemble(lone, kMembers);
+  auto g = buildNotebookEnsemble(lone, kMembers, layout);
   std::vector<MemberData> members;
   for (int64_t k = 0; k < kMembers; ++k) members.push_back(memberData(lone, static_cast<uint64_t>(k)));
   ReferenceEvaluator stacked(*g);
@@ -110,10 +117,12 @@ TEST_CASE("ensemble: the stacked graph evaluates to each member's lone model", "
 }
 
 TEST_CASE("ensemble: a training step of the stacked graph, fused and unfused, matches the reference", "[ensemble]") {
+  const EnsembleLayout layout = GENERATE(EnsembleLayout::MemberMajor, EnsembleLayout::Batched);
+  INFO(layoutName(layout) << " layout");
   Model lone = smallNotebook();
   std::vector<MemberData> members;
   for (int64_t k = 0; k < kMembers; ++k) members.push_back(memberData(lone, static_cast<uint64_t>(k)));
-  auto refGraph = buildNotebookEnsemble(lone, kMembers);
+  auto refGraph = buildNotebookEnsemble(lone, kMembers, layout);
   TrainingGraph tg = buildTrainingGraph(*refGraph, {});
   ReferenceEvaluator ev(*refGraph);
   bindStacked(ev, *refGraph, members);
@@ -126,7 +135,7 @@ TEST_CASE("ensemble: a training step of the stacked graph, fused and unfused, ma
 
   for (const char* pipeline : {"train", "train-unfused", "train-onednn"}) {
     INFO("pipeline " << pipeline);
-    auto g = buildNotebookEnsemble(lone, kMembers);
+    auto g = buildNotebookEnsemble(lone, kMembers, layout);
     PassManager pm;
     buildPipeline(pipeline, pm);
     pm.run(*g);
@@ -160,14 +169,18 @@ TEST_CASE("ensemble: a training step of the stacked graph, fused and unfused, ma
   }
 }
 
-TEST_CASE("ensemble: --ensemble 3 trains each member as its lone run with seed S+k", "[ensemble]") {
+TEST_CASE("ensemble: --ensemble 3 --ensemble-layout batched trains each member as its lone run with seed S+k",
+          "[ensemble]") {
   const uint64_t seed = 7;
   const int64_t steps = 30;
   testing::TempDir dir("ensemble");
   TrainOptions e = notebookRun(steps, seed);
   e.outDir = dir / "e";
   e.checkpointEvery = steps;
-  EnsembleResult ens = trainEnsemble(e, kMembers);
+  EnsembleSpec spec;
+  spec.members = kMembers;
+  spec.layout = EnsembleLayout::Batched;
+  EnsembleResult ens = trainEnsemble(e, spec);
   REQUIRE(ens.members.size() == static_cast<size_t>(kMembers));
   double worstLoss = 0, worstParam = 0;
   for (int64_t k = 0; k < kMembers; ++k) {
@@ -204,12 +217,97 @@ TEST_CASE("ensemble: --ensemble 3 trains each member as its lone run with seed S
   INFO("worst relative difference: losses " << worstLoss << ", params " << worstParam);
   CHECK(worstLoss < 1e-5);
   // The lone run adds x_t·W_ir inside each recurrent step's tile (a second product) where the
-  // stacked graph adds a projection made beforehand: the same sums in another order. Adam, which
+  // batched graph adds a projection made beforehand: the same sums in another order. Adam, which
   // divides by the gradients' running size, carries that rounding into the parameters: about
   // 3e-5 after these steps (1e-6 and below before the second product).
   CHECK(worstParam < 2e-4);
   // The members differ from one another (different seeds), so the comparison above is not trivial.
   CHECK(ens.members[0].loss.back() != ens.members[1].loss.back());
+}
+
+TEST_CASE("ensemble: in the member-major layout each member trains bit for bit as its lone run", "[ensemble]") {
+  // Member k's part of the graph is the lone graph on outermost-axis views, so the passes and
+  // kernels do the lone run's arithmetic in the lone run's order: the losses of every step and
+  // the final params and optimizer states are the same floats, not only close ones.
+  const uint64_t seed = 11;
+  const int64_t steps = 40;
+  const int64_t members = GENERATE(int64_t{1}, kMembers);  // one member: reshapes, not selects
+  INFO(members << " members");
+  for (bool fuse : {true, false}) {
+    for (bool microKernels : {true, false}) {
+      if (!fuse && !microKernels) continue;  // unfused runs no micro-kernel either way
+      INFO((fuse ? (microKernels ? "fused" : "fused, oneDNN only") : "unfused"));
+      TrainOptions e = notebookRun(steps, seed);
+      e.fuse = fuse;
+      e.microKernels = microKernels;
+      EnsembleSpec spec;
+      spec.members = members;
+      spec.lrs = std::vector<double>{2e-3, 8e-3, 5e-3};
+      spec.lrs.resize(static_cast<size_t>(members));
+      EnsembleResult ens = trainEnsemble(e, spec);
+      for (int64_t k = 0; k < members; ++k) {
+        INFO("member " << k);
+        TrainOptions o = notebookRun(steps, seed + static_cast<uint64_t>(k));
+        o.fuse = fuse;
+        o.microKernels = microKernels;
+        o.run.lr = spec.lrs[static_cast<size_t>(k)];
+        Checkpoint alone;
+        o.finalState = &alone;
+        TrainResult lone = train(o);
+        const TrainResult& member = ens.members[static_cast<size_t>(k)];
+        CHECK(member.loss == lone.loss);
+        CHECK(member.finalParams == lone.finalParams);
+        const Checkpoint& mine = ens.finalStates[static_cast<size_t>(k)];
+        for (const auto& [name, t] : alone.state) {
+          INFO("optimizer state " << name);
+          REQUIRE(mine.state.count(name));
+          CHECK(mine.state.at(name).values == t.values);
+        }
+      }
+      if (members > 1) CHECK(ens.members[0].loss.back() != ens.members[1].loss.back());
+    }
+  }
+}
+
+namespace {
+
+/// How many kernels of each "stage op [implementation]" the fused compile of \p g runs.
+std::map<std::string, size_t> kernelsByKind(Graph& g) {
+  PassManager pm;
+  buildPipeline("train", pm);
+  pm.run(g);
+  Session s(g);
+  std::map<std::string, size_t> counts;
+  std::istringstream lines(s.executable().describe());  // "fwd  %name = op  [impl]"
+  for (std::string line; std::getline(lines, line);)
+    ++counts[line.substr(0, line.find(' ')) + " " + line.substr(line.find(" = ") + 3)];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("ensemble: the member-major step runs each lone kernel K times and copies nothing", "[ensemble]") {
+  // The batched layout's copies were selects along the time axis and stacks along inner axes.
+  // Here every kernel of the lone step (same op, same implementation) runs once per member, and
+  // the only others join the members: one reduce_sum of the losses, and one optimizer update
+  // per stacked param instead of one per member.
+  Model lone = smallNotebook(16, 20, 32);
+  auto g = buildNotebookEnsemble(lone, kMembers);
+  const std::map<std::string, size_t> one = kernelsByKind(*lone.graph);
+  std::map<std::string, size_t> stacked = kernelsByKind(*g);
+  for (const auto& [kind, count] : one) {
+    INFO(kind);
+    const bool update = kind.find("adam_update") != std::string::npos;
+    CHECK(stacked[kind] == (update ? count : kMembers * count));
+    stacked.erase(kind);
+  }
+  REQUIRE(stacked.size() == 1);
+  CHECK(stacked.begin()->first == "fwd reduce_sum  [loop:reduce_sum]");
+  CHECK(stacked.begin()->second == 1);
+  for (const auto& [kind, count] : one) {
+    INFO(kind);
+    for (const char* copy : {" select ", " stack ", " insert_slice "}) CHECK(kind.find(copy) == std::string::npos);
+  }
 }
 
 TEST_CASE("ensemble: what would couple the members or cannot be stacked is refused", "[ensemble]") {
@@ -269,6 +367,33 @@ TEST_CASE("cli: mnemo train --ensemble 2 prints per-member lines and writes a ru
   testing::CliResult bad = testing::runMnemo({"train", "--no-progress", "--ensemble", "2", "--clip-grad-norm", "1"});
   CHECK(bad.code != 0);
   CHECK(bad.err.find("--ensemble: --clip-grad-norm clips by the norm over all parameters") != std::string::npos);
+}
+
+TEST_CASE("cli: --ensemble-layout picks the layout and refuses other names", "[ensemble][cli]") {
+  testing::TempDir dir("ensemble_layout");
+  const std::vector<std::string> run = {"train", "--no-progress", "--hidden", "8", "--seq-len", "20", "--batch", "4",
+                                        "--ensemble", "2", "--steps", "3", "--print-every", "3"};
+  auto with = [&](std::vector<std::string> extra, const std::string& out) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--out", dir / out});
+    return testing::runMnemo(args);
+  };
+  testing::CliResult batched = with({"--ensemble-layout", "batched"}, "batched");
+  INFO(batched.err);
+  REQUIRE(batched.code == 0);
+  CHECK(batched.out.find("in one graph, ") != std::string::npos);
+  CHECK(batched.out.find(", batched layout (") != std::string::npos);
+  testing::CliResult member = with({"--ensemble-layout", "member"}, "member");
+  REQUIRE(member.code == 0);
+  CHECK(member.out.find("batched layout") == std::string::npos);
+  testing::CliResult bad = with({"--ensemble-layout", "stacked"}, "bad");
+  CHECK(bad.code != 0);
+  CHECK(bad.err.find("--ensemble-layout: expected member or batched, got 'stacked'") != std::string::npos);
+  testing::CliResult lone =
+      testing::runMnemo({"train", "--no-progress", "--steps", "1", "--ensemble-layout", "member"});
+  CHECK(lone.code != 0);
+  CHECK(lone.err.find("--ensemble-layout needs --ensemble K") != std::string::npos);
 }
 
 TEST_CASE("time-batch joins a sum of batched weight-gradient products per batch index", "[ensemble][passes]") {

@@ -1,8 +1,19 @@
 // `mnemo train --ensemble K`: the stacked notebook RNN and its training loop (see ensemble.h).
 //
-// The graph is the notebook model of examples/notebook_rnn.mnemo written once more with a member
-// axis in front. Its arithmetic is the lone run's up to the order of float additions (the
-// summation order of the products, and the bias added to the input projection first):
+// Member-major layout (the default): the lone graph (the DSL's unrolled notebook model) is
+// copied K times, node for node, member k's copy reading select(x, 0, k), select(labels, 0, k)
+// and select(p, 0, k) for its leaves. Selects on the outermost axis are views, so each member's
+// x[t] slices, hidden-state stack and logits are views or in-place writes exactly as in the lone
+// graph, and the passes fuse each copy as they fuse the lone graph (x_t·W_ir inside the recurrent
+// tile, time-batched weight gradients). Autodiff sums the K insert-slices of each param's
+// gradient, which simplify turns into one stack on the member axis, each member's gradient
+// written in place into its block; the optimizer updates the stacked params with one row per
+// member. The compiled step runs K times each kernel of the lone step, one reduce_sum joining the
+// losses, and one optimizer update per stacked param.
+//
+// Batched layout: the notebook model written once more with a member axis in front. Its
+// arithmetic is the lone run's up to the order of float additions (the summation order of the
+// products, and the bias added to the input projection first):
 //
 //   xw_k  = x[k][T·B,I] · w_ir[k] + b_rr[k]            one product per member for all steps
 //   ins_t = xw[:,t] + h·w_rr                           h: [K,B,H], one batched product per step
@@ -16,7 +27,9 @@
 // a batched oneDNN matmul of those shapes took several times longer per member than the lone
 // run's, and the per-member operands are selects and stacks on the outermost axis, which the
 // memory plan makes views (no copies). Each member's projection takes its bias in the product's
-// epilogue, and its gradient is one reduction over all steps.
+// epilogue, and its gradient is one reduction over all steps. The per-step select of the
+// projection along the time axis and the stacks of the hidden states and of the gradients along
+// inner axes are copies (about 20 % of the step at the notebook's sizes).
 #include "training/ensemble.h"
 
 #include <cerrno>
@@ -28,12 +41,15 @@
 #include <map>
 #include <ostream>
 
+#include "graph/names.h"
 #include "ops/builder.h"
+#include "ops/op_table.h"
 #include "support/error.h"
 #include "support/limits.h"
 #include "frontend/dsl/model.h"
 #include "frontend/init.h"
 #include "tasks/task.h"
+#include "training/batch_prefetch.h"
 #include "training/batch_source.h"
 #include "training/compiled_model.h"
 #include "training/lr_schedule.h"
@@ -62,11 +78,10 @@ Node* reshape(Builder& b, Node* a, Dims dims, const std::string& name = "") {
 
 }  // namespace
 
-std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
-  const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
-  if (lone.params != expected || lone.inputs.size() != 1 || !lone.consts.count("alpha"))
-    MNEMO_FAIL("--ensemble stacks the built-in notebook model (params w_ir, w_rr, b_rr, w_ro, b_ro, one input, "
-               "constant alpha); model " << lone.name << " is not of that shape");
+namespace {
+
+/// The batched layout (EnsembleLayout::Batched): one recurrence over [K,B,H] per step.
+std::unique_ptr<Graph> buildBatched(const Model& lone, int64_t K) {
   const Dims& x = loneDims(lone, lone.input, 3);
   const int64_t T = x[0], B = x[1], I = x[2];
   const int64_t H = loneDims(lone, "w_rr", 2)[0];
@@ -112,6 +127,72 @@ std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K) {
   g->addOutput(memberLoss);
   g->addOutput(logits);
   return g;
+}
+
+/// The member-major layout (EnsembleLayout::MemberMajor): member k's part is the lone graph
+/// itself, node for node, reading select(x, 0, k), select(labels, 0, k) and select(p, 0, k) for
+/// its input, labels and params. Those selects are on the outermost axis (views), so inside a
+/// member every time slice and every stack is the same view or in-place write as in the lone
+/// graph, and the passes see the lone graph K times over.
+std::unique_ptr<Graph> buildMemberMajor(const Model& lone, int64_t K) {
+  const Graph& one = *lone.graph;
+  auto g = std::make_unique<Graph>(lone.name);
+  Builder b(*g);
+  std::map<const Node*, Node*> stacked;  // lone input or param -> its stacked [K, ...] leaf
+  for (const Node* n : one.nodes()) {
+    if (n->kind() != OpKind::Input && n->kind() != OpKind::Param) continue;
+    Dims dims = n->dims();
+    dims.insert(dims.begin(), K);
+    // Param values come from the members' own initialisers (trainEnsemble).
+    stacked[n] = n->kind() == OpKind::Input ? b.input(n->name(), TensorType{n->type().dtype, dims})
+                                            : b.param(n->name(), dims, "zeros");
+  }
+  std::vector<Node*> losses, logits;
+  for (int64_t k = 0; k < K; ++k) {
+    std::map<const Node*, Node*> mine;  // lone node -> member k's copy
+    const std::string prefix = "m" + std::to_string(k) + ".";
+    for (const Node* n : one.nodes()) {
+      const std::string name = isAnonymousName(n->name()) ? "" : prefix + n->name();
+      if (stacked.count(n)) {
+        // One member: a reshape, whose gradient is a view too (a select's would be an
+        // insert_slice, a copy, where K > 1 joins them into one stack written in place).
+        mine[n] = K == 1 ? reshape(b, stacked.at(n), n->dims(), name)
+                         : named(b, OpKind::Select, {stacked.at(n)}, {{"axis", int64_t{0}}, {"index", k}}, name);
+      } else if (n->kind() == OpKind::Constant) {
+        mine[n] = g->create(OpKind::Constant, {}, n->type(), n->attrs(), name, Stage::Fwd);
+      } else if (n->numOperands() > 0) {
+        std::vector<Node*> operands;
+        for (const Node* op : n->operands()) operands.push_back(mine.at(op));
+        mine[n] = named(b, n->kind(), operands, n->attrs(), name);
+      } else {
+        MNEMO_FAIL("--ensemble: the model's %" << n->name() << " is a " << opInfo(n->kind()).name
+                                               << ", which an ensemble does not stack");
+      }
+    }
+    losses.push_back(mine.at(one.find(lone.loss)));
+    logits.push_back(mine.at(one.find("logits")));
+  }
+  Node* memberLoss = named(b, OpKind::Stack, losses, {{"axis", int64_t{0}}}, "member_loss");
+  g->addOutput(named(b, OpKind::ReduceSum, {memberLoss}, {{"axes", std::vector<int64_t>{0}}}, "loss"));
+  g->addOutput(memberLoss);
+  g->addOutput(named(b, OpKind::Stack, logits, {{"axis", int64_t{0}}}, "logits"));
+  return g;
+}
+
+}  // namespace
+
+EnsembleLayout parseEnsembleLayout(const std::string& text) {
+  if (text == "member") return EnsembleLayout::MemberMajor;
+  if (text == "batched") return EnsembleLayout::Batched;
+  MNEMO_FAIL("--ensemble-layout: expected member or batched, got '" << text << "'");
+}
+
+std::unique_ptr<Graph> buildNotebookEnsemble(const Model& lone, int64_t K, EnsembleLayout layout) {
+  const std::vector<std::string> expected = {"w_ir", "w_rr", "b_rr", "w_ro", "b_ro"};
+  if (lone.params != expected || lone.inputs.size() != 1 || !lone.consts.count("alpha"))
+    MNEMO_FAIL("--ensemble stacks the built-in notebook model (params w_ir, w_rr, b_rr, w_ro, b_ro, one input, "
+               "constant alpha); model " << lone.name << " is not of that shape");
+  return layout == EnsembleLayout::MemberMajor ? buildMemberMajor(lone, K) : buildBatched(lone, K);
 }
 
 std::vector<float> memberSlice(const std::vector<float>& stacked, int64_t member, int64_t members) {
@@ -268,6 +349,24 @@ std::string firstNonFinite(const Session& s, const std::vector<Node*>& leaves, i
   return "";
 }
 
+/// The members' batches as one: member k's [T,B,I] inputs and [T,B] labels at block k of
+/// [K,T,B,I] and [K,T,B], as the stacked graph's %x and %labels take them; so one prefetch
+/// thread makes all K.
+class MemberBatches : public BatchSource {
+ public:
+  MemberBatches(std::vector<std::unique_ptr<BatchSource>> members, size_t inputsPerMember, size_t labelsPerMember)
+      : members_(std::move(members)), inputsPerMember_(inputsPerMember), labelsPerMember_(labelsPerMember) {}
+  void next(float* inputs, int64_t* labels) override {
+    for (size_t k = 0; k < members_.size(); ++k)
+      members_[k]->next(inputs + k * inputsPerMember_, labels + k * labelsPerMember_);
+  }
+  std::string describe() const override { return members_[0]->describe(); }
+
+ private:
+  std::vector<std::unique_ptr<BatchSource>> members_;
+  size_t inputsPerMember_, labelsPerMember_;
+};
+
 }  // namespace
 
 EnsembleResult trainEnsemble(const TrainOptions& o, int64_t K) {
@@ -302,7 +401,7 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   checkTaskSizes(run, lone, *task);
 
   Model stacked;
-  stacked.graph = buildNotebookEnsemble(lone, K);
+  stacked.graph = buildNotebookEnsemble(lone, K, spec.layout);
   stacked.name = lone.name;
   stacked.input = "x";
   stacked.inputs = {"x"};
@@ -318,14 +417,19 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   const int64_t O = lone.graph->find("logits")->dims().back();
 
   // Member k: its seed for its initialisation and its data, its lr, as its lone run.
+  const size_t memberX = static_cast<size_t>(T * B * I), memberY = static_cast<size_t>(T * B);
   std::vector<RunConfig> runs;
-  std::vector<std::unique_ptr<BatchSource>> batches;
+  std::vector<std::unique_ptr<BatchSource>> memberBatches;
   for (int64_t k = 0; k < K; ++k) {
     runs.push_back(memberRun(run, spec, k));
-    batches.push_back(taskBatches(runs.back(), I));
-    if (checkTargetKind(*lone.graph->find(lone.labels), *batches.back(), "task " + run.task))
+    memberBatches.push_back(taskBatches(runs.back(), I));
+    if (checkTargetKind(*lone.graph->find(lone.labels), *memberBatches.back(), "task " + run.task))
       MNEMO_FAIL("--ensemble: task " << run.task << " has continuous targets; only class targets are supported");
   }
+  // As a lone run does: the next step's batches made on a second thread while this step runs.
+  std::unique_ptr<BatchSource> batches = std::make_unique<MemberBatches>(std::move(memberBatches), memberX, memberY);
+  if (o.prefetch && prefetchHelps(o.threads))
+    batches = prefetchBatches(std::move(batches), memberX * static_cast<size_t>(K), memberY * static_cast<size_t>(K));
   for (const std::string& p : lone.params) {
     std::vector<float> values;
     for (int64_t k = 0; k < K; ++k) {
@@ -342,21 +446,21 @@ EnsembleResult trainEnsemble(const TrainOptions& o, const EnsembleSpec& spec) {
   result.members.resize(static_cast<size_t>(K));
   result.compileMilliseconds = cm.compileMilliseconds;
   result.kernelsPerStep = s.executable().kernelCount(Stage::Opt);
-  const size_t memberX = static_cast<size_t>(T * B * I), memberY = static_cast<size_t>(T * B);
   std::vector<float> x(memberX * static_cast<size_t>(K));
   std::vector<int64_t> y(memberY * static_cast<size_t>(K));
   ProgressLine progress(o.progress, run.steps);
   if (o.out)
     *o.out << "mnemo train: ensemble of " << K << " members (" << describeMembers(runs) << ") of model "
-           << lone.name << " (" << run.modelFile << ") in one graph, " << batches[0]->describe()
+           << lone.name << " (" << run.modelFile << ") in one graph, " << batches->describe()
            << ", B=" << B << " T=" << T << ", " << (!o.fuse ? "unfused" : o.microKernels ? "fused" : "fused, oneDNN only")
-           << " (" << result.kernelsPerStep << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
+           << (spec.layout == EnsembleLayout::Batched ? ", batched layout" : "") << " (" << result.kernelsPerStep
+           << " kernels/step), compiled in " << static_cast<int>(cm.compileMilliseconds)
            << " ms\n";
 
   std::vector<double> lrs(static_cast<size_t>(K));
   auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < run.steps; ++i) {
-    for (int64_t k = 0; k < K; ++k) batches[k]->next(x.data() + k * memberX, y.data() + k * memberY);
+    batches->next(x.data(), y.data());
     s.setF32("x", x);
     s.setI64("labels", y);
     for (size_t k = 0; k < lrs.size(); ++k) lrs[k] = learningRateAt(runs[k], s.step() + 1);
