@@ -105,7 +105,7 @@ int runSweep(const Args& args) {
       "--pack-ensembles: points that differ only in seed and/or lr (every other value equal) train\n"
       "together, up to --pack-max at a time, as one `mnemo train --ensemble K` process (one graph,\n"
       "member k = point k with its seed and lr, writing OUT/<point> as its lone run would, equal to\n"
-      "it to float32 summation error); each point keeps its own row. A pack that fails is rerun\n"
+      "it bit for bit); each point keeps its own row. A pack that fails is rerun\n"
       "point by point. Needs the built-in model (no --model, --clip-grad-norm, --init, --data,\n"
       "--feed); local workers only (not under mpirun).\n"
       "Exit code 0 if every point is ok, 1 if some failed, 130 if interrupted.\n\nOptions");

@@ -38,28 +38,28 @@ Node* Builder::create(OpKind kind, std::vector<Node*> operands, Attrs attrs, std
   } catch (const Error& e) {
     fail(e.what());
   }
-  return g_.create(kind, std::move(operands), std::move(type), std::move(attrs), std::move(name),
-                   stage_, before_);
+  return made(g_.create(kind, std::move(operands), std::move(type), std::move(attrs), std::move(name),
+                   stage_, before_));
 }
 
 Node* Builder::input(const std::string& name, TensorType type) {
-  return g_.create(OpKind::Input, {}, std::move(type), {}, name, stage_, before_);
+  return made(g_.create(OpKind::Input, {}, std::move(type), {}, name, stage_, before_));
 }
 
 Node* Builder::param(const std::string& name, Dims dims, const std::string& init) {
   Attrs attrs;
   if (!init.empty()) attrs.set("init", init);
-  return g_.create(OpKind::Param, {}, TensorType::f32(std::move(dims)), std::move(attrs), name,
-                   stage_, before_);
+  return made(g_.create(OpKind::Param, {}, TensorType::f32(std::move(dims)), std::move(attrs), name,
+                   stage_, before_));
 }
 
 Node* Builder::state(const std::string& name, TensorType type) {
-  return g_.create(OpKind::State, {}, std::move(type), {}, name, stage_, before_);
+  return made(g_.create(OpKind::State, {}, std::move(type), {}, name, stage_, before_));
 }
 
 Node* Builder::constant(double value, Dims dims, const std::string& name) {
-  return g_.create(OpKind::Constant, {}, TensorType::f32(std::move(dims)), {{"value", value}},
-                   name, stage_, before_);
+  return made(g_.create(OpKind::Constant, {}, TensorType::f32(std::move(dims)), {{"value", value}},
+                   name, stage_, before_));
 }
 
 Node* Builder::matmul(Node* a, Node* b, bool transposeA, bool transposeB) {

@@ -19,6 +19,9 @@ class Builder {
   void setStage(Stage s) { stage_ = s; }
   /// New nodes go before \p before (null: at the end of the graph).
   void setInsertPoint(Node* before) { before_ = before; }
+  /// Every node this builder creates from now on is also appended to \p made (null: stop), so a
+  /// pass can visit what it made without walking the graph.
+  void recordInto(std::vector<Node*>* made) { made_ = made; }
 
   /// Generic checked creation: runs the shape rule and attribute schema of \p kind.
   Node* create(OpKind kind, std::vector<Node*> operands, Attrs attrs = {}, std::string name = "");
@@ -74,6 +77,11 @@ class Builder {
   Graph& g_;
   Stage stage_;
   Node* before_ = nullptr;
+  std::vector<Node*>* made_ = nullptr;
+  Node* made(Node* n) {
+    if (made_) made_->push_back(n);
+    return n;
+  }
 };
 
 /// "%a: f32[16,64], %b: f32[3]" for error messages.

@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "frontend/dsl/model.h"
 #include "graph/graph.h"
 #include "graph/passes/pass_manager.h"
+#include "training/ensemble.h"
 #include "training/graph_source.h"
 
 using namespace mnemo;
@@ -61,6 +63,31 @@ TEST_CASE("compile work of the notebook model grows linearly with T", "[compile-
       CHECK(b.graph.nodesPrinted < b.nodes);
     }
   }
+}
+
+TEST_CASE("compile work of an ensemble grows linearly with its members", "[compile-scaling][ensemble]") {
+  // Each member brings its own groups of per-step products and sums of weight gradients: a pass
+  // that walks the whole graph once per group (time-batch did, twice) costs members².
+  ModelSizing sizing;
+  sizing.seqLen = 20;
+  auto work = [&](int64_t members) {
+    const Model lone = loadNotebookModel(modelOptions(sizing));
+    std::unique_ptr<Graph> g = buildNotebookEnsemble(lone, members);
+    graphWork() = {};
+    PassManager pm;
+    buildPipeline("train", pm);
+    pm.run(*g);
+    CompileWork w;
+    w.nodes = g->size();
+    w.graph = graphWork();
+    return w;
+  };
+  const CompileWork a = work(8), b = work(16);
+  CHECK(static_cast<double>(b.nodes) > 1.8 * static_cast<double>(a.nodes));
+  CHECK(a.graph.nodesListed > 0);
+  checkLinear("nodes listed by Graph::nodes()", a.graph.nodesListed, b.graph.nodesListed);
+  checkLinear("use-list entries moved", a.graph.useEntriesMoved, b.graph.useEntriesMoved);
+  checkLinear("nodes renumbered", a.graph.nodesRenumbered, b.graph.nodesRenumbered);
 }
 
 TEST_CASE("removing every use of a widely used value moves each entry O(1) times", "[compile-scaling]") {

@@ -65,16 +65,18 @@ StackKey stackKey(const Node* v, const std::function<double(const Node*)>& rank)
   return {rank(v), 0};
 }
 
-/// For each node (by id), the largest number of \p members on one path into it (the node
-/// excluded). Walks operands rather than graph order: nodes an earlier group made stand at the
-/// end of the graph until it is rescheduled, after their users.
+/// For each member (by id), the largest number of \p members on one path into it (the member
+/// excluded); other entries are -1 or whatever the walk passed on the way. Walks operands from
+/// the members only, rather than the whole graph in order: nodes an earlier group made stand at
+/// the end of the graph until it is rescheduled, after their users, and an ensemble's graph has
+/// one group per member and weight, so a whole-graph walk per group cost members² on it.
 std::vector<int> membersAbove(const Graph& g, const std::vector<Node*>& members) {
   std::vector<char> isMember(g.idBound(), 0);
   for (const Node* m : members) isMember[m->id()] = 1;
   std::vector<int> count(g.idBound(), -1);  // -1: not counted yet
   auto counted = [&](const Node* n) { return count[n->id()] >= 0; };
   std::vector<std::pair<const Node*, bool>> todo;  // (node, operands already pushed)
-  for (const Node* root : g.nodes()) {
+  for (const Node* root : members) {
     todo.push_back({root, false});
     while (!todo.empty()) {
       auto [n, expanded] = todo.back();
@@ -133,7 +135,9 @@ bool batchSharedWeights(Graph& g, bool microKernels, std::unordered_map<const No
       }
       Node* first = *std::min_element(group.begin(), group.end(), [&](Node* a, Node* b) { return pos.of(a) < pos.of(b); });
       Builder b(g, first->stage());
-      size_t before = g.size(), firstNew = g.idBound();
+      std::vector<Node*> made;  // listed as made, not found by a walk over the whole graph per group
+      b.recordInto(&made);
+      size_t before = g.size();
       std::vector<Node*> lhs;
       for (Node* m : group) lhs.push_back(m->operand(0));
       const Dims& a = lhs[0]->dims();
@@ -146,8 +150,8 @@ bool batchSharedWeights(Graph& g, bool microKernels, std::unordered_map<const No
         priority[view] = static_cast<double>(pos.of(group[k])) - 0.5;
         g.replaceAllUsesThenReschedule(group[k], view);
       }
-      for (Node* created : g.nodes())  // the nodes this group made, apart from the views
-        if (created->id() >= firstNew && !priority.count(created)) priority[created] = static_cast<double>(pos.of(first)) - 0.5;
+      for (Node* created : made)  // apart from the views
+        if (!priority.count(created)) priority[created] = static_cast<double>(pos.of(first)) - 0.5;
       notes.push_back("time-batch: " + std::to_string(n) + " matmuls with %" + group[0]->operand(1)->name() +
                       " -> one " + product->type().str() + " matmul (+" + std::to_string(g.size() - before) + " nodes)");
       changed = true;
@@ -259,11 +263,12 @@ bool batchGradientSums(Graph& g, OpKind kind, std::vector<std::string>& notes) {
     sumTerms(root, true, terms);
     if (terms.size() < 2 || terms[0]->kind() != kind) continue;
     Builder b(g, root->stage());
-    size_t before = g.size(), firstNew = g.idBound();
+    std::vector<Node*> made;
+    b.recordInto(&made);
+    size_t before = g.size();
     Node* batched = batchSum(b, terms, pos);
     if (!batched) continue;
-    for (Node* created : g.nodes())  // the nodes this sum made
-      if (created->id() >= firstNew) priority[created] = static_cast<double>(pos.of(root)) - 0.5;
+    for (Node* created : made) priority[created] = static_cast<double>(pos.of(root)) - 0.5;
     g.replaceAllUsesThenReschedule(root, batched);
     notes.push_back("time-batch: sum of " + std::to_string(terms.size()) + " " + opName(kind) + " terms -> " +
                     batched->type().str() + " (+" + std::to_string(g.size() - before) + " nodes)");
