@@ -182,10 +182,17 @@ TEST_CASE("newcomer: task --export-trials estimates at least the memory the expo
   // With the limit at what the export really took, the estimate must refuse it. Before, it counted
   // the padded arrays three times but the archive is held four times while the file is encoded,
   // and the trials' metadata columns not at all: 60000 trials ran under a limit 20% below their use.
-  const std::string limit = std::to_string(static_cast<long long>(exportBytes)) ;
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer the process also holds its shadow memory and its quarantine of freed
+  // blocks (the export measured 498 MiB there against 316 in the plain build): the estimate is of
+  // the plain build's use, so only its other side is checked here.
+  WARN("the estimate against the measured use is checked in the plain build, not under AddressSanitizer");
+#else
+  const std::string limit = std::to_string(static_cast<long long>(exportBytes));
   checkOneLineError(runMnemo({"task", "--export-trials", "60000", "--out", dir / "u.npz", "--max-memory", limit}),
                     {"--export-trials: 60000 trials of DelayComparison-v0 and their export needs"});
   CHECK(!fs::exists(dir / "u.npz"));
+#endif
   // And the estimate is an honest one, not a refusal of everything: twice the use passes.
   CHECK(runMnemo({"task", "--export-trials", "60000", "--out", dir / "u.npz", "--max-memory",
                   std::to_string(static_cast<long long>(2 * exportBytes))}).code == 0);
