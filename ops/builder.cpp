@@ -39,7 +39,7 @@ Node* Builder::create(OpKind kind, std::vector<Node*> operands, Attrs attrs, std
     fail(e.what());
   }
   return made(g_.create(kind, std::move(operands), std::move(type), std::move(attrs), std::move(name),
-                   stage_, before_));
+                        stage_, before_));
 }
 
 Node* Builder::input(const std::string& name, TensorType type) {
@@ -50,7 +50,7 @@ Node* Builder::param(const std::string& name, Dims dims, const std::string& init
   Attrs attrs;
   if (!init.empty()) attrs.set("init", init);
   return made(g_.create(OpKind::Param, {}, TensorType::f32(std::move(dims)), std::move(attrs), name,
-                   stage_, before_));
+                        stage_, before_));
 }
 
 Node* Builder::state(const std::string& name, TensorType type) {
@@ -59,7 +59,7 @@ Node* Builder::state(const std::string& name, TensorType type) {
 
 Node* Builder::constant(double value, Dims dims, const std::string& name) {
   return made(g_.create(OpKind::Constant, {}, TensorType::f32(std::move(dims)), {{"value", value}},
-                   name, stage_, before_));
+                        name, stage_, before_));
 }
 
 Node* Builder::matmul(Node* a, Node* b, bool transposeA, bool transposeB) {
