@@ -64,6 +64,7 @@ std::vector<int> selectPasses(const std::string& spec, const std::string& pipeli
     for (int i = 0; i <= n; ++i) picked.push_back(i);
   } else if (isNumber(spec)) {
     int index = spec.size() > 6 ? n + 1 : std::stoi(spec);
+    if (index == 0) MNEMO_FAIL("--after " << spec << ": passes are numbered from 1; --after input prints the graph before them");
     if (index > n) MNEMO_FAIL("--after " << spec << ": pipeline " << pipeline << " has " << n << " passes");
     picked.push_back(index);
   } else if (spec == "input") {

@@ -271,6 +271,10 @@ TEST_CASE("newcomer: sweep values that are one number, and dump --stop-after pas
   // Before: the whole pipeline ran and printed, as if 99 were a pass.
   checkOneLineError(runMnemo({"dump", "notebook", "--pipeline", "train", "--stop-after", "99"}),
                     {"--stop-after 99: pipeline train has ", " passes"});
+  // Before: --after 0 printed the input graph, although the help numbers the passes from 1.
+  checkOneLineError(runMnemo({"dump", "notebook", "--pipeline", "train", "--after", "0"}),
+                    {"--after 0: passes are numbered from 1; --after input prints the graph before them"});
+  CHECK(runMnemo({"dump", "notebook", "--pipeline", "train", "--after", "input"}).code == 0);
 }
 
 TEST_CASE("newcomer: a fixed tensor's npy() file that never ends or is a directory is named, not read forever", "[hostile][cli]") {
