@@ -130,27 +130,20 @@ inline void checkCheckpointFlags(CheckpointFlags& flags) {
   }
 }
 
-/// Refuses a --set NAME=VALUE whose NAME the checkpoint's model declares no constant of (it would
-/// be blamed on the model file recorded in the checkpoint, which the user may not have).
-inline void checkSetFlag(const Checkpoint& ckpt, const std::string& path, const std::string& text, const std::string& name) {
-  if (ckpt.config.modelSource.empty()) return;
-  const DslModel model = parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);  // checked by loadCheckpoint
-  std::string declared;
-  for (const DslDecl& d : model.decls) {
-    if (d.kind != DslDecl::Kind::Const) continue;
-    if (d.name == name) return;
-    declared += (declared.empty() ? "" : ", ") + d.name;
-  }
-  MNEMO_FAIL("--set " << text << ": the model of checkpoint " << path << " ('" << model.name << "') declares no constant '"
-                      << name << "' (its constants: " << (declared.empty() ? "none" : declared) << ")");
-}
-
-/// Loads --checkpoint with the --set and --feed overrides applied to its run configuration.
+/// Loads --checkpoint with the --set and --feed overrides applied to its run configuration. A
+/// --set naming no constant of the checkpoint's model is refused here, naming the checkpoint (it
+/// would be blamed on the model file recorded in the checkpoint, which the user may not have).
 inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
   Checkpoint ckpt = loadCheckpoint(flags.checkpoint);
+  DslModel model;  // parsed (and checked) by loadCheckpoint; read here only for its constants
+  if (!flags.sets.empty() && !ckpt.config.modelSource.empty())
+    model = parseDsl(ckpt.config.modelSource, ckpt.config.modelFile);
   for (const std::string& text : flags.sets) {
     auto [name, value] = parseConstOverride(text);
-    checkSetFlag(ckpt, flags.checkpoint, text, name);
+    if (!ckpt.config.modelSource.empty() && !declaresName(model, DslDecl::Kind::Const, name))
+      MNEMO_FAIL("--set " << text << ": the model of checkpoint " << flags.checkpoint << " ('" << model.name
+                          << "') declares no constant '" << name << "' (its constants: "
+                          << declaredNames(model, DslDecl::Kind::Const) << ")");
     ckpt.config.consts.insert_or_assign(name, value);
   }
   for (const std::string& text : flags.feeds) {

@@ -23,14 +23,9 @@ void addAll(NpzArchive& npz, const char* prefix, const std::map<std::string, Sto
 /// its model text declares: an unknown one is the checkpoint's fault, not the model file's.
 void checkStoredOverrides(const RunConfig& config, const DslModel& model, const std::string& what) {
   auto check = [&](DslDecl::Kind kind, const std::string& key, const std::string& name, const char* kindName) {
-    std::string declared;
-    for (const DslDecl& d : model.decls) {
-      if (d.kind != kind) continue;
-      if (d.name == name) return;
-      declared += (declared.empty() ? "" : ", ") + d.name;
-    }
+    if (declaresName(model, kind, name)) return;
     MNEMO_FAIL(what << "config \"" << key << "\" names no " << kindName << " of its model '" << model.name
-                    << "' (its " << kindName << "s: " << (declared.empty() ? "none" : declared) << ")");
+                    << "' (its " << kindName << "s: " << declaredNames(model, kind) << ")");
   };
   for (const auto& entry : config.sizes) check(DslDecl::Kind::Size, "size." + entry.first, entry.first, "size");
   for (const auto& entry : config.consts) check(DslDecl::Kind::Const, "const." + entry.first, entry.first, "constant");

@@ -340,4 +340,17 @@ DslModel parseDsl(const std::string& text, const std::string& file) {
   return DslParser(text, file).parseAll();
 }
 
+bool declaresName(const DslModel& model, DslDecl::Kind kind, const std::string& name) {
+  for (const DslDecl& d : model.decls)
+    if (d.kind == kind && d.name == name) return true;
+  return false;
+}
+
+std::string declaredNames(const DslModel& model, DslDecl::Kind kind) {
+  std::string names;
+  for (const DslDecl& d : model.decls)
+    if (d.kind == kind) names += (names.empty() ? "" : ", ") + d.name;
+  return names.empty() ? "none" : names;
+}
+
 }  // namespace mnemo

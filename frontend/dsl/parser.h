@@ -32,4 +32,10 @@ DslModel parseDsl(const std::string& text, const std::string& file);
 /// True for the words that start a declaration and cannot name anything.
 bool isDslKeyword(const std::string& word);
 
+/// Does \p model declare a \p kind (a size, a constant, ...) named \p name?
+bool declaresName(const DslModel& model, DslDecl::Kind kind, const std::string& name);
+/// The names \p model declares of \p kind, in order, joined by ", "; "none" if there are none (for
+/// errors that list what an unknown name could have been).
+std::string declaredNames(const DslModel& model, DslDecl::Kind kind);
+
 }  // namespace mnemo

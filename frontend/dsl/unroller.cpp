@@ -84,29 +84,19 @@ class Unroller {
                          ", T = " + std::to_string(opts_.seqLen));
     checkCount(opts_.seqLen, limits::kMaxSequenceLength, "the sequence length T");
     checkCount(opts_.batch, limits::kMaxDimension, "the batch size B");
-    std::string sizes, consts;
-    for (const DslDecl& d : ast_.decls) {
-      if (d.kind == DslDecl::Kind::Size) sizes += (sizes.empty() ? "" : ", ") + d.name;
-      if (d.kind == DslDecl::Kind::Const) consts += (consts.empty() ? "" : ", ") + d.name;
-    }
-    auto declared = [&](DslDecl::Kind kind, const std::string& name) {
-      for (const DslDecl& d : ast_.decls)
-        if (d.kind == kind && d.name == name) return true;
-      return false;
-    };
     for (const auto& [name, value] : opts_.sizeOverrides) {
       if (name == "T" || name == "B")
         fail(ast_.loc, "size override '" + name + "': T and B are set by the run's sequence length and batch");
-      if (!declared(DslDecl::Kind::Size, name))
+      if (!declaresName(ast_, DslDecl::Kind::Size, name))
         fail(ast_.loc, "size override '" + name + "': model '" + ast_.name + "' declares no size '" + name +
-                           "' (its sizes: " + (sizes.empty() ? "none" : sizes) + ")");
+                           "' (its sizes: " + declaredNames(ast_, DslDecl::Kind::Size) + ")");
       if (value <= 0) fail(ast_.loc, "size override '" + name + "' must be positive, got " + std::to_string(value));
       checkCount(value, limits::kMaxDimension, "size override " + name);
     }
     for (const auto& entry : opts_.constOverrides)
-      if (!declared(DslDecl::Kind::Const, entry.first))
+      if (!declaresName(ast_, DslDecl::Kind::Const, entry.first))
         fail(ast_.loc, "constant override '" + entry.first + "': model '" + ast_.name + "' declares no constant '" +
-                           entry.first + "' (its constants: " + (consts.empty() ? "none" : consts) + ")");
+                           entry.first + "' (its constants: " + declaredNames(ast_, DslDecl::Kind::Const) + ")");
   }
 
   DslValue lookup(const std::string& name, SrcLoc at) const {
