@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -158,13 +159,14 @@ inline Checkpoint loadCheckpointWithOverrides(const CheckpointFlags& flags) {
 /// (a slip of --out) would lose the run. Any other file there is replaced, as an output is.
 inline void refuseCheckpointAsOutput(const std::string& path, const std::string& flag) {
   if (outputKind(path) != OutputKind::Regular) return;
-  NpzArchive npz;
+  std::vector<std::string> names;  // the archive's directory only: an earlier export may be gigabytes
   try {
-    npz = readNpz(path);
+    names = readNpzNames(path);
   } catch (const Error&) {
     return;  // not an archive mnemo reads: no checkpoint
   }
-  if (npz.has("config_json") && npz.has("step"))
+  auto has = [&](const char* name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  if (has("config_json") && has("step"))
     MNEMO_FAIL(flag << " " << path << " holds a training checkpoint; it is not replaced by this output: choose another " << flag);
 }
 

@@ -362,7 +362,10 @@ void writeNpz(const std::string& path, const NpzArchive& archive, bool compress)
   writeFileAtomic(path, encodeNpz(path, archive, compress));
 }
 
-NpzArchive readNpz(const std::string& path) {
+namespace {
+
+/// The archive at \p path, opened for reading; a one-line error if it is missing or not a zip.
+std::unique_ptr<zip_t, ZipCloser> openNpz(const std::string& path) {
   int code = 0;
   zip_t* raw = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
   if (!raw) {
@@ -370,18 +373,38 @@ NpzArchive readNpz(const std::string& path) {
       MNEMO_FAIL("cannot read '" << path << "': " << zipErrorString(code));
     MNEMO_FAIL("'" << path << "' is not a valid .npz file (" << zipErrorString(code) << ")");
   }
-  std::unique_ptr<zip_t, ZipCloser> z(raw);
+  return std::unique_ptr<zip_t, ZipCloser>(raw);
+}
+
+/// Member \p i's directory entry, and its array name (the member's name without ".npy").
+std::string memberArrayName(zip_t* z, zip_int64_t i, const std::string& path, zip_stat_t& st) {
+  zip_stat_init(&st);
+  if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0)
+    MNEMO_FAIL("'" << path << "' is corrupt: " << zip_strerror(z));
+  std::string entry = st.name ? st.name : "";
+  if (entry.size() < 5 || entry.compare(entry.size() - 4, 4, ".npy") != 0)
+    MNEMO_FAIL("'" << path << "': member '" << entry << "' is not a .npy array");
+  return entry.substr(0, entry.size() - 4);
+}
+
+}  // namespace
+
+std::vector<std::string> readNpzNames(const std::string& path) {
+  std::unique_ptr<zip_t, ZipCloser> z = openNpz(path);
+  std::vector<std::string> names;
+  zip_stat_t st;
+  for (zip_int64_t i = 0, n = zip_get_num_entries(z.get(), 0); i < n; ++i)
+    names.push_back(memberArrayName(z.get(), i, path, st));
+  return names;
+}
+
+NpzArchive readNpz(const std::string& path) {
+  std::unique_ptr<zip_t, ZipCloser> z = openNpz(path);
   NpzArchive archive(path);
   zip_int64_t n = zip_get_num_entries(z.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(z.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0)
-      MNEMO_FAIL("'" << path << "' is corrupt: " << zip_strerror(z.get()));
-    std::string entry = st.name ? st.name : "";
-    if (entry.size() < 5 || entry.compare(entry.size() - 4, 4, ".npy") != 0)
-      MNEMO_FAIL("'" << path << "': member '" << entry << "' is not a .npy array");
-    std::string name = entry.substr(0, entry.size() - 4);
+    std::string name = memberArrayName(z.get(), i, path, st);
     std::string what = "'" + path + "': array '" + name + "'";
     std::unique_ptr<zip_file_t, ZipFileCloser> f(
         zip_fopen_index(z.get(), static_cast<zip_uint64_t>(i), 0));

@@ -129,4 +129,8 @@ void writeNpz(const std::string& path, const NpzArchive& archive, bool compress 
 /// and the problem for a missing, truncated or corrupt file or an unsupported array.
 NpzArchive readNpz(const std::string& path);
 
+/// The names of the arrays in the .npz file at `path`, from the archive's directory alone (no
+/// array is read). Throws as readNpz does for a file that is not an .npz archive.
+std::vector<std::string> readNpzNames(const std::string& path);
+
 }  // namespace mnemo

@@ -111,6 +111,11 @@ TEST_CASE("npz: write then read back every dtype and shape", "[task][npz]") {
   NpzArchive empty;
   writeNpz(dir + "/e.npz", empty);
   CHECK(readNpz(dir + "/e.npz").size() == 0);
+  // The names alone, from the archive's directory.
+  CHECK(readNpzNames(dir + "/c.npz") == sample().names());
+  CHECK(readNpzNames(dir + "/e.npz").empty());
+  writeAll(dir + "/text.npz", "not a zip archive\n");
+  CHECK_THROWS_WITH(readNpzNames(dir + "/text.npz"), Catch::Contains("not a valid .npz"));
 }
 
 TEST_CASE("npz: wrong dtype, shape or name are one-line errors naming the file", "[task][npz]") {
