@@ -89,20 +89,32 @@ size_t heldBytes(const Trial& t) {
   return bytes;
 }
 
+/// A row of the trial table (index, length, the task's params and its periods' starts and ends).
+double trialRowBytes(const Task& task) {
+  return 16.0 + 8.0 * static_cast<double>(task.paramNames().size()) + 16.0 * static_cast<double>(task.periodNames().size());
+}
+
+/// What an export of \p steps padded steps of \p obs inputs and \p targets targets each, and of
+/// \p rows trial-table rows of \p rowBytes, holds at its peak:
+///  - making the arrays fills inputs, labels and targets for every step (all three, whichever the
+///    archive keeps) and the table's columns (grown by doubling: up to 3 times their size while
+///    one moves), then copies what it keeps into the archive;
+///  - writeNpz then holds the archive, each member encoded, libzip's image of the file and the
+///    file's bytes: the archive four times.
+double exportPeakBytes(double steps, double obs, double targets, double rows, double rowBytes) {
+  const double stepBytes = obs * 4 + 8 + targets * 4;
+  const double archiveStepBytes = obs * 4 + (targets > 0 ? targets * 4 : 8.0);
+  const double archive = steps * archiveStepBytes + rows * rowBytes;
+  return std::max(steps * stepBytes + 3 * rows * rowBytes + archive, 4 * archive);
+}
+
 }  // namespace
 
 std::vector<Trial> drawTrialsForExport(const Task& task, Rng& rng, int64_t count, const std::string& what) {
   const size_t limit = memoryLimitBytes();
-  // What exporting N trials padded to S steps each holds at its peak, besides the trials (which
-  // stay alive throughout, in a vector of fewer than 2N slots):
-  //  - exportTrials fills inputs, labels and targets for N x S steps (all three, whichever the
-  //    archive keeps) and the metadata columns (grown by doubling: up to 3 times their size while
-  //    one moves), then copies what it keeps into the archive;
-  //  - writeNpz then holds the archive, each member encoded, libzip's image of the file and the
-  //    file's bytes: the archive four times.
-  const double stepBytes = task.obsSize() * 4.0 + 8.0 + task.targetSize() * 4.0;
-  const double archiveStepBytes = task.obsSize() * 4.0 + (task.targetSize() > 0 ? task.targetSize() * 4.0 : 8.0);
-  const double trialInfoBytes = 16.0 + 8.0 * task.paramNames().size() + 16.0 * task.periodNames().size();
+  // Exporting N trials padded to S steps each holds N x S steps and N table rows at its peak
+  // (exportPeakBytes), besides the trials, which stay alive throughout in a vector of fewer than 2N
+  // slots.
   std::vector<Trial> trials;
   double held = 0;
   int longest = 0;
@@ -112,9 +124,8 @@ std::vector<Trial> drawTrialsForExport(const Task& task, Rng& rng, int64_t count
     task.newTrial(rng, trials.back());
     held += static_cast<double>(heldBytes(trials.back()));
     longest = std::max(longest, trials.back().length());
-    const double padded = all * longest, archive = padded * archiveStepBytes + all * trialInfoBytes;
-    const double exporting = padded * stepBytes + 3 * all * trialInfoBytes + archive, writing = 4 * archive;
-    const double projected = held / static_cast<double>(i + 1) * all + all * sizeof(Trial) + std::max(exporting, writing);
+    const double projected = held / static_cast<double>(i + 1) * all + all * sizeof(Trial) +
+                             exportPeakBytes(all * longest, task.obsSize(), task.targetSize(), all, trialRowBytes(task));
     if (projected > static_cast<double>(limit))
       checkMemoryBudget(static_cast<size_t>(std::min(projected, 1e18)),
                         what + ": " + std::to_string(count) + " trials of " + task.name() + " and their export");
@@ -127,19 +138,15 @@ NpzArchive exportBatches(Dataset& dataset, int count) {
   const Task& task = dataset.task();
   const int64_t n = count, T = dataset.seqLen(), B = dataset.batchSize(), obs = dataset.obsSize();
   const int64_t k = dataset.targetSize();
-  // As for exportTrials (drawTrialsForExport): inputs, labels and targets are all filled, the
-  // trial table's columns grow by doubling, and writing holds the archive four times. The table
-  // has a row per served trial, known only as the batches are made: it is projected from those
-  // made so far. In double, as the products can pass 2^64.
+  // As for exported trials (exportPeakBytes). The table has a row per served trial (four more
+  // int64 columns: batch, column, offset, served), known only as the batches are made: it is
+  // projected from those made so far. In double, as the products can pass 2^64.
   const double steps = static_cast<double>(n) * static_cast<double>(T) * static_cast<double>(B);
-  const double stepBytes = static_cast<double>(obs) * 4 + 8 + static_cast<double>(k) * 4;
-  const double archiveStepBytes = static_cast<double>(obs) * 4 + (k > 0 ? static_cast<double>(k) * 4 : 8.0);
-  const double rowBytes = 4 * 8 + 16.0 + 8.0 * task.paramNames().size() + 16.0 * task.periodNames().size();
+  const double rowBytes = 4 * 8 + trialRowBytes(task);
   const std::string what = std::to_string(count) + " batches [T=" + std::to_string(T) + ", B=" + std::to_string(B) +
                            "] of " + task.name();
   auto checkBudget = [&](double rows) {
-    const double archive = steps * archiveStepBytes + rows * rowBytes;
-    const double bytes = std::max(steps * stepBytes + 3 * rows * rowBytes + archive, 4 * archive);
+    const double bytes = exportPeakBytes(steps, static_cast<double>(obs), static_cast<double>(k), rows, rowBytes);
     checkMemoryBudget(static_cast<size_t>(std::min(bytes, 1e18)), what);
   };
   checkBudget(0);
